@@ -1,0 +1,237 @@
+//! Typed configuration: defaults, then an optional TOML file, then `HOTLINE_*` environment
+//! variables (nested keys with `__`, e.g. `HOTLINE_SECURITY__COOKIE_SECURE=false`). It travels
+//! in the application state; nothing reads it from a global.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use hotline_domain::auth::{LockoutPolicy, SessionPolicy};
+use hotline_domain::password::PasswordPolicy;
+use hotline_domain::role::Role;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the HTTP API and console listen.
+    pub listen: SocketAddr,
+    /// Holds the SQLite database and the data key file.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; defaults to `<data_dir>/hotline.db`.
+    /// Set with `HOTLINE_DATABASE_URL`.
+    pub database_url: Option<String>,
+    pub database_max_connections: u32,
+    /// Prometheus metrics are served here, apart from the public API (keep it on loopback or
+    /// a management network).
+    pub metrics_listen: SocketAddr,
+    pub metrics_enabled: bool,
+    pub http: HttpConfig,
+    pub security: SecurityConfig,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+    /// Proxies whose `X-Forwarded-For` is believed; otherwise the peer address is the client.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// Mark the session cookie `Secure`. Turn off only for plain-HTTP local evaluation.
+    pub cookie_secure: bool,
+    pub session: SessionSettings,
+    pub lockout: LockoutSettings,
+    pub password: PasswordSettings,
+    /// Roles that must sign in with a TOTP second factor.
+    pub totp_required_roles: Vec<Role>,
+    pub argon2: Argon2Settings,
+    /// Base64 of 32 random bytes. When unset the key lives in `<data_dir>/keys/data.key`,
+    /// created on first start.
+    pub data_key: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionSettings {
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LockoutSettings {
+    pub max_failures: u32,
+    pub lock_minutes: i64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasswordSettings {
+    pub min_length: usize,
+    pub min_classes: usize,
+    pub max_length: usize,
+}
+
+/// Argon2id cost. The defaults (19 MiB, 2 passes) take about 40 ms on one core.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Argon2Settings {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    /// Hashes computed at once; each holds `memory_kib` of RAM.
+    pub max_concurrent: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("hotline-data"),
+            database_url: None,
+            database_max_connections: 8,
+            metrics_listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
+            metrics_enabled: true,
+            http: HttpConfig::default(),
+            security: SecurityConfig::default(),
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self { body_limit_bytes: 1024 * 1024, request_timeout_secs: 30, trusted_proxies: vec![] }
+    }
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            cookie_secure: true,
+            session: SessionSettings::default(),
+            lockout: LockoutSettings::default(),
+            password: PasswordSettings::default(),
+            totp_required_roles: vec![Role::Admin, Role::Auditor],
+            argon2: Argon2Settings::default(),
+            data_key: None,
+        }
+    }
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        let p = SessionPolicy::default();
+        Self { idle_minutes: p.idle_minutes, absolute_hours: p.absolute_hours }
+    }
+}
+
+impl Default for LockoutSettings {
+    fn default() -> Self {
+        let p = LockoutPolicy::default();
+        Self { max_failures: p.max_failures, lock_minutes: p.lock_minutes }
+    }
+}
+
+impl Default for PasswordSettings {
+    fn default() -> Self {
+        let p = PasswordPolicy::default();
+        Self { min_length: p.min_length, min_classes: p.min_classes, max_length: p.max_length }
+    }
+}
+
+impl Default for Argon2Settings {
+    fn default() -> Self {
+        Self { memory_kib: 19 * 1024, iterations: 2, max_concurrent: 2 }
+    }
+}
+
+impl SecurityConfig {
+    #[must_use]
+    pub fn session_policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            idle_minutes: self.session.idle_minutes,
+            absolute_hours: self.session.absolute_hours,
+        }
+    }
+
+    #[must_use]
+    pub fn lockout_policy(&self) -> LockoutPolicy {
+        LockoutPolicy {
+            max_failures: self.lockout.max_failures,
+            lock_minutes: self.lockout.lock_minutes,
+        }
+    }
+
+    #[must_use]
+    pub fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy {
+            min_length: self.password.min_length,
+            min_classes: self.password.min_classes,
+            max_length: self.password.max_length,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then `file` (or `./hotline.toml` when present), then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(path.exists(), "config file {} not found", path.display());
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file("hotline.toml")),
+        }
+        figment = figment.merge(Env::prefixed("HOTLINE_").split("__"));
+        let config: Self = figment.extract().context("invalid configuration")?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let s = &self.security;
+        anyhow::ensure!(s.session.idle_minutes > 0, "security.session.idle_minutes must be > 0");
+        anyhow::ensure!(s.session.absolute_hours > 0, "security.session.absolute_hours must be > 0");
+        anyhow::ensure!(s.lockout.max_failures > 0, "security.lockout.max_failures must be > 0");
+        anyhow::ensure!(s.password.min_length >= 8, "security.password.min_length must be >= 8");
+        anyhow::ensure!(
+            (1..=4).contains(&s.password.min_classes),
+            "security.password.min_classes must be 1..=4"
+        );
+        anyhow::ensure!(s.argon2.max_concurrent > 0, "security.argon2.max_concurrent must be > 0");
+        anyhow::ensure!(self.http.body_limit_bytes >= 1024, "http.body_limit_bytes must be >= 1024");
+        Ok(())
+    }
+
+    /// The database URL in effect.
+    #[must_use]
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("hotline.db").display())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let c = Config::default();
+        assert_eq!(c.security.session.idle_minutes, 30);
+        assert_eq!(c.security.lockout.max_failures, 5);
+        assert_eq!(c.security.lockout.lock_minutes, 15);
+        assert!(c.security.cookie_secure);
+        assert_eq!(c.security.totp_required_roles, vec![Role::Admin, Role::Auditor]);
+        assert!(c.database_url().starts_with("sqlite://hotline-data"));
+        assert!(c.validate().is_ok());
+    }
+}

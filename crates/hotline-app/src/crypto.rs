@@ -1,0 +1,195 @@
+//! Password hashing, field encryption and random secrets.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use aes_gcm::aead::{Aead as _, KeyInit as _};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
+use anyhow::Context as _;
+use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use rand::RngCore as _;
+use sha2::{Digest as _, Sha256};
+use tokio::sync::Semaphore;
+
+use crate::config::Argon2Settings;
+
+/// Argon2id hashing off the async runtime, with a bound on how many run at once (each holds
+/// ~19 MiB), so a burst of logins queues instead of exhausting memory.
+#[derive(Clone, Debug)]
+pub struct PasswordHasher {
+    params: Params,
+    permits: Arc<Semaphore>,
+    /// Hash of a random password: verified against when the username is unknown, so the
+    /// response time does not reveal which usernames exist.
+    dummy: Arc<String>,
+}
+
+impl PasswordHasher {
+    pub fn new(settings: &Argon2Settings) -> anyhow::Result<Self> {
+        let params = Params::new(settings.memory_kib, settings.iterations, 1, None)
+            .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
+        let dummy = hash_blocking(&params, &random_token(16))?;
+        Ok(Self {
+            params,
+            permits: Arc::new(Semaphore::new(settings.max_concurrent)),
+            dummy: Arc::new(dummy),
+        })
+    }
+
+    pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
+        let _permit = self.permits.acquire().await.context("hasher closed")?;
+        let (params, password) = (self.params.clone(), password.to_owned());
+        tokio::task::spawn_blocking(move || hash_blocking(&params, &password))
+            .await
+            .context("hashing task failed")?
+    }
+
+    /// `Ok(false)` for a wrong password; `Err` only when the stored hash is unreadable.
+    pub async fn verify(&self, password: &str, hash: Option<&str>) -> anyhow::Result<bool> {
+        let _permit = self.permits.acquire().await.context("hasher closed")?;
+        let known = hash.is_some();
+        let hash = hash.map_or_else(|| self.dummy.as_str().to_owned(), str::to_owned);
+        let password = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || {
+            Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()
+        })
+        .await
+        .context("verification task failed")?;
+        Ok(ok && known)
+    }
+}
+
+fn hash_blocking(params: &Params, password: &str) -> anyhow::Result<String> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
+}
+
+/// The data key: AES-256-GCM for personal data and second-factor secrets at rest.
+#[derive(Clone)]
+pub struct DataKey {
+    cipher: Aes256Gcm,
+}
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DataKey(..)")
+    }
+}
+
+impl DataKey {
+    /// From `configured` (base64 of 32 bytes) or from `<data_dir>/keys/data.key`, which is
+    /// created with mode 0600 on first start.
+    pub fn load(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
+        let encoded = match configured {
+            Some(key) => key.trim().to_owned(),
+            None => {
+                let path = data_dir.join("keys").join("data.key");
+                if !path.exists() {
+                    create_key_file(&path)?;
+                }
+                std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?
+                    .trim()
+                    .to_owned()
+            }
+        };
+        let bytes = STANDARD.decode(encoded).context("the data key is not valid base64")?;
+        anyhow::ensure!(bytes.len() == 32, "the data key must be 32 bytes");
+        Ok(Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)) })
+    }
+
+    /// `base64(nonce ‖ ciphertext ‖ tag)`.
+    pub fn encrypt(&self, plain: &str) -> anyhow::Result<String> {
+        let mut nonce = [0u8; 12];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), plain.as_bytes())
+            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        Ok(STANDARD.encode(out))
+    }
+
+    pub fn decrypt(&self, sealed: &str) -> anyhow::Result<String> {
+        let bytes = STANDARD.decode(sealed).context("ciphertext is not base64")?;
+        anyhow::ensure!(bytes.len() > 12, "ciphertext too short");
+        let (nonce, body) = bytes.split_at(12);
+        let plain = self
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), body)
+            .map_err(|_| anyhow::anyhow!("ciphertext was tampered with or the key is wrong"))?;
+        String::from_utf8(plain).context("decrypted data is not UTF-8")
+    }
+}
+
+fn create_key_file(path: &Path) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file =
+        options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(STANDARD.encode(key).as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// `bytes` random bytes, base64url: session ids, API tokens (≥ 128 bits, ASVS 7.2.3).
+#[must_use]
+pub fn random_token(bytes: usize) -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes(bytes))
+}
+
+#[must_use]
+pub fn random_bytes(len: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; len];
+    rand::rng().fill_bytes(&mut buf);
+    buf
+}
+
+/// Hex SHA-256: how session ids and API tokens are stored.
+#[must_use]
+pub fn sha256_hex(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encryption_round_trips_and_detects_tampering() -> anyhow::Result<()> {
+        let key = DataKey::load(Some(&STANDARD.encode([7u8; 32])), Path::new("."))?;
+        let sealed = key.encrypt("13800000000")?;
+        assert!(!sealed.contains("13800000000"));
+        assert_eq!(key.decrypt(&sealed)?, "13800000000");
+        let mut bytes = STANDARD.decode(&sealed)?;
+        if let Some(last) = bytes.last_mut() {
+            *last ^= 1;
+        }
+        assert!(key.decrypt(&STANDARD.encode(bytes)).is_err());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_only_the_right_password() -> anyhow::Result<()> {
+        let hasher = PasswordHasher::new(&Argon2Settings { memory_kib: 1024, iterations: 1, max_concurrent: 1 })?;
+        let hash = hasher.hash("Rk7#vLp2q").await?;
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(hasher.verify("Rk7#vLp2q", Some(&hash)).await?);
+        assert!(!hasher.verify("Rk7#vLp2Q", Some(&hash)).await?);
+        assert!(!hasher.verify("Rk7#vLp2q", None).await?);
+        Ok(())
+    }
+}

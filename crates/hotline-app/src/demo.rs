@@ -1,0 +1,123 @@
+//! Demo data: a small city with its hotline center, two districts with street offices, three
+//! bureaus, and one account per role. Seeded once into an empty database.
+
+use hotline_domain::audit::AuditAction;
+use hotline_domain::org::{OrgKind, OrgPath};
+use hotline_domain::role::Role;
+use hotline_domain::{OrgId, UserId};
+use hotline_store::orgs::OrgRow;
+use hotline_store::users::UserRow;
+use serde_json::json;
+
+use crate::{App, AuditEntry, Ctx, Result};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "Demo@12345";
+
+/// `(code, name, kind, parent code)`, parents first.
+const ORGS: &[(&str, &str, OrgKind, Option<&str>)] = &[
+    ("CENTER", "市12345热线中心", OrgKind::Center, None),
+    ("DONGCHENG", "东城区", OrgKind::District, Some("CENTER")),
+    ("DONGCHENG-DHM", "东华门街道办事处", OrgKind::Street, Some("DONGCHENG")),
+    ("DONGCHENG-JS", "景山街道办事处", OrgKind::Street, Some("DONGCHENG")),
+    ("XICHENG", "西城区", OrgKind::District, Some("CENTER")),
+    ("XICHENG-XCA", "西长安街街道办事处", OrgKind::Street, Some("XICHENG")),
+    ("XICHENG-XJK", "新街口街道办事处", OrgKind::Street, Some("XICHENG")),
+    ("ZJW", "住建委", OrgKind::Bureau, Some("CENTER")),
+    ("JTW", "交通委", OrgKind::Bureau, Some("CENTER")),
+    ("SCJGJ", "市场监管局", OrgKind::Bureau, Some("CENTER")),
+];
+
+/// `(username, display name, org code, roles)`.
+pub const USERS: &[(&str, &str, &str, &[Role])] = &[
+    ("admin", "系统管理员", "CENTER", &[Role::Admin]),
+    ("auditor", "审计员", "CENTER", &[Role::Auditor]),
+    ("agent", "话务员王芳", "CENTER", &[Role::Agent]),
+    ("dispatcher", "派单员李强", "CENTER", &[Role::Dispatcher]),
+    ("supervisor", "班长赵敏", "CENTER", &[Role::Supervisor]),
+    ("qa", "质检员孙丽", "CENTER", &[Role::Qa]),
+    ("leader", "中心主任周建国", "CENTER", &[Role::Leader]),
+    ("district_a", "东城区承办人刘洋", "DONGCHENG", &[Role::UnitHandler]),
+    ("district_a_manager", "东城区单位管理员陈静", "DONGCHENG", &[Role::UnitManager]),
+    ("street_a1", "东华门街道承办人张伟", "DONGCHENG-DHM", &[Role::UnitHandler]),
+    ("bureau_a", "住建委承办人吴磊", "ZJW", &[Role::UnitHandler]),
+];
+
+impl App {
+    /// Seeds the demo data into an empty database; returns false when data already exists.
+    pub async fn seed_demo(&self) -> Result<bool> {
+        if hotline_store::orgs::count(self.store.reader()).await? > 0 {
+            return Ok(false);
+        }
+        let mut hashes = Vec::with_capacity(USERS.len());
+        for _ in USERS {
+            hashes.push(self.hasher.hash(DEMO_PASSWORD).await?);
+        }
+        let now = self.now();
+        let txn = self.store.begin().await?;
+        let mut placed: Vec<(&str, OrgRow)> = Vec::new();
+        for (code, name, kind, parent) in ORGS {
+            let id = OrgId::new();
+            let parent_row = parent.and_then(|p| placed.iter().find(|(c, _)| *c == p)).map(|(_, row)| row);
+            let path = match parent_row {
+                Some(p) => OrgPath::child(&OrgPath::from_stored(p.path.clone()), id),
+                None => OrgPath::root(id),
+            };
+            let row = hotline_store::orgs::insert(
+                &txn,
+                OrgRow {
+                    id: id.as_uuid(),
+                    code: (*code).to_owned(),
+                    name: (*name).to_owned(),
+                    kind: kind.as_str().to_owned(),
+                    parent_id: parent_row.map(|p| p.id),
+                    path: path.as_str().to_owned(),
+                    active: true,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .await?;
+            placed.push((code, row));
+        }
+        for ((username, display_name, org_code, roles), hash) in USERS.iter().zip(hashes) {
+            let org = placed
+                .iter()
+                .find(|(c, _)| c == org_code)
+                .map(|(_, row)| row.id)
+                .ok_or_else(|| anyhow::anyhow!("demo org {org_code} missing"))?;
+            let role_names: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
+            hotline_store::users::insert(
+                &txn,
+                UserRow {
+                    id: UserId::new().as_uuid(),
+                    username: (*username).to_owned(),
+                    display_name: (*display_name).to_owned(),
+                    org_id: org,
+                    password_hash: hash,
+                    // Demo accounts are exempt from the forced first change, in demo mode only.
+                    must_change_password: false,
+                    password_changed_at: now,
+                    failed_logins: 0,
+                    locked_until: None,
+                    totp_secret: None,
+                    totp_enabled: false,
+                    totp_last_step: None,
+                    active: true,
+                    created_at: now,
+                    updated_at: now,
+                },
+                &role_names,
+            )
+            .await?;
+        }
+        let audit = Ctx::system().record(
+            AuditEntry::new(AuditAction::SystemSeed)
+                .detail(json!({ "orgs": ORGS.len(), "users": USERS.len(), "kind": "demo" })),
+            now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,109 @@
+//! The one error type of the application. Every variant has a stable snake_case code that
+//! clients (and the console's translations) rely on; the HTTP layer maps it to a status.
+
+use chrono::{DateTime, Utc};
+use hotline_domain::{FieldError, FieldErrors};
+use sea_orm::DbErr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more fields are wrong; nothing was changed.
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    /// A unique value (username, org code) is taken.
+    #[error("already exists")]
+    AlreadyExists(FieldError),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("session expired")]
+    SessionExpired,
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error("a one-time code is required")]
+    TotpRequired,
+    #[error("wrong or reused one-time code")]
+    InvalidTotp,
+    #[error("account locked")]
+    AccountLocked { until: DateTime<Utc> },
+    #[error("account disabled")]
+    AccountDisabled,
+    #[error("password change required")]
+    PasswordChangeRequired,
+    #[error("second factor enrolment required")]
+    TotpEnrollmentRequired,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request is valid but the current state does not allow it.
+    #[error("conflict: {code}")]
+    Conflict { code: &'static str, fields: Vec<FieldError> },
+    #[error("service unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    /// The stable code clients see.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "validation_failed",
+            Self::AlreadyExists(_) => "already_exists",
+            Self::Unauthenticated => "unauthenticated",
+            Self::SessionExpired => "session_expired",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::TotpRequired => "totp_required",
+            Self::InvalidTotp => "invalid_totp",
+            Self::AccountLocked { .. } => "account_locked",
+            Self::AccountDisabled => "account_disabled",
+            Self::PasswordChangeRequired => "password_change_required",
+            Self::TotpEnrollmentRequired => "totp_enrollment_required",
+            Self::Forbidden => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict { code, .. } => code,
+            Self::Unavailable => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// Field-level detail, when there is any.
+    #[must_use]
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            Self::Validation(errors) => errors.as_slice(),
+            Self::AlreadyExists(field) => std::slice::from_ref(field),
+            Self::Conflict { fields, .. } => fields,
+            _ => &[],
+        }
+    }
+
+    #[must_use]
+    pub fn conflict(code: &'static str) -> Self {
+        Self::Conflict { code, fields: Vec::new() }
+    }
+}
+
+impl From<FieldErrors> for Error {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+impl From<FieldError> for Error {
+    fn from(error: FieldError) -> Self {
+        Self::Validation(error.into())
+    }
+}
+
+impl From<DbErr> for Error {
+    fn from(err: DbErr) -> Self {
+        match err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable,
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

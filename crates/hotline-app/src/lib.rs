@@ -1,0 +1,209 @@
+//! Application use cases, shared by every entry point: the HTTP API, the CLI and workers.
+//!
+//! A use case takes the caller's [`Ctx`], checks permission and scope through
+//! [`App::authorize`], validates input into domain types, and commits its change together with
+//! its audit rows in one transaction.
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod demo;
+pub mod error;
+pub mod orgs;
+pub mod paging;
+pub mod tokens;
+pub mod users;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use hotline_domain::audit::{AuditAction, AuditRecord, Outcome};
+use hotline_domain::org::OrgPath;
+use hotline_domain::role::{Actor, Permission, Principal, Scope};
+use hotline_store::{DbConfig, Store};
+use serde_json::json;
+
+pub use clock::Clock;
+pub use config::Config;
+pub use error::{Error, Result};
+
+use crate::crypto::{DataKey, PasswordHasher};
+
+/// How the process was started. Demo mode seeds demo data and relaxes what only makes sense
+/// for real accounts (forced password change of the demo users, TOTP).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Production,
+    Demo,
+}
+
+/// Everything a use case needs, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub mode: Mode,
+    pub(crate) hasher: PasswordHasher,
+    pub(crate) data_key: DataKey,
+}
+
+impl App {
+    /// Connects to the database named by `config` and loads the keys.
+    pub async fn open(config: Config, clock: Clock, mode: Mode) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            anyhow::anyhow!("cannot create data directory {}: {e}", config.data_dir.display())
+        })?;
+        let mut db = DbConfig::new(config.database_url());
+        db.max_connections = config.database_max_connections;
+        let store = Store::connect(&db).await?;
+        Self::with_store(config, clock, mode, store)
+    }
+
+    /// Builds the application on an existing store (tests bring their own database).
+    pub fn with_store(config: Config, clock: Clock, mode: Mode, store: Store) -> anyhow::Result<Self> {
+        let hasher = PasswordHasher::new(&config.security.argon2)?;
+        let data_key = DataKey::load(config.security.data_key.as_deref(), &config.data_dir)?;
+        Ok(Self { store, config: Arc::new(config), clock, mode, hasher, data_key })
+    }
+
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Appends audit rows in a transaction of their own: for events whose business change did
+    /// not happen (denials, failed logins) or changed nothing (reads).
+    pub async fn audit_now(&self, records: Vec<AuditRecord>) -> Result<()> {
+        let txn = self.store.begin().await?;
+        hotline_store::audit::append(&txn, records).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Checks that the caller may use `permission` on `target` (or at all, when `target` is
+    /// `None`) and returns the caller's scope for it. A refusal is audited.
+    pub async fn authorize(
+        &self,
+        ctx: &Ctx,
+        permission: Permission,
+        target: Option<&OrgPath>,
+    ) -> Result<(Principal, Scope)> {
+        let principal = ctx.principal.clone().ok_or(Error::Unauthenticated)?;
+        let scope = principal.scope_for(permission);
+        match scope {
+            Some(scope) if target.is_none_or(|path| scope.contains(path)) => Ok((principal, scope)),
+            _ => {
+                let record = ctx.record(
+                    AuditEntry::new(AuditAction::AccessDenied)
+                        .outcome(Outcome::Denied)
+                        .detail(json!({
+                            "permission": permission.as_str(),
+                            "target_org_path": target.map(OrgPath::as_str),
+                        })),
+                    self.now(),
+                );
+                self.audit_now(vec![record]).await?;
+                Err(Error::Forbidden)
+            }
+        }
+    }
+}
+
+/// Who is calling and from where: everything the audit trail needs to know about a request.
+#[derive(Clone, Debug, Default)]
+pub struct Ctx {
+    pub principal: Option<Principal>,
+    pub source_ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Ctx {
+    /// A context for the command line: the operator acts as the system.
+    #[must_use]
+    pub fn system() -> Self {
+        Self { principal: Some(Principal::system()), source_ip: Some("cli".to_owned()), request_id: None }
+    }
+
+    /// An audit row for `entry`, attributed to this caller unless the entry names its actor.
+    #[must_use]
+    pub fn record(&self, entry: AuditEntry, now: DateTime<Utc>) -> AuditRecord {
+        let (actor_id, actor_name, actor_org_id) = match (entry.actor, &self.principal) {
+            (Some(actor), _) => (Some(actor.0), Some(actor.1), actor.2),
+            (None, Some(p)) => match p.actor {
+                Actor::User(id) => (Some(id.to_string()), Some(p.name.clone()), Some(p.org_id.to_string())),
+                Actor::Token(id) => {
+                    (Some(id.to_string()), Some(format!("token:{}", p.name)), Some(p.org_id.to_string()))
+                }
+                Actor::System => (Some("system".to_owned()), Some("system".to_owned()), None),
+            },
+            (None, None) => (None, None, None),
+        };
+        AuditRecord {
+            seq: 0,
+            at: now,
+            actor_id,
+            actor_name,
+            actor_org_id,
+            source_ip: self.source_ip.clone(),
+            request_id: self.request_id.clone(),
+            action: entry.action.as_str().to_owned(),
+            outcome: entry.outcome.as_str().to_owned(),
+            subject_type: entry.subject.as_ref().map(|s| s.0.to_owned()),
+            subject_id: entry.subject.map(|s| s.1),
+            detail: entry.detail.to_string(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+}
+
+/// What to write to the audit trail, before it is attributed and sealed.
+#[derive(Debug)]
+pub struct AuditEntry {
+    action: AuditAction,
+    outcome: Outcome,
+    subject: Option<(&'static str, String)>,
+    detail: serde_json::Value,
+    /// `(id, name, org id)` when the actor is not the signed-in caller (e.g. a login attempt).
+    actor: Option<(String, String, Option<String>)>,
+}
+
+impl AuditEntry {
+    #[must_use]
+    pub fn new(action: AuditAction) -> Self {
+        Self {
+            action,
+            outcome: Outcome::Success,
+            subject: None,
+            detail: serde_json::Value::Object(serde_json::Map::new()),
+            actor: None,
+        }
+    }
+
+    #[must_use]
+    pub fn outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = outcome;
+        self
+    }
+
+    #[must_use]
+    pub fn subject(mut self, kind: &'static str, id: impl ToString) -> Self {
+        self.subject = Some((kind, id.to_string()));
+        self
+    }
+
+    #[must_use]
+    pub fn detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+
+    #[must_use]
+    pub fn actor(mut self, id: impl ToString, name: impl ToString, org: Option<String>) -> Self {
+        self.actor = Some((id.to_string(), name.to_string(), org));
+        self
+    }
+}

@@ -1,0 +1,45 @@
+//! Page parameters shared by list endpoints.
+
+use hotline_domain::{FieldError, FieldIssue};
+use hotline_store::PageRequest;
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_PER_PAGE: u64 = 50;
+pub const MAX_PER_PAGE: u64 = 200;
+
+/// `?page=1&per_page=50`, 1-based.
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+pub struct Paging {
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+impl Paging {
+    pub fn validate(self) -> Result<PageRequest, FieldError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if page == 0 {
+            return Err(FieldError::new("page", FieldIssue::InvalidValue));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(FieldError::new("per_page", FieldIssue::InvalidValue).with_limit(MAX_PER_PAGE as usize));
+        }
+        Ok(PageRequest { page, per_page })
+    }
+}
+
+/// A page of results as the API returns it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PageOf<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> PageOf<T> {
+    #[must_use]
+    pub fn new(items: Vec<T>, total: u64, request: PageRequest) -> Self {
+        Self { items, total, page: request.page, per_page: request.per_page }
+    }
+}

@@ -1,0 +1,401 @@
+//! Managing staff users: create, change org/roles/name, (de)activate, reset password, unlock.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use hotline_domain::audit::AuditAction;
+use hotline_domain::org::OrgKind;
+use hotline_domain::role::{self, Permission, Role, Scope};
+use hotline_domain::user::{DisplayName, Username};
+use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, UserId};
+use hotline_store::orgs::OrgRow;
+use hotline_store::unique_violation;
+use hotline_store::users::{UserFilter, UserRow};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::orgs::path_of;
+use crate::paging::{PageOf, Paging};
+use crate::{App, AuditEntry, Ctx, Error, Result};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub org_id: OrgId,
+    pub roles: Vec<String>,
+    /// The initial password; the user must change it at first sign-in.
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub org_id: Option<OrgId>,
+    pub roles: Option<Vec<String>>,
+    pub active: Option<bool>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserQuery {
+    pub org_id: Option<OrgId>,
+    /// Users of this org and every org below it.
+    pub subtree_of: Option<OrgId>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    /// Part of the username or display name.
+    pub q: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: OrgId,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    pub locked: bool,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub must_change_password: bool,
+    pub totp_enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub(crate) fn parse_stored_roles(roles: &[String]) -> Vec<Role> {
+    roles.iter().filter_map(|r| r.parse().ok()).collect()
+}
+
+impl UserView {
+    pub(crate) fn new(row: UserRow, roles: &[String], now: DateTime<Utc>) -> Self {
+        let locked = row.locked_until.is_some_and(|until| now < until);
+        Self {
+            id: UserId::from_uuid(row.id),
+            username: row.username,
+            display_name: row.display_name,
+            org_id: OrgId::from_uuid(row.org_id),
+            roles: parse_stored_roles(roles),
+            active: row.active,
+            locked,
+            locked_until: row.locked_until.filter(|_| locked),
+            must_change_password: row.must_change_password,
+            totp_enabled: row.totp_enabled,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+fn audit_view(row: &UserRow, roles: &[String]) -> serde_json::Value {
+    json!({
+        "username": row.username,
+        "display_name": row.display_name,
+        "org_id": row.org_id,
+        "roles": roles,
+        "active": row.active,
+    })
+}
+
+/// Parses role names, refusing unknown ones and duplicates.
+fn parse_roles(raw: &[String]) -> Result<Vec<Role>, FieldError> {
+    let mut roles = BTreeSet::new();
+    for name in raw {
+        let role: Role = name.parse()?;
+        if !roles.insert(role) {
+            return Err(FieldError::new("roles", FieldIssue::InvalidValue).with_detail(format!("{name} is listed twice")));
+        }
+    }
+    Ok(roles.into_iter().collect())
+}
+
+fn role_names(roles: &[Role]) -> Vec<String> {
+    roles.iter().map(|r| r.as_str().to_owned()).collect()
+}
+
+impl App {
+    async fn load_user(&self, id: UserId) -> Result<(UserRow, Vec<String>, OrgRow)> {
+        let db = self.store.reader();
+        let user = hotline_store::users::find(db, id.as_uuid()).await?.ok_or(Error::NotFound("user"))?;
+        let roles = hotline_store::users::roles_of(db, user.id).await?;
+        let org = hotline_store::orgs::find(db, user.org_id).await?.ok_or(Error::NotFound("org"))?;
+        Ok((user, roles, org))
+    }
+
+    /// Checks that the caller may hand out every role in `roles`, to a user of `org`.
+    fn check_grants(ctx: &Ctx, roles: &[Role], org: &OrgRow) -> Result<(), FieldError> {
+        let kind: OrgKind = org.kind.parse().map_err(|_| FieldError::new("org_id", FieldIssue::InvalidValue))?;
+        role::check_roles_fit_org(roles, kind)?;
+        if let Some(principal) = &ctx.principal {
+            if let Some(role) = roles.iter().find(|r| !role::may_grant(principal, **r)) {
+                return Err(FieldError::new("roles", FieldIssue::NotAllowed)
+                    .with_detail(format!("you may not grant {role}")));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn create_user(&self, ctx: &Ctx, input: NewUser) -> Result<UserView> {
+        let org = hotline_store::orgs::find(self.store.reader(), input.org_id.as_uuid()).await?;
+        let org_path = org.as_ref().map(path_of);
+        self.authorize(ctx, Permission::UserManage, org_path.as_ref()).await?;
+        let mut errors = FieldErrors::new();
+        let username = errors.take(Username::parse(&input.username));
+        let display_name = errors.take(DisplayName::parse(&input.display_name));
+        let roles = errors.take(parse_roles(&input.roles));
+        match &org {
+            None => errors.push(FieldError::new("org_id", FieldIssue::NotFound)),
+            Some(org) if !org.active => errors.push(FieldError::new("org_id", FieldIssue::Inactive)),
+            Some(org) => {
+                if let Some(roles) = &roles {
+                    errors.take(Self::check_grants(ctx, roles, org));
+                }
+            }
+        }
+        if let Some(username) = &username {
+            errors.take(self.config.security.password_policy().check("password", &input.password, username.as_str()));
+        }
+        errors.into_result()?;
+        let (Some(username), Some(display_name), Some(roles), Some(org)) = (username, display_name, roles, org) else {
+            return Err(Error::Internal(anyhow::anyhow!("validated fields missing")));
+        };
+
+        let hash = self.hasher.hash(&input.password).await?;
+        let now = self.now();
+        let row = UserRow {
+            id: UserId::new().as_uuid(),
+            username: username.as_str().to_owned(),
+            display_name: display_name.as_str().to_owned(),
+            org_id: org.id,
+            password_hash: hash,
+            must_change_password: true,
+            password_changed_at: now,
+            failed_logins: 0,
+            locked_until: None,
+            totp_secret: None,
+            totp_enabled: false,
+            totp_last_step: None,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        };
+        let names = role_names(&roles);
+        let txn = self.store.begin().await?;
+        let row = match hotline_store::users::insert(&txn, row, &names).await {
+            Ok(row) => row,
+            Err(e) if unique_violation(&e).is_some() => {
+                return Err(Error::AlreadyExists(FieldError::new("username", FieldIssue::AlreadyExists)));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::UserCreate)
+                .subject("user", row.id)
+                .detail(json!({ "after": audit_view(&row, &names) })),
+            now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        Ok(UserView::new(row, &names, now))
+    }
+
+    pub async fn update_user(&self, ctx: &Ctx, id: UserId, changes: UserChanges) -> Result<UserView> {
+        let (before, before_roles, org) = self.load_user(id).await?;
+        let (principal, _) = self.authorize(ctx, Permission::UserManage, Some(&path_of(&org))).await?;
+        let is_self = principal.user_id() == Some(id);
+
+        let mut errors = FieldErrors::new();
+        let display_name = changes.display_name.as_deref().map(DisplayName::parse).and_then(|r| errors.take(r));
+        let new_org = match changes.org_id {
+            Some(org_id) if org_id.as_uuid() != before.org_id => {
+                match hotline_store::orgs::find(self.store.reader(), org_id.as_uuid()).await? {
+                    None => {
+                        errors.push(FieldError::new("org_id", FieldIssue::NotFound));
+                        None
+                    }
+                    Some(target) => {
+                        self.authorize(ctx, Permission::UserManage, Some(&path_of(&target))).await?;
+                        if !target.active {
+                            errors.push(FieldError::new("org_id", FieldIssue::Inactive));
+                        }
+                        Some(target)
+                    }
+                }
+            }
+            _ => None,
+        };
+        let roles = changes.roles.as_deref().map(parse_roles).and_then(|r| errors.take(r));
+        if is_self && roles.as_ref().is_some_and(|r| role_names(r) != before_roles) {
+            // Separation of duties: nobody changes their own roles.
+            errors.push(FieldError::new("roles", FieldIssue::NotAllowed).with_detail("you cannot change your own roles"));
+        }
+        if is_self && changes.active == Some(false) {
+            errors.push(FieldError::new("active", FieldIssue::NotAllowed).with_detail("you cannot deactivate yourself"));
+        }
+        let effective_roles = roles.clone().unwrap_or_else(|| parse_stored_roles(&before_roles));
+        let effective_org = new_org.as_ref().unwrap_or(&org);
+        if roles.is_some() || new_org.is_some() {
+            errors.take(Self::check_grants(ctx, &effective_roles, effective_org));
+        }
+        errors.into_result()?;
+
+        let now = self.now();
+        let mut after = before.clone();
+        if let Some(name) = display_name {
+            after.display_name = name.as_str().to_owned();
+        }
+        if let Some(target) = &new_org {
+            after.org_id = target.id;
+        }
+        if let Some(active) = changes.active {
+            after.active = active;
+        }
+        let after_roles = role_names(&effective_roles);
+        if after == before && after_roles == before_roles {
+            return Ok(UserView::new(before, &before_roles, now));
+        }
+        after.updated_at = now;
+        let txn = self.store.begin().await?;
+        let after = hotline_store::users::update(&txn, after).await?;
+        if after_roles != before_roles {
+            hotline_store::users::set_roles(&txn, after.id, &after_roles).await?;
+        }
+        if !after.active || after_roles != before_roles || after.org_id != before.org_id {
+            // A changed account must sign in again to pick up its new rights (ASVS 7.4.2).
+            hotline_store::sessions::delete_for_user(&txn, after.id).await?;
+        }
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::UserUpdate).subject("user", after.id).detail(json!({
+                "before": audit_view(&before, &before_roles),
+                "after": audit_view(&after, &after_roles),
+            })),
+            now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        Ok(UserView::new(after, &after_roles, now))
+    }
+
+    /// Sets a new initial password, clears any lockout and ends the user's sessions; the user
+    /// must choose their own password at the next sign-in.
+    pub async fn reset_password(&self, ctx: &Ctx, id: UserId, input: PasswordReset) -> Result<UserView> {
+        let (before, roles, org) = self.load_user(id).await?;
+        self.authorize(ctx, Permission::UserManage, Some(&path_of(&org))).await?;
+        self.config.security.password_policy().check("password", &input.password, &before.username)?;
+        let hash = self.hasher.hash(&input.password).await?;
+        let now = self.now();
+        let mut after = before.clone();
+        after.password_hash = hash;
+        after.must_change_password = true;
+        after.password_changed_at = now;
+        after.failed_logins = 0;
+        after.locked_until = None;
+        after.updated_at = now;
+        let txn = self.store.begin().await?;
+        let after = hotline_store::users::update(&txn, after).await?;
+        let ended = hotline_store::sessions::delete_for_user(&txn, after.id).await?;
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::UserResetPassword)
+                .subject("user", after.id)
+                .detail(json!({ "username": after.username, "sessions_ended": ended })),
+            now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        Ok(UserView::new(after, &roles, now))
+    }
+
+    pub async fn unlock_user(&self, ctx: &Ctx, id: UserId) -> Result<UserView> {
+        let (before, roles, org) = self.load_user(id).await?;
+        self.authorize(ctx, Permission::UserManage, Some(&path_of(&org))).await?;
+        let now = self.now();
+        let mut after = before.clone();
+        after.failed_logins = 0;
+        after.locked_until = None;
+        after.updated_at = now;
+        let txn = self.store.begin().await?;
+        let after = hotline_store::users::update(&txn, after).await?;
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::UserUnlock).subject("user", after.id).detail(json!({
+                "username": after.username,
+                "was_locked_until": before.locked_until,
+            })),
+            now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        Ok(UserView::new(after, &roles, now))
+    }
+
+    /// Reads one user's record; the read is audited (staff names are personal data).
+    pub async fn get_user(&self, ctx: &Ctx, id: UserId) -> Result<UserView> {
+        let (user, roles, org) = self.load_user(id).await?;
+        self.authorize(ctx, Permission::UserRead, Some(&path_of(&org))).await?;
+        let now = self.now();
+        self.audit_now(vec![ctx.record(AuditEntry::new(AuditAction::UserRead).subject("user", user.id), now)])
+            .await?;
+        Ok(UserView::new(user, &roles, now))
+    }
+
+    pub async fn list_users(&self, ctx: &Ctx, query: UserQuery) -> Result<PageOf<UserView>> {
+        let mut errors = FieldErrors::new();
+        let page = errors.take(Paging { page: query.page, per_page: query.per_page }.validate());
+        let role = query.role.as_deref().map(str::parse::<Role>).and_then(|r| errors.take(r));
+        errors.into_result()?;
+        let page = page.ok_or(Error::Internal(anyhow::anyhow!("paging missing")))?;
+
+        let target = match query.subtree_of.or(query.org_id) {
+            Some(org_id) => Some(path_of(&self.load_org(org_id).await?)),
+            None => None,
+        };
+        let (_, scope) = self.authorize(ctx, Permission::UserRead, target.as_ref()).await?;
+        let org_path_prefix = match (query.subtree_of.and(target.clone()), scope) {
+            (Some(path), _) | (None, Scope::Subtree(path)) => Some(path.as_str().to_owned()),
+            (None, Scope::City) => None,
+        };
+        let filter = UserFilter {
+            org_path_prefix,
+            org_id: query.org_id.map(|id| id.as_uuid()),
+            role: role.map(|r| r.as_str().to_owned()),
+            active: query.active,
+            q: query.q.filter(|q| !q.trim().is_empty()).map(|q| q.trim().to_owned()),
+        };
+        let db = self.store.reader();
+        let result = hotline_store::users::list(db, &filter, page).await?;
+        let ids: Vec<_> = result.items.iter().map(|u| u.id).collect();
+        let mut roles = hotline_store::users::roles_of_many(db, &ids).await?;
+        let now = self.now();
+        self.audit_now(vec![ctx.record(
+            AuditEntry::new(AuditAction::UserList).detail(json!({
+                "filter": {
+                    "org_id": filter.org_id, "subtree_of": query.subtree_of, "role": filter.role,
+                    "active": filter.active, "q": filter.q,
+                },
+                "page": page.page,
+                "returned": ids.len(),
+            })),
+            now,
+        )])
+        .await?;
+        let items = result
+            .items
+            .into_iter()
+            .map(|u| {
+                let r = roles.remove(&u.id).unwrap_or_default();
+                UserView::new(u, &r, now)
+            })
+            .collect();
+        Ok(PageOf::new(items, result.total, page))
+    }
+}

@@ -1,0 +1,400 @@
+//! The audit trail: an append-only, hash-chained log of who did what, when, from where.
+//!
+//! Each row stores the previous row's hash and its own hash over a canonical encoding of its
+//! fields, so changing, deleting or inserting a row anywhere breaks the chain from that row on.
+//! Sealing and verifying are pure; storage only keeps rows in `seq` order.
+
+use std::fmt;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The hash the first row points back to.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What happened. The string forms are stable: auditors filter and export by them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum AuditAction {
+    #[serde(rename = "auth.login")]
+    Login,
+    #[serde(rename = "auth.login_failed")]
+    LoginFailed,
+    #[serde(rename = "auth.locked")]
+    AccountLocked,
+    #[serde(rename = "auth.logout")]
+    Logout,
+    #[serde(rename = "auth.session_expired")]
+    SessionExpired,
+    #[serde(rename = "auth.password_changed")]
+    PasswordChanged,
+    #[serde(rename = "auth.totp_enrolled")]
+    TotpEnrolled,
+    #[serde(rename = "access.denied")]
+    AccessDenied,
+    #[serde(rename = "org.create")]
+    OrgCreate,
+    #[serde(rename = "org.update")]
+    OrgUpdate,
+    #[serde(rename = "org.move")]
+    OrgMove,
+    #[serde(rename = "org.read")]
+    OrgRead,
+    #[serde(rename = "user.create")]
+    UserCreate,
+    #[serde(rename = "user.update")]
+    UserUpdate,
+    #[serde(rename = "user.reset_password")]
+    UserResetPassword,
+    #[serde(rename = "user.unlock")]
+    UserUnlock,
+    #[serde(rename = "user.read")]
+    UserRead,
+    #[serde(rename = "user.list")]
+    UserList,
+    #[serde(rename = "api_token.create")]
+    ApiTokenCreate,
+    #[serde(rename = "api_token.revoke")]
+    ApiTokenRevoke,
+    #[serde(rename = "audit.read")]
+    AuditRead,
+    #[serde(rename = "system.seed")]
+    SystemSeed,
+}
+
+impl AuditAction {
+    pub const ALL: [Self; 22] = [
+        Self::Login,
+        Self::LoginFailed,
+        Self::AccountLocked,
+        Self::Logout,
+        Self::SessionExpired,
+        Self::PasswordChanged,
+        Self::TotpEnrolled,
+        Self::AccessDenied,
+        Self::OrgCreate,
+        Self::OrgUpdate,
+        Self::OrgMove,
+        Self::OrgRead,
+        Self::UserCreate,
+        Self::UserUpdate,
+        Self::UserResetPassword,
+        Self::UserUnlock,
+        Self::UserRead,
+        Self::UserList,
+        Self::ApiTokenCreate,
+        Self::ApiTokenRevoke,
+        Self::AuditRead,
+        Self::SystemSeed,
+    ];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "auth.login",
+            Self::LoginFailed => "auth.login_failed",
+            Self::AccountLocked => "auth.locked",
+            Self::Logout => "auth.logout",
+            Self::SessionExpired => "auth.session_expired",
+            Self::PasswordChanged => "auth.password_changed",
+            Self::TotpEnrolled => "auth.totp_enrolled",
+            Self::AccessDenied => "access.denied",
+            Self::OrgCreate => "org.create",
+            Self::OrgUpdate => "org.update",
+            Self::OrgMove => "org.move",
+            Self::OrgRead => "org.read",
+            Self::UserCreate => "user.create",
+            Self::UserUpdate => "user.update",
+            Self::UserResetPassword => "user.reset_password",
+            Self::UserUnlock => "user.unlock",
+            Self::UserRead => "user.read",
+            Self::UserList => "user.list",
+            Self::ApiTokenCreate => "api_token.create",
+            Self::ApiTokenRevoke => "api_token.revoke",
+            Self::AuditRead => "audit.read",
+            Self::SystemSeed => "system.seed",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+impl fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Failure,
+    Denied,
+}
+
+impl Outcome {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::Denied => "denied",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Success, Self::Failure, Self::Denied].into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// One audit row with its place in the chain. `detail` is JSON text kept byte for byte as it was
+/// hashed (a JSONB column would reorder keys and break the hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub actor_org_id: Option<String>,
+    pub source_ip: Option<String>,
+    pub request_id: Option<String>,
+    pub action: String,
+    pub outcome: String,
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The fields that are hashed, in a fixed order.
+#[derive(Serialize)]
+struct Canonical<'a> {
+    seq: i64,
+    at: String,
+    actor_id: Option<&'a str>,
+    actor_name: Option<&'a str>,
+    actor_org_id: Option<&'a str>,
+    source_ip: Option<&'a str>,
+    request_id: Option<&'a str>,
+    action: &'a str,
+    outcome: &'a str,
+    subject_type: Option<&'a str>,
+    subject_id: Option<&'a str>,
+    detail: &'a str,
+    prev_hash: &'a str,
+}
+
+/// Timestamps are hashed at microsecond precision, the precision both databases keep.
+#[must_use]
+pub fn canonical_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+impl AuditRecord {
+    /// The hash this row must carry, computed from its other fields.
+    #[must_use]
+    pub fn compute_hash(&self) -> String {
+        let canonical = Canonical {
+            seq: self.seq,
+            at: canonical_time(self.at),
+            actor_id: self.actor_id.as_deref(),
+            actor_name: self.actor_name.as_deref(),
+            actor_org_id: self.actor_org_id.as_deref(),
+            source_ip: self.source_ip.as_deref(),
+            request_id: self.request_id.as_deref(),
+            action: &self.action,
+            outcome: &self.outcome,
+            subject_type: self.subject_type.as_deref(),
+            subject_id: self.subject_id.as_deref(),
+            detail: &self.detail,
+            prev_hash: &self.prev_hash,
+        };
+        // Serialising plain strings and integers cannot fail.
+        let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
+        hex::encode(Sha256::digest(&bytes))
+    }
+
+    /// Fills in `seq`, `prev_hash` and `hash` to append this row after `prev`.
+    #[must_use]
+    pub fn seal(mut self, prev_seq: i64, prev_hash: &str) -> Self {
+        self.seq = prev_seq + 1;
+        self.prev_hash = prev_hash.to_owned();
+        self.hash = self.compute_hash();
+        self
+    }
+}
+
+/// Why verification stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// The row's stored hash does not match its contents.
+    Altered { seq: i64 },
+    /// The row does not point at the previous row's hash.
+    Unlinked { seq: i64 },
+    /// A sequence number is missing before this row (a row was deleted).
+    Gap { expected: i64, found: i64 },
+    /// The chain ends before the recorded head (rows were removed from the end).
+    Truncated { last_seq: i64, head_seq: i64 },
+}
+
+impl fmt::Display for ChainBreak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Altered { seq } => write!(f, "row {seq}: contents do not match its hash (altered)"),
+            Self::Unlinked { seq } => {
+                write!(f, "row {seq}: does not link to the previous row's hash (inserted or altered)")
+            }
+            Self::Gap { expected, found } => {
+                write!(f, "row {expected} is missing (next row found is {found}): deleted")
+            }
+            Self::Truncated { last_seq, head_seq } => {
+                write!(f, "chain ends at row {last_seq} but the head says {head_seq}: rows removed")
+            }
+        }
+    }
+}
+
+impl ChainBreak {
+    /// The first row that fails verification.
+    #[must_use]
+    pub const fn first_bad_seq(&self) -> i64 {
+        match self {
+            Self::Altered { seq } | Self::Unlinked { seq } => *seq,
+            Self::Gap { expected, .. } => *expected,
+            Self::Truncated { last_seq, .. } => *last_seq + 1,
+        }
+    }
+}
+
+/// Walks rows in `seq` order, fed in batches so a long trail never sits in memory at once.
+#[derive(Debug)]
+pub struct ChainVerifier {
+    last_seq: i64,
+    last_hash: String,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        Self { last_seq: 0, last_hash: GENESIS_HASH.to_owned() }
+    }
+}
+
+impl ChainVerifier {
+    pub fn check(&mut self, row: &AuditRecord) -> Result<(), ChainBreak> {
+        let expected = self.last_seq + 1;
+        if row.seq != expected {
+            return Err(ChainBreak::Gap { expected, found: row.seq });
+        }
+        if row.prev_hash != self.last_hash {
+            return Err(ChainBreak::Unlinked { seq: row.seq });
+        }
+        if row.compute_hash() != row.hash {
+            return Err(ChainBreak::Altered { seq: row.seq });
+        }
+        self.last_seq = row.seq;
+        self.last_hash.clone_from(&row.hash);
+        Ok(())
+    }
+
+    /// Checks the end of the walk against the recorded chain head.
+    pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<i64, ChainBreak> {
+        if self.last_seq < head_seq {
+            return Err(ChainBreak::Truncated { last_seq: self.last_seq, head_seq });
+        }
+        if self.last_seq > head_seq || self.last_hash != head_hash {
+            return Err(ChainBreak::Unlinked { seq: self.last_seq });
+        }
+        Ok(self.last_seq)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn record(n: i64) -> AuditRecord {
+        AuditRecord {
+            seq: 0,
+            at: Utc.timestamp_opt(1_764_000_000 + n, 123_456_000).single().unwrap_or_default(),
+            actor_id: Some(format!("user-{n}")),
+            actor_name: Some("agent".into()),
+            actor_org_id: None,
+            source_ip: Some("127.0.0.1".into()),
+            request_id: None,
+            action: AuditAction::Login.as_str().into(),
+            outcome: Outcome::Success.as_str().into(),
+            subject_type: None,
+            subject_id: None,
+            detail: format!("{{\"n\":{n}}}"),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    fn chain(len: i64) -> Vec<AuditRecord> {
+        let mut rows: Vec<AuditRecord> = Vec::new();
+        for n in 0..len {
+            let (seq, hash) =
+                rows.last().map_or((0, GENESIS_HASH.to_owned()), |r| (r.seq, r.hash.clone()));
+            rows.push(record(n).seal(seq, &hash));
+        }
+        rows
+    }
+
+    fn verify(rows: &[AuditRecord], head: (i64, &str)) -> Result<i64, ChainBreak> {
+        let mut verifier = ChainVerifier::default();
+        for row in rows {
+            verifier.check(row)?;
+        }
+        verifier.finish(head.0, head.1)
+    }
+
+    #[test]
+    fn every_action_round_trips_its_name() {
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(action));
+            assert_eq!(serde_json::to_value(action).ok(), Some(action.as_str().into()));
+        }
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let rows = chain(5);
+        let last = &rows[4];
+        assert_eq!(verify(&rows, (5, &last.hash)), Ok(5));
+        assert_eq!(verify(&[], (0, GENESIS_HASH)), Ok(0));
+    }
+
+    #[test]
+    fn truncation_is_detected() {
+        let rows = chain(5);
+        let head = rows[4].hash.clone();
+        assert_eq!(verify(&rows[..4], (5, &head)), Err(ChainBreak::Truncated { last_seq: 4, head_seq: 5 }));
+    }
+
+    proptest! {
+        #[test]
+        fn any_single_change_names_the_first_bad_row(len in 2i64..12, pick in 0usize..12, what in 0u8..4) {
+            let mut rows = chain(len);
+            let head = rows.last().map(|r| (r.seq, r.hash.clone())).unwrap_or_default();
+            let i = pick % rows.len();
+            let expected_seq = rows[i].seq;
+            match what {
+                0 => rows[i].detail.push(' '),
+                1 => rows[i].actor_name = Some("someone else".into()),
+                2 => { rows.remove(i); }
+                _ => rows[i].at += chrono::Duration::seconds(1),
+            }
+            let broken = verify(&rows, (head.0, &head.1)).unwrap_err();
+            prop_assert_eq!(broken.first_bad_seq(), expected_seq);
+        }
+    }
+}

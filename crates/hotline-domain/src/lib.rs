@@ -1,0 +1,16 @@
+//! The pure core of hotline: identifiers, value objects and the rules that decide things.
+//!
+//! Nothing here performs IO or reads the clock: callers pass `now` in, so every rule can be
+//! tested with fixed times and property tests.
+
+pub mod audit;
+pub mod auth;
+pub mod ids;
+pub mod org;
+pub mod password;
+pub mod role;
+pub mod user;
+pub mod validation;
+
+pub use ids::{ApiTokenId, OrgId, UserId};
+pub use validation::{FieldError, FieldErrors, FieldIssue};

@@ -1,0 +1,230 @@
+//! The government org tree: city center → districts and bureaus → street offices → communities.
+//!
+//! Each org stores a materialised path of ancestor ids (`/root/…/self/`), so "this org's subtree"
+//! is a prefix match in either database and a move rewrites the paths of the moved subtree.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::OrgId;
+use crate::validation::{FieldError, FieldIssue, bounded_text};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    /// The city hotline center (市12345热线中心); the root of the tree.
+    Center,
+    District,
+    Bureau,
+    Street,
+    Community,
+}
+
+impl OrgKind {
+    pub const ALL: [Self; 5] =
+        [Self::Center, Self::District, Self::Bureau, Self::Street, Self::Community];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Center => "center",
+            Self::District => "district",
+            Self::Bureau => "bureau",
+            Self::Street => "street",
+            Self::Community => "community",
+        }
+    }
+}
+
+impl fmt::Display for OrgKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OrgKind {
+    type Err = FieldError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == s)
+            .ok_or_else(|| FieldError::new("kind", FieldIssue::InvalidValue))
+    }
+}
+
+/// An org's unique code, e.g. `DC` or `DC-JD01`: what other systems (OA, district instances)
+/// use to name the org. Codes never change once created.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct OrgCode(String);
+
+impl OrgCode {
+    pub const MAX_LEN: usize = 32;
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let value = bounded_text("code", raw, 1, Self::MAX_LEN)?;
+        let valid = value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid {
+            return Err(FieldError::new("code", FieldIssue::InvalidFormat));
+        }
+        Ok(Self(value.to_ascii_uppercase()))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The org's display name, e.g. `东城区`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct OrgName(String);
+
+impl OrgName {
+    pub const MAX_LEN: usize = 100;
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        bounded_text("name", raw, 1, Self::MAX_LEN).map(Self)
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Materialised path of an org: `/<root id>/…/<own id>/`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct OrgPath(String);
+
+impl OrgPath {
+    /// The path of a root org.
+    #[must_use]
+    pub fn root(id: OrgId) -> Self {
+        Self(format!("/{id}/"))
+    }
+
+    /// The path of `id` placed under `parent`.
+    #[must_use]
+    pub fn child(parent: &Self, id: OrgId) -> Self {
+        Self(format!("{}{id}/", parent.0))
+    }
+
+    /// Trusts a path read back from storage.
+    #[must_use]
+    pub fn from_stored(path: String) -> Self {
+        Self(path)
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when `other` is this org or lies below it.
+    #[must_use]
+    pub fn contains(&self, other: &Self) -> bool {
+        other.0.starts_with(&self.0)
+    }
+
+    /// Number of ancestors (a root has depth 0).
+    #[must_use]
+    pub fn depth(&self) -> usize {
+        self.0.matches('/').count().saturating_sub(2)
+    }
+
+    /// The ids on the path, root first.
+    pub fn ids(&self) -> impl Iterator<Item = OrgId> + '_ {
+        self.0.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok())
+    }
+
+    /// The new path of a descendant when its ancestor moves from `old_prefix` to `new_prefix`.
+    #[must_use]
+    pub fn rebase(&self, old_prefix: &Self, new_prefix: &Self) -> Self {
+        match self.0.strip_prefix(&old_prefix.0) {
+            Some(rest) => Self(format!("{}{rest}", new_prefix.0)),
+            None => self.clone(),
+        }
+    }
+}
+
+/// Where an org may sit. The center is the one root; every other org needs a parent. Kinds say
+/// nothing about depth: a bureau may have sub-bureaus and a street office communities.
+pub fn check_placement(kind: OrgKind, parent: Option<(&OrgPath, bool)>) -> Result<(), FieldError> {
+    match (kind, parent) {
+        (OrgKind::Center, None) => Ok(()),
+        (OrgKind::Center, Some(_)) => Err(FieldError::new("parent_id", FieldIssue::NotAllowed)),
+        (_, None) => Err(FieldError::new("parent_id", FieldIssue::Required)),
+        (_, Some((_, false))) => Err(FieldError::new("parent_id", FieldIssue::Inactive)),
+        (_, Some((_, true))) => Ok(()),
+    }
+}
+
+/// An org cannot move under itself or any of its descendants.
+pub fn check_move(moved: &OrgPath, new_parent: &OrgPath) -> Result<(), FieldError> {
+    if moved.contains(new_parent) {
+        return Err(FieldError::new("parent_id", FieldIssue::CreatesCycle));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn codes_are_normalised_and_checked() {
+        assert_eq!(OrgCode::parse(" dc-jd01 ").map(|c| c.0), Ok("DC-JD01".to_owned()));
+        assert_eq!(OrgCode::parse("东城").unwrap_err().issue, FieldIssue::InvalidFormat);
+        assert_eq!(OrgCode::parse(&"A".repeat(33)).unwrap_err().issue, FieldIssue::TooLong);
+    }
+
+    #[test]
+    fn a_move_under_a_descendant_is_a_cycle() {
+        let (a, b, c) = (OrgId::new(), OrgId::new(), OrgId::new());
+        let pa = OrgPath::root(a);
+        let pb = OrgPath::child(&pa, b);
+        let pc = OrgPath::child(&pb, c);
+        assert_eq!(check_move(&pb, &pc).unwrap_err().issue, FieldIssue::CreatesCycle);
+        assert_eq!(check_move(&pb, &pb).unwrap_err().issue, FieldIssue::CreatesCycle);
+        assert!(check_move(&pc, &pa).is_ok());
+        assert_eq!(pc.depth(), 2);
+        assert_eq!(pc.ids().collect::<Vec<_>>(), vec![a, b, c]);
+    }
+
+    #[test]
+    fn only_the_center_is_a_root() {
+        let p = OrgPath::root(OrgId::new());
+        assert!(check_placement(OrgKind::Center, None).is_ok());
+        assert!(check_placement(OrgKind::Center, Some((&p, true))).is_err());
+        assert_eq!(check_placement(OrgKind::Street, None).unwrap_err().issue, FieldIssue::Required);
+        assert_eq!(
+            check_placement(OrgKind::Street, Some((&p, false))).unwrap_err().issue,
+            FieldIssue::Inactive
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn rebase_keeps_the_tail(depth in 1usize..6, cut in 0usize..5) {
+            let ids: Vec<OrgId> = (0..depth).map(|_| OrgId::new()).collect();
+            let mut path = OrgPath::root(ids[0]);
+            let mut prefix = path.clone();
+            for (i, id) in ids.iter().enumerate().skip(1) {
+                path = OrgPath::child(&path, *id);
+                if i <= cut { prefix = path.clone(); }
+            }
+            let new_root = OrgPath::root(OrgId::new());
+            let rebased = path.rebase(&prefix, &new_root);
+            prop_assert!(new_root.contains(&rebased));
+            prop_assert_eq!(rebased.depth(), path.depth() - prefix.depth());
+            prop_assert!(rebased.as_str().ends_with(path.as_str().strip_prefix(prefix.as_str()).unwrap_or_default()));
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! Roles, permissions and data scope: the one place that decides who may do what, where.
+//!
+//! The role → permission table is data ([`grants`]); every check in the application goes through
+//! [`Principal::scope_for`] so a reviewer reads one table to know the whole access policy.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ApiTokenId, OrgId, UserId};
+use crate::org::{OrgKind, OrgPath};
+use crate::validation::{FieldError, FieldIssue};
+
+/// The staff roles of DESIGN §1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Agent,
+    Dispatcher,
+    UnitHandler,
+    UnitManager,
+    Supervisor,
+    Qa,
+    Leader,
+    Admin,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Self; 9] = [
+        Self::Agent,
+        Self::Dispatcher,
+        Self::UnitHandler,
+        Self::UnitManager,
+        Self::Supervisor,
+        Self::Qa,
+        Self::Leader,
+        Self::Admin,
+        Self::Auditor,
+    ];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Dispatcher => "dispatcher",
+            Self::UnitHandler => "unit_handler",
+            Self::UnitManager => "unit_manager",
+            Self::Supervisor => "supervisor",
+            Self::Qa => "qa",
+            Self::Leader => "leader",
+            Self::Admin => "admin",
+            Self::Auditor => "auditor",
+        }
+    }
+
+    /// Unit roles work inside a district, bureau or street office and see only its subtree;
+    /// every other role works at the center and sees the whole city.
+    #[must_use]
+    pub const fn is_unit_role(self) -> bool {
+        match self {
+            Self::UnitHandler | Self::UnitManager => true,
+            Self::Agent
+            | Self::Dispatcher
+            | Self::Supervisor
+            | Self::Qa
+            | Self::Leader
+            | Self::Admin
+            | Self::Auditor => false,
+        }
+    }
+
+    /// Roles that hold the keys to the system or to its audit trail (三权分立): they may not be
+    /// given to machine clients, and only an admin may grant them.
+    #[must_use]
+    pub const fn is_privileged(self) -> bool {
+        matches!(self, Self::Admin | Self::Auditor)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = FieldError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| FieldError::new("roles", FieldIssue::InvalidValue))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    OrgRead,
+    OrgManage,
+    UserRead,
+    UserManage,
+    ApiTokenManage,
+    AuditRead,
+}
+
+impl Permission {
+    pub const ALL: [Self; 6] = [
+        Self::OrgRead,
+        Self::OrgManage,
+        Self::UserRead,
+        Self::UserManage,
+        Self::ApiTokenManage,
+        Self::AuditRead,
+    ];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::OrgRead => "org_read",
+            Self::OrgManage => "org_manage",
+            Self::UserRead => "user_read",
+            Self::UserManage => "user_manage",
+            Self::ApiTokenManage => "api_token_manage",
+            Self::AuditRead => "audit_read",
+        }
+    }
+}
+
+/// How far a grant reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    /// The holder's own org and everything below it.
+    OwnSubtree,
+    /// The whole city.
+    City,
+}
+
+/// The access policy. Center roles reach the city; unit roles their own subtree. The auditor
+/// reads the audit trail and nothing else; nobody may change it (there is no permission to).
+#[must_use]
+pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
+    use Permission::{ApiTokenManage, AuditRead, OrgManage, OrgRead, UserManage, UserRead};
+    use Reach::{City, OwnSubtree};
+    match role {
+        Role::Agent | Role::Dispatcher => &[(OrgRead, City)],
+        Role::Supervisor | Role::Qa | Role::Leader => &[(OrgRead, City), (UserRead, City)],
+        Role::UnitHandler => &[(OrgRead, OwnSubtree), (UserRead, OwnSubtree)],
+        Role::UnitManager => &[
+            (OrgRead, OwnSubtree),
+            (UserRead, OwnSubtree),
+            (UserManage, OwnSubtree),
+            (ApiTokenManage, OwnSubtree),
+        ],
+        Role::Admin => &[
+            (OrgRead, City),
+            (OrgManage, City),
+            (UserRead, City),
+            (UserManage, City),
+            (ApiTokenManage, City),
+        ],
+        Role::Auditor => &[(AuditRead, City)],
+    }
+}
+
+/// The orgs a principal may act on for one permission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    City,
+    Subtree(OrgPath),
+}
+
+impl Scope {
+    #[must_use]
+    pub fn contains(&self, path: &OrgPath) -> bool {
+        match self {
+            Self::City => true,
+            Self::Subtree(root) => root.contains(path),
+        }
+    }
+}
+
+/// Who is acting: a signed-in user, a machine client holding an API token, or the operator at
+/// the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    User(UserId),
+    Token(ApiTokenId),
+    System,
+}
+
+/// An authenticated caller, resolved once per request.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub actor: Actor,
+    /// Username, or the token's name for machine clients (for the audit trail).
+    pub name: String,
+    pub org_id: OrgId,
+    pub org_path: OrgPath,
+    pub roles: Vec<Role>,
+}
+
+impl Principal {
+    /// The operator running `hotline admin …` on the server: acts with admin rights over the
+    /// whole city, and is named as `system` in the audit trail.
+    #[must_use]
+    pub fn system() -> Self {
+        Self {
+            actor: Actor::System,
+            name: "system".to_owned(),
+            org_id: OrgId::from_uuid(uuid::Uuid::nil()),
+            org_path: OrgPath::from_stored("/".to_owned()),
+            roles: vec![Role::Admin],
+        }
+    }
+
+    /// The widest scope any of the principal's roles grants for `permission`.
+    #[must_use]
+    pub fn scope_for(&self, permission: Permission) -> Option<Scope> {
+        let reach = self
+            .roles
+            .iter()
+            .flat_map(|role| grants(*role).iter())
+            .filter(|(p, _)| *p == permission)
+            .map(|(_, reach)| *reach)
+            .max()?;
+        Some(match reach {
+            Reach::City => Scope::City,
+            Reach::OwnSubtree => Scope::Subtree(self.org_path.clone()),
+        })
+    }
+
+    /// Every permission the principal holds, for `GET /me` and the console's menus.
+    #[must_use]
+    pub fn permissions(&self) -> Vec<(Permission, Reach)> {
+        Permission::ALL
+            .into_iter()
+            .filter_map(|p| {
+                self.roles
+                    .iter()
+                    .flat_map(|role| grants(*role).iter())
+                    .filter(|(granted, _)| *granted == p)
+                    .map(|(_, reach)| *reach)
+                    .max()
+                    .map(|reach| (p, reach))
+            })
+            .collect()
+    }
+
+    #[must_use]
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    #[must_use]
+    pub fn user_id(&self) -> Option<UserId> {
+        match self.actor {
+            Actor::User(id) => Some(id),
+            Actor::Token(_) | Actor::System => None,
+        }
+    }
+}
+
+/// Roles must fit the org a user belongs to: center roles at the center, unit roles in units.
+pub fn check_roles_fit_org(roles: &[Role], org_kind: OrgKind) -> Result<(), FieldError> {
+    if roles.is_empty() {
+        return Err(FieldError::new("roles", FieldIssue::Required));
+    }
+    let at_center = org_kind == OrgKind::Center;
+    if roles.iter().any(|role| role.is_unit_role() == at_center) {
+        return Err(FieldError::new("roles", FieldIssue::NotAllowed).with_detail(if at_center {
+            "unit roles belong to users of a district, bureau or street office"
+        } else {
+            "center roles belong to users of the center"
+        }));
+    }
+    Ok(())
+}
+
+/// Which roles a granter may hand out. Admins grant any role; unit managers grant unit roles.
+#[must_use]
+pub fn may_grant(granter: &Principal, role: Role) -> bool {
+    if granter.has_role(Role::Admin) {
+        return true;
+    }
+    granter.has_role(Role::UnitManager) && role.is_unit_role()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(roles: &[Role]) -> Principal {
+        let center = OrgPath::root(OrgId::new());
+        Principal {
+            actor: Actor::User(UserId::new()),
+            name: "u".into(),
+            org_id: OrgId::new(),
+            org_path: OrgPath::child(&center, OrgId::new()),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_auditor_reads_the_audit_trail_and_nothing_else() {
+        let auditor = principal(&[Role::Auditor]);
+        assert_eq!(auditor.permissions(), vec![(Permission::AuditRead, Reach::City)]);
+        let admin = principal(&[Role::Admin]);
+        assert_eq!(admin.scope_for(Permission::AuditRead), None);
+    }
+
+    #[test]
+    fn unit_roles_reach_only_their_subtree() {
+        let handler = principal(&[Role::UnitHandler]);
+        let own = handler.org_path.clone();
+        let below = OrgPath::child(&own, OrgId::new());
+        let elsewhere = OrgPath::root(OrgId::new());
+        let scope = handler.scope_for(Permission::UserRead).unwrap();
+        assert!(scope.contains(&own) && scope.contains(&below) && !scope.contains(&elsewhere));
+        assert_eq!(handler.scope_for(Permission::UserManage), None);
+    }
+
+    #[test]
+    fn the_widest_grant_wins() {
+        let p = principal(&[Role::UnitManager, Role::Supervisor]);
+        assert_eq!(p.scope_for(Permission::UserRead), Some(Scope::City));
+    }
+
+    #[test]
+    fn roles_must_fit_the_org() {
+        assert!(check_roles_fit_org(&[Role::Agent, Role::Dispatcher], OrgKind::Center).is_ok());
+        assert!(check_roles_fit_org(&[Role::UnitHandler], OrgKind::Center).is_err());
+        assert!(check_roles_fit_org(&[Role::Agent], OrgKind::Street).is_err());
+        assert!(check_roles_fit_org(&[], OrgKind::Street).is_err());
+    }
+
+    #[test]
+    fn unit_managers_grant_only_unit_roles() {
+        let manager = principal(&[Role::UnitManager]);
+        assert!(may_grant(&manager, Role::UnitHandler));
+        assert!(!may_grant(&manager, Role::Admin));
+        assert!(!may_grant(&manager, Role::Agent));
+        assert!(may_grant(&principal(&[Role::Admin]), Role::Auditor));
+    }
+}

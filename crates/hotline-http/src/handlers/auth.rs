@@ -1,0 +1,78 @@
+use axum::Json;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use hotline_app::auth::{LoginRequest, MeView, PasswordChange, TotpCode, TotpEnrollment};
+use http::{HeaderValue, StatusCode};
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{Anonymous, ApiJson, SESSION_COOKIE, SessionCaller};
+
+fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.app.config.security.cookie_secure)
+        .path("/")
+        .build()
+}
+
+/// Signs in with username, password and, when enrolled, a TOTP code. Sets a new session
+/// cookie; any session cookie sent along is ended.
+pub async fn login(
+    State(state): State<AppState>,
+    Anonymous(ctx): Anonymous,
+    jar: CookieJar,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let previous = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let outcome = state.app.login(&ctx, body, previous.as_deref()).await?;
+    let jar = jar.add(session_cookie(&state, outcome.session_token));
+    Ok((jar, Json(outcome.me)))
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Option<SessionCaller>,
+    jar: CookieJar,
+) -> ApiResult<impl IntoResponse> {
+    if let Some(caller) = caller {
+        state.app.logout(&caller.ctx, &caller.session).await?;
+    }
+    let jar = jar.remove(session_cookie(&state, String::new()));
+    Ok((
+        StatusCode::NO_CONTENT,
+        [("clear-site-data", HeaderValue::from_static("\"cookies\", \"storage\""))],
+        jar,
+    ))
+}
+
+/// The signed-in user, their org, roles and permissions, and what they must do first.
+pub async fn me(State(state): State<AppState>, caller: SessionCaller) -> ApiResult<Json<MeView>> {
+    Ok(Json(state.app.me(&caller.session).await?))
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: SessionCaller,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<Json<MeView>> {
+    Ok(Json(state.app.change_password(&caller.ctx, &caller.session, body).await?))
+}
+
+pub async fn totp_setup(
+    State(state): State<AppState>,
+    caller: SessionCaller,
+) -> ApiResult<Json<TotpEnrollment>> {
+    Ok(Json(state.app.totp_setup(&caller.session).await?))
+}
+
+pub async fn totp_enable(
+    State(state): State<AppState>,
+    caller: SessionCaller,
+    ApiJson(body): ApiJson<TotpCode>,
+) -> ApiResult<Json<MeView>> {
+    Ok(Json(state.app.totp_enable(&caller.ctx, &caller.session, body).await?))
+}

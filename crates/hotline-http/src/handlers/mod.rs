@@ -1,0 +1,8 @@
+//! Thin handlers: extract, call one use case, shape the response.
+
+pub mod audit;
+pub mod auth;
+pub mod health;
+pub mod orgs;
+pub mod tokens;
+pub mod users;

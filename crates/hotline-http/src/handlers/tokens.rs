@@ -1,0 +1,35 @@
+use axum::Json;
+use axum::extract::State;
+use hotline_app::paging::PageOf;
+use hotline_app::tokens::{ApiTokenView, CreatedApiToken, NewApiToken, TokenQuery};
+use hotline_domain::ApiTokenId;
+use http::StatusCode;
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+
+pub async fn list_api_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<TokenQuery>,
+) -> ApiResult<Json<PageOf<ApiTokenView>>> {
+    Ok(Json(state.app.list_api_tokens(&caller.ctx, query).await?))
+}
+
+/// The response carries the secret; it is not stored and cannot be shown again.
+pub async fn create_api_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewApiToken>,
+) -> ApiResult<(StatusCode, Json<CreatedApiToken>)> {
+    Ok((StatusCode::CREATED, Json(state.app.create_api_token(&caller.ctx, body).await?)))
+}
+
+pub async fn revoke_api_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ApiTokenId>,
+) -> ApiResult<Json<ApiTokenView>> {
+    Ok(Json(state.app.revoke_api_token(&caller.ctx, id).await?))
+}

@@ -1,0 +1,71 @@
+use axum::Json;
+use axum::extract::State;
+use hotline_app::paging::PageOf;
+use hotline_app::users::{NewUser, PasswordReset, UserChanges, UserQuery, UserView};
+use hotline_domain::UserId;
+use http::StatusCode;
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<UserQuery>,
+) -> ApiResult<Json<PageOf<UserView>>> {
+    Ok(Json(state.app.list_users(&caller.ctx, query).await?))
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewUser>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    Ok((StatusCode::CREATED, Json(state.app.create_user(&caller.ctx, body).await?)))
+}
+
+pub async fn get_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(state.app.get_user(&caller.ctx, id).await?))
+}
+
+/// Change display name, org, roles, or (de)activate.
+pub async fn update_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+    ApiJson(body): ApiJson<UserChanges>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(state.app.update_user(&caller.ctx, id, body).await?))
+}
+
+/// Accounts are never deleted (the audit trail names them): this deactivates.
+pub async fn deactivate_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+) -> ApiResult<Json<UserView>> {
+    let changes = UserChanges { active: Some(false), ..UserChanges::default() };
+    Ok(Json(state.app.update_user(&caller.ctx, id, changes).await?))
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+    ApiJson(body): ApiJson<PasswordReset>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(state.app.reset_password(&caller.ctx, id, body).await?))
+}
+
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(state.app.unlock_user(&caller.ctx, id).await?))
+}

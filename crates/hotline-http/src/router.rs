@@ -1,0 +1,80 @@
+//! Every route of the HTTP API, in one place.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use http::StatusCode;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::handlers::{audit, auth, health, orgs, tokens, users};
+use crate::metrics::{self, Metrics};
+use crate::{AppState, error, middleware};
+
+/// The public router: health checks and the JSON API.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/password", post(auth::change_password))
+        .route("/auth/totp/setup", post(auth::totp_setup))
+        .route("/auth/totp/enable", post(auth::totp_enable))
+        .route("/me", get(auth::me))
+        .route("/orgs", get(orgs::list_orgs).post(orgs::create_org))
+        .route("/orgs/{id}", get(orgs::get_org).patch(orgs::update_org).delete(orgs::deactivate_org))
+        .route("/users", get(users::list_users).post(users::create_user))
+        .route("/users/{id}", get(users::get_user).patch(users::update_user).delete(users::deactivate_user))
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/users/{id}/unlock", post(users::unlock_user))
+        .route("/api-tokens", get(tokens::list_api_tokens).post(tokens::create_api_token))
+        .route("/api-tokens/{id}/revoke", post(tokens::revoke_api_token))
+        .route("/audit", get(audit::list_audit))
+        .route("/audit/verify", get(audit::verify_audit));
+
+    let config = &state.app.config.http;
+    let layers = ServiceBuilder::new()
+        .layer(from_fn(middleware::sanitize_request_id))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::extract::Request| {
+                    let route = request
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map_or("unmatched", axum::extract::MatchedPath::as_str);
+                    let request_id =
+                        request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), route, request_id)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(from_fn_with_state(Arc::clone(&state.metrics), metrics::track))
+        .layer(from_fn(middleware::security_headers))
+        .layer(from_fn(error::render_errors))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.request_timeout_secs),
+        ))
+        .layer(DefaultBodyLimit::max(config.body_limit_bytes))
+        .layer(from_fn(middleware::check_origin));
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest("/api/v1", api)
+        .fallback(health::not_found)
+        .layer(layers)
+        .with_state(state)
+}
+
+/// The metrics router, for the separate management listener.
+pub fn metrics_router(metrics: Arc<Metrics>) -> Router {
+    Router::new().route("/metrics", get(metrics::serve_metrics)).with_state(metrics)
+}

@@ -1,0 +1,203 @@
+//! Storage for hotline on embedded SQLite (default) or PostgreSQL, from one code base (SeaORM).
+//!
+//! Query functions take any `ConnectionTrait`, so the application decides what runs inside one
+//! transaction: a change, its audit rows and its outbox entries commit together or not at all.
+
+pub mod audit;
+pub mod entity;
+pub mod migration;
+pub mod orgs;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions, TransactionTrait,
+};
+use sea_orm::{SqlErr, SqliteTransactionMode};
+use sea_orm_migration::MigratorTrait;
+
+pub use sea_orm::{DbErr as Error, sea_query};
+
+/// How to reach the database.
+#[derive(Clone, Debug)]
+pub struct DbConfig {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub url: String,
+    /// Connections for readers (SQLite) or for everything (PostgreSQL).
+    pub max_connections: u32,
+    /// How long a SQLite connection waits for a lock before giving up.
+    pub busy_timeout: Duration,
+}
+
+impl DbConfig {
+    #[must_use]
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The database handle. On SQLite all writes go through one connection (SQLite has one writer;
+/// queuing in the pool is cheaper than lock retries), reads through a pool of their own. On
+/// PostgreSQL both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    read: DatabaseConnection,
+    write: DatabaseConnection,
+}
+
+impl Store {
+    pub async fn connect(config: &DbConfig) -> anyhow::Result<Self> {
+        if config.url.starts_with("sqlite:") {
+            Self::connect_sqlite(config).await
+        } else if config.url.starts_with("postgres:") || config.url.starts_with("postgresql:") {
+            Self::connect_postgres(config).await
+        } else {
+            anyhow::bail!("unsupported database URL: expected sqlite:// or postgres://")
+        }
+    }
+
+    async fn connect_sqlite(config: &DbConfig) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(&config.url)
+            .context("invalid SQLite URL")?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(config.busy_timeout);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .context("cannot open the SQLite database")?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(config.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .context("cannot open the SQLite database")?;
+        Ok(Self {
+            read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
+            write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
+        })
+    }
+
+    async fn connect_postgres(config: &DbConfig) -> anyhow::Result<Self> {
+        // A schema other than `public` is chosen in the URL: `?options[search_path]=name`.
+        let options = PgConnectOptions::from_str(&config.url).context("invalid PostgreSQL URL")?;
+        let pool = PgPoolOptions::new()
+            .max_connections(config.max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .context("cannot connect to PostgreSQL")?;
+        let db = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+        Ok(Self { read: db.clone(), write: db })
+    }
+
+    /// For queries that only read.
+    #[must_use]
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.read
+    }
+
+    #[must_use]
+    pub fn backend(&self) -> DbBackend {
+        self.write.get_database_backend()
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
+    /// so a transaction never fails half-way when it upgrades from reading to writing.
+    pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        match self.backend() {
+            DbBackend::Sqlite => {
+                self.write
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..TransactionOptions::default()
+                    })
+                    .await
+            }
+            _ => self.write.begin().await,
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        migration::Migrator::up(&self.write, None).await
+    }
+
+    /// Names of migrations not yet applied.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, DbErr> {
+        Ok(migration::Migrator::get_pending_migrations(&self.write)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect())
+    }
+
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.read.ping().await
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.read.close().await?;
+        self.write.close().await
+    }
+}
+
+/// Which unique constraint a write broke, if that is why it failed.
+#[must_use]
+pub fn unique_violation(err: &DbErr) -> Option<String> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(detail)) => Some(detail),
+        _ => None,
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+#[must_use]
+pub fn like_escape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A page of rows plus the total, for list endpoints.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// 1-based page number and size, already clamped by the caller.
+#[derive(Clone, Copy, Debug)]
+pub struct PageRequest {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl PageRequest {
+    #[must_use]
+    pub fn offset(self) -> u64 {
+        self.page.saturating_sub(1).saturating_mul(self.per_page)
+    }
+}

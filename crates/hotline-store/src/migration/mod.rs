@@ -1,0 +1,15 @@
+//! Schema migrations, written once with SeaQuery so each backend gets its own correct DDL.
+//! Dialect-specific statements (triggers) branch on the backend inside a migration.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_foundation::Migration)]
+    }
+}

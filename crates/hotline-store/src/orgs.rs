@@ -1,0 +1,124 @@
+//! The org tree.
+
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _, Set,
+};
+use uuid::Uuid;
+
+use crate::entity::{app_user, org};
+use crate::{Page, PageRequest, like_escape};
+
+pub use org::Model as OrgRow;
+
+#[derive(Clone, Debug, Default)]
+pub struct OrgFilter {
+    /// Only orgs whose path starts with this (a data scope or "subtree of").
+    pub path_prefix: Option<String>,
+    pub parent_id: Option<Uuid>,
+    pub kind: Option<String>,
+    pub active: Option<bool>,
+    /// Matches name or code.
+    pub q: Option<String>,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, row: OrgRow) -> Result<OrgRow, DbErr> {
+    row.into_active_model().insert(db).await
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<OrgRow>, DbErr> {
+    org::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn find_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<OrgRow>, DbErr> {
+    org::Entity::find().filter(org::Column::Code.eq(code)).one(db).await
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &OrgFilter,
+    page: PageRequest,
+) -> Result<Page<OrgRow>, DbErr> {
+    let mut query = org::Entity::find();
+    if let Some(prefix) = &filter.path_prefix {
+        query = query.filter(org::Column::Path.like(format!("{}%", like_escape(prefix))));
+    }
+    if let Some(parent) = filter.parent_id {
+        query = query.filter(org::Column::ParentId.eq(parent));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(org::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(org::Column::Active.eq(active));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", like_escape(q));
+        query = query.filter(
+            Expr::col(org::Column::Name)
+                .like(pattern.clone())
+                .or(Expr::col(org::Column::Code).like(pattern.to_uppercase())),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(org::Column::Path)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page { items, total })
+}
+
+/// Every org in the subtree rooted at `path`, the root included.
+pub async fn subtree(db: &impl ConnectionTrait, path: &str) -> Result<Vec<OrgRow>, DbErr> {
+    org::Entity::find()
+        .filter(org::Column::Path.like(format!("{}%", like_escape(path))))
+        .order_by_asc(org::Column::Path)
+        .all(db)
+        .await
+}
+
+pub async fn update(db: &impl ConnectionTrait, row: OrgRow) -> Result<OrgRow, DbErr> {
+    row.into_active_model().reset_all().update(db).await
+}
+
+/// Rewrites the path of every org below `old_prefix` (the moved org included).
+pub async fn rebase(
+    db: &impl ConnectionTrait,
+    rows: Vec<OrgRow>,
+    old_prefix: &hotline_domain::org::OrgPath,
+    new_prefix: &hotline_domain::org::OrgPath,
+) -> Result<(), DbErr> {
+    for row in rows {
+        let path = hotline_domain::org::OrgPath::from_stored(row.path.clone());
+        let model = org::ActiveModel {
+            id: Set(row.id),
+            path: Set(path.rebase(old_prefix, new_prefix).as_str().to_owned()),
+            ..Default::default()
+        };
+        model.update(db).await?;
+    }
+    Ok(())
+}
+
+/// How many active child orgs and active users an org has: deactivation waits until both are 0.
+pub async fn active_dependants(db: &impl ConnectionTrait, id: Uuid) -> Result<(u64, u64), DbErr> {
+    let children = org::Entity::find()
+        .filter(org::Column::ParentId.eq(id))
+        .filter(org::Column::Active.eq(true))
+        .count(db)
+        .await?;
+    let users = app_user::Entity::find()
+        .filter(app_user::Column::OrgId.eq(id))
+        .filter(app_user::Column::Active.eq(true))
+        .count(db)
+        .await?;
+    Ok((children, users))
+}
+
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    org::Entity::find().count(db).await
+}

@@ -1,0 +1,93 @@
+//! Command-line interface.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// hotline — the 12345 government service hotline platform.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// Configuration file (TOML). Defaults to ./hotline.toml when it exists; HOTLINE_* variables
+    /// override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the API.
+    Serve,
+    /// Create a data directory, migrate, seed the demo data once, and serve on plain HTTP.
+    Demo(DemoArgs),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Walk the audit hash chain; exits non-zero and names the first broken row if any.
+    VerifyAudit,
+    /// Administration from the server's command line (acts as `system` in the audit trail).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value = "hotline-data", value_name = "DIR")]
+    pub data_dir: PathBuf,
+    /// Defaults to 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an org (the first one must be the center: --kind center, no parent).
+    CreateOrg {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// center, district, bureau, street or community.
+        #[arg(long)]
+        kind: String,
+        /// Code of the parent org.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Create a user; they must change the password at first sign-in.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Code of the user's org.
+        #[arg(long)]
+        org: String,
+        /// A role (repeat for several): agent, dispatcher, unit_handler, unit_manager,
+        /// supervisor, qa, leader, admin, auditor.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Read the password from the first line of stdin instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password, unlock the account and end its sessions; forces a change at next sign-in.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

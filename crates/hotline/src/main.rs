@@ -1,0 +1,187 @@
+//! `hotline`: the one binary. Serves the API, seeds the demo, migrates, administers.
+
+mod cli;
+mod server;
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use hotline_app::orgs::NewOrg;
+use hotline_app::users::{NewUser, PasswordReset};
+use hotline_app::{App, Clock, Config, Ctx, Mode};
+
+use crate::cli::{AdminCommand, Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("HOTLINE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("HOTLINE_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => {
+            let app = App::open(config, Clock::System, Mode::Production).await?;
+            app.store.migrate().await?;
+            server::run(app).await?;
+        }
+        Command::Demo(args) => {
+            config.data_dir = args.data_dir;
+            if let Some(listen) = args.listen {
+                config.listen = listen;
+            }
+            // The demo runs on plain HTTP on this machine, and its accounts have no second factor.
+            config.security.cookie_secure = false;
+            config.security.totp_required_roles.clear();
+            let app = App::open(config, Clock::System, Mode::Demo).await?;
+            app.store.migrate().await?;
+            let seeded = app.seed_demo().await?;
+            print_demo_banner(&app, seeded);
+            server::run(app).await?;
+        }
+        Command::Migrate => {
+            let app = App::open(config, Clock::System, Mode::Production).await?;
+            let pending = app.store.pending_migrations().await?;
+            app.store.migrate().await?;
+            println!("applied {} migration(s)", pending.len());
+            for name in pending {
+                println!("  {name}");
+            }
+        }
+        Command::VerifyAudit => {
+            let app = App::open(config, Clock::System, Mode::Production).await?;
+            let result = app.verify_audit().await?;
+            if result.ok {
+                println!("audit trail OK: {} rows, chain intact up to row {}", result.rows, result.head_seq);
+            } else {
+                println!(
+                    "audit trail BROKEN at row {}: {}",
+                    result.first_bad_seq.unwrap_or_default(),
+                    result.problem.as_deref().unwrap_or("unknown problem")
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Admin(admin) => {
+            let app = App::open(config, Clock::System, Mode::Production).await?;
+            app.store.migrate().await?;
+            run_admin(&app, admin).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
+    let ctx = Ctx::system();
+    match command {
+        AdminCommand::CreateOrg { code, name, kind, parent } => {
+            let parent_id = match parent {
+                Some(code) => Some(find_org(app, &code).await?),
+                None => None,
+            };
+            let org = app.create_org(&ctx, NewOrg { code, name, kind, parent_id }).await.map_err(explain)?;
+            println!("created org {} ({}) id {}", org.code, org.name, org.id);
+        }
+        AdminCommand::CreateUser { username, display_name, org, roles, password_stdin } => {
+            let org_id = find_org(app, &org).await?;
+            let password = read_password(password_stdin)?;
+            let display_name = display_name.unwrap_or_else(|| username.clone());
+            let user = app
+                .create_user(&ctx, NewUser { username, display_name, org_id, roles, password })
+                .await
+                .map_err(explain)?;
+            println!("created user {} (id {}); they must change the password at first sign-in", user.username, user.id);
+        }
+        AdminCommand::ResetPassword { username, password_stdin } => {
+            let user = hotline_store::users::find_by_username(app.store.reader(), &username.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
+            let password = read_password(password_stdin)?;
+            let user = app
+                .reset_password(&ctx, hotline_domain::UserId::from_uuid(user.id), PasswordReset { password })
+                .await
+                .map_err(explain)?;
+            println!("password of {} reset; unlocked; must be changed at next sign-in", user.username);
+        }
+    }
+    Ok(())
+}
+
+async fn find_org(app: &App, code: &str) -> anyhow::Result<hotline_domain::OrgId> {
+    hotline_store::orgs::find_by_code(app.store.reader(), &code.trim().to_ascii_uppercase())
+        .await?
+        .map(|o| hotline_domain::OrgId::from_uuid(o.id))
+        .ok_or_else(|| anyhow::anyhow!("no org with code {code}"))
+}
+
+/// Field errors in words, for the terminal.
+fn explain(err: hotline_app::Error) -> anyhow::Error {
+    let fields: Vec<String> = err
+        .fields()
+        .iter()
+        .map(|f| match &f.detail {
+            Some(d) => format!("{}: {} ({d})", f.field, f.issue.code()),
+            None => format!("{}: {}", f.field, f.issue.code()),
+        })
+        .collect();
+    if fields.is_empty() {
+        anyhow::anyhow!("{}", err.code())
+    } else {
+        anyhow::anyhow!("{}: {}", err.code(), fields.join("; "))
+    }
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let first = rpassword::prompt_password("New password: ")?;
+    let second = rpassword::prompt_password("Repeat it: ")?;
+    anyhow::ensure!(first == second, "the two passwords differ");
+    Ok(first)
+}
+
+fn print_demo_banner(app: &App, seeded: bool) {
+    let listen = app.config.listen;
+    println!();
+    println!("  hotline demo — {}", if seeded { "demo data seeded" } else { "existing demo data kept" });
+    println!("  data directory: {}", app.config.data_dir.display());
+    println!("  URL:            http://{listen}/");
+    println!("  API:            http://{listen}/api/v1/  (POST /api/v1/auth/login)");
+    println!("  password of every demo account: {}", hotline_app::demo::DEMO_PASSWORD);
+    println!("  accounts:");
+    for (username, name, org, roles) in hotline_app::demo::USERS {
+        let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        println!("    {username:<20} {:<16} {org:<14} {name}", roles.join(","));
+    }
+    println!();
+}
