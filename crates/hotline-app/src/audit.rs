@@ -87,7 +87,9 @@ impl App {
         let page = errors.take(Paging { page: query.page, per_page: query.per_page }.validate());
         if let Some(action) = &query.action {
             let known = AuditAction::parse(action).is_some()
-                || AuditAction::ALL.iter().any(|a| a.as_str().split('.').next() == Some(action.as_str()));
+                || AuditAction::ALL
+                    .iter()
+                    .any(|a| a.as_str().split('.').next() == Some(action.as_str()));
             if !known {
                 errors.push(FieldError::new("action", FieldIssue::InvalidValue));
             }
@@ -95,10 +97,12 @@ impl App {
         if query.outcome.as_deref().is_some_and(|o| Outcome::parse(o).is_none()) {
             errors.push(FieldError::new("outcome", FieldIssue::InvalidValue));
         }
-        if let (Some(from), Some(to)) = (query.from, query.to) {
-            if from > to {
-                errors.push(FieldError::new("to", FieldIssue::InvalidValue).with_detail("to is before from"));
-            }
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && from > to
+        {
+            errors.push(
+                FieldError::new("to", FieldIssue::InvalidValue).with_detail("to is before from"),
+            );
         }
         errors.into_result()?;
         let page = page.ok_or(Error::Internal(anyhow::anyhow!("paging missing")))?;
@@ -127,7 +131,11 @@ impl App {
             self.now(),
         )])
         .await?;
-        Ok(PageOf::new(result.items.into_iter().map(AuditEventView::from).collect(), result.total, page))
+        Ok(PageOf::new(
+            result.items.into_iter().map(AuditEventView::from).collect(),
+            result.total,
+            page,
+        ))
     }
 
     /// Walks the whole chain in batches. Used by `hotline verify-audit` and the auditor's view.

@@ -105,8 +105,16 @@ pub struct TotpEnrollment {
 }
 
 fn totp_for(secret: Vec<u8>, username: &str) -> Result<TOTP> {
-    TOTP::new(Algorithm::SHA1, 6, 1, TOTP_STEP_SECS as u64, secret, Some("hotline".to_owned()), username.to_owned())
-        .map_err(|e| Error::Internal(anyhow::anyhow!("invalid TOTP secret: {e}")))
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        TOTP_STEP_SECS as u64,
+        secret,
+        Some("hotline".to_owned()),
+        username.to_owned(),
+    )
+    .map_err(|e| Error::Internal(anyhow::anyhow!("invalid TOTP secret: {e}")))
 }
 
 impl App {
@@ -127,9 +135,9 @@ impl App {
     /// The TOTP step `code` matches (allowing one step of clock drift), if it was not used yet.
     fn check_totp(&self, user: &UserRow, code: &str) -> Result<Option<i64>> {
         let Some(sealed) = &user.totp_secret else { return Ok(None) };
-        let secret = Secret::Encoded(self.data_key.decrypt(sealed)?)
-            .to_bytes()
-            .map_err(|e| Error::Internal(anyhow::anyhow!("stored TOTP secret unreadable: {e:?}")))?;
+        let secret = Secret::Encoded(self.data_key.decrypt(sealed)?).to_bytes().map_err(|e| {
+            Error::Internal(anyhow::anyhow!("stored TOTP secret unreadable: {e:?}"))
+        })?;
         let totp = totp_for(secret, &user.username)?;
         let current = self.now().timestamp().div_euclid(TOTP_STEP_SECS);
         let code = code.trim();
@@ -139,10 +147,14 @@ impl App {
         }))
     }
 
-    async fn principal_for(&self, user: &UserRow) -> Result<(Principal, Vec<Role>, hotline_store::orgs::OrgRow)> {
+    async fn principal_for(
+        &self,
+        user: &UserRow,
+    ) -> Result<(Principal, Vec<Role>, hotline_store::orgs::OrgRow)> {
         let db = self.store.reader();
         let roles = parse_stored_roles(&hotline_store::users::roles_of(db, user.id).await?);
-        let org = hotline_store::orgs::find(db, user.org_id).await?.ok_or(Error::NotFound("org"))?;
+        let org =
+            hotline_store::orgs::find(db, user.org_id).await?.ok_or(Error::NotFound("org"))?;
         let principal = Principal {
             actor: Actor::User(UserId::from_uuid(user.id)),
             name: user.username.clone(),
@@ -176,7 +188,8 @@ impl App {
         let policy = self.config.security.lockout_policy();
         let txn = self.store.begin().await?;
         // Re-read inside the write transaction so concurrent failures all count.
-        let mut fresh = hotline_store::users::find(&txn, user.id).await?.ok_or(Error::NotFound("user"))?;
+        let mut fresh =
+            hotline_store::users::find(&txn, user.id).await?.ok_or(Error::NotFound("user"))?;
         let state = LoginFailures {
             count: u32::try_from(fresh.failed_logins).unwrap_or(0),
             locked_until: fresh.locked_until,
@@ -186,23 +199,29 @@ impl App {
         fresh.locked_until = next.locked_until;
         hotline_store::users::update(&txn, fresh).await?;
         let actor = (user.id, user.username.clone(), Some(user.org_id.to_string()));
-        let mut records = vec![ctx.record(
-            AuditEntry::new(AuditAction::LoginFailed)
-                .outcome(Outcome::Failure)
-                .actor(actor.0, &actor.1, actor.2.clone())
-                .subject("user", user.id)
-                .detail(json!({ "reason": reason, "consecutive_failures": next.count })),
-            now,
-        )];
-        if let Some(until) = next.locked_until {
-            records.push(ctx.record(
-                AuditEntry::new(AuditAction::AccountLocked)
-                    .outcome(Outcome::Denied)
-                    .actor(actor.0, &actor.1, actor.2)
+        let mut records = vec![
+            ctx.record(
+                AuditEntry::new(AuditAction::LoginFailed)
+                    .outcome(Outcome::Failure)
+                    .actor(actor.0, &actor.1, actor.2.clone())
                     .subject("user", user.id)
-                    .detail(json!({ "locked_until": until, "consecutive_failures": next.count })),
+                    .detail(json!({ "reason": reason, "consecutive_failures": next.count })),
                 now,
-            ));
+            ),
+        ];
+        if let Some(until) = next.locked_until {
+            records.push(
+                ctx.record(
+                    AuditEntry::new(AuditAction::AccountLocked)
+                        .outcome(Outcome::Denied)
+                        .actor(actor.0, &actor.1, actor.2)
+                        .subject("user", user.id)
+                        .detail(
+                            json!({ "locked_until": until, "consecutive_failures": next.count }),
+                        ),
+                    now,
+                ),
+            );
         }
         hotline_store::audit::append(&txn, records).await?;
         txn.commit().await?;
@@ -211,13 +230,20 @@ impl App {
 
     /// Checks the credentials and opens a new session (a new id every time, so a session id
     /// planted before sign-in is worthless). `previous` is the caller's old cookie, ended here.
-    pub async fn login(&self, ctx: &Ctx, req: LoginRequest, previous: Option<&str>) -> Result<LoginOutcome> {
+    pub async fn login(
+        &self,
+        ctx: &Ctx,
+        req: LoginRequest,
+        previous: Option<&str>,
+    ) -> Result<LoginOutcome> {
         let mut errors = FieldErrors::new();
         for (field, value) in [("username", &req.username), ("password", &req.password)] {
             if value.trim().is_empty() {
                 errors.push(FieldError::new(field, FieldIssue::Required));
             } else if value.len() > MAX_CREDENTIAL_LEN {
-                errors.push(FieldError::new(field, FieldIssue::TooLong).with_limit(MAX_CREDENTIAL_LEN));
+                errors.push(
+                    FieldError::new(field, FieldIssue::TooLong).with_limit(MAX_CREDENTIAL_LEN),
+                );
             }
         }
         errors.into_result()?;
@@ -228,12 +254,14 @@ impl App {
         let Some(user) = hotline_store::users::find_by_username(db, &username).await? else {
             self.hasher.verify(&req.password, None).await?;
             let attempted: String = username.chars().take(64).collect();
-            self.audit_now(vec![ctx.record(
-                AuditEntry::new(AuditAction::LoginFailed)
-                    .outcome(Outcome::Failure)
-                    .detail(json!({ "reason": "unknown_user", "username": attempted })),
-                now,
-            )])
+            self.audit_now(vec![
+                ctx.record(
+                    AuditEntry::new(AuditAction::LoginFailed)
+                        .outcome(Outcome::Failure)
+                        .detail(json!({ "reason": "unknown_user", "username": attempted })),
+                    now,
+                ),
+            ])
             .await?;
             return Err(Error::InvalidCredentials);
         };
@@ -244,14 +272,16 @@ impl App {
             locked_until: user.locked_until,
         };
         if let (true, Some(until)) = (policy.is_locked(state, now), user.locked_until) {
-            self.audit_now(vec![ctx.record(
-                AuditEntry::new(AuditAction::AccountLocked)
-                    .outcome(Outcome::Denied)
-                    .actor(user.id, &user.username, Some(user.org_id.to_string()))
-                    .subject("user", user.id)
-                    .detail(json!({ "reason": "login_while_locked", "locked_until": until })),
-                now,
-            )])
+            self.audit_now(vec![
+                ctx.record(
+                    AuditEntry::new(AuditAction::AccountLocked)
+                        .outcome(Outcome::Denied)
+                        .actor(user.id, &user.username, Some(user.org_id.to_string()))
+                        .subject("user", user.id)
+                        .detail(json!({ "reason": "login_while_locked", "locked_until": until })),
+                    now,
+                ),
+            ])
             .await?;
             return Err(Error::AccountLocked { until });
         }
@@ -262,14 +292,16 @@ impl App {
         }
         let (_, roles, org) = self.principal_for(&user).await?;
         if !user.active || !org.active {
-            self.audit_now(vec![ctx.record(
-                AuditEntry::new(AuditAction::LoginFailed)
-                    .outcome(Outcome::Denied)
-                    .actor(user.id, &user.username, Some(user.org_id.to_string()))
-                    .subject("user", user.id)
-                    .detail(json!({ "reason": "account_disabled" })),
-                now,
-            )])
+            self.audit_now(vec![
+                ctx.record(
+                    AuditEntry::new(AuditAction::LoginFailed)
+                        .outcome(Outcome::Denied)
+                        .actor(user.id, &user.username, Some(user.org_id.to_string()))
+                        .subject("user", user.id)
+                        .detail(json!({ "reason": "account_disabled" })),
+                    now,
+                ),
+            ])
             .await?;
             return Err(Error::AccountDisabled);
         }
@@ -306,16 +338,19 @@ impl App {
             hotline_store::sessions::delete(&txn, &sha256_hex(previous)).await?;
         }
         hotline_store::sessions::insert(&txn, session).await?;
-        let factors = if user.totp_enabled { json!(["password", "totp"]) } else { json!(["password"]) };
+        let factors =
+            if user.totp_enabled { json!(["password", "totp"]) } else { json!(["password"]) };
         hotline_store::audit::append(
             &txn,
-            vec![ctx.record(
-                AuditEntry::new(AuditAction::Login)
-                    .actor(user.id, &user.username, Some(user.org_id.to_string()))
-                    .subject("user", user.id)
-                    .detail(json!({ "factors": factors, "restriction": restriction })),
-                now,
-            )],
+            vec![
+                ctx.record(
+                    AuditEntry::new(AuditAction::Login)
+                        .actor(user.id, &user.username, Some(user.org_id.to_string()))
+                        .subject("user", user.id)
+                        .detail(json!({ "factors": factors, "restriction": restriction })),
+                    now,
+                ),
+            ],
         )
         .await?;
         txn.commit().await?;
@@ -330,7 +365,8 @@ impl App {
             return Err(Error::Unauthenticated);
         };
         let now = self.now();
-        let user = hotline_store::users::find(db, row.user_id).await?.ok_or(Error::Unauthenticated)?;
+        let user =
+            hotline_store::users::find(db, row.user_id).await?.ok_or(Error::Unauthenticated)?;
         if self.config.security.session_policy().is_expired(row.created_at, row.last_seen_at, now) {
             let txn = self.store.begin().await?;
             hotline_store::sessions::delete(&txn, &id).await?;
@@ -373,7 +409,10 @@ impl App {
             .await?
             .filter(|t| t.revoked_at.is_none())
             .ok_or(Error::Unauthenticated)?;
-        let org = hotline_store::orgs::find(db, token.org_id).await?.filter(|o| o.active).ok_or(Error::Unauthenticated)?;
+        let org = hotline_store::orgs::find(db, token.org_id)
+            .await?
+            .filter(|o| o.active)
+            .ok_or(Error::Unauthenticated)?;
         let now = self.now();
         if token.last_used_at.is_none_or(|t| now - t >= Duration::seconds(TOUCH_INTERVAL_SECS)) {
             let txn = self.store.begin().await?;
@@ -407,14 +446,20 @@ impl App {
     pub async fn logout(&self, ctx: &Ctx, session: &Session) -> Result<()> {
         let txn = self.store.begin().await?;
         hotline_store::sessions::delete(&txn, &session.id).await?;
-        hotline_store::audit::append(&txn, vec![ctx.record(AuditEntry::new(AuditAction::Logout), self.now())]).await?;
+        hotline_store::audit::append(
+            &txn,
+            vec![ctx.record(AuditEntry::new(AuditAction::Logout), self.now())],
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
 
     async fn session_user(&self, session: &Session) -> Result<UserRow> {
         let id = session.principal.user_id().ok_or(Error::Forbidden)?;
-        hotline_store::users::find(self.store.reader(), id.as_uuid()).await?.ok_or(Error::Unauthenticated)
+        hotline_store::users::find(self.store.reader(), id.as_uuid())
+            .await?
+            .ok_or(Error::Unauthenticated)
     }
 
     pub async fn me(&self, session: &Session) -> Result<MeView> {
@@ -422,14 +467,23 @@ impl App {
     }
 
     /// The signed-in user changes their own password; other sessions of theirs end.
-    pub async fn change_password(&self, ctx: &Ctx, session: &Session, req: PasswordChange) -> Result<MeView> {
+    pub async fn change_password(
+        &self,
+        ctx: &Ctx,
+        session: &Session,
+        req: PasswordChange,
+    ) -> Result<MeView> {
         let user = self.session_user(session).await?;
         if req.current_password.len() > MAX_CREDENTIAL_LEN
             || !self.hasher.verify(&req.current_password, Some(&user.password_hash)).await?
         {
             return Err(FieldError::new("current_password", FieldIssue::InvalidValue).into());
         }
-        self.config.security.password_policy().check("new_password", &req.new_password, &user.username)?;
+        self.config.security.password_policy().check(
+            "new_password",
+            &req.new_password,
+            &user.username,
+        )?;
         if req.new_password == req.current_password {
             return Err(FieldError::new("new_password", FieldIssue::PasswordReused).into());
         }
@@ -456,12 +510,14 @@ impl App {
         .await?;
         hotline_store::audit::append(
             &txn,
-            vec![ctx.record(
-                AuditEntry::new(AuditAction::PasswordChanged)
-                    .subject("user", user.id)
-                    .detail(json!({ "other_sessions_ended": ended.saturating_sub(1) })),
-                now,
-            )],
+            vec![
+                ctx.record(
+                    AuditEntry::new(AuditAction::PasswordChanged)
+                        .subject("user", user.id)
+                        .detail(json!({ "other_sessions_ended": ended.saturating_sub(1) })),
+                    now,
+                ),
+            ],
         )
         .await?;
         txn.commit().await?;
@@ -476,7 +532,10 @@ impl App {
         }
         let secret = Secret::Raw(random_bytes(20));
         let encoded = secret.to_encoded().to_string();
-        let totp = totp_for(secret.to_bytes().map_err(|e| Error::Internal(anyhow::anyhow!("{e:?}")))?, &user.username)?;
+        let totp = totp_for(
+            secret.to_bytes().map_err(|e| Error::Internal(anyhow::anyhow!("{e:?}")))?,
+            &user.username,
+        )?;
         let now = self.now();
         let txn = self.store.begin().await?;
         let mut updated = user;
@@ -507,7 +566,12 @@ impl App {
         let updated = hotline_store::users::update(&txn, updated).await?;
         hotline_store::audit::append(
             &txn,
-            vec![ctx.record(AuditEntry::new(AuditAction::TotpEnrolled).subject("user", user.id), now)],
+            vec![
+                ctx.record(
+                    AuditEntry::new(AuditAction::TotpEnrolled).subject("user", user.id),
+                    now,
+                ),
+            ],
         )
         .await?;
         txn.commit().await?;

@@ -179,6 +179,18 @@ impl SecurityConfig {
 }
 
 impl Config {
+    /// Top-level keys, for picking our variables out of the environment.
+    const KEYS: &'static [&'static str] = &[
+        "listen",
+        "data_dir",
+        "database_url",
+        "database_max_connections",
+        "metrics_listen",
+        "metrics_enabled",
+        "http",
+        "security",
+    ];
+
     /// Defaults, then `file` (or `./hotline.toml` when present), then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let mut figment = Figment::from(Serialized::defaults(Self::default()));
@@ -189,7 +201,12 @@ impl Config {
             }
             None => figment = figment.merge(Toml::file("hotline.toml")),
         }
-        figment = figment.merge(Env::prefixed("HOTLINE_").split("__"));
+        // Only variables naming a config key: HOTLINE_LOG and friends belong to others.
+        let keys = Self::KEYS;
+        figment = figment.merge(Env::prefixed("HOTLINE_").split("__").filter(move |key| {
+            let top = key.as_str().split('.').next().unwrap_or_default().to_ascii_lowercase();
+            keys.contains(&top.as_str())
+        }));
         let config: Self = figment.extract().context("invalid configuration")?;
         config.validate()?;
         Ok(config)
@@ -198,7 +215,10 @@ impl Config {
     fn validate(&self) -> anyhow::Result<()> {
         let s = &self.security;
         anyhow::ensure!(s.session.idle_minutes > 0, "security.session.idle_minutes must be > 0");
-        anyhow::ensure!(s.session.absolute_hours > 0, "security.session.absolute_hours must be > 0");
+        anyhow::ensure!(
+            s.session.absolute_hours > 0,
+            "security.session.absolute_hours must be > 0"
+        );
         anyhow::ensure!(s.lockout.max_failures > 0, "security.lockout.max_failures must be > 0");
         anyhow::ensure!(s.password.min_length >= 8, "security.password.min_length must be >= 8");
         anyhow::ensure!(
@@ -206,22 +226,37 @@ impl Config {
             "security.password.min_classes must be 1..=4"
         );
         anyhow::ensure!(s.argon2.max_concurrent > 0, "security.argon2.max_concurrent must be > 0");
-        anyhow::ensure!(self.http.body_limit_bytes >= 1024, "http.body_limit_bytes must be >= 1024");
+        anyhow::ensure!(
+            self.http.body_limit_bytes >= 1024,
+            "http.body_limit_bytes must be >= 1024"
+        );
         Ok(())
     }
 
     /// The database URL in effect.
     #[must_use]
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("hotline.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("hotline.db").display()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_list_matches_the_fields() -> anyhow::Result<()> {
+        let value = serde_json::to_value(Config::default())?;
+        let mut fields: Vec<&str> =
+            value.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+        let mut keys = Config::KEYS.to_vec();
+        fields.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(fields, keys);
+        Ok(())
+    }
 
     #[test]
     fn defaults_are_the_documented_ones() {

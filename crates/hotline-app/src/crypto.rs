@@ -184,7 +184,11 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_only_the_right_password() -> anyhow::Result<()> {
-        let hasher = PasswordHasher::new(&Argon2Settings { memory_kib: 1024, iterations: 1, max_concurrent: 1 })?;
+        let hasher = PasswordHasher::new(&Argon2Settings {
+            memory_kib: 1024,
+            iterations: 1,
+            max_concurrent: 1,
+        })?;
         let hash = hasher.hash("Rk7#vLp2q").await?;
         assert!(hash.starts_with("$argon2id$"));
         assert!(hasher.verify("Rk7#vLp2q", Some(&hash)).await?);

@@ -58,7 +58,8 @@ impl App {
         let mut placed: Vec<(&str, OrgRow)> = Vec::new();
         for (code, name, kind, parent) in ORGS {
             let id = OrgId::new();
-            let parent_row = parent.and_then(|p| placed.iter().find(|(c, _)| *c == p)).map(|(_, row)| row);
+            let parent_row =
+                parent.and_then(|p| placed.iter().find(|(c, _)| *c == p)).map(|(_, row)| row);
             let path = match parent_row {
                 Some(p) => OrgPath::child(&OrgPath::from_stored(p.path.clone()), id),
                 None => OrgPath::root(id),

@@ -63,7 +63,12 @@ impl App {
     }
 
     /// Builds the application on an existing store (tests bring their own database).
-    pub fn with_store(config: Config, clock: Clock, mode: Mode, store: Store) -> anyhow::Result<Self> {
+    pub fn with_store(
+        config: Config,
+        clock: Clock,
+        mode: Mode,
+        store: Store,
+    ) -> anyhow::Result<Self> {
         let hasher = PasswordHasher::new(&config.security.argon2)?;
         let data_key = DataKey::load(config.security.data_key.as_deref(), &config.data_dir)?;
         Ok(Self { store, config: Arc::new(config), clock, mode, hasher, data_key })
@@ -97,12 +102,12 @@ impl App {
             Some(scope) if target.is_none_or(|path| scope.contains(path)) => Ok((principal, scope)),
             _ => {
                 let record = ctx.record(
-                    AuditEntry::new(AuditAction::AccessDenied)
-                        .outcome(Outcome::Denied)
-                        .detail(json!({
+                    AuditEntry::new(AuditAction::AccessDenied).outcome(Outcome::Denied).detail(
+                        json!({
                             "permission": permission.as_str(),
                             "target_org_path": target.map(OrgPath::as_str),
-                        })),
+                        }),
+                    ),
                     self.now(),
                 );
                 self.audit_now(vec![record]).await?;
@@ -124,7 +129,11 @@ impl Ctx {
     /// A context for the command line: the operator acts as the system.
     #[must_use]
     pub fn system() -> Self {
-        Self { principal: Some(Principal::system()), source_ip: Some("cli".to_owned()), request_id: None }
+        Self {
+            principal: Some(Principal::system()),
+            source_ip: Some("cli".to_owned()),
+            request_id: None,
+        }
     }
 
     /// An audit row for `entry`, attributed to this caller unless the entry names its actor.
@@ -133,10 +142,14 @@ impl Ctx {
         let (actor_id, actor_name, actor_org_id) = match (entry.actor, &self.principal) {
             (Some(actor), _) => (Some(actor.0), Some(actor.1), actor.2),
             (None, Some(p)) => match p.actor {
-                Actor::User(id) => (Some(id.to_string()), Some(p.name.clone()), Some(p.org_id.to_string())),
-                Actor::Token(id) => {
-                    (Some(id.to_string()), Some(format!("token:{}", p.name)), Some(p.org_id.to_string()))
+                Actor::User(id) => {
+                    (Some(id.to_string()), Some(p.name.clone()), Some(p.org_id.to_string()))
                 }
+                Actor::Token(id) => (
+                    Some(id.to_string()),
+                    Some(format!("token:{}", p.name)),
+                    Some(p.org_id.to_string()),
+                ),
                 Actor::System => (Some("system".to_owned()), Some("system".to_owned()), None),
             },
             (None, None) => (None, None, None),

@@ -113,11 +113,13 @@ impl App {
         };
         let parent_path = parent.as_ref().map(path_of);
         self.authorize(ctx, Permission::OrgManage, parent_path.as_ref()).await?;
-        if let Some(kind) = kind {
-            if input.parent_id.is_none() || parent.is_some() {
-                let placement = parent_path.as_ref().zip(parent.as_ref()).map(|(p, row)| (p, row.active));
-                errors.take(org::check_placement(kind, placement));
-            }
+        // A parent that does not exist is already reported; placement is checked otherwise.
+        if let Some(kind) = kind
+            && (input.parent_id.is_none() || parent.is_some())
+        {
+            let placement =
+                parent_path.as_ref().zip(parent.as_ref()).map(|(p, row)| (p, row.active));
+            errors.take(org::check_placement(kind, placement));
         }
         errors.into_result()?;
         let (Some(code), Some(name), Some(kind)) = (code, name, kind) else {
@@ -145,18 +147,27 @@ impl App {
         if kind == OrgKind::Center {
             let centers = hotline_store::orgs::list(
                 &txn,
-                &OrgFilter { kind: Some(OrgKind::Center.as_str().to_owned()), ..OrgFilter::default() },
+                &OrgFilter {
+                    kind: Some(OrgKind::Center.as_str().to_owned()),
+                    ..OrgFilter::default()
+                },
                 PageRequest { page: 1, per_page: 1 },
             )
             .await?;
             if centers.total > 0 {
-                return Err(Error::AlreadyExists(FieldError::new("kind", FieldIssue::AlreadyExists)));
+                return Err(Error::AlreadyExists(FieldError::new(
+                    "kind",
+                    FieldIssue::AlreadyExists,
+                )));
             }
         }
         let row = match hotline_store::orgs::insert(&txn, row).await {
             Ok(row) => row,
             Err(e) if unique_violation(&e).is_some() => {
-                return Err(Error::AlreadyExists(FieldError::new("code", FieldIssue::AlreadyExists)));
+                return Err(Error::AlreadyExists(FieldError::new(
+                    "code",
+                    FieldIssue::AlreadyExists,
+                )));
             }
             Err(e) => return Err(e.into()),
         };
@@ -221,13 +232,16 @@ impl App {
         };
         match changes.active {
             Some(false) if before.active => {
-                let (children, users) = hotline_store::orgs::active_dependants(&txn, before.id).await?;
+                let (children, users) =
+                    hotline_store::orgs::active_dependants(&txn, before.id).await?;
                 if children > 0 || users > 0 {
                     return Err(Error::Conflict {
                         code: "org_in_use",
-                        fields: vec![FieldError::new("active", FieldIssue::NotAllowed).with_detail(
-                            format!("{children} active child orgs and {users} active users"),
-                        )],
+                        fields: vec![
+                            FieldError::new("active", FieldIssue::NotAllowed).with_detail(format!(
+                                "{children} active child orgs and {users} active users"
+                            )),
+                        ],
                     });
                 }
                 after.active = false;

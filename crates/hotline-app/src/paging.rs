@@ -22,7 +22,8 @@ impl Paging {
             return Err(FieldError::new("page", FieldIssue::InvalidValue));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(FieldError::new("per_page", FieldIssue::InvalidValue).with_limit(MAX_PER_PAGE as usize));
+            return Err(FieldError::new("per_page", FieldIssue::InvalidValue)
+                .with_limit(MAX_PER_PAGE as usize));
         }
         Ok(PageRequest { page, per_page })
     }

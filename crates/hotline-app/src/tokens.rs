@@ -73,8 +73,9 @@ impl From<TokenRow> for ApiTokenView {
 impl App {
     pub async fn create_api_token(&self, ctx: &Ctx, input: NewApiToken) -> Result<CreatedApiToken> {
         let org = hotline_store::orgs::find(self.store.reader(), input.org_id.as_uuid()).await?;
-        let (principal, _) =
-            self.authorize(ctx, Permission::ApiTokenManage, org.as_ref().map(path_of).as_ref()).await?;
+        let (principal, _) = self
+            .authorize(ctx, Permission::ApiTokenManage, org.as_ref().map(path_of).as_ref())
+            .await?;
         let mut errors = FieldErrors::new();
         let name = errors.take(bounded_text("name", &input.name, 1, 100));
         let mut roles = Vec::new();
@@ -85,7 +86,8 @@ impl App {
                         .with_detail(format!("{role} cannot be given to a machine client")),
                 ),
                 Ok(role) if !role::may_grant(&principal, role) => errors.push(
-                    FieldError::new("roles", FieldIssue::NotAllowed).with_detail(format!("you may not grant {role}")),
+                    FieldError::new("roles", FieldIssue::NotAllowed)
+                        .with_detail(format!("you may not grant {role}")),
                 ),
                 Ok(role) if !roles.contains(&role) => roles.push(role),
                 Ok(_) => {}
@@ -94,7 +96,9 @@ impl App {
         }
         match &org {
             None => errors.push(FieldError::new("org_id", FieldIssue::NotFound)),
-            Some(org) if !org.active => errors.push(FieldError::new("org_id", FieldIssue::Inactive)),
+            Some(org) if !org.active => {
+                errors.push(FieldError::new("org_id", FieldIssue::Inactive))
+            }
             Some(org) => {
                 if let Ok(kind) = org.kind.parse::<OrgKind>() {
                     errors.take(role::check_roles_fit_org(&roles, kind));
@@ -133,7 +137,11 @@ impl App {
         Ok(CreatedApiToken { token: row.into(), secret })
     }
 
-    pub async fn list_api_tokens(&self, ctx: &Ctx, query: TokenQuery) -> Result<PageOf<ApiTokenView>> {
+    pub async fn list_api_tokens(
+        &self,
+        ctx: &Ctx,
+        query: TokenQuery,
+    ) -> Result<PageOf<ApiTokenView>> {
         let page = Paging { page: query.page, per_page: query.per_page }.validate()?;
         let (_, scope) = self.authorize(ctx, Permission::ApiTokenManage, None).await?;
         let prefix = match &scope {
@@ -141,13 +149,20 @@ impl App {
             Scope::Subtree(path) => Some(path.as_str()),
         };
         let result = hotline_store::tokens::list(self.store.reader(), prefix, page).await?;
-        Ok(PageOf::new(result.items.into_iter().map(ApiTokenView::from).collect(), result.total, page))
+        Ok(PageOf::new(
+            result.items.into_iter().map(ApiTokenView::from).collect(),
+            result.total,
+            page,
+        ))
     }
 
     pub async fn revoke_api_token(&self, ctx: &Ctx, id: ApiTokenId) -> Result<ApiTokenView> {
         let db = self.store.reader();
-        let token = hotline_store::tokens::find(db, id.as_uuid()).await?.ok_or(Error::NotFound("api_token"))?;
-        let org = hotline_store::orgs::find(db, token.org_id).await?.ok_or(Error::NotFound("org"))?;
+        let token = hotline_store::tokens::find(db, id.as_uuid())
+            .await?
+            .ok_or(Error::NotFound("api_token"))?;
+        let org =
+            hotline_store::orgs::find(db, token.org_id).await?.ok_or(Error::NotFound("org"))?;
         self.authorize(ctx, Permission::ApiTokenManage, Some(&path_of(&org))).await?;
         if token.revoked_at.is_some() {
             return Ok(token.into());

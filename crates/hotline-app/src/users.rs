@@ -114,7 +114,8 @@ fn parse_roles(raw: &[String]) -> Result<Vec<Role>, FieldError> {
     for name in raw {
         let role: Role = name.parse()?;
         if !roles.insert(role) {
-            return Err(FieldError::new("roles", FieldIssue::InvalidValue).with_detail(format!("{name} is listed twice")));
+            return Err(FieldError::new("roles", FieldIssue::InvalidValue)
+                .with_detail(format!("{name} is listed twice")));
         }
     }
     Ok(roles.into_iter().collect())
@@ -127,21 +128,24 @@ fn role_names(roles: &[Role]) -> Vec<String> {
 impl App {
     async fn load_user(&self, id: UserId) -> Result<(UserRow, Vec<String>, OrgRow)> {
         let db = self.store.reader();
-        let user = hotline_store::users::find(db, id.as_uuid()).await?.ok_or(Error::NotFound("user"))?;
+        let user =
+            hotline_store::users::find(db, id.as_uuid()).await?.ok_or(Error::NotFound("user"))?;
         let roles = hotline_store::users::roles_of(db, user.id).await?;
-        let org = hotline_store::orgs::find(db, user.org_id).await?.ok_or(Error::NotFound("org"))?;
+        let org =
+            hotline_store::orgs::find(db, user.org_id).await?.ok_or(Error::NotFound("org"))?;
         Ok((user, roles, org))
     }
 
     /// Checks that the caller may hand out every role in `roles`, to a user of `org`.
     fn check_grants(ctx: &Ctx, roles: &[Role], org: &OrgRow) -> Result<(), FieldError> {
-        let kind: OrgKind = org.kind.parse().map_err(|_| FieldError::new("org_id", FieldIssue::InvalidValue))?;
+        let kind: OrgKind =
+            org.kind.parse().map_err(|_| FieldError::new("org_id", FieldIssue::InvalidValue))?;
         role::check_roles_fit_org(roles, kind)?;
-        if let Some(principal) = &ctx.principal {
-            if let Some(role) = roles.iter().find(|r| !role::may_grant(principal, **r)) {
-                return Err(FieldError::new("roles", FieldIssue::NotAllowed)
-                    .with_detail(format!("you may not grant {role}")));
-            }
+        if let Some(principal) = &ctx.principal
+            && let Some(role) = roles.iter().find(|r| !role::may_grant(principal, **r))
+        {
+            return Err(FieldError::new("roles", FieldIssue::NotAllowed)
+                .with_detail(format!("you may not grant {role}")));
         }
         Ok(())
     }
@@ -156,7 +160,9 @@ impl App {
         let roles = errors.take(parse_roles(&input.roles));
         match &org {
             None => errors.push(FieldError::new("org_id", FieldIssue::NotFound)),
-            Some(org) if !org.active => errors.push(FieldError::new("org_id", FieldIssue::Inactive)),
+            Some(org) if !org.active => {
+                errors.push(FieldError::new("org_id", FieldIssue::Inactive))
+            }
             Some(org) => {
                 if let Some(roles) = &roles {
                     errors.take(Self::check_grants(ctx, roles, org));
@@ -164,10 +170,16 @@ impl App {
             }
         }
         if let Some(username) = &username {
-            errors.take(self.config.security.password_policy().check("password", &input.password, username.as_str()));
+            errors.take(self.config.security.password_policy().check(
+                "password",
+                &input.password,
+                username.as_str(),
+            ));
         }
         errors.into_result()?;
-        let (Some(username), Some(display_name), Some(roles), Some(org)) = (username, display_name, roles, org) else {
+        let (Some(username), Some(display_name), Some(roles), Some(org)) =
+            (username, display_name, roles, org)
+        else {
             return Err(Error::Internal(anyhow::anyhow!("validated fields missing")));
         };
 
@@ -195,7 +207,10 @@ impl App {
         let row = match hotline_store::users::insert(&txn, row, &names).await {
             Ok(row) => row,
             Err(e) if unique_violation(&e).is_some() => {
-                return Err(Error::AlreadyExists(FieldError::new("username", FieldIssue::AlreadyExists)));
+                return Err(Error::AlreadyExists(FieldError::new(
+                    "username",
+                    FieldIssue::AlreadyExists,
+                )));
             }
             Err(e) => return Err(e.into()),
         };
@@ -210,13 +225,20 @@ impl App {
         Ok(UserView::new(row, &names, now))
     }
 
-    pub async fn update_user(&self, ctx: &Ctx, id: UserId, changes: UserChanges) -> Result<UserView> {
+    pub async fn update_user(
+        &self,
+        ctx: &Ctx,
+        id: UserId,
+        changes: UserChanges,
+    ) -> Result<UserView> {
         let (before, before_roles, org) = self.load_user(id).await?;
-        let (principal, _) = self.authorize(ctx, Permission::UserManage, Some(&path_of(&org))).await?;
+        let (principal, _) =
+            self.authorize(ctx, Permission::UserManage, Some(&path_of(&org))).await?;
         let is_self = principal.user_id() == Some(id);
 
         let mut errors = FieldErrors::new();
-        let display_name = changes.display_name.as_deref().map(DisplayName::parse).and_then(|r| errors.take(r));
+        let display_name =
+            changes.display_name.as_deref().map(DisplayName::parse).and_then(|r| errors.take(r));
         let new_org = match changes.org_id {
             Some(org_id) if org_id.as_uuid() != before.org_id => {
                 match hotline_store::orgs::find(self.store.reader(), org_id.as_uuid()).await? {
@@ -225,7 +247,8 @@ impl App {
                         None
                     }
                     Some(target) => {
-                        self.authorize(ctx, Permission::UserManage, Some(&path_of(&target))).await?;
+                        self.authorize(ctx, Permission::UserManage, Some(&path_of(&target)))
+                            .await?;
                         if !target.active {
                             errors.push(FieldError::new("org_id", FieldIssue::Inactive));
                         }
@@ -238,10 +261,16 @@ impl App {
         let roles = changes.roles.as_deref().map(parse_roles).and_then(|r| errors.take(r));
         if is_self && roles.as_ref().is_some_and(|r| role_names(r) != before_roles) {
             // Separation of duties: nobody changes their own roles.
-            errors.push(FieldError::new("roles", FieldIssue::NotAllowed).with_detail("you cannot change your own roles"));
+            errors.push(
+                FieldError::new("roles", FieldIssue::NotAllowed)
+                    .with_detail("you cannot change your own roles"),
+            );
         }
         if is_self && changes.active == Some(false) {
-            errors.push(FieldError::new("active", FieldIssue::NotAllowed).with_detail("you cannot deactivate yourself"));
+            errors.push(
+                FieldError::new("active", FieldIssue::NotAllowed)
+                    .with_detail("you cannot deactivate yourself"),
+            );
         }
         let effective_roles = roles.clone().unwrap_or_else(|| parse_stored_roles(&before_roles));
         let effective_org = new_org.as_ref().unwrap_or(&org);
@@ -289,10 +318,19 @@ impl App {
 
     /// Sets a new initial password, clears any lockout and ends the user's sessions; the user
     /// must choose their own password at the next sign-in.
-    pub async fn reset_password(&self, ctx: &Ctx, id: UserId, input: PasswordReset) -> Result<UserView> {
+    pub async fn reset_password(
+        &self,
+        ctx: &Ctx,
+        id: UserId,
+        input: PasswordReset,
+    ) -> Result<UserView> {
         let (before, roles, org) = self.load_user(id).await?;
         self.authorize(ctx, Permission::UserManage, Some(&path_of(&org))).await?;
-        self.config.security.password_policy().check("password", &input.password, &before.username)?;
+        self.config.security.password_policy().check(
+            "password",
+            &input.password,
+            &before.username,
+        )?;
         let hash = self.hasher.hash(&input.password).await?;
         let now = self.now();
         let mut after = before.clone();
@@ -343,15 +381,23 @@ impl App {
         let (user, roles, org) = self.load_user(id).await?;
         self.authorize(ctx, Permission::UserRead, Some(&path_of(&org))).await?;
         let now = self.now();
-        self.audit_now(vec![ctx.record(AuditEntry::new(AuditAction::UserRead).subject("user", user.id), now)])
-            .await?;
+        self.audit_now(vec![
+            ctx.record(AuditEntry::new(AuditAction::UserRead).subject("user", user.id), now),
+        ])
+        .await?;
         Ok(UserView::new(user, &roles, now))
     }
 
     pub async fn list_users(&self, ctx: &Ctx, query: UserQuery) -> Result<PageOf<UserView>> {
         let mut errors = FieldErrors::new();
         let page = errors.take(Paging { page: query.page, per_page: query.per_page }.validate());
-        let role = query.role.as_deref().map(str::parse::<Role>).and_then(|r| errors.take(r));
+        let role = query
+            .role
+            .as_deref()
+            .map(|r| {
+                r.parse::<Role>().map_err(|_| FieldError::new("role", FieldIssue::InvalidValue))
+            })
+            .and_then(|r| errors.take(r));
         errors.into_result()?;
         let page = page.ok_or(Error::Internal(anyhow::anyhow!("paging missing")))?;
 

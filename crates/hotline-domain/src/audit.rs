@@ -246,9 +246,14 @@ pub enum ChainBreak {
 impl fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Altered { seq } => write!(f, "row {seq}: contents do not match its hash (altered)"),
+            Self::Altered { seq } => {
+                write!(f, "row {seq}: contents do not match its hash (altered)")
+            }
             Self::Unlinked { seq } => {
-                write!(f, "row {seq}: does not link to the previous row's hash (inserted or altered)")
+                write!(
+                    f,
+                    "row {seq}: does not link to the previous row's hash (inserted or altered)"
+                )
             }
             Self::Gap { expected, found } => {
                 write!(f, "row {expected} is missing (next row found is {found}): deleted")
@@ -377,7 +382,10 @@ mod tests {
     fn truncation_is_detected() {
         let rows = chain(5);
         let head = rows[4].hash.clone();
-        assert_eq!(verify(&rows[..4], (5, &head)), Err(ChainBreak::Truncated { last_seq: 4, head_seq: 5 }));
+        assert_eq!(
+            verify(&rows[..4], (5, &head)),
+            Err(ChainBreak::Truncated { last_seq: 4, head_seq: 5 })
+        );
     }
 
     proptest! {

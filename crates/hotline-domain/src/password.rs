@@ -54,10 +54,14 @@ impl PasswordPolicy {
     pub fn check(&self, field: &str, password: &str, username: &str) -> Result<(), FieldError> {
         let length = password.chars().count();
         if length < self.min_length {
-            return Err(FieldError::new(field, FieldIssue::PasswordTooShort).with_limit(self.min_length));
+            return Err(
+                FieldError::new(field, FieldIssue::PasswordTooShort).with_limit(self.min_length)
+            );
         }
         if length > self.max_length {
-            return Err(FieldError::new(field, FieldIssue::PasswordTooLong).with_limit(self.max_length));
+            return Err(
+                FieldError::new(field, FieldIssue::PasswordTooLong).with_limit(self.max_length)
+            );
         }
         let classes = [
             password.chars().any(|c| c.is_lowercase()),
@@ -69,9 +73,8 @@ impl PasswordPolicy {
         .filter(|present| *present)
         .count();
         if classes < self.min_classes {
-            return Err(
-                FieldError::new(field, FieldIssue::PasswordTooFewClasses).with_limit(self.min_classes)
-            );
+            return Err(FieldError::new(field, FieldIssue::PasswordTooFewClasses)
+                .with_limit(self.min_classes));
         }
         let username = username.trim().to_lowercase();
         if username.chars().count() >= 3 && password.to_lowercase().contains(&username) {
@@ -103,10 +106,15 @@ mod tests {
 
     #[test]
     fn pinyin_favourites_are_refused() {
-        for password in ["woaini1314", "zhangsan123", "Aa123456", "Woaini@1314", "P@ssw0rd", "Zhangsan@2026!"] {
+        for password in
+            ["woaini1314", "zhangsan123", "Aa123456", "Woaini@1314", "P@ssw0rd", "Zhangsan@2026!"]
+        {
             let got = issue(password, "someone");
             assert!(
-                matches!(got, Some(FieldIssue::PasswordTooCommon | FieldIssue::PasswordTooFewClasses)),
+                matches!(
+                    got,
+                    Some(FieldIssue::PasswordTooCommon | FieldIssue::PasswordTooFewClasses)
+                ),
                 "{password} was accepted: {got:?}"
             );
         }

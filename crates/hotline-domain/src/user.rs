@@ -57,7 +57,7 @@ mod tests {
     fn usernames_are_lower_case_and_plain() {
         assert_eq!(Username::parse(" Street_A1 ").map(|u| u.0), Ok("street_a1".to_owned()));
         assert_eq!(Username::parse("ab").unwrap_err().issue, FieldIssue::TooShort);
-        assert_eq!(Username::parse("王芳").unwrap_err().issue, FieldIssue::InvalidFormat);
+        assert_eq!(Username::parse("王小芳").unwrap_err().issue, FieldIssue::InvalidFormat);
         assert_eq!(Username::parse("_admin").unwrap_err().issue, FieldIssue::InvalidFormat);
         assert_eq!(Username::parse("a b c").unwrap_err().issue, FieldIssue::InvalidFormat);
     }

@@ -138,12 +138,7 @@ impl From<FieldError> for FieldErrors {
 }
 
 /// Trims `raw` and checks its length in characters (not bytes: names are Chinese).
-pub fn bounded_text(
-    field: &str,
-    raw: &str,
-    min: usize,
-    max: usize,
-) -> Result<String, FieldError> {
+pub fn bounded_text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
     let value = raw.trim();
     let len = value.chars().count();
     if len == 0 && min > 0 {
@@ -171,6 +166,9 @@ mod tests {
         let err = bounded_text("name", "东城区街道", 1, 3).unwrap_err();
         assert_eq!((err.issue, err.limit), (FieldIssue::TooLong, Some(3)));
         assert_eq!(bounded_text("name", "  ", 1, 3).unwrap_err().issue, FieldIssue::Required);
-        assert_eq!(bounded_text("name", "a\u{0}b", 1, 3).unwrap_err().issue, FieldIssue::InvalidFormat);
+        assert_eq!(
+            bounded_text("name", "a\u{0}b", 1, 3).unwrap_err().issue,
+            FieldIssue::InvalidFormat
+        );
     }
 }

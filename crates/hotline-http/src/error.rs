@@ -59,8 +59,14 @@ impl Rejection {
 
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
-        Failure { status: self.status(), code: self.code(), fields: Vec::new(), extra: None, internal: None }
-            .into_response()
+        Failure {
+            status: self.status(),
+            code: self.code(),
+            fields: Vec::new(),
+            extra: None,
+            internal: None,
+        }
+        .into_response()
     }
 }
 
@@ -133,11 +139,8 @@ type FailureSlot = Arc<std::sync::Mutex<Option<Failure>>>;
 /// Writes the error envelope for failures raised by handlers, extractors and the layers below.
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let lang = Lang::from_headers(request.headers());
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let request_id =
+        request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let mut response = next.run(request).await;
     let failure = response
         .extensions_mut()
@@ -189,7 +192,9 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         "request_id": request_id,
         "fields": fields,
     });
-    if let (Some(serde_json::Value::Object(extra)), Some(obj)) = (failure.extra, error.as_object_mut()) {
+    if let (Some(serde_json::Value::Object(extra)), Some(obj)) =
+        (failure.extra, error.as_object_mut())
+    {
         obj.extend(extra);
     }
     let headers = response.headers().clone();

@@ -3,7 +3,9 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
+use axum::extract::{
+    ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request,
+};
 use axum_extra::extract::CookieJar;
 use hotline_app::auth::Session;
 use hotline_app::{Ctx, Error};
@@ -26,7 +28,13 @@ fn field_error(path: &str, message: &str) -> FieldError {
         (p, None) => p.to_owned(),
     };
     if message.starts_with("unknown field") {
-        FieldError::new(join(path, named(message)), FieldIssue::UnknownField)
+        // The path already ends at the unknown field.
+        let field = if path.is_empty() || path == "." {
+            named(message).unwrap_or_default()
+        } else {
+            path.to_owned()
+        };
+        FieldError::new(field, FieldIssue::UnknownField)
     } else if message.starts_with("missing field") {
         FieldError::new(join(path, named(message)), FieldIssue::Required)
     } else if message.starts_with("invalid type") {
@@ -49,11 +57,12 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         use axum::response::IntoResponse as _;
-        let json = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        let json =
+            req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
         if !json {
             return Err(Rejection::UnsupportedMediaType.into_response());
         }
@@ -71,9 +80,10 @@ where
                 let path = err.path().to_string();
                 let inner = err.into_inner();
                 match inner.classify() {
-                    serde_json::error::Category::Data => {
-                        Err(ApiError(Error::Validation(field_error(&path, &inner.to_string()).into())).into_response())
-                    }
+                    serde_json::error::Category::Data => Err(ApiError(Error::Validation(
+                        field_error(&path, &inner.to_string()).into(),
+                    ))
+                    .into_response()),
                     _ => Err(Rejection::InvalidJson.into_response()),
                 }
             }
@@ -147,11 +157,18 @@ pub struct Anonymous(pub Ctx);
 impl FromRequestParts<AppState> for Anonymous {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(Self(Ctx {
             principal: None,
             source_ip: client_ip(parts, state).map(|ip| ip.to_string()),
-            request_id: parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned),
+            request_id: parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
         }))
     }
 }
@@ -167,10 +184,14 @@ pub struct SessionCaller {
 impl FromRequestParts<AppState> for SessionCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Anonymous(mut ctx) = Anonymous::from_request_parts(parts, state).await?;
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or(Error::Unauthenticated)?;
+        let token =
+            jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or(Error::Unauthenticated)?;
         let session = state.app.resolve_session(&ctx, &token).await?;
         ctx.principal = Some(session.principal.clone());
         Ok(Self { ctx, session })
@@ -180,7 +201,10 @@ impl FromRequestParts<AppState> for SessionCaller {
 impl OptionalFromRequestParts<AppState> for SessionCaller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
         match <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(caller) => Ok(Some(caller)),
             Err(ApiError(Error::Unauthenticated | Error::SessionExpired)) => Ok(None),
@@ -198,7 +222,10 @@ pub struct Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let bearer = parts
             .headers
             .get(AUTHORIZATION)

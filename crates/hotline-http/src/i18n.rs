@@ -44,25 +44,40 @@ impl Lang {
 #[must_use]
 pub fn error_message(code: &str, lang: Lang) -> &'static str {
     let (zh, en) = match code {
-        "validation_failed" => ("提交的数据有误，请按字段提示修改。", "Some fields are invalid; see the field errors."),
+        "validation_failed" => {
+            ("提交的数据有误，请按字段提示修改。", "Some fields are invalid; see the field errors.")
+        }
         "already_exists" => ("该值已被使用。", "That value is already in use."),
         "unauthenticated" => ("请先登录。", "Please sign in."),
-        "session_expired" => ("会话已超时，请重新登录。", "Your session has expired; please sign in again."),
+        "session_expired" => {
+            ("会话已超时，请重新登录。", "Your session has expired; please sign in again.")
+        }
         "invalid_credentials" => ("用户名或密码错误。", "Wrong username or password."),
-        "totp_required" => ("请输入动态验证码。", "Enter the one-time code from your authenticator."),
-        "invalid_totp" => ("动态验证码错误或已使用。", "The one-time code is wrong or was already used."),
+        "totp_required" => {
+            ("请输入动态验证码。", "Enter the one-time code from your authenticator.")
+        }
+        "invalid_totp" => {
+            ("动态验证码错误或已使用。", "The one-time code is wrong or was already used.")
+        }
         "account_locked" => (
             "登录失败次数过多，账号已临时锁定，请稍后再试或联系管理员解锁。",
             "Too many failed sign-ins: the account is locked for a while. Try later or ask an administrator to unlock it.",
         ),
-        "account_disabled" => ("账号或所属单位已停用，请联系管理员。", "The account or its org is deactivated; contact an administrator."),
-        "password_change_required" => ("请先修改密码后再继续。", "Change your password before continuing."),
+        "account_disabled" => (
+            "账号或所属单位已停用，请联系管理员。",
+            "The account or its org is deactivated; contact an administrator.",
+        ),
+        "password_change_required" => {
+            ("请先修改密码后再继续。", "Change your password before continuing.")
+        }
         "totp_enrollment_required" => (
             "您的角色要求启用动态验证码，请先完成绑定。",
             "Your role requires a one-time-code authenticator; enrol one before continuing.",
         ),
         "totp_already_enabled" => ("动态验证码已启用。", "The authenticator is already enrolled."),
-        "totp_setup_required" => ("请先生成动态验证码密钥。", "Start the authenticator setup first."),
+        "totp_setup_required" => {
+            ("请先生成动态验证码密钥。", "Start the authenticator setup first.")
+        }
         "forbidden" => ("无权执行此操作。", "You are not allowed to do this."),
         "forbidden_origin" => ("请求来源不被允许。", "Requests from this origin are not allowed."),
         "not_found" => ("未找到请求的资源。", "The requested resource does not exist."),
@@ -71,12 +86,20 @@ pub fn error_message(code: &str, lang: Lang) -> &'static str {
             "The org still has active child orgs or users; move or deactivate them first.",
         ),
         "invalid_json" => ("请求内容不是有效的 JSON。", "The request body is not valid JSON."),
-        "unsupported_media_type" => ("请求内容须为 application/json。", "The request body must be application/json."),
+        "unsupported_media_type" => {
+            ("请求内容须为 application/json。", "The request body must be application/json.")
+        }
         "payload_too_large" => ("请求内容过大。", "The request body is too large."),
         "method_not_allowed" => ("不支持该请求方法。", "This method is not allowed here."),
         "timeout" => ("请求处理超时，请重试。", "The request took too long; please retry."),
-        "unavailable" => ("服务暂时不可用，请稍后重试。", "The service is temporarily unavailable; please retry."),
-        _ => ("服务器内部错误，请稍后重试；如持续出现请提供请求编号。", "Internal error; please retry, and quote the request id if it persists."),
+        "unavailable" => (
+            "服务暂时不可用，请稍后重试。",
+            "The service is temporarily unavailable; please retry.",
+        ),
+        _ => (
+            "服务器内部错误，请稍后重试；如持续出现请提供请求编号。",
+            "Internal error; please retry, and quote the request id if it persists.",
+        ),
     };
     match lang {
         Lang::Zh => zh,
@@ -108,7 +131,9 @@ pub fn field_message(error: &FieldError, lang: Lang) -> String {
         (FieldIssue::NotFound, Lang::Zh) => "不存在".to_owned(),
         (FieldIssue::NotFound, Lang::En) => "does not exist".to_owned(),
         (FieldIssue::CreatesCycle, Lang::Zh) => "不能移动到自身或其下级单位之下".to_owned(),
-        (FieldIssue::CreatesCycle, Lang::En) => "cannot be the org itself or one of its descendants".to_owned(),
+        (FieldIssue::CreatesCycle, Lang::En) => {
+            "cannot be the org itself or one of its descendants".to_owned()
+        }
         (FieldIssue::PasswordTooShort, Lang::Zh) => format!("密码至少 {n} 位"),
         (FieldIssue::PasswordTooShort, Lang::En) => format!("must be at least {n} characters"),
         (FieldIssue::PasswordTooLong, Lang::Zh) => format!("密码最多 {n} 位"),
@@ -120,11 +145,15 @@ pub fn field_message(error: &FieldError, lang: Lang) -> String {
             format!("must mix at least {n} of: upper case, lower case, digits, symbols")
         }
         (FieldIssue::PasswordContainsUsername, Lang::Zh) => "不能包含用户名".to_owned(),
-        (FieldIssue::PasswordContainsUsername, Lang::En) => "must not contain the username".to_owned(),
+        (FieldIssue::PasswordContainsUsername, Lang::En) => {
+            "must not contain the username".to_owned()
+        }
         (FieldIssue::PasswordTooCommon, Lang::Zh) => "过于常见，容易被猜中".to_owned(),
         (FieldIssue::PasswordTooCommon, Lang::En) => "is too common and easy to guess".to_owned(),
         (FieldIssue::PasswordReused, Lang::Zh) => "不能与当前密码相同".to_owned(),
-        (FieldIssue::PasswordReused, Lang::En) => "must differ from the current password".to_owned(),
+        (FieldIssue::PasswordReused, Lang::En) => {
+            "must differ from the current password".to_owned()
+        }
         (FieldIssue::Inactive, Lang::Zh) => "已停用".to_owned(),
         (FieldIssue::Inactive, Lang::En) => "is deactivated".to_owned(),
         (FieldIssue::NotAllowed, Lang::Zh) => "不允许".to_owned(),
@@ -143,7 +172,10 @@ mod tests {
 
     fn lang(value: &str) -> Lang {
         let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_str(value).unwrap_or(HeaderValue::from_static("")));
+        headers.insert(
+            ACCEPT_LANGUAGE,
+            HeaderValue::from_str(value).unwrap_or(HeaderValue::from_static("")),
+        );
         Lang::from_headers(&headers)
     }
 
@@ -160,7 +192,13 @@ mod tests {
     #[test]
     fn every_known_code_has_its_own_message() {
         let fallback = error_message("no_such_code", Lang::En);
-        for code in ["validation_failed", "account_locked", "forbidden", "invalid_credentials", "org_in_use"] {
+        for code in [
+            "validation_failed",
+            "account_locked",
+            "forbidden",
+            "invalid_credentials",
+            "org_in_use",
+        ] {
             assert_ne!(error_message(code, Lang::En), fallback, "{code}");
             assert_ne!(error_message(code, Lang::Zh), error_message(code, Lang::En));
         }

@@ -41,6 +41,9 @@ pub async fn serve(
 }
 
 /// Serves `/metrics` on its own listener.
-pub async fn serve_metrics(metrics: Arc<metrics::Metrics>, listener: TcpListener) -> std::io::Result<()> {
+pub async fn serve_metrics(
+    metrics: Arc<metrics::Metrics>,
+    listener: TcpListener,
+) -> std::io::Result<()> {
     axum::serve(listener, metrics_router(metrics)).await
 }

@@ -41,7 +41,9 @@ impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("hotline");
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram,
+        );
         registry.register("http_requests", "HTTP requests by route and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
         Self { registry, requests, latency }
@@ -73,10 +75,19 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
         .latency
         .get_or_create(&RouteLabels { method: method.clone(), route: route.clone() })
         .observe(started.elapsed().as_secs_f64());
-    metrics.requests.get_or_create(&RequestLabels { method, route, status: response.status().as_u16() }).inc();
+    metrics
+        .requests
+        .get_or_create(&RequestLabels { method, route, status: response.status().as_u16() })
+        .inc();
     response
 }
 
 pub async fn serve_metrics(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
-    ([(http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], metrics.render())
+    (
+        [(
+            http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        metrics.render(),
+    )
 }

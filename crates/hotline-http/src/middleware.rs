@@ -11,7 +11,9 @@ use crate::error::Rejection;
 /// and the audit trail.
 pub async fn sanitize_request_id(mut request: Request, next: Next) -> Response {
     let ok = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).is_none_or(|v| {
-        !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        !v.is_empty()
+            && v.len() <= 64
+            && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     });
     if !ok {
         request.headers_mut().remove("x-request-id");

@@ -27,9 +27,15 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/totp/enable", post(auth::totp_enable))
         .route("/me", get(auth::me))
         .route("/orgs", get(orgs::list_orgs).post(orgs::create_org))
-        .route("/orgs/{id}", get(orgs::get_org).patch(orgs::update_org).delete(orgs::deactivate_org))
+        .route(
+            "/orgs/{id}",
+            get(orgs::get_org).patch(orgs::update_org).delete(orgs::deactivate_org),
+        )
         .route("/users", get(users::list_users).post(users::create_user))
-        .route("/users/{id}", get(users::get_user).patch(users::update_user).delete(users::deactivate_user))
+        .route(
+            "/users/{id}",
+            get(users::get_user).patch(users::update_user).delete(users::deactivate_user),
+        )
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/users/{id}/unlock", post(users::unlock_user))
         .route("/api-tokens", get(tokens::list_api_tokens).post(tokens::create_api_token))
@@ -49,8 +55,11 @@ pub fn router(state: AppState) -> Router {
                         .extensions()
                         .get::<axum::extract::MatchedPath>()
                         .map_or("unmatched", axum::extract::MatchedPath::as_str);
-                    let request_id =
-                        request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    let request_id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
                     tracing::info_span!("request", method = %request.method(), route, request_id)
                 })
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),

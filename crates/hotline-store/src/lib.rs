@@ -20,12 +20,13 @@ use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions, TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlxPostgresConnector,
+    SqlxSqliteConnector, TransactionOptions, TransactionTrait,
 };
 use sea_orm::{SqlErr, SqliteTransactionMode};
 use sea_orm_migration::MigratorTrait;
 
+use sea_orm::sea_query::LikeExpr;
 pub use sea_orm::{DbErr as Error, sea_query};
 
 /// How to reach the database.
@@ -42,11 +43,7 @@ pub struct DbConfig {
 impl DbConfig {
     #[must_use]
     pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            url: url.into(),
-            max_connections: 8,
-            busy_timeout: Duration::from_secs(5),
-        }
+        Self { url: url.into(), max_connections: 8, busy_timeout: Duration::from_secs(5) }
     }
 }
 
@@ -168,9 +165,19 @@ pub fn unique_violation(err: &DbErr) -> Option<String> {
     }
 }
 
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+/// A `LIKE` pattern matching values that start with `raw` (`%` and `_` in it match themselves).
 #[must_use]
-pub fn like_escape(raw: &str) -> String {
+pub(crate) fn starts_with(raw: &str) -> LikeExpr {
+    LikeExpr::new(format!("{}%", like_escape(raw))).escape('\\')
+}
+
+/// A `LIKE` pattern matching values that contain `raw`.
+#[must_use]
+pub(crate) fn contains(raw: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", like_escape(raw))).escape('\\')
+}
+
+fn like_escape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
         if matches!(c, '%' | '_' | '\\') {

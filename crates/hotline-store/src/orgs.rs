@@ -3,13 +3,13 @@
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
-    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _, Set,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    Set,
 };
 use uuid::Uuid;
 
 use crate::entity::{app_user, org};
-use crate::{Page, PageRequest, like_escape};
+use crate::{Page, PageRequest, contains, starts_with};
 
 pub use org::Model as OrgRow;
 
@@ -43,7 +43,7 @@ pub async fn list(
 ) -> Result<Page<OrgRow>, DbErr> {
     let mut query = org::Entity::find();
     if let Some(prefix) = &filter.path_prefix {
-        query = query.filter(org::Column::Path.like(format!("{}%", like_escape(prefix))));
+        query = query.filter(org::Column::Path.like(starts_with(prefix)));
     }
     if let Some(parent) = filter.parent_id {
         query = query.filter(org::Column::ParentId.eq(parent));
@@ -55,11 +55,10 @@ pub async fn list(
         query = query.filter(org::Column::Active.eq(active));
     }
     if let Some(q) = &filter.q {
-        let pattern = format!("%{}%", like_escape(q));
         query = query.filter(
             Expr::col(org::Column::Name)
-                .like(pattern.clone())
-                .or(Expr::col(org::Column::Code).like(pattern.to_uppercase())),
+                .like(contains(q))
+                .or(Expr::col(org::Column::Code).like(contains(&q.to_uppercase()))),
         );
     }
     let total = query.clone().count(db).await?;
@@ -75,7 +74,7 @@ pub async fn list(
 /// Every org in the subtree rooted at `path`, the root included.
 pub async fn subtree(db: &impl ConnectionTrait, path: &str) -> Result<Vec<OrgRow>, DbErr> {
     org::Entity::find()
-        .filter(org::Column::Path.like(format!("{}%", like_escape(path))))
+        .filter(org::Column::Path.like(starts_with(path)))
         .order_by_asc(org::Column::Path)
         .all(db)
         .await

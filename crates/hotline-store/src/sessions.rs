@@ -21,10 +21,14 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<SessionR
 }
 
 pub async fn touch(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
-    user_session::ActiveModel { id: Set(id.to_owned()), last_seen_at: Set(now), ..Default::default() }
-        .update(db)
-        .await
-        .map(|_| ())
+    user_session::ActiveModel {
+        id: Set(id.to_owned()),
+        last_seen_at: Set(now),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(|_| ())
 }
 
 pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {

@@ -4,13 +4,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
-    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _, Set,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    Set,
 };
 use uuid::Uuid;
 
 use crate::entity::{api_token, org};
-use crate::{Page, PageRequest, like_escape};
+use crate::{Page, PageRequest, starts_with};
 
 pub use api_token::Model as TokenRow;
 
@@ -41,7 +41,7 @@ pub async fn list(
                 Query::select()
                     .column(org::Column::Id)
                     .from(org::Entity)
-                    .and_where(Expr::col(org::Column::Path).like(format!("{}%", like_escape(prefix))))
+                    .and_where(Expr::col(org::Column::Path).like(starts_with(prefix)))
                     .to_owned(),
             ),
         );

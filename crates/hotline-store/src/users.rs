@@ -5,13 +5,12 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
-    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 use uuid::Uuid;
 
 use crate::entity::{app_user, org, user_role};
-use crate::{Page, PageRequest, like_escape};
+use crate::{Page, PageRequest, contains, starts_with};
 
 pub use app_user::Model as UserRow;
 
@@ -82,17 +81,18 @@ pub async fn roles_of_many(
     Ok(map)
 }
 
-pub async fn set_roles(db: &impl ConnectionTrait, user_id: Uuid, roles: &[String]) -> Result<(), DbErr> {
-    user_role::Entity::delete_many()
-        .filter(user_role::Column::UserId.eq(user_id))
-        .exec(db)
-        .await?;
+pub async fn set_roles(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    roles: &[String],
+) -> Result<(), DbErr> {
+    user_role::Entity::delete_many().filter(user_role::Column::UserId.eq(user_id)).exec(db).await?;
     if roles.is_empty() {
         return Ok(());
     }
-    let models = roles.iter().map(|role| {
-        user_role::Model { user_id, role: role.clone() }.into_active_model()
-    });
+    let models = roles
+        .iter()
+        .map(|role| user_role::Model { user_id, role: role.clone() }.into_active_model());
     user_role::Entity::insert_many(models).exec(db).await?;
     Ok(())
 }
@@ -109,7 +109,7 @@ pub async fn list(
                 Query::select()
                     .column(org::Column::Id)
                     .from(org::Entity)
-                    .and_where(Expr::col(org::Column::Path).like(format!("{}%", like_escape(prefix))))
+                    .and_where(Expr::col(org::Column::Path).like(starts_with(prefix)))
                     .to_owned(),
             ),
         );
@@ -132,11 +132,10 @@ pub async fn list(
         query = query.filter(app_user::Column::Active.eq(active));
     }
     if let Some(q) = &filter.q {
-        let pattern = format!("%{}%", like_escape(q));
         query = query.filter(
             Expr::col(app_user::Column::Username)
-                .like(pattern.to_lowercase())
-                .or(Expr::col(app_user::Column::DisplayName).like(pattern)),
+                .like(contains(&q.to_lowercase()))
+                .or(Expr::col(app_user::Column::DisplayName).like(contains(q))),
         );
     }
     let total = query.clone().count(db).await?;

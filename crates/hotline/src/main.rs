@@ -79,7 +79,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = App::open(config, Clock::System, Mode::Production).await?;
             let result = app.verify_audit().await?;
             if result.ok {
-                println!("audit trail OK: {} rows, chain intact up to row {}", result.rows, result.head_seq);
+                println!(
+                    "audit trail OK: {} rows, chain intact up to row {}",
+                    result.rows, result.head_seq
+                );
             } else {
                 println!(
                     "audit trail BROKEN at row {}: {}",
@@ -106,7 +109,10 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
                 Some(code) => Some(find_org(app, &code).await?),
                 None => None,
             };
-            let org = app.create_org(&ctx, NewOrg { code, name, kind, parent_id }).await.map_err(explain)?;
+            let org = app
+                .create_org(&ctx, NewOrg { code, name, kind, parent_id })
+                .await
+                .map_err(explain)?;
             println!("created org {} ({}) id {}", org.code, org.name, org.id);
         }
         AdminCommand::CreateUser { username, display_name, org, roles, password_stdin } => {
@@ -117,18 +123,31 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
                 .create_user(&ctx, NewUser { username, display_name, org_id, roles, password })
                 .await
                 .map_err(explain)?;
-            println!("created user {} (id {}); they must change the password at first sign-in", user.username, user.id);
+            println!(
+                "created user {} (id {}); they must change the password at first sign-in",
+                user.username, user.id
+            );
         }
         AdminCommand::ResetPassword { username, password_stdin } => {
-            let user = hotline_store::users::find_by_username(app.store.reader(), &username.trim().to_lowercase())
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
+            let user = hotline_store::users::find_by_username(
+                app.store.reader(),
+                &username.trim().to_lowercase(),
+            )
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
             let password = read_password(password_stdin)?;
             let user = app
-                .reset_password(&ctx, hotline_domain::UserId::from_uuid(user.id), PasswordReset { password })
+                .reset_password(
+                    &ctx,
+                    hotline_domain::UserId::from_uuid(user.id),
+                    PasswordReset { password },
+                )
                 .await
                 .map_err(explain)?;
-            println!("password of {} reset; unlocked; must be changed at next sign-in", user.username);
+            println!(
+                "password of {} reset; unlocked; must be changed at next sign-in",
+                user.username
+            );
         }
     }
     Ok(())
@@ -173,7 +192,10 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
 fn print_demo_banner(app: &App, seeded: bool) {
     let listen = app.config.listen;
     println!();
-    println!("  hotline demo — {}", if seeded { "demo data seeded" } else { "existing demo data kept" });
+    println!(
+        "  hotline demo — {}",
+        if seeded { "demo data seeded" } else { "existing demo data kept" }
+    );
     println!("  data directory: {}", app.config.data_dir.display());
     println!("  URL:            http://{listen}/");
     println!("  API:            http://{listen}/api/v1/  (POST /api/v1/auth/login)");

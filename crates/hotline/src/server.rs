@@ -17,9 +17,9 @@ pub async fn run(app: App) -> anyhow::Result<()> {
     tracing::info!(listen = %app.config.listen, "serving the API");
 
     if app.config.metrics_enabled {
-        let metrics = TcpListener::bind(app.config.metrics_listen)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {} for metrics: {e}", app.config.metrics_listen))?;
+        let metrics = TcpListener::bind(app.config.metrics_listen).await.map_err(|e| {
+            anyhow::anyhow!("cannot listen on {} for metrics: {e}", app.config.metrics_listen)
+        })?;
         tracing::info!(listen = %app.config.metrics_listen, "serving metrics at /metrics");
         let registry = state.metrics.clone();
         tokio::spawn(async move {

@@ -17,6 +17,9 @@ pub async fn list_audit(
 }
 
 /// Walks the hash chain and reports the first broken row.
-pub async fn verify_audit(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Verification>> {
+pub async fn verify_audit(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Verification>> {
     Ok(Json(state.app.verify_audit_for(&caller.ctx).await?))
 }

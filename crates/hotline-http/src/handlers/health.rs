@@ -14,7 +14,8 @@ pub async fn healthz() -> Json<Value> {
 /// The process can serve: the database answers and no migration is pending.
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     state.app.store.ping().await.map_err(|_| ApiError(Error::Unavailable))?;
-    let pending = state.app.store.pending_migrations().await.map_err(|_| ApiError(Error::Unavailable))?;
+    let pending =
+        state.app.store.pending_migrations().await.map_err(|_| ApiError(Error::Unavailable))?;
     if !pending.is_empty() {
         return Err(ApiError(Error::Unavailable));
     }

@@ -1,0 +1,12 @@
+//! Integration tests: the real router over HTTP on real databases.
+
+#![expect(clippy::expect_used, reason = "the harness fails a test loudly when its setup fails")]
+
+mod harness;
+
+mod audit;
+mod auth;
+mod http;
+mod orgs;
+mod tokens;
+mod users;
