@@ -128,27 +128,11 @@ impl fmt::Display for AuditAction {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Success,
-    Failure,
-    Denied,
-}
-
-impl Outcome {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Success => "success",
-            Self::Failure => "failure",
-            Self::Denied => "denied",
-        }
-    }
-
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Success, Self::Failure, Self::Denied].into_iter().find(|o| o.as_str() == s)
+crate::code_enum! {
+    pub enum Outcome {
+        Success = "success",
+        Failure = "failure",
+        Denied = "denied",
     }
 }
 

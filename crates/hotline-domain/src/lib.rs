@@ -5,10 +5,16 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod calendar_cn;
+mod code_enum;
 pub mod ids;
 pub mod org;
 pub mod password;
+pub mod phone;
 pub mod role;
+pub mod sla;
+pub mod ticket;
 pub mod user;
 pub mod validation;
 

@@ -3,44 +3,21 @@
 //! Each org stores a materialised path of ancestor ids (`/root/…/self/`), so "this org's subtree"
 //! is a prefix match in either database and a move rewrites the paths of the moved subtree.
 
-use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::ids::OrgId;
 use crate::validation::{FieldError, FieldIssue, bounded_text};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    /// The city hotline center (市12345热线中心); the root of the tree.
-    Center,
-    District,
-    Bureau,
-    Street,
-    Community,
-}
-
-impl OrgKind {
-    pub const ALL: [Self; 5] =
-        [Self::Center, Self::District, Self::Bureau, Self::Street, Self::Community];
-
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Center => "center",
-            Self::District => "district",
-            Self::Bureau => "bureau",
-            Self::Street => "street",
-            Self::Community => "community",
-        }
-    }
-}
-
-impl fmt::Display for OrgKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::code_enum! {
+    pub enum OrgKind {
+        /// The city hotline center (市12345热线中心); the root of the tree.
+        Center = "center",
+        District = "district",
+        Bureau = "bureau",
+        Street = "street",
+        Community = "community",
     }
 }
 
@@ -48,10 +25,7 @@ impl FromStr for OrgKind {
     type Err = FieldError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == s)
-            .ok_or_else(|| FieldError::new("kind", FieldIssue::InvalidValue))
+        Self::parse(s).ok_or_else(|| FieldError::new("kind", FieldIssue::InvalidValue))
     }
 }
 

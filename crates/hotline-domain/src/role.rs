@@ -3,58 +3,30 @@
 //! The role → permission table is data ([`grants`]); every check in the application goes through
 //! [`Principal::scope_for`] so a reviewer reads one table to know the whole access policy.
 
-use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::ids::{ApiTokenId, OrgId, UserId};
 use crate::org::{OrgKind, OrgPath};
 use crate::validation::{FieldError, FieldIssue};
 
-/// The staff roles of DESIGN §1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Agent,
-    Dispatcher,
-    UnitHandler,
-    UnitManager,
-    Supervisor,
-    Qa,
-    Leader,
-    Admin,
-    Auditor,
+crate::code_enum! {
+    /// The staff roles of DESIGN §1.
+    pub enum Role {
+        Agent = "agent",
+        Dispatcher = "dispatcher",
+        UnitHandler = "unit_handler",
+        UnitManager = "unit_manager",
+        Supervisor = "supervisor",
+        Qa = "qa",
+        Leader = "leader",
+        Admin = "admin",
+        Auditor = "auditor",
+    }
 }
 
 impl Role {
-    pub const ALL: [Self; 9] = [
-        Self::Agent,
-        Self::Dispatcher,
-        Self::UnitHandler,
-        Self::UnitManager,
-        Self::Supervisor,
-        Self::Qa,
-        Self::Leader,
-        Self::Admin,
-        Self::Auditor,
-    ];
-
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Agent => "agent",
-            Self::Dispatcher => "dispatcher",
-            Self::UnitHandler => "unit_handler",
-            Self::UnitManager => "unit_manager",
-            Self::Supervisor => "supervisor",
-            Self::Qa => "qa",
-            Self::Leader => "leader",
-            Self::Admin => "admin",
-            Self::Auditor => "auditor",
-        }
-    }
-
     /// Unit roles work inside a district, bureau or street office and see only its subtree;
     /// every other role works at the center and sees the whole city.
     #[must_use]
@@ -79,54 +51,39 @@ impl Role {
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl FromStr for Role {
     type Err = FieldError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|role| role.as_str() == s)
-            .ok_or_else(|| FieldError::new("roles", FieldIssue::InvalidValue))
+        Self::parse(s).ok_or_else(|| FieldError::new("roles", FieldIssue::InvalidValue))
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Permission {
-    OrgRead,
-    OrgManage,
-    UserRead,
-    UserManage,
-    ApiTokenManage,
-    AuditRead,
-}
-
-impl Permission {
-    pub const ALL: [Self; 6] = [
-        Self::OrgRead,
-        Self::OrgManage,
-        Self::UserRead,
-        Self::UserManage,
-        Self::ApiTokenManage,
-        Self::AuditRead,
-    ];
-
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::OrgRead => "org_read",
-            Self::OrgManage => "org_manage",
-            Self::UserRead => "user_read",
-            Self::UserManage => "user_manage",
-            Self::ApiTokenManage => "api_token_manage",
-            Self::AuditRead => "audit_read",
-        }
+crate::code_enum! {
+    pub enum Permission {
+        OrgRead = "org_read",
+        OrgManage = "org_manage",
+        UserRead = "user_read",
+        UserManage = "user_manage",
+        ApiTokenManage = "api_token_manage",
+        AuditRead = "audit_read",
+        /// Categories, calendar, SLA policies, routing catalogue.
+        ReferenceManage = "reference_manage",
+        TicketCreate = "ticket_create",
+        TicketRead = "ticket_read",
+        /// The handling types at intake: answer, transfer, liaise, excerpt, emergency, dismiss.
+        TicketIntake = "ticket_intake",
+        /// Dispatch, assign, batch assign, merge.
+        TicketDispatch = "ticket_dispatch",
+        /// A unit's work: accept, return, extension request, contact, reply, re-dispatch.
+        TicketHandle = "ticket_handle",
+        /// Rule on returns and extensions.
+        TicketDecide = "ticket_decide",
+        /// Review replies, close, reopen, archive.
+        TicketReview = "ticket_review",
+        TicketCallback = "ticket_callback",
+        /// Urge and supervise.
+        TicketSupervise = "ticket_supervise",
     }
 }
 
@@ -142,19 +99,59 @@ pub enum Reach {
 
 /// The access policy. Center roles reach the city; unit roles their own subtree. The auditor
 /// reads the audit trail and nothing else; nobody may change it (there is no permission to).
+/// The admin runs the system but reads no work orders (least privilege over personal data).
 #[must_use]
 pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
-    use Permission::{ApiTokenManage, AuditRead, OrgManage, OrgRead, UserManage, UserRead};
+    use Permission::{
+        ApiTokenManage, AuditRead, OrgManage, OrgRead, ReferenceManage, TicketCallback,
+        TicketCreate, TicketDecide, TicketDispatch, TicketHandle, TicketIntake, TicketRead,
+        TicketReview, TicketSupervise, UserManage, UserRead,
+    };
     use Reach::{City, OwnSubtree};
     match role {
-        Role::Agent | Role::Dispatcher => &[(OrgRead, City)],
-        Role::Supervisor | Role::Qa | Role::Leader => &[(OrgRead, City), (UserRead, City)],
-        Role::UnitHandler => &[(OrgRead, OwnSubtree), (UserRead, OwnSubtree)],
+        Role::Agent => &[
+            (OrgRead, City),
+            (TicketCreate, City),
+            (TicketRead, City),
+            (TicketIntake, City),
+            (TicketCallback, City),
+        ],
+        Role::Dispatcher => &[
+            (OrgRead, City),
+            (TicketCreate, City),
+            (TicketRead, City),
+            (TicketIntake, City),
+            (TicketDispatch, City),
+            (TicketDecide, City),
+            (TicketSupervise, City),
+        ],
+        Role::Supervisor => &[
+            (OrgRead, City),
+            (UserRead, City),
+            (TicketCreate, City),
+            (TicketRead, City),
+            (TicketIntake, City),
+            (TicketDispatch, City),
+            (TicketDecide, City),
+            (TicketReview, City),
+            (TicketCallback, City),
+            (TicketSupervise, City),
+        ],
+        Role::Qa => &[(OrgRead, City), (UserRead, City), (TicketRead, City)],
+        Role::Leader => &[(OrgRead, City), (UserRead, City), (TicketRead, City), (TicketSupervise, City)],
+        Role::UnitHandler => &[
+            (OrgRead, OwnSubtree),
+            (UserRead, OwnSubtree),
+            (TicketRead, OwnSubtree),
+            (TicketHandle, OwnSubtree),
+        ],
         Role::UnitManager => &[
             (OrgRead, OwnSubtree),
             (UserRead, OwnSubtree),
             (UserManage, OwnSubtree),
             (ApiTokenManage, OwnSubtree),
+            (TicketRead, OwnSubtree),
+            (TicketHandle, OwnSubtree),
         ],
         Role::Admin => &[
             (OrgRead, City),
@@ -162,6 +159,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (UserRead, City),
             (UserManage, City),
             (ApiTokenManage, City),
+            (ReferenceManage, City),
         ],
         Role::Auditor => &[(AuditRead, City)],
     }
@@ -238,7 +236,8 @@ impl Principal {
     #[must_use]
     pub fn permissions(&self) -> Vec<(Permission, Reach)> {
         Permission::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter_map(|p| {
                 self.roles
                     .iter()

@@ -1,0 +1,109 @@
+//! Service-level clocks: how long a unit has to accept (签收), to contact the citizen (响应)
+//! and to finish (办结), by category and urgency.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Calendar, Due};
+use crate::validation::{FieldError, FieldIssue};
+
+crate::code_enum! {
+    pub enum LimitUnit {
+        Minutes = "minutes",
+        Hours = "hours",
+        WorkingDays = "working_days",
+    }
+}
+
+/// A time limit: `24 hours`, `5 working_days`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limit {
+    pub amount: u32,
+    pub unit: LimitUnit,
+}
+
+impl Limit {
+    pub const MAX_WORKING_DAYS: u32 = 120;
+    pub const MAX_MINUTES: u32 = 60 * 24 * 180;
+
+    #[must_use]
+    pub const fn minutes(amount: u32) -> Self {
+        Self { amount, unit: LimitUnit::Minutes }
+    }
+
+    #[must_use]
+    pub const fn hours(amount: u32) -> Self {
+        Self { amount, unit: LimitUnit::Hours }
+    }
+
+    #[must_use]
+    pub const fn working_days(amount: u32) -> Self {
+        Self { amount, unit: LimitUnit::WorkingDays }
+    }
+
+    /// Checks the bounds; `field` names the limit in errors.
+    pub fn validate(self, field: &str) -> Result<Self, FieldError> {
+        let minutes = match self.unit {
+            LimitUnit::Minutes => Some(self.amount),
+            LimitUnit::Hours => self.amount.checked_mul(60),
+            LimitUnit::WorkingDays => None,
+        };
+        let ok = self.amount > 0
+            && match minutes {
+                Some(m) => m <= Self::MAX_MINUTES,
+                None => self.amount <= Self::MAX_WORKING_DAYS,
+            };
+        if ok { Ok(self) } else { Err(FieldError::new(field, FieldIssue::InvalidValue)) }
+    }
+
+    /// When a clock started at `from` runs out.
+    #[must_use]
+    pub fn due(self, calendar: &Calendar, from: DateTime<Utc>) -> Due {
+        match self.unit {
+            LimitUnit::Minutes => Due { at: from + Duration::minutes(self.amount.into()), assumed_years: false },
+            LimitUnit::Hours => Due { at: from + Duration::hours(self.amount.into()), assumed_years: false },
+            LimitUnit::WorkingDays => calendar.add_working_days(from, self.amount),
+        }
+    }
+}
+
+/// The three clocks of one policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clocks {
+    pub accept: Limit,
+    pub response: Limit,
+    pub finish: Limit,
+}
+
+/// When to warn that a clock is running out: once `share_left` of its time remains.
+#[must_use]
+pub fn warning_at(start: DateTime<Utc>, due: DateTime<Utc>, share_left: f64) -> DateTime<Utc> {
+    let total = (due - start).num_seconds().max(0);
+    let share = share_left.clamp(0.0, 1.0);
+    // Whole seconds are precise enough for a warning.
+    let before = (total as f64 * share).round() as i64;
+    due - Duration::seconds(before)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_bounded() {
+        assert!(Limit::working_days(5).validate("finish").is_ok());
+        assert!(Limit::working_days(0).validate("finish").is_err());
+        assert!(Limit::working_days(121).validate("finish").is_err());
+        assert!(Limit::hours(24).validate("finish").is_ok());
+        assert!(Limit::hours(u32::MAX).validate("finish").is_err());
+    }
+
+    #[test]
+    fn warnings_fire_when_the_share_is_left() {
+        let start = DateTime::<Utc>::UNIX_EPOCH;
+        let due = start + Duration::hours(10);
+        assert_eq!(warning_at(start, due, 0.2), start + Duration::hours(8));
+        assert_eq!(warning_at(start, due, 0.0), due);
+        assert_eq!(warning_at(due, start, 0.5), start, "an already passed deadline warns at once");
+    }
+}
