@@ -86,10 +86,7 @@ impl App {
         let mut errors = FieldErrors::new();
         let page = errors.take(Paging { page: query.page, per_page: query.per_page }.validate());
         if let Some(action) = &query.action {
-            let known = AuditAction::parse(action).is_some()
-                || AuditAction::ALL
-                    .iter()
-                    .any(|a| a.as_str().split('.').next() == Some(action.as_str()));
+            let known = AuditAction::parse(action).is_some() || AuditAction::is_family(action);
             if !known {
                 errors.push(FieldError::new("action", FieldIssue::InvalidValue));
             }

@@ -6,9 +6,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use chrono::{FixedOffset, NaiveTime};
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
 use hotline_domain::auth::{LockoutPolicy, SessionPolicy};
+use hotline_domain::calendar::WorkingHours;
 use hotline_domain::password::PasswordPolicy;
 use hotline_domain::role::Role;
 use serde::{Deserialize, Serialize};
@@ -30,6 +32,61 @@ pub struct Config {
     pub metrics_enabled: bool,
     pub http: HttpConfig,
     pub security: SecurityConfig,
+    pub tickets: TicketSettings,
+}
+
+/// Work-order rules that differ between cities.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TicketSettings {
+    /// The city's offset from UTC (China: 8; no daylight saving).
+    pub utc_offset_hours: i32,
+    /// Office hours, `HH:MM` local time; "N working days" ends at `work_end`.
+    pub work_start: String,
+    pub work_end: String,
+    /// Warn when this share of a clock's time is left.
+    pub warning_share_left: f64,
+    /// Overdue tickets go under supervision after this many working days.
+    pub escalate_after_working_days: u32,
+    /// Callback attempts before an unreachable citizen's ticket closes.
+    pub callback_max_attempts: u32,
+    /// Completes local landline numbers (without the trunk 0, e.g. `10` for Beijing).
+    pub default_area_code: String,
+    /// How often the timer worker looks for due deadlines.
+    pub timer_interval_secs: u64,
+}
+
+impl Default for TicketSettings {
+    fn default() -> Self {
+        Self {
+            utc_offset_hours: 8,
+            work_start: "08:30".to_owned(),
+            work_end: "17:30".to_owned(),
+            warning_share_left: 0.2,
+            escalate_after_working_days: 2,
+            callback_max_attempts: 3,
+            default_area_code: "10".to_owned(),
+            timer_interval_secs: 30,
+        }
+    }
+}
+
+impl TicketSettings {
+    /// The office day and the city's UTC offset.
+    pub fn working_hours(&self) -> anyhow::Result<(WorkingHours, FixedOffset)> {
+        let parse = |s: &str| {
+            NaiveTime::parse_from_str(s, "%H:%M")
+                .with_context(|| format!("invalid time {s:?}: expected HH:MM"))
+        };
+        let hours = WorkingHours { start: parse(&self.work_start)?, end: parse(&self.work_end)? };
+        anyhow::ensure!(
+            hours.start < hours.end,
+            "tickets.work_start must be before tickets.work_end"
+        );
+        let offset = FixedOffset::east_opt(self.utc_offset_hours * 3600)
+            .context("tickets.utc_offset_hours must be within ±23")?;
+        Ok((hours, offset))
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -100,6 +157,7 @@ impl Default for Config {
             metrics_enabled: true,
             http: HttpConfig::default(),
             security: SecurityConfig::default(),
+            tickets: TicketSettings::default(),
         }
     }
 }
@@ -189,6 +247,7 @@ impl Config {
         "metrics_enabled",
         "http",
         "security",
+        "tickets",
     ];
 
     /// Defaults, then `file` (or `./hotline.toml` when present), then the environment.

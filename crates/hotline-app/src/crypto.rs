@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::Semaphore;
@@ -72,6 +73,8 @@ fn hash_blocking(params: &Params, password: &str) -> anyhow::Result<String> {
 #[derive(Clone)]
 pub struct DataKey {
     cipher: Aes256Gcm,
+    /// Keys the blind index; derived from the data key so one secret covers both.
+    blind: [u8; 32],
 }
 
 impl std::fmt::Debug for DataKey {
@@ -99,7 +102,10 @@ impl DataKey {
         };
         let bytes = STANDARD.decode(encoded).context("the data key is not valid base64")?;
         anyhow::ensure!(bytes.len() == 32, "the data key must be 32 bytes");
-        Ok(Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)) })
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&bytes).context("data key")?;
+        mac.update(b"hotline blind index v1");
+        let blind = mac.finalize().into_bytes().into();
+        Ok(Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)), blind })
     }
 
     /// `base64(nonce ‖ ciphertext ‖ tag)`.
@@ -113,6 +119,16 @@ impl DataKey {
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
         Ok(STANDARD.encode(out))
+    }
+
+    /// A keyed hash that finds equal values (a caller's number) without storing them in clear.
+    #[must_use]
+    pub fn blind_index(&self, value: &str) -> String {
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(&self.blind) else {
+            return String::new();
+        };
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 
     pub fn decrypt(&self, sealed: &str) -> anyhow::Result<String> {
@@ -179,6 +195,10 @@ mod tests {
             *last ^= 1;
         }
         assert!(key.decrypt(&STANDARD.encode(bytes)).is_err());
+        let index = key.blind_index("+8613800000000");
+        assert_eq!(index, key.blind_index("+8613800000000"));
+        assert_ne!(index, key.blind_index("+8613800000001"));
+        assert!(!index.contains("13800000000"));
         Ok(())
     }
 

@@ -28,6 +28,16 @@ const ORGS: &[(&str, &str, OrgKind, Option<&str>)] = &[
     ("SCJGJ", "市场监管局", OrgKind::Bureau, Some("CENTER")),
 ];
 
+/// The demo routing catalogue: `(first-level category, region org code, unit code)`.
+const ROUTING: &[(&str, Option<&str>, &str)] = &[
+    ("城乡建设", None, "ZJW"),
+    ("城乡建设", Some("DONGCHENG"), "DONGCHENG"),
+    ("交通运输", None, "JTW"),
+    ("商贸旅游", None, "SCJGJ"),
+    ("劳动和社会保障", Some("DONGCHENG"), "DONGCHENG"),
+    ("环境保护", Some("XICHENG"), "XICHENG"),
+];
+
 /// `(username, display name, org code, roles)`.
 pub const USERS: &[(&str, &str, &str, &[Role])] = &[
     ("admin", "系统管理员", "CENTER", &[Role::Admin]),
@@ -112,9 +122,32 @@ impl App {
             )
             .await?;
         }
+        let categories = hotline_store::reference::categories(&txn).await?;
+        let mut rules = 0;
+        for (category, region, unit) in ROUTING {
+            let category = categories.iter().find(|c| c.level == 1 && c.name == *category);
+            let org = |code: &str| placed.iter().find(|(c, _)| *c == code).map(|(_, row)| row.id);
+            if let (Some(category), Some(unit)) = (category, org(unit)) {
+                hotline_store::reference::insert_routing_rule(
+                    &txn,
+                    hotline_store::reference::RoutingRuleRow {
+                        id: uuid::Uuid::now_v7(),
+                        category_id: category.id,
+                        region_org_id: region.and_then(org),
+                        org_id: unit,
+                        active: true,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )
+                .await?;
+                rules += 1;
+            }
+        }
         let audit = Ctx::system().record(
-            AuditEntry::new(AuditAction::SystemSeed)
-                .detail(json!({ "orgs": ORGS.len(), "users": USERS.len(), "kind": "demo" })),
+            AuditEntry::new(AuditAction::SystemSeed).detail(
+                json!({ "orgs": ORGS.len(), "users": USERS.len(), "routing_rules": rules, "kind": "demo" }),
+            ),
             now,
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;

@@ -6,6 +6,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod categories;
 pub mod clock;
 pub mod config;
 pub mod crypto;
@@ -13,10 +15,16 @@ pub mod demo;
 pub mod error;
 pub mod orgs;
 pub mod paging;
+pub mod routing;
+mod seed;
+pub mod sla;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+
+use hotline_domain::calendar::Calendar;
 
 use chrono::{DateTime, Utc};
 use hotline_domain::audit::{AuditAction, AuditRecord, Outcome};
@@ -48,6 +56,8 @@ pub struct App {
     pub mode: Mode,
     pub(crate) hasher: PasswordHasher,
     pub(crate) data_key: DataKey,
+    /// The working-day calendar, loaded from the database and replaced when admins edit it.
+    calendar: Arc<RwLock<Arc<Calendar>>>,
 }
 
 impl App {
@@ -71,7 +81,24 @@ impl App {
     ) -> anyhow::Result<Self> {
         let hasher = PasswordHasher::new(&config.security.argon2)?;
         let data_key = DataKey::load(config.security.data_key.as_deref(), &config.data_dir)?;
-        Ok(Self { store, config: Arc::new(config), clock, mode, hasher, data_key })
+        let (hours, offset) = config.tickets.working_hours()?;
+        let calendar = Arc::new(RwLock::new(Arc::new(Calendar::new([], [], hours, offset))));
+        Ok(Self { store, config: Arc::new(config), clock, mode, hasher, data_key, calendar })
+    }
+
+    /// Gets the database ready to serve: migrations, reference data on first start, the
+    /// calendar into memory.
+    pub async fn prepare(&self) -> anyhow::Result<()> {
+        self.store.migrate().await?;
+        self.seed_reference().await?;
+        self.reload_calendar().await?;
+        Ok(())
+    }
+
+    /// The same application seen through another clock (the demo writes history with it).
+    #[must_use]
+    pub fn with_clock(&self, clock: Clock) -> Self {
+        Self { clock, ..self.clone() }
     }
 
     #[must_use]

@@ -7,7 +7,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike as _, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone as _, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike as _, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone as _, Utc,
+    Weekday,
+};
 use serde::{Deserialize, Serialize};
 
 crate::code_enum! {
@@ -245,9 +248,18 @@ mod tests {
     fn working_minutes_count_only_office_hours() {
         let cal = china();
         // Fri 16:30 → Mon 09:30: one hour on Friday, one on Monday.
-        let m = cal.working_minutes_between(at("2026-11-27T16:30:00+08:00"), at("2026-11-30T09:30:00+08:00"));
+        let m = cal.working_minutes_between(
+            at("2026-11-27T16:30:00+08:00"),
+            at("2026-11-30T09:30:00+08:00"),
+        );
         assert_eq!(m, 120);
-        assert_eq!(cal.working_minutes_between(at("2026-11-30T09:30:00+08:00"), at("2026-11-27T16:30:00+08:00")), -120);
+        assert_eq!(
+            cal.working_minutes_between(
+                at("2026-11-30T09:30:00+08:00"),
+                at("2026-11-27T16:30:00+08:00")
+            ),
+            -120
+        );
     }
 
     proptest! {

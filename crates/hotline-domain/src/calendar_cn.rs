@@ -125,9 +125,11 @@ mod tests {
         let mut date = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
         let last = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
         while date <= last {
-            let ours = OFFICIAL.iter().find(|d| d.date() == date).map(|d| d.kind.is_workday()).unwrap_or(
-                !matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
-            );
+            let ours = OFFICIAL
+                .iter()
+                .find(|d| d.date() == date)
+                .map(|d| d.kind.is_workday())
+                .unwrap_or(!matches!(date.weekday(), Weekday::Sat | Weekday::Sun));
             let key = (
                 u16::try_from(date.year()).unwrap(),
                 u8::try_from(date.month()).unwrap(),

@@ -72,3 +72,7 @@ id_newtype!(
     /// A machine client's API token.
     ApiTokenId
 );
+id_newtype!(
+    /// A work order (工单).
+    TicketId
+);

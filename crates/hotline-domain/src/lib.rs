@@ -18,5 +18,5 @@ pub mod ticket;
 pub mod user;
 pub mod validation;
 
-pub use ids::{ApiTokenId, OrgId, UserId};
+pub use ids::{ApiTokenId, OrgId, TicketId, UserId};
 pub use validation::{FieldError, FieldErrors, FieldIssue};

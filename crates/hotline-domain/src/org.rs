@@ -7,7 +7,6 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::ids::OrgId;
 use crate::validation::{FieldError, FieldIssue, bounded_text};
 
 crate::code_enum! {
@@ -71,21 +70,24 @@ impl OrgName {
     }
 }
 
-/// Materialised path of an org: `/<root id>/…/<own id>/`.
+/// Materialised path in a tree (orgs, categories): `/<root id>/…/<own id>/`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
-pub struct OrgPath(String);
+pub struct TreePath(String);
 
-impl OrgPath {
-    /// The path of a root org.
+/// The path of an org.
+pub type OrgPath = TreePath;
+
+impl TreePath {
+    /// The path of a root node.
     #[must_use]
-    pub fn root(id: OrgId) -> Self {
+    pub fn root(id: impl std::fmt::Display) -> Self {
         Self(format!("/{id}/"))
     }
 
     /// The path of `id` placed under `parent`.
     #[must_use]
-    pub fn child(parent: &Self, id: OrgId) -> Self {
+    pub fn child(parent: &Self, id: impl std::fmt::Display) -> Self {
         Self(format!("{}{id}/", parent.0))
     }
 
@@ -113,7 +115,7 @@ impl OrgPath {
     }
 
     /// The ids on the path, root first.
-    pub fn ids(&self) -> impl Iterator<Item = OrgId> + '_ {
+    pub fn ids<T: FromStr>(&self) -> impl Iterator<Item = T> + '_ {
         self.0.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok())
     }
 
@@ -150,6 +152,7 @@ pub fn check_move(moved: &OrgPath, new_parent: &OrgPath) -> Result<(), FieldErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::OrgId;
     use proptest::prelude::*;
 
     #[test]
@@ -169,7 +172,7 @@ mod tests {
         assert_eq!(check_move(&pb, &pb).unwrap_err().issue, FieldIssue::CreatesCycle);
         assert!(check_move(&pc, &pa).is_ok());
         assert_eq!(pc.depth(), 2);
-        assert_eq!(pc.ids().collect::<Vec<_>>(), vec![a, b, c]);
+        assert_eq!(pc.ids::<OrgId>().collect::<Vec<_>>(), vec![a, b, c]);
     }
 
     #[test]

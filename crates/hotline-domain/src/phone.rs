@@ -25,7 +25,9 @@ pub struct PhoneNumber {
 pub enum PhoneKind {
     Mobile,
     /// A landline; the area code has this many digits.
-    Landline { area_digits: usize },
+    Landline {
+        area_digits: usize,
+    },
     /// Service numbers such as 12345 or 95598, kept as dialled.
     Service,
 }
@@ -47,10 +49,10 @@ impl PhoneNumber {
         if digits.len() < 3 || digits.len() > 20 {
             return Err(invalid());
         }
-        if let Some(rest) = IP_PREFIXES.iter().find_map(|p| digits.strip_prefix(p)) {
-            if rest.len() >= 10 {
-                digits = rest.to_owned();
-            }
+        if let Some(rest) = IP_PREFIXES.iter().find_map(|p| digits.strip_prefix(p))
+            && rest.len() >= 10
+        {
+            digits = rest.to_owned();
         }
         if let Some(rest) = digits.strip_prefix("0086") {
             digits = rest.to_owned();
@@ -77,7 +79,8 @@ impl PhoneNumber {
             None if (7..=8).contains(&digits.len()) => format!("{default_area}{digits}"),
             None => digits,
         };
-        let area_digits = if TWO_DIGIT_AREAS.iter().any(|a| national.starts_with(a)) { 2 } else { 3 };
+        let area_digits =
+            if TWO_DIGIT_AREAS.iter().any(|a| national.starts_with(a)) { 2 } else { 3 };
         let subscriber = national.len().saturating_sub(area_digits);
         let mobile_like = national.starts_with('1') && !national.starts_with("10");
         if !(7..=8).contains(&subscriber) || mobile_like || national.starts_with('0') {
@@ -101,7 +104,9 @@ impl PhoneNumber {
     pub fn masked(&self) -> String {
         let national = self.e164.strip_prefix("+86").unwrap_or(&self.e164);
         match self.kind {
-            PhoneKind::Mobile => format!("{}****{}", &national[..3], &national[national.len() - 4..]),
+            PhoneKind::Mobile => {
+                format!("{}****{}", &national[..3], &national[national.len() - 4..])
+            }
             PhoneKind::Landline { area_digits } => {
                 format!("0{}****{}", &national[..area_digits], &national[national.len() - 4..])
             }

@@ -138,7 +138,9 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (TicketSupervise, City),
         ],
         Role::Qa => &[(OrgRead, City), (UserRead, City), (TicketRead, City)],
-        Role::Leader => &[(OrgRead, City), (UserRead, City), (TicketRead, City), (TicketSupervise, City)],
+        Role::Leader => {
+            &[(OrgRead, City), (UserRead, City), (TicketRead, City), (TicketSupervise, City)]
+        }
         Role::UnitHandler => &[
             (OrgRead, OwnSubtree),
             (UserRead, OwnSubtree),

@@ -60,8 +60,12 @@ impl Limit {
     #[must_use]
     pub fn due(self, calendar: &Calendar, from: DateTime<Utc>) -> Due {
         match self.unit {
-            LimitUnit::Minutes => Due { at: from + Duration::minutes(self.amount.into()), assumed_years: false },
-            LimitUnit::Hours => Due { at: from + Duration::hours(self.amount.into()), assumed_years: false },
+            LimitUnit::Minutes => {
+                Due { at: from + Duration::minutes(self.amount.into()), assumed_years: false }
+            }
+            LimitUnit::Hours => {
+                Due { at: from + Duration::hours(self.amount.into()), assumed_years: false }
+            }
             LimitUnit::WorkingDays => calendar.add_working_days(from, self.amount),
         }
     }

@@ -85,6 +85,29 @@ pub fn error_message(code: &str, lang: Lang) -> &'static str {
             "该单位下仍有启用的下级单位或用户，请先调整后再停用。",
             "The org still has active child orgs or users; move or deactivate them first.",
         ),
+        "invalid_transition" => (
+            "当前状态下不能执行该操作。",
+            "This action is not possible in the ticket's current state.",
+        ),
+        "children_not_replied" => (
+            "协办单位尚未全部答复，主办单位暂不能答复。",
+            "Not every assisting unit has replied yet.",
+        ),
+        "extension_too_late" => (
+            "办理时限已到，不能再申请延期。",
+            "The deadline has passed; an extension can no longer be requested.",
+        ),
+        "concurrent_update" => (
+            "工单已被他人更新，请刷新后重试。",
+            "Someone else changed the ticket meanwhile; reload and retry.",
+        ),
+        "idempotency_key_reused" => {
+            ("该幂等键已用于另一请求。", "This idempotency key was used for a different request.")
+        }
+        "has_children" => (
+            "该工单有协办子工单，不能并单。",
+            "A ticket with assisting-unit child tickets cannot be merged.",
+        ),
         "invalid_json" => ("请求内容不是有效的 JSON。", "The request body is not valid JSON."),
         "unsupported_media_type" => {
             ("请求内容须为 application/json。", "The request body must be application/json.")

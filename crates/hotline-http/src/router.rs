@@ -6,14 +6,14 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use http::StatusCode;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::handlers::{audit, auth, health, orgs, tokens, users};
+use crate::handlers::{audit, auth, health, orgs, reference, tickets, tokens, users};
 use crate::metrics::{self, Metrics};
 use crate::{AppState, error, middleware};
 
@@ -41,7 +41,32 @@ pub fn router(state: AppState) -> Router {
         .route("/api-tokens", get(tokens::list_api_tokens).post(tokens::create_api_token))
         .route("/api-tokens/{id}/revoke", post(tokens::revoke_api_token))
         .route("/audit", get(audit::list_audit))
-        .route("/audit/verify", get(audit::verify_audit));
+        .route("/audit/verify", get(audit::verify_audit))
+        .route("/categories", get(reference::list_categories).post(reference::create_category))
+        .route("/categories/{id}", patch(reference::update_category))
+        .route("/calendar", get(reference::get_calendar))
+        .route("/calendar/deadline", get(reference::deadline))
+        .route(
+            "/calendar/days/{date}",
+            put(reference::set_calendar_day).delete(reference::clear_calendar_day),
+        )
+        .route(
+            "/sla-policies",
+            get(reference::list_sla_policies).post(reference::create_sla_policy),
+        )
+        .route("/sla-policies/{id}", patch(reference::update_sla_policy))
+        .route(
+            "/routing-rules",
+            get(reference::list_routing_rules).post(reference::create_routing_rule),
+        )
+        .route("/routing-rules/{id}", patch(reference::update_routing_rule))
+        .route("/routing/suggest", get(reference::suggest_unit))
+        .route("/tickets", get(tickets::list_tickets).post(tickets::create_ticket))
+        .route("/tickets/batch-assign", post(tickets::batch_assign))
+        .route("/tickets/deadline-preview", get(reference::deadline_preview))
+        .route("/tickets/{id}", get(tickets::get_ticket))
+        .route("/tickets/{id}/actions/{action}", post(tickets::perform_action))
+        .route("/callers/lookup", post(tickets::caller_history));
 
     let config = &state.app.config.http;
     let layers = ServiceBuilder::new()

@@ -7,7 +7,9 @@ pub mod audit;
 pub mod entity;
 pub mod migration;
 pub mod orgs;
+pub mod reference;
 pub mod sessions;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 

@@ -49,7 +49,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve => {
             let app = App::open(config, Clock::System, Mode::Production).await?;
-            app.store.migrate().await?;
+            app.prepare().await?;
             server::run(app).await?;
         }
         Command::Demo(args) => {
@@ -61,7 +61,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config.security.cookie_secure = false;
             config.security.totp_required_roles.clear();
             let app = App::open(config, Clock::System, Mode::Demo).await?;
-            app.store.migrate().await?;
+            app.prepare().await?;
             let seeded = app.seed_demo().await?;
             print_demo_banner(&app, seeded);
             server::run(app).await?;
@@ -94,7 +94,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Admin(admin) => {
             let app = App::open(config, Clock::System, Mode::Production).await?;
-            app.store.migrate().await?;
+            app.prepare().await?;
             run_admin(&app, admin).await?;
         }
     }

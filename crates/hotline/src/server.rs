@@ -42,6 +42,20 @@ pub async fn run(app: App) -> anyhow::Result<()> {
         }
     });
 
+    let timers = app.clone();
+    tokio::spawn(async move {
+        let mut tick =
+            tokio::time::interval(Duration::from_secs(timers.config.tickets.timer_interval_secs));
+        loop {
+            tick.tick().await;
+            match timers.run_due_timers().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(fired = n, "deadline timers fired"),
+                Err(e) => tracing::warn!(error = %e, "deadline timers failed"),
+            }
+        }
+    });
+
     hotline_http::serve(state, listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

@@ -66,30 +66,135 @@ pub const TRANSITIONS: &[Transition] = &[
     t(Action::Answer, INTAKE, To(S::Answered), P::TicketIntake, Center, false),
     t(Action::Liaise, INTAKE, To(S::Answered), P::TicketIntake, Center, false),
     t(Action::Dismiss, INTAKE, To(S::Dismissed), P::TicketIntake, Center, true),
-    t(Action::Excerpt, &[S::Draft, S::Registered, S::Dispatched, S::InProgress, S::ReplySubmitted, S::AwaitingCallback], Stay, P::TicketIntake, Center, false),
+    t(
+        Action::Excerpt,
+        &[
+            S::Draft,
+            S::Registered,
+            S::Dispatched,
+            S::InProgress,
+            S::ReplySubmitted,
+            S::AwaitingCallback,
+        ],
+        Stay,
+        P::TicketIntake,
+        Center,
+        false,
+    ),
     t(Action::Transfer, INTAKE, To(S::Dispatched), P::TicketIntake, Center, false),
     t(Action::Emergency, INTAKE, To(S::Dispatched), P::TicketIntake, Center, false),
     t(Action::Assign, INTAKE, To(S::Dispatched), P::TicketDispatch, Center, false),
     t(Action::Dispatch, &[S::Registered], To(S::Dispatched), P::TicketDispatch, Center, true),
-    t(Action::Dispatch, &[S::Dispatched, S::InProgress], To(S::Dispatched), P::TicketHandle, Holder, false),
+    t(
+        Action::Dispatch,
+        &[S::Dispatched, S::InProgress],
+        To(S::Dispatched),
+        P::TicketHandle,
+        Holder,
+        false,
+    ),
     t(Action::Accept, &[S::Dispatched], To(S::InProgress), P::TicketHandle, Holder, true),
-    t(Action::Return, &[S::Dispatched, S::InProgress], To(S::ReturnRequested), P::TicketHandle, Holder, true),
+    t(
+        Action::Return,
+        &[S::Dispatched, S::InProgress],
+        To(S::ReturnRequested),
+        P::TicketHandle,
+        Holder,
+        true,
+    ),
     t(Action::ApproveReturn, &[S::ReturnRequested], Decided, P::TicketDecide, Dispatcher, true),
-    t(Action::OverruleReturn, &[S::ReturnRequested], To(S::Dispatched), P::TicketDecide, Dispatcher, true),
-    t(Action::RequestExtension, &[S::InProgress], To(S::ExtensionRequested), P::TicketHandle, Holder, true),
-    t(Action::ApproveExtension, &[S::ExtensionRequested], To(S::InProgress), P::TicketDecide, Center, true),
-    t(Action::DenyExtension, &[S::ExtensionRequested], To(S::InProgress), P::TicketDecide, Center, true),
-    t(Action::ContactCitizen, &[S::InProgress, S::ExtensionRequested], Stay, P::TicketHandle, Holder, true),
+    t(
+        Action::OverruleReturn,
+        &[S::ReturnRequested],
+        To(S::Dispatched),
+        P::TicketDecide,
+        Dispatcher,
+        true,
+    ),
+    t(
+        Action::RequestExtension,
+        &[S::InProgress],
+        To(S::ExtensionRequested),
+        P::TicketHandle,
+        Holder,
+        true,
+    ),
+    t(
+        Action::ApproveExtension,
+        &[S::ExtensionRequested],
+        To(S::InProgress),
+        P::TicketDecide,
+        Center,
+        true,
+    ),
+    t(
+        Action::DenyExtension,
+        &[S::ExtensionRequested],
+        To(S::InProgress),
+        P::TicketDecide,
+        Center,
+        true,
+    ),
+    t(
+        Action::ContactCitizen,
+        &[S::InProgress, S::ExtensionRequested],
+        Stay,
+        P::TicketHandle,
+        Holder,
+        true,
+    ),
     t(Action::Reply, &[S::InProgress], To(S::ReplySubmitted), P::TicketHandle, Holder, true),
-    t(Action::ApproveReply, &[S::ReplySubmitted], To(S::AwaitingCallback), P::TicketReview, Center, false),
+    t(
+        Action::ApproveReply,
+        &[S::ReplySubmitted],
+        To(S::AwaitingCallback),
+        P::TicketReview,
+        Center,
+        false,
+    ),
     t(Action::SendBack, &[S::ReplySubmitted], To(S::InProgress), P::TicketReview, Center, false),
-    t(Action::Urge, &[S::Dispatched, S::InProgress, S::ExtensionRequested], Stay, P::TicketSupervise, Center, true),
-    t(Action::Supervise, &[S::Dispatched, S::InProgress, S::ExtensionRequested, S::ReturnRequested], Stay, P::TicketSupervise, Center, false),
+    t(
+        Action::Urge,
+        &[S::Dispatched, S::InProgress, S::ExtensionRequested],
+        Stay,
+        P::TicketSupervise,
+        Center,
+        true,
+    ),
+    t(
+        Action::Supervise,
+        &[S::Dispatched, S::InProgress, S::ExtensionRequested, S::ReturnRequested],
+        Stay,
+        P::TicketSupervise,
+        Center,
+        false,
+    ),
     t(Action::Callback, &[S::AwaitingCallback], Decided, P::TicketCallback, Center, false),
-    t(Action::Reopen, &[S::AwaitingCallback, S::Closed], To(S::InProgress), P::TicketReview, Center, false),
-    t(Action::Merge, &[S::Draft, S::Registered, S::Dispatched], To(S::Merged), P::TicketDispatch, Center, false),
+    t(
+        Action::Reopen,
+        &[S::AwaitingCallback, S::Closed],
+        To(S::InProgress),
+        P::TicketReview,
+        Center,
+        false,
+    ),
+    t(
+        Action::Merge,
+        &[S::Draft, S::Registered, S::Dispatched],
+        To(S::Merged),
+        P::TicketDispatch,
+        Center,
+        false,
+    ),
     t(Action::Close, &[S::AwaitingCallback], To(S::Closed), P::TicketReview, Center, false),
-    t(Action::Archive, &[S::Closed, S::Answered, S::Dismissed, S::Merged], To(S::Archived), P::TicketReview, Center, false),
+    t(
+        Action::Archive,
+        &[S::Closed, S::Answered, S::Dismissed, S::Merged],
+        To(S::Archived),
+        P::TicketReview,
+        Center,
+        false,
+    ),
 ];
 
 /// What the gate needs to know about a ticket.
@@ -118,7 +223,12 @@ pub enum Refusal {
     Guard(&'static str),
 }
 
-fn actor_may(rule: ActorRule, permission: Permission, facts: &TicketFacts, who: &Principal) -> bool {
+fn actor_may(
+    rule: ActorRule,
+    permission: Permission,
+    facts: &TicketFacts,
+    who: &Principal,
+) -> bool {
     let scope = who.scope_for(permission);
     match rule {
         ActorRule::Center => scope == Some(Scope::City),
@@ -141,10 +251,18 @@ fn guard(action: Action, facts: &TicketFacts) -> Result<(), Refusal> {
 }
 
 /// May `who` take `action` on a ticket described by `facts`?
-pub fn check(action: Action, facts: &TicketFacts, who: &Principal) -> Result<&'static Transition, Refusal> {
+pub fn check(
+    action: Action,
+    facts: &TicketFacts,
+    who: &Principal,
+) -> Result<&'static Transition, Refusal> {
     let mut candidates = TRANSITIONS
         .iter()
-        .filter(|t| t.action == action && t.from.contains(&facts.state) && (t.on_children || !facts.is_child))
+        .filter(|t| {
+            t.action == action
+                && t.from.contains(&facts.state)
+                && (t.on_children || !facts.is_child)
+        })
         .peekable();
     if candidates.peek().is_none() {
         return Err(Refusal::InvalidTransition);
@@ -203,10 +321,19 @@ mod tests {
         let (unit, other, center) = (OrgId::new(), OrgId::new(), OrgId::new());
         let f = facts(TicketState::Dispatched, Some(unit));
         assert!(check(Action::Accept, &f, &who(Role::UnitHandler, unit)).is_ok());
-        assert_eq!(check(Action::Accept, &f, &who(Role::UnitHandler, other)).err(), Some(Refusal::Forbidden));
-        assert_eq!(check(Action::Accept, &f, &who(Role::Dispatcher, center)).err(), Some(Refusal::Forbidden));
+        assert_eq!(
+            check(Action::Accept, &f, &who(Role::UnitHandler, other)).err(),
+            Some(Refusal::Forbidden)
+        );
+        assert_eq!(
+            check(Action::Accept, &f, &who(Role::Dispatcher, center)).err(),
+            Some(Refusal::Forbidden)
+        );
         let done = facts(TicketState::InProgress, Some(unit));
-        assert_eq!(check(Action::Accept, &done, &who(Role::UnitHandler, unit)).err(), Some(Refusal::InvalidTransition));
+        assert_eq!(
+            check(Action::Accept, &done, &who(Role::UnitHandler, unit)).err(),
+            Some(Refusal::InvalidTransition)
+        );
     }
 
     #[test]
@@ -225,7 +352,10 @@ mod tests {
         let unit = OrgId::new();
         let mut f = facts(TicketState::InProgress, Some(unit));
         f.open_children = 1;
-        assert_eq!(check(Action::Reply, &f, &who(Role::UnitHandler, unit)).err(), Some(Refusal::Guard("children_not_replied")));
+        assert_eq!(
+            check(Action::Reply, &f, &who(Role::UnitHandler, unit)).err(),
+            Some(Refusal::Guard("children_not_replied"))
+        );
         f.finish_due = Some(f.now);
         assert_eq!(
             check(Action::RequestExtension, &f, &who(Role::UnitHandler, unit)).err(),
@@ -238,7 +368,10 @@ mod tests {
         let unit = OrgId::new();
         let mut f = facts(TicketState::ReplySubmitted, Some(unit));
         f.is_child = true;
-        assert_eq!(check(Action::ApproveReply, &f, &who(Role::Supervisor, OrgId::new())).err(), Some(Refusal::InvalidTransition));
+        assert_eq!(
+            check(Action::ApproveReply, &f, &who(Role::Supervisor, OrgId::new())).err(),
+            Some(Refusal::InvalidTransition)
+        );
     }
 
     #[test]

@@ -39,13 +39,19 @@ impl TicketState {
     /// States in which a unit holds the ticket and its clocks run.
     #[must_use]
     pub const fn is_with_unit(self) -> bool {
-        matches!(self, Self::Dispatched | Self::InProgress | Self::ExtensionRequested | Self::ReturnRequested)
+        matches!(
+            self,
+            Self::Dispatched | Self::InProgress | Self::ExtensionRequested | Self::ReturnRequested
+        )
     }
 
     /// Finished states: nothing is due any more.
     #[must_use]
     pub const fn is_finished(self) -> bool {
-        matches!(self, Self::Closed | Self::Archived | Self::Answered | Self::Dismissed | Self::Merged)
+        matches!(
+            self,
+            Self::Closed | Self::Archived | Self::Answered | Self::Dismissed | Self::Merged
+        )
     }
 
     /// A child ticket of an assisting unit counts as replied from here on.
@@ -53,7 +59,13 @@ impl TicketState {
     pub const fn has_replied(self) -> bool {
         matches!(
             self,
-            Self::ReplySubmitted | Self::AwaitingCallback | Self::Closed | Self::Archived | Self::Answered | Self::Dismissed | Self::Merged
+            Self::ReplySubmitted
+                | Self::AwaitingCallback
+                | Self::Closed
+                | Self::Archived
+                | Self::Answered
+                | Self::Dismissed
+                | Self::Merged
         )
     }
 }
@@ -88,6 +100,42 @@ crate::code_enum! {
         Merge = "merge",
         Close = "close",
         Archive = "archive",
+    }
+}
+
+impl Action {
+    /// The action's name in the audit trail.
+    #[must_use]
+    pub const fn audit_name(self) -> &'static str {
+        match self {
+            Self::Register => "ticket.register",
+            Self::Answer => "ticket.answer",
+            Self::Transfer => "ticket.transfer",
+            Self::Assign => "ticket.assign",
+            Self::Liaise => "ticket.liaise",
+            Self::Excerpt => "ticket.excerpt",
+            Self::Emergency => "ticket.emergency",
+            Self::Dismiss => "ticket.dismiss",
+            Self::Dispatch => "ticket.dispatch",
+            Self::Accept => "ticket.accept",
+            Self::Return => "ticket.return",
+            Self::ApproveReturn => "ticket.approve_return",
+            Self::OverruleReturn => "ticket.overrule_return",
+            Self::RequestExtension => "ticket.request_extension",
+            Self::ApproveExtension => "ticket.approve_extension",
+            Self::DenyExtension => "ticket.deny_extension",
+            Self::ContactCitizen => "ticket.contact_citizen",
+            Self::Reply => "ticket.reply",
+            Self::ApproveReply => "ticket.approve_reply",
+            Self::SendBack => "ticket.send_back",
+            Self::Urge => "ticket.urge",
+            Self::Supervise => "ticket.supervise",
+            Self::Callback => "ticket.callback",
+            Self::Reopen => "ticket.reopen",
+            Self::Merge => "ticket.merge",
+            Self::Close => "ticket.close",
+            Self::Archive => "ticket.archive",
+        }
     }
 }
 

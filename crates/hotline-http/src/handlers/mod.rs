@@ -4,5 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod orgs;
+pub mod reference;
+pub mod tickets;
 pub mod tokens;
 pub mod users;

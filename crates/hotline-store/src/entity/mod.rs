@@ -2,8 +2,20 @@
 
 pub mod api_token;
 pub mod app_user;
+pub mod attachment;
 pub mod audit_event;
 pub mod audit_head;
+pub mod calendar_day;
+pub mod category;
+pub mod contact;
+pub mod idempotency_key;
 pub mod org;
+pub mod outbox_event;
+pub mod routing_rule;
+pub mod sla_policy;
+pub mod ticket;
+pub mod ticket_counter;
+pub mod ticket_event;
+pub mod ticket_timer;
 pub mod user_role;
 pub mod user_session;

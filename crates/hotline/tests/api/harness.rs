@@ -107,8 +107,8 @@ impl TestApp {
         let mut db = DbConfig::new(db_url.clone());
         db.max_connections = 4;
         let store = Store::connect(&db).await.expect("connect");
-        store.migrate().await.expect("migrate");
         let app = App::with_store(config, clock, Mode::Demo, store).expect("app");
+        app.prepare().await.expect("prepare");
         app.seed_demo().await.expect("seed");
 
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -283,6 +283,10 @@ impl Api {
 
     pub async fn patch(&self, path: &str, body: Value) -> Resp {
         self.send(self.client.patch(self.url(path)).json(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Resp {
+        self.send(self.client.put(self.url(path)).json(&body)).await
     }
 
     pub async fn delete(&self, path: &str) -> Resp {

@@ -8,5 +8,7 @@ mod audit;
 mod auth;
 mod http;
 mod orgs;
+mod reference;
+mod tickets;
 mod tokens;
 mod users;

@@ -1,0 +1,269 @@
+//! The working-day calendar: reading and editing the exception days, and deadline queries.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
+use hotline_domain::audit::AuditAction;
+use hotline_domain::calendar::{Calendar, DayKind};
+use hotline_domain::role::Permission;
+use hotline_domain::sla::Limit;
+use hotline_domain::validation::bounded_text;
+use hotline_domain::{FieldError, FieldErrors, FieldIssue};
+use hotline_store::reference::CalendarDayRow;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::{App, AuditEntry, Ctx, Error, Result};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarQuery {
+    pub year: Option<i32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CalendarDayView {
+    pub date: NaiveDate,
+    pub kind: DayKind,
+    pub name: String,
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CalendarView {
+    pub year: i32,
+    /// Whether the year's official schedule has been entered.
+    pub known: bool,
+    pub work_start: String,
+    pub work_end: String,
+    pub utc_offset: String,
+    /// The exception days: holidays and make-up workdays.
+    pub days: Vec<CalendarDayView>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDayInput {
+    pub kind: String,
+    pub name: String,
+}
+
+/// `?from=RFC3339&working_days=N` (or `hours=H`, `minutes=M`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineQuery {
+    pub from: Option<String>,
+    pub working_days: Option<u32>,
+    pub hours: Option<u32>,
+    pub minutes: Option<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeadlineView {
+    /// In the city's local offset.
+    pub due: String,
+    /// True when the span crosses a year without an entered schedule (weekends assumed).
+    pub assumed_years: bool,
+}
+
+fn view(row: CalendarDayRow) -> CalendarDayView {
+    CalendarDayView {
+        date: row.day,
+        kind: DayKind::parse(&row.kind).unwrap_or(DayKind::Holiday),
+        name: row.name,
+        source: row.source,
+    }
+}
+
+impl App {
+    /// The calendar in memory now.
+    #[must_use]
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendar_slot().read().map_or_else(|e| Arc::clone(&e.into_inner()), |c| Arc::clone(&c))
+    }
+
+    fn calendar_slot(&self) -> &std::sync::RwLock<Arc<Calendar>> {
+        &self.calendar
+    }
+
+    /// Loads the calendar from the database.
+    pub async fn reload_calendar(&self) -> Result<()> {
+        let rows = hotline_store::reference::calendar_days(self.store.reader(), None, None).await?;
+        let (hours, offset) = self.config.tickets.working_hours()?;
+        let years: Vec<i32> = rows.iter().map(|r| r.day.year()).collect();
+        let days = rows.iter().filter_map(|r| DayKind::parse(&r.kind).map(|k| (r.day, k)));
+        let calendar = Arc::new(Calendar::new(days, years, hours, offset));
+        match self.calendar_slot().write() {
+            Ok(mut slot) => *slot = calendar,
+            Err(e) => *e.into_inner() = calendar,
+        }
+        Ok(())
+    }
+
+    /// Reference data is readable by everyone who works with tickets or maintains it.
+    pub(crate) async fn authorize_reference_read(&self, ctx: &Ctx) -> Result<()> {
+        let principal = ctx.principal.as_ref().ok_or(Error::Unauthenticated)?;
+        if principal.scope_for(Permission::TicketRead).is_some()
+            || principal.scope_for(Permission::ReferenceManage).is_some()
+        {
+            return Ok(());
+        }
+        self.authorize(ctx, Permission::TicketRead, None).await.map(|_| ())
+    }
+
+    pub async fn get_calendar(&self, ctx: &Ctx, query: CalendarQuery) -> Result<CalendarView> {
+        self.authorize_reference_read(ctx).await?;
+        let calendar = self.calendar();
+        let year = query.year.unwrap_or_else(|| calendar.local_date(self.now()).year());
+        if !(2000..=2100).contains(&year) {
+            return Err(FieldError::new("year", FieldIssue::InvalidValue).into());
+        }
+        let from = NaiveDate::from_ymd_opt(year, 1, 1);
+        let to = NaiveDate::from_ymd_opt(year, 12, 31);
+        let rows = hotline_store::reference::calendar_days(self.store.reader(), from, to).await?;
+        let hours = calendar.hours();
+        Ok(CalendarView {
+            year,
+            known: calendar.is_known_year(year),
+            work_start: hours.start.format("%H:%M").to_string(),
+            work_end: hours.end.format("%H:%M").to_string(),
+            utc_offset: calendar.offset().to_string(),
+            days: rows.into_iter().map(view).collect(),
+        })
+    }
+
+    /// Marks a date as a holiday, a make-up workday or an extra workday.
+    pub async fn set_calendar_day(
+        &self,
+        ctx: &Ctx,
+        date: NaiveDate,
+        input: CalendarDayInput,
+    ) -> Result<CalendarDayView> {
+        self.authorize(ctx, Permission::ReferenceManage, None).await?;
+        let mut errors = FieldErrors::new();
+        let kind = DayKind::parse(&input.kind)
+            .ok_or_else(|| FieldError::new("kind", FieldIssue::InvalidValue));
+        let kind = errors.take(kind);
+        let name = errors.take(bounded_text("name", &input.name, 1, 50));
+        errors.into_result()?;
+        let (Some(kind), Some(name)) = (kind, name) else {
+            return Err(Error::Internal(anyhow::anyhow!("validated fields missing")));
+        };
+        let now = self.now();
+        let before =
+            hotline_store::reference::calendar_days(self.store.reader(), Some(date), Some(date))
+                .await?;
+        let row = CalendarDayRow {
+            day: date,
+            kind: kind.as_str().to_owned(),
+            name,
+            source: format!(
+                "edited by {}",
+                ctx.principal.as_ref().map_or("system", |p| p.name.as_str())
+            ),
+            updated_at: now,
+        };
+        let txn = self.store.begin().await?;
+        hotline_store::reference::upsert_calendar_days(&txn, vec![row.clone()]).await?;
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::CalendarUpdate).subject("calendar_day", date).detail(
+                json!({
+                    "before": before.first().map(|b| json!({"kind": b.kind, "name": b.name})),
+                    "after": {"kind": row.kind, "name": row.name},
+                }),
+            ),
+            now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        self.reload_calendar().await?;
+        Ok(view(row))
+    }
+
+    /// Returns a date to the ordinary weekday/weekend rule.
+    pub async fn clear_calendar_day(&self, ctx: &Ctx, date: NaiveDate) -> Result<()> {
+        self.authorize(ctx, Permission::ReferenceManage, None).await?;
+        let now = self.now();
+        let txn = self.store.begin().await?;
+        if !hotline_store::reference::delete_calendar_day(&txn, date).await? {
+            return Err(Error::NotFound("calendar_day"));
+        }
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::CalendarUpdate)
+                .subject("calendar_day", date)
+                .detail(json!({"after": null})),
+            now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        self.reload_calendar().await
+    }
+
+    /// When something started at `from` is due, for the intake preview.
+    pub async fn deadline(&self, ctx: &Ctx, query: DeadlineQuery) -> Result<DeadlineView> {
+        self.authorize_reference_read(ctx).await?;
+        let mut errors = FieldErrors::new();
+        let from = match query.from.as_deref() {
+            None => Some(self.now()),
+            Some(raw) => errors.take(
+                DateTime::parse_from_rfc3339(raw.trim()).map(|t| t.with_timezone(&Utc)).map_err(
+                    |_| {
+                        FieldError::new("from", FieldIssue::InvalidFormat)
+                            .with_detail("RFC 3339, e.g. 2026-02-13T10:00:00+08:00")
+                    },
+                ),
+            ),
+        };
+        let limit = match (query.working_days, query.hours, query.minutes) {
+            (Some(n), None, None) => Some(Limit::working_days(n)),
+            (None, Some(n), None) => Some(Limit::hours(n)),
+            (None, None, Some(n)) => Some(Limit::minutes(n)),
+            (None, None, None) => {
+                errors.push(
+                    FieldError::new("working_days", FieldIssue::Required)
+                        .with_detail("give working_days, hours or minutes"),
+                );
+                None
+            }
+            _ => {
+                errors.push(
+                    FieldError::new("working_days", FieldIssue::NotAllowed)
+                        .with_detail("give only one of working_days, hours, minutes"),
+                );
+                None
+            }
+        };
+        let limit = limit.and_then(|l| {
+            let field = match l.unit {
+                hotline_domain::sla::LimitUnit::WorkingDays => "working_days",
+                hotline_domain::sla::LimitUnit::Hours => "hours",
+                hotline_domain::sla::LimitUnit::Minutes => "minutes",
+            };
+            errors.take(l.validate(field))
+        });
+        errors.into_result()?;
+        let (Some(from), Some(limit)) = (from, limit) else {
+            return Err(Error::Internal(anyhow::anyhow!("validated fields missing")));
+        };
+        let calendar = self.calendar();
+        let due = limit.due(&calendar, from);
+        Ok(DeadlineView {
+            due: due.at.with_timezone(&calendar.offset()).to_rfc3339(),
+            assumed_years: due.assumed_years,
+        })
+    }
+}
+
+/// The calendar rows to seed: the official schedules shipped with the binary.
+pub(crate) fn official_rows(now: DateTime<Utc>) -> Vec<CalendarDayRow> {
+    hotline_domain::calendar_cn::OFFICIAL
+        .iter()
+        .map(|d| CalendarDayRow {
+            day: d.date(),
+            kind: d.kind.as_str().to_owned(),
+            name: d.name.to_owned(),
+            source: format!("国务院办公厅 {} 年部分节假日安排", d.y),
+            updated_at: now,
+        })
+        .collect()
+}

@@ -1,0 +1,358 @@
+//! The three-level category tree (诉求分类): read by everyone at intake, edited by admins.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use hotline_domain::audit::AuditAction;
+use hotline_domain::org::TreePath;
+use hotline_domain::role::Permission;
+use hotline_domain::validation::bounded_text;
+use hotline_domain::{FieldError, FieldErrors, FieldIssue};
+use hotline_store::reference::CategoryRow;
+use hotline_store::unique_violation;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{App, AuditEntry, Ctx, Error, Result};
+
+/// The tree has three levels (一级/二级/三级分类).
+pub const MAX_LEVEL: i16 = 3;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryQuery {
+    pub include_inactive: Option<bool>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCategory {
+    pub name: String,
+    pub parent_id: Option<Uuid>,
+    /// Optional; derived from the parent's code when absent.
+    pub code: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryChanges {
+    pub name: Option<String>,
+    pub parent_id: Option<Uuid>,
+    pub active: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CategoryNode {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub level: i16,
+    pub parent_id: Option<Uuid>,
+    pub active: bool,
+    pub children: Vec<CategoryNode>,
+}
+
+/// A category as tickets show it: `城乡建设 / 城市建设和市政管理 / 自来水供应`.
+#[derive(Clone, Debug, Serialize)]
+pub struct CategoryRef {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub path_names: Vec<String>,
+}
+
+fn build_tree(
+    rows: &[CategoryRow],
+    parent: Option<Uuid>,
+    include_inactive: bool,
+) -> Vec<CategoryNode> {
+    rows.iter()
+        .filter(|r| r.parent_id == parent && (include_inactive || r.active))
+        .map(|r| CategoryNode {
+            id: r.id,
+            code: r.code.clone(),
+            name: r.name.clone(),
+            level: r.level,
+            parent_id: r.parent_id,
+            active: r.active,
+            children: build_tree(rows, Some(r.id), include_inactive),
+        })
+        .collect()
+}
+
+fn audit_view(row: &CategoryRow) -> serde_json::Value {
+    json!({"code": row.code, "name": row.name, "parent_id": row.parent_id, "active": row.active, "level": row.level})
+}
+
+/// The category rows of a tree, built from `(level1, level2, level3)` names.
+pub(crate) fn rows_from_triples<'a>(
+    triples: impl IntoIterator<Item = [&'a str; 3]>,
+    now: DateTime<Utc>,
+) -> Vec<CategoryRow> {
+    let mut rows: Vec<CategoryRow> = Vec::new();
+    let mut index: HashMap<(Option<Uuid>, String), usize> = HashMap::new();
+    for triple in triples {
+        let mut parent: Option<usize> = None;
+        for (depth, name) in triple.iter().enumerate() {
+            let parent_id = parent.map(|p| rows[p].id);
+            let key = (parent_id, (*name).to_owned());
+            let at = if let Some(at) = index.get(&key) {
+                *at
+            } else {
+                let siblings = rows.iter().filter(|r| r.parent_id == parent_id).count();
+                let id = Uuid::now_v7();
+                let (code, path) = match parent {
+                    Some(p) => {
+                        let width = if depth == 2 { 3 } else { 2 };
+                        (
+                            format!("{}{:0width$}", rows[p].code, siblings + 1),
+                            TreePath::child(&TreePath::from_stored(rows[p].path.clone()), id),
+                        )
+                    }
+                    None => (format!("{:02}", siblings + 1), TreePath::root(id)),
+                };
+                rows.push(CategoryRow {
+                    id,
+                    code,
+                    name: (*name).to_owned(),
+                    parent_id,
+                    level: i16::try_from(depth + 1).unwrap_or(MAX_LEVEL),
+                    path: path.as_str().to_owned(),
+                    active: true,
+                    sort_order: i32::try_from(siblings + 1).unwrap_or(0),
+                    created_at: now,
+                    updated_at: now,
+                });
+                index.insert(key, rows.len() - 1);
+                rows.len() - 1
+            };
+            parent = Some(at);
+        }
+    }
+    rows
+}
+
+impl App {
+    pub async fn list_categories(
+        &self,
+        ctx: &Ctx,
+        query: CategoryQuery,
+    ) -> Result<Vec<CategoryNode>> {
+        self.authorize_reference_read(ctx).await?;
+        let rows = hotline_store::reference::categories(self.store.reader()).await?;
+        Ok(build_tree(&rows, None, query.include_inactive.unwrap_or(false)))
+    }
+
+    /// A category with the names of its ancestors.
+    pub(crate) async fn category_ref(&self, id: Uuid) -> Result<Option<CategoryRef>> {
+        let db = self.store.reader();
+        let Some(row) = hotline_store::reference::find_category(db, id).await? else {
+            return Ok(None);
+        };
+        let mut names = Vec::new();
+        for ancestor in TreePath::from_stored(row.path.clone()).ids::<Uuid>() {
+            if ancestor == row.id {
+                names.push(row.name.clone());
+            } else if let Some(a) = hotline_store::reference::find_category(db, ancestor).await? {
+                names.push(a.name);
+            }
+        }
+        Ok(Some(CategoryRef { id: row.id, code: row.code, name: row.name, path_names: names }))
+    }
+
+    pub async fn create_category(&self, ctx: &Ctx, input: NewCategory) -> Result<CategoryNode> {
+        self.authorize(ctx, Permission::ReferenceManage, None).await?;
+        let db = self.store.reader();
+        let mut errors = FieldErrors::new();
+        let name = errors.take(bounded_text("name", &input.name, 1, 100));
+        let parent = match input.parent_id {
+            Some(id) => match hotline_store::reference::find_category(db, id).await? {
+                Some(p) if p.level >= MAX_LEVEL => {
+                    errors.push(
+                        FieldError::new("parent_id", FieldIssue::NotAllowed)
+                            .with_detail("the tree has three levels"),
+                    );
+                    None
+                }
+                Some(p) if !p.active => {
+                    errors.push(FieldError::new("parent_id", FieldIssue::Inactive));
+                    None
+                }
+                Some(p) => Some(p),
+                None => {
+                    errors.push(FieldError::new("parent_id", FieldIssue::NotFound));
+                    None
+                }
+            },
+            None => None,
+        };
+        let code = match &input.code {
+            Some(code) => errors.take(bounded_text("code", code, 1, 16).and_then(|c| {
+                if c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+                    Ok(c)
+                } else {
+                    Err(FieldError::new("code", FieldIssue::InvalidFormat))
+                }
+            })),
+            None => None,
+        };
+        errors.into_result()?;
+        let name =
+            name.ok_or_else(|| Error::Internal(anyhow::anyhow!("validated name missing")))?;
+        let rows = hotline_store::reference::categories(db).await?;
+        let siblings = rows.iter().filter(|r| r.parent_id == parent.as_ref().map(|p| p.id)).count();
+        let id = Uuid::now_v7();
+        let level = parent.as_ref().map_or(1, |p| p.level + 1);
+        let code = code.unwrap_or_else(|| {
+            let width = if level == MAX_LEVEL { 3 } else { 2 };
+            let prefix = parent.as_ref().map_or("", |p| p.code.as_str());
+            let mut n = siblings + 1;
+            loop {
+                let candidate = format!("{prefix}{n:0width$}");
+                if !rows.iter().any(|r| r.code == candidate) {
+                    break candidate;
+                }
+                n += 1;
+            }
+        });
+        let path = match &parent {
+            Some(p) => TreePath::child(&TreePath::from_stored(p.path.clone()), id),
+            None => TreePath::root(id),
+        };
+        let now = self.now();
+        let row = CategoryRow {
+            id,
+            code,
+            name,
+            parent_id: parent.as_ref().map(|p| p.id),
+            level,
+            path: path.as_str().to_owned(),
+            active: true,
+            sort_order: i32::try_from(siblings + 1).unwrap_or(0),
+            created_at: now,
+            updated_at: now,
+        };
+        let txn = self.store.begin().await?;
+        if let Err(e) = hotline_store::reference::insert_categories(&txn, vec![row.clone()]).await {
+            return Err(if unique_violation(&e).is_some() {
+                Error::AlreadyExists(FieldError::new("code", FieldIssue::AlreadyExists))
+            } else {
+                e.into()
+            });
+        }
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::CategoryCreate)
+                .subject("category", row.id)
+                .detail(json!({"after": audit_view(&row)})),
+            now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        Ok(CategoryNode {
+            id: row.id,
+            code: row.code,
+            name: row.name,
+            level: row.level,
+            parent_id: row.parent_id,
+            active: row.active,
+            children: Vec::new(),
+        })
+    }
+
+    /// Rename, move (keeping the tree at three levels) or (de)activate a category.
+    pub async fn update_category(
+        &self,
+        ctx: &Ctx,
+        id: Uuid,
+        changes: CategoryChanges,
+    ) -> Result<CategoryNode> {
+        self.authorize(ctx, Permission::ReferenceManage, None).await?;
+        let rows = hotline_store::reference::categories(self.store.reader()).await?;
+        let before =
+            rows.iter().find(|r| r.id == id).cloned().ok_or(Error::NotFound("category"))?;
+        let old_path = TreePath::from_stored(before.path.clone());
+        let mut errors = FieldErrors::new();
+        let name = changes
+            .name
+            .as_deref()
+            .map(|n| bounded_text("name", n, 1, 100))
+            .and_then(|r| errors.take(r));
+        let subtree: Vec<&CategoryRow> = rows
+            .iter()
+            .filter(|r| old_path.contains(&TreePath::from_stored(r.path.clone())))
+            .collect();
+        let new_parent = match changes.parent_id {
+            Some(pid) if Some(pid) != before.parent_id => match rows.iter().find(|r| r.id == pid) {
+                None => {
+                    errors.push(FieldError::new("parent_id", FieldIssue::NotFound));
+                    None
+                }
+                Some(p) if old_path.contains(&TreePath::from_stored(p.path.clone())) => {
+                    errors.push(FieldError::new("parent_id", FieldIssue::CreatesCycle));
+                    None
+                }
+                Some(p) => {
+                    let depth_below =
+                        subtree.iter().map(|r| r.level - before.level).max().unwrap_or(0);
+                    if p.level + 1 + depth_below > MAX_LEVEL {
+                        errors.push(
+                            FieldError::new("parent_id", FieldIssue::NotAllowed)
+                                .with_detail("the tree has three levels"),
+                        );
+                    }
+                    Some(p.clone())
+                }
+            },
+            _ => None,
+        };
+        errors.into_result()?;
+        let now = self.now();
+        let txn = self.store.begin().await?;
+        let mut after = before.clone();
+        if let Some(name) = name {
+            after.name = name;
+        }
+        if let Some(active) = changes.active {
+            after.active = active;
+        }
+        if let Some(parent) = &new_parent {
+            let new_path = TreePath::child(&TreePath::from_stored(parent.path.clone()), id);
+            let shift = parent.level + 1 - before.level;
+            for row in subtree.iter().filter(|r| r.id != id) {
+                let mut moved = (*row).clone();
+                moved.path = TreePath::from_stored(row.path.clone())
+                    .rebase(&old_path, &new_path)
+                    .as_str()
+                    .to_owned();
+                moved.level += shift;
+                moved.updated_at = now;
+                hotline_store::reference::update_category(&txn, moved).await?;
+            }
+            after.parent_id = Some(parent.id);
+            after.path = new_path.as_str().to_owned();
+            after.level = parent.level + 1;
+        }
+        if after == before {
+            return build_tree(&rows, before.parent_id, true)
+                .into_iter()
+                .find(|n| n.id == id)
+                .ok_or(Error::NotFound("category"));
+        }
+        after.updated_at = now;
+        let after = hotline_store::reference::update_category(&txn, after).await?;
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::CategoryUpdate)
+                .subject("category", id)
+                .detail(json!({"before": audit_view(&before), "after": audit_view(&after)})),
+            now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        let rows = hotline_store::reference::categories(self.store.reader()).await?;
+        build_tree(&rows, after.parent_id, true)
+            .into_iter()
+            .find(|n| n.id == id)
+            .ok_or(Error::NotFound("category"))
+    }
+}

@@ -1,0 +1,761 @@
+//! Work orders: intake, reading, work lists. Actions live in `actions`, deadline timers in
+//! `timers`, caller history in `callers`.
+
+mod actions;
+pub mod callers;
+mod timers;
+mod views;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use hotline_domain::audit::AuditAction;
+use hotline_domain::phone::{PhoneNumber, mask_name};
+use hotline_domain::role::{Permission, Principal, Scope};
+use hotline_domain::ticket::{
+    AppealType, Channel, Labelled as _, TicketState, Urgency, ticket_number,
+};
+use hotline_domain::validation::bounded_text;
+use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, TicketId};
+use hotline_store::tickets::{
+    AttachmentRow, ContactRow, IdempotencyRow, TicketFilter, TicketRow, TicketSort,
+};
+use hotline_store::unique_violation;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest as _, Sha256};
+use uuid::Uuid;
+
+pub use actions::{ActionInput, BatchAssign, BatchResult};
+pub use views::{DeadlineStatus, TicketSummary, TicketView};
+
+use crate::orgs::path_of;
+use crate::paging::{PageOf, Paging};
+use crate::{App, AuditEntry, Ctx, Error, Result};
+
+pub const MAX_ATTACHMENTS: usize = 20;
+pub const MAX_ATTACHMENT_BYTES: i64 = 50 * 1024 * 1024;
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentInput {
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: Option<String>,
+}
+
+/// Intake: the 五要素 (who, when, where, what, how) and the classification.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    /// Who: the caller's number and name (both optional for anonymous web appeals).
+    pub caller_phone: Option<String>,
+    pub caller_name: Option<String>,
+    /// What.
+    pub title: String,
+    pub content: String,
+    /// How: what the citizen asks for (诉求).
+    pub demand: Option<String>,
+    /// When it happened.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// Where.
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub region_org_id: Option<OrgId>,
+    pub category_id: Option<Uuid>,
+    pub appeal_type: String,
+    pub urgency: String,
+    pub channel: String,
+    #[serde(default)]
+    pub confidential: bool,
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentInput>,
+    /// Save without registering (待登记).
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// Work-list filters: `GET /tickets?view=inbox&state=…`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketQuery {
+    pub view: Option<String>,
+    /// One state or several, comma-separated.
+    pub state: Option<String>,
+    /// This category and its descendants.
+    pub category_id: Option<Uuid>,
+    /// Held by this org or one below it.
+    pub org_id: Option<OrgId>,
+    pub channel: Option<String>,
+    pub urgency: Option<String>,
+    pub appeal_type: Option<String>,
+    pub overdue: Option<bool>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub caller_phone: Option<String>,
+    /// Text in the title.
+    pub q: Option<String>,
+    /// `newest` (default), `oldest`, `finish_due`, `updated`.
+    pub sort: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// The work lists of each role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum View {
+    MyDrafts,
+    ToDispatch,
+    Inbox,
+    InboxToAccept,
+    InboxInProgress,
+    InboxReturned,
+    InboxOverdue,
+    ToDecide,
+    ToReview,
+    ToCallback,
+}
+
+impl View {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "my_drafts" => Self::MyDrafts,
+            "to_dispatch" => Self::ToDispatch,
+            "inbox" => Self::Inbox,
+            "inbox_to_accept" => Self::InboxToAccept,
+            "inbox_in_progress" => Self::InboxInProgress,
+            "inbox_returned" => Self::InboxReturned,
+            "inbox_overdue" => Self::InboxOverdue,
+            "to_decide" => Self::ToDecide,
+            "to_review" => Self::ToReview,
+            "to_callback" => Self::ToCallback,
+            _ => return None,
+        })
+    }
+}
+
+fn states(list: &[TicketState]) -> Vec<String> {
+    list.iter().map(|s| s.as_str().to_owned()).collect()
+}
+
+/// How much of the caller's identity a principal sees on a ticket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PiiAccess {
+    Plain,
+    Masked,
+    Hidden,
+}
+
+pub(crate) fn pii_access(principal: &Principal, confidential: bool) -> PiiAccess {
+    match principal.scope_for(Permission::TicketRead) {
+        Some(Scope::City) => PiiAccess::Plain,
+        _ if confidential => PiiAccess::Hidden,
+        _ => PiiAccess::Masked,
+    }
+}
+
+/// Where a unit principal may look: tickets held in its subtree.
+pub(crate) fn holder_prefixes(scope: &Scope) -> Vec<String> {
+    match scope {
+        Scope::City => Vec::new(),
+        Scope::Subtree(path) => vec![path.as_str().to_owned()],
+    }
+}
+
+fn actor_key(principal: &Principal) -> String {
+    match principal.actor {
+        hotline_domain::role::Actor::User(id) => id.to_string(),
+        hotline_domain::role::Actor::Token(id) => id.to_string(),
+        hotline_domain::role::Actor::System => "system".to_owned(),
+    }
+}
+
+impl App {
+    /// Registers an appeal as a ticket (or a draft). With an idempotency key, a retry returns
+    /// the ticket the first request created; `created` tells which happened.
+    pub async fn create_ticket(
+        &self,
+        ctx: &Ctx,
+        input: NewTicket,
+        idempotency_key: Option<&str>,
+    ) -> Result<(TicketView, bool)> {
+        let (principal, _) = self.authorize(ctx, Permission::TicketCreate, None).await?;
+        let request_hash =
+            hex::encode(Sha256::digest(serde_json::to_vec(&input).unwrap_or_default()));
+        let key = match idempotency_key.map(str::trim) {
+            Some(k)
+                if k.is_empty() || k.len() > 128 || !k.chars().all(|c| c.is_ascii_graphic()) =>
+            {
+                return Err(FieldError::new("Idempotency-Key", FieldIssue::InvalidFormat).into());
+            }
+            other => other.map(str::to_owned),
+        };
+        if let Some(key) = &key
+            && let Some(existing) = self.replay(&principal, key, &request_hash).await?
+        {
+            return Ok((self.ticket_view(&principal, existing).await?, false));
+        }
+        let valid = self.validate_new_ticket(&input).await?;
+        let now = self.now();
+        let calendar = self.calendar();
+        let day = calendar.local_date(now).format("%Y%m%d").to_string();
+        let id = TicketId::new().as_uuid();
+        let txn = self.store.begin().await?;
+        let seq = hotline_store::tickets::next_number(&txn, &day).await?;
+        let number = ticket_number(calendar.local_date(now), seq);
+        let state = if input.draft { TicketState::Draft } else { TicketState::Registered };
+        let phone_enc =
+            valid.phone.as_ref().map(|p| self.data_key.encrypt(p.as_e164())).transpose()?;
+        let name_enc =
+            valid.caller_name.as_deref().map(|n| self.data_key.encrypt(n)).transpose()?;
+        let row = TicketRow {
+            id,
+            number,
+            parent_id: None,
+            master_id: None,
+            state: state.as_str().to_owned(),
+            handling_type: None,
+            caller_name_enc: name_enc,
+            caller_name_masked: valid.caller_name.as_deref().map(mask_name),
+            caller_phone_enc: phone_enc.clone(),
+            caller_phone_idx: valid.phone.as_ref().map(|p| self.data_key.blind_index(p.as_e164())),
+            caller_phone_masked: valid.phone.as_ref().map(PhoneNumber::masked),
+            title: valid.title,
+            content: valid.content.clone(),
+            demand: valid.demand,
+            occurred_at: input.occurred_at,
+            address: valid.address,
+            latitude: input.latitude,
+            longitude: input.longitude,
+            category_id: input.category_id,
+            appeal_type: valid.appeal_type.as_str().to_owned(),
+            urgency: valid.urgency.as_str().to_owned(),
+            channel: valid.channel.as_str().to_owned(),
+            confidential: input.confidential,
+            emergency: false,
+            region_org_id: input.region_org_id.map(|o| o.as_uuid()),
+            holder_org_id: None,
+            dispatched_by_org_id: None,
+            excerpt: None,
+            notes: valid.notes,
+            reply_content: None,
+            close_reason: None,
+            accept_due: None,
+            response_due: None,
+            finish_due: None,
+            original_finish_due: None,
+            dispatched_at: None,
+            accepted_at: None,
+            first_contact_at: None,
+            replied_at: None,
+            closed_at: None,
+            overdue: false,
+            accept_overdue: false,
+            response_overdue: false,
+            urged_count: 0,
+            supervision_level: 0,
+            reopened_count: 0,
+            returned_count: 0,
+            callback_attempts: 0,
+            satisfaction: None,
+            resolved: None,
+            created_by: principal.user_id().map(|u| u.as_uuid()),
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        };
+        let row = hotline_store::tickets::insert(&txn, row).await?;
+        hotline_store::tickets::insert_contact(
+            &txn,
+            ContactRow {
+                id: Uuid::now_v7(),
+                ticket_id: Some(id),
+                channel: row.channel.clone(),
+                received_at: now,
+                caller_phone_enc: phone_enc,
+                caller_phone_idx: row.caller_phone_idx.clone(),
+                raw_text: valid.content,
+                created_by: row.created_by,
+                created_at: now,
+            },
+        )
+        .await?;
+        for a in &input.attachments {
+            hotline_store::tickets::insert_attachment(
+                &txn,
+                AttachmentRow {
+                    id: Uuid::now_v7(),
+                    ticket_id: id,
+                    file_name: a.file_name.trim().to_owned(),
+                    content_type: a.content_type.trim().to_owned(),
+                    size_bytes: a.size_bytes,
+                    sha256: a.sha256.clone(),
+                    uploaded_by: row.created_by,
+                    created_at: now,
+                },
+            )
+            .await?;
+        }
+        self.record_event(
+            &txn,
+            ctx,
+            &row,
+            "create",
+            None,
+            Some(state),
+            None,
+            None,
+            json!({"channel": row.channel}),
+            now,
+        )
+        .await?;
+        if let Some(key) = &key {
+            let saved = hotline_store::tickets::insert_idempotency(
+                &txn,
+                IdempotencyRow {
+                    actor_id: actor_key(&principal),
+                    key: key.clone(),
+                    ticket_id: id,
+                    request_hash: request_hash.clone(),
+                    created_at: now,
+                },
+            )
+            .await;
+            if let Err(e) = saved {
+                drop(txn);
+                // Another request with the same key won the race: answer with its ticket.
+                if unique_violation(&e).is_some()
+                    && let Some(existing) = self.replay(&principal, key, &request_hash).await?
+                {
+                    return Ok((self.ticket_view(&principal, existing).await?, false));
+                }
+                return Err(e.into());
+            }
+        }
+        hotline_store::tickets::insert_outbox(
+            &txn,
+            "ticket.created",
+            Some(id),
+            json!({"ticket_id": id, "number": row.number}).to_string(),
+            now,
+        )
+        .await?;
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::TicketCreate).subject("ticket", id).detail(json!({
+                "number": row.number, "state": row.state, "channel": row.channel, "category_id": row.category_id,
+            })),
+            now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        Ok((self.ticket_view(&principal, row).await?, true))
+    }
+
+    /// The ticket a previous request with this key created, if any.
+    async fn replay(
+        &self,
+        principal: &Principal,
+        key: &str,
+        request_hash: &str,
+    ) -> Result<Option<TicketRow>> {
+        let db = self.store.reader();
+        let Some(saved) =
+            hotline_store::tickets::find_idempotency(db, &actor_key(principal), key).await?
+        else {
+            return Ok(None);
+        };
+        if saved.request_hash != request_hash {
+            return Err(Error::Conflict {
+                code: "idempotency_key_reused",
+                fields: vec![
+                    FieldError::new("Idempotency-Key", FieldIssue::AlreadyExists)
+                        .with_detail("this key was used for a different request"),
+                ],
+            });
+        }
+        Ok(hotline_store::tickets::find(db, saved.ticket_id).await?)
+    }
+
+    async fn validate_new_ticket(&self, input: &NewTicket) -> Result<ValidTicket> {
+        let mut errors = FieldErrors::new();
+        let channel = errors.take(Channel::parse_input(&input.channel));
+        let phone = match input.caller_phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(raw) => {
+                errors.take(PhoneNumber::parse(raw, &self.config.tickets.default_area_code))
+            }
+            None => {
+                if matches!(channel, Some(Channel::Phone | Channel::Sms)) {
+                    errors.push(FieldError::new("caller_phone", FieldIssue::Required));
+                }
+                None
+            }
+        };
+        let caller_name =
+            optional_text(&mut errors, "caller_name", input.caller_name.as_deref(), 50);
+        let title = errors.take(bounded_text("title", &input.title, 1, 200));
+        let content = errors.take(bounded_text_multiline("content", &input.content, 1, 10_000));
+        let demand = optional_text_multiline(&mut errors, "demand", input.demand.as_deref(), 2_000);
+        let address = optional_text(&mut errors, "address", input.address.as_deref(), 255);
+        let notes = optional_text_multiline(&mut errors, "notes", input.notes.as_deref(), 2_000);
+        let appeal_type = errors.take(AppealType::parse_input(&input.appeal_type));
+        let urgency = errors.take(Urgency::parse_input(&input.urgency));
+        match (input.latitude, input.longitude) {
+            (None, None) => {}
+            (Some(lat), Some(lng)) => {
+                if !(-90.0..=90.0).contains(&lat) {
+                    errors.push(FieldError::new("latitude", FieldIssue::InvalidValue));
+                }
+                if !(-180.0..=180.0).contains(&lng) {
+                    errors.push(FieldError::new("longitude", FieldIssue::InvalidValue));
+                }
+            }
+            (None, Some(_)) => errors.push(FieldError::new("latitude", FieldIssue::Required)),
+            (Some(_), None) => errors.push(FieldError::new("longitude", FieldIssue::Required)),
+        }
+        if input.occurred_at.is_some_and(|t| t > self.now() + Duration::days(1)) {
+            errors.push(
+                FieldError::new("occurred_at", FieldIssue::InvalidValue)
+                    .with_detail("in the future"),
+            );
+        }
+        let db = self.store.reader();
+        match input.category_id {
+            Some(id) => match hotline_store::reference::find_category(db, id).await? {
+                None => errors.push(FieldError::new("category_id", FieldIssue::NotFound)),
+                Some(c) if !c.active => {
+                    errors.push(FieldError::new("category_id", FieldIssue::Inactive))
+                }
+                Some(_) => {}
+            },
+            None if !input.draft => {
+                errors.push(FieldError::new("category_id", FieldIssue::Required))
+            }
+            None => {}
+        }
+        if let Some(region) = input.region_org_id {
+            match hotline_store::orgs::find(db, region.as_uuid()).await? {
+                None => errors.push(FieldError::new("region_org_id", FieldIssue::NotFound)),
+                Some(o) if !o.active => {
+                    errors.push(FieldError::new("region_org_id", FieldIssue::Inactive))
+                }
+                Some(_) => {}
+            }
+        }
+        if input.attachments.len() > MAX_ATTACHMENTS {
+            errors.push(
+                FieldError::new("attachments", FieldIssue::TooLong).with_limit(MAX_ATTACHMENTS),
+            );
+        }
+        for (i, a) in input.attachments.iter().enumerate() {
+            errors.take(bounded_text(&format!("attachments[{i}].file_name"), &a.file_name, 1, 255));
+            errors.take(bounded_text(
+                &format!("attachments[{i}].content_type"),
+                &a.content_type,
+                3,
+                100,
+            ));
+            if !(0..=MAX_ATTACHMENT_BYTES).contains(&a.size_bytes) {
+                errors.push(FieldError::new(
+                    format!("attachments[{i}].size_bytes"),
+                    FieldIssue::InvalidValue,
+                ));
+            }
+            if a.sha256
+                .as_deref()
+                .is_some_and(|h| h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                errors.push(FieldError::new(
+                    format!("attachments[{i}].sha256"),
+                    FieldIssue::InvalidFormat,
+                ));
+            }
+        }
+        errors.into_result()?;
+        match (title, content, appeal_type, urgency, channel) {
+            (Some(title), Some(content), Some(appeal_type), Some(urgency), Some(channel)) => {
+                Ok(ValidTicket {
+                    phone,
+                    caller_name,
+                    title,
+                    content,
+                    demand,
+                    address,
+                    notes,
+                    appeal_type,
+                    urgency,
+                    channel,
+                })
+            }
+            _ => Err(Error::Internal(anyhow::anyhow!("validated fields missing"))),
+        }
+    }
+
+    /// One ticket with its timeline and what the caller may do next. The read is audited.
+    pub async fn get_ticket(&self, ctx: &Ctx, id: TicketId) -> Result<TicketView> {
+        let row = hotline_store::tickets::find(self.store.reader(), id.as_uuid())
+            .await?
+            .ok_or(Error::NotFound("ticket"))?;
+        let principal = self.authorize_ticket_read(ctx, &row).await?;
+        let view = self.ticket_view(&principal, row).await?;
+        self.audit_now(vec![
+            ctx.record(
+                AuditEntry::new(AuditAction::TicketRead)
+                    .subject("ticket", id)
+                    .detail(json!({"number": view.number, "personal_data": view.caller.access})),
+                self.now(),
+            ),
+        ])
+        .await?;
+        Ok(view)
+    }
+
+    /// Ticket read access: the city for center roles, the holder's subtree for units.
+    pub(crate) async fn authorize_ticket_read(
+        &self,
+        ctx: &Ctx,
+        row: &TicketRow,
+    ) -> Result<Principal> {
+        let holder_path = match row.holder_org_id {
+            Some(org) => {
+                hotline_store::orgs::find(self.store.reader(), org).await?.map(|o| path_of(&o))
+            }
+            None => None,
+        };
+        let principal = ctx.principal.as_ref().ok_or(Error::Unauthenticated)?;
+        let target = match (principal.scope_for(Permission::TicketRead), &holder_path) {
+            // A unit may not see a ticket that no unit holds; name an org outside every subtree.
+            (Some(Scope::Subtree(_)), None) => {
+                Some(hotline_domain::org::OrgPath::from_stored("/-/".to_owned()))
+            }
+            _ => holder_path,
+        };
+        self.authorize(ctx, Permission::TicketRead, target.as_ref()).await.map(|(p, _)| p)
+    }
+
+    pub async fn list_tickets(
+        &self,
+        ctx: &Ctx,
+        query: TicketQuery,
+    ) -> Result<PageOf<TicketSummary>> {
+        let (principal, scope) = self.authorize(ctx, Permission::TicketRead, None).await?;
+        let mut errors = FieldErrors::new();
+        let page = errors.take(Paging { page: query.page, per_page: query.per_page }.validate());
+        let view = query
+            .view
+            .as_deref()
+            .map(|v| {
+                View::parse(v).ok_or_else(|| FieldError::new("view", FieldIssue::InvalidValue))
+            })
+            .and_then(|r| errors.take(r));
+        let mut filter = TicketFilter {
+            holder_path_prefixes: holder_prefixes(&scope),
+            ..TicketFilter::default()
+        };
+        if let Some(raw) = &query.state {
+            for s in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                match TicketState::parse(s) {
+                    Some(state) => filter.states.push(state.as_str().to_owned()),
+                    None => errors.push(
+                        FieldError::new("state", FieldIssue::InvalidValue)
+                            .with_detail(s.to_owned()),
+                    ),
+                }
+            }
+        }
+        filter.channel = query
+            .channel
+            .as_deref()
+            .map(Channel::parse_input)
+            .and_then(|r| errors.take(r))
+            .map(|c| c.as_str().to_owned());
+        filter.urgency = query
+            .urgency
+            .as_deref()
+            .map(Urgency::parse_input)
+            .and_then(|r| errors.take(r))
+            .map(|c| c.as_str().to_owned());
+        filter.appeal_type = query
+            .appeal_type
+            .as_deref()
+            .map(AppealType::parse_input)
+            .and_then(|r| errors.take(r))
+            .map(|c| c.as_str().to_owned());
+        filter.overdue = query.overdue;
+        filter.created_from = query.from;
+        filter.created_to = query.to;
+        filter.title_contains =
+            query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && from > to
+        {
+            errors.push(
+                FieldError::new("to", FieldIssue::InvalidValue).with_detail("to is before from"),
+            );
+        }
+        if let Some(raw) = &query.caller_phone
+            && let Some(phone) =
+                errors.take(PhoneNumber::parse(raw, &self.config.tickets.default_area_code))
+        {
+            filter.caller_phone_idx = Some(self.data_key.blind_index(phone.as_e164()));
+        }
+        let sort = match query.sort.as_deref() {
+            None | Some("newest") => TicketSort::Newest,
+            Some("oldest") => TicketSort::Oldest,
+            Some("finish_due") => TicketSort::FinishDue,
+            Some("updated") => TicketSort::RecentlyUpdated,
+            Some(_) => {
+                errors.push(FieldError::new("sort", FieldIssue::InvalidValue));
+                TicketSort::Newest
+            }
+        };
+        let db = self.store.reader();
+        if let Some(category) = query.category_id {
+            match hotline_store::reference::find_category(db, category).await? {
+                Some(c) => filter.category_path_prefix = Some(c.path),
+                None => errors.push(FieldError::new("category_id", FieldIssue::NotFound)),
+            }
+        }
+        errors.into_result()?;
+        let page = page.ok_or_else(|| Error::Internal(anyhow::anyhow!("paging missing")))?;
+        if let Some(org) = query.org_id {
+            let org = hotline_store::orgs::find(db, org.as_uuid())
+                .await?
+                .ok_or_else(|| Error::from(FieldError::new("org_id", FieldIssue::NotFound)))?;
+            let path = path_of(&org);
+            if !scope.contains(&path) {
+                self.authorize(ctx, Permission::TicketRead, Some(&path)).await?;
+            }
+            filter.holder_path_prefixes = vec![path.as_str().to_owned()];
+        }
+        let own_org = Some(principal.org_id.as_uuid());
+        let unit = matches!(scope, Scope::Subtree(_));
+        match view {
+            None => {}
+            Some(View::MyDrafts) => {
+                filter.states = states(&[TicketState::Draft]);
+                filter.created_by = Some(principal.user_id().map_or(Uuid::nil(), |u| u.as_uuid()));
+            }
+            Some(View::ToDispatch) => filter.states = states(&[TicketState::Registered]),
+            Some(View::Inbox) => {
+                filter.holder_org_id = own_org;
+                filter.states = states(&[
+                    TicketState::Dispatched,
+                    TicketState::InProgress,
+                    TicketState::ExtensionRequested,
+                    TicketState::ReturnRequested,
+                ]);
+            }
+            Some(View::InboxToAccept) => {
+                filter.holder_org_id = own_org;
+                filter.states = states(&[TicketState::Dispatched]);
+            }
+            Some(View::InboxInProgress) => {
+                filter.holder_org_id = own_org;
+                filter.states = states(&[TicketState::InProgress, TicketState::ExtensionRequested]);
+            }
+            Some(View::InboxReturned) => {
+                filter.holder_org_id = own_org;
+                filter.states = states(&[TicketState::ReturnRequested]);
+            }
+            Some(View::InboxOverdue) => {
+                filter.holder_org_id = own_org;
+                filter.overdue = Some(true);
+                filter.states = states(&[
+                    TicketState::Dispatched,
+                    TicketState::InProgress,
+                    TicketState::ExtensionRequested,
+                    TicketState::ReturnRequested,
+                ]);
+            }
+            Some(View::ToDecide) => {
+                if unit {
+                    filter.dispatched_by_org_id = own_org;
+                    filter.states = states(&[TicketState::ReturnRequested]);
+                } else {
+                    filter.states =
+                        states(&[TicketState::ReturnRequested, TicketState::ExtensionRequested]);
+                }
+            }
+            Some(View::ToReview) => filter.states = states(&[TicketState::ReplySubmitted]),
+            Some(View::ToCallback) => filter.states = states(&[TicketState::AwaitingCallback]),
+        }
+        let result = hotline_store::tickets::list(db, &filter, sort, page).await?;
+        self.audit_now(vec![ctx.record(
+            AuditEntry::new(AuditAction::TicketList).detail(json!({
+                "view": query.view, "state": query.state, "category_id": query.category_id, "org_id": query.org_id,
+                "by_caller": query.caller_phone.is_some(), "q": filter.title_contains, "page": page.page,
+                "returned": result.items.len(),
+            })),
+            self.now(),
+        )])
+        .await?;
+        let items = self.summaries(&principal, result.items).await?;
+        Ok(PageOf::new(items, result.total, page))
+    }
+
+    /// Org names by id, for views.
+    pub(crate) async fn org_names(&self) -> Result<HashMap<Uuid, hotline_store::orgs::OrgRow>> {
+        let all = hotline_store::orgs::list(
+            self.store.reader(),
+            &hotline_store::orgs::OrgFilter::default(),
+            hotline_store::PageRequest { page: 1, per_page: 100_000 },
+        )
+        .await?;
+        Ok(all.items.into_iter().map(|o| (o.id, o)).collect())
+    }
+
+    /// Decrypts a stored personal field for someone allowed to see it.
+    pub(crate) fn reveal(&self, sealed: Option<&str>) -> Result<Option<String>> {
+        sealed.map(|s| self.data_key.decrypt(s).map_err(Error::from)).transpose()
+    }
+}
+
+struct ValidTicket {
+    phone: Option<PhoneNumber>,
+    caller_name: Option<String>,
+    title: String,
+    content: String,
+    demand: Option<String>,
+    address: Option<String>,
+    notes: Option<String>,
+    appeal_type: AppealType,
+    urgency: Urgency,
+    channel: Channel,
+}
+
+fn optional_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let raw = raw.map(str::trim).filter(|v| !v.is_empty())?;
+    errors.take(bounded_text(field, raw, 1, max))
+}
+
+/// Like [`bounded_text`], but line breaks and tabs are fine (appeal texts have paragraphs).
+pub(crate) fn bounded_text_multiline(
+    field: &str,
+    raw: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, FieldError> {
+    let flattened: String =
+        raw.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+    bounded_text(field, &flattened, min, max)?;
+    Ok(raw.trim().to_owned())
+}
+
+pub(crate) fn optional_text_multiline(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Option<String> {
+    let raw = raw.map(str::trim).filter(|v| !v.is_empty())?;
+    errors.take(bounded_text_multiline(field, raw, 1, max))
+}

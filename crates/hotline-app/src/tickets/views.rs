@@ -1,0 +1,441 @@
+//! How tickets look to the people reading them: personal data per role, deadlines with their
+//! status, the timeline, and the actions the reader may take.
+
+use chrono::{DateTime, Utc};
+use hotline_domain::role::Principal;
+use hotline_domain::ticket::lifecycle::{self, TicketFacts};
+use hotline_domain::ticket::{Action, TicketState};
+use hotline_store::orgs::OrgRow;
+use hotline_store::tickets::{TicketEventRow, TicketRow};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{PiiAccess, pii_access};
+use crate::categories::CategoryRef;
+use crate::{App, Result};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OrgRef {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TicketRef {
+    pub id: Uuid,
+    pub number: String,
+    pub state: TicketState,
+    pub holder_org: Option<OrgRef>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CallerView {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// `plain` for center staff, `masked` for units, `hidden` on confidential tickets.
+    pub access: PiiAccess,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineStatus {
+    /// No clock is running.
+    None,
+    Ok,
+    /// Less than the configured share of the time is left.
+    Warning,
+    Overdue,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Deadlines {
+    pub accept_due: Option<DateTime<Utc>>,
+    pub response_due: Option<DateTime<Utc>>,
+    pub finish_due: Option<DateTime<Utc>>,
+    /// Before any extension; kept for KPIs.
+    pub original_finish_due: Option<DateTime<Utc>>,
+    pub accept_overdue: bool,
+    pub response_overdue: bool,
+    pub overdue: bool,
+    /// The running clock (accept while 待签收, finish while being handled).
+    pub status: DeadlineStatus,
+    /// Working minutes to the running clock's deadline; negative when late.
+    pub working_minutes_left: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Counters {
+    pub urged: i32,
+    pub supervision_level: i32,
+    pub reopened: i32,
+    pub returned: i32,
+    pub callback_attempts: i32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EventView {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub actor_name: Option<String>,
+    pub actor_org: Option<OrgRef>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub org: Option<OrgRef>,
+    pub opinion: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ContactView {
+    pub id: Uuid,
+    pub channel: String,
+    pub received_at: DateTime<Utc>,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AttachmentView {
+    pub id: Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Location {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TicketView {
+    pub id: Uuid,
+    pub number: String,
+    pub state: TicketState,
+    pub handling_type: Option<String>,
+    pub parent: Option<TicketRef>,
+    pub master: Option<TicketRef>,
+    pub caller: CallerView,
+    pub title: String,
+    pub content: String,
+    pub demand: Option<String>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub address: Option<String>,
+    pub location: Option<Location>,
+    pub category: Option<CategoryRef>,
+    pub appeal_type: String,
+    pub urgency: String,
+    pub channel: String,
+    pub confidential: bool,
+    pub emergency: bool,
+    pub region_org: Option<OrgRef>,
+    pub holder_org: Option<OrgRef>,
+    pub dispatched_by_org: Option<OrgRef>,
+    pub excerpt: Option<String>,
+    pub notes: Option<String>,
+    pub reply_content: Option<String>,
+    pub close_reason: Option<String>,
+    pub deadlines: Deadlines,
+    pub counters: Counters,
+    pub satisfaction: Option<String>,
+    pub resolved: Option<bool>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub first_contact_at: Option<DateTime<Utc>>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+    pub allowed_actions: Vec<Action>,
+    pub timeline: Vec<EventView>,
+    pub children: Vec<TicketRef>,
+    pub merged: Vec<TicketRef>,
+    pub contacts: Vec<ContactView>,
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// A row of a work list: no texts beyond the title, the caller's number always masked.
+#[derive(Clone, Debug, Serialize)]
+pub struct TicketSummary {
+    pub id: Uuid,
+    pub number: String,
+    pub state: TicketState,
+    pub title: String,
+    pub category_name: Option<String>,
+    pub appeal_type: String,
+    pub urgency: String,
+    pub channel: String,
+    pub caller_phone: Option<String>,
+    pub holder_org: Option<OrgRef>,
+    pub parent_id: Option<Uuid>,
+    pub emergency: bool,
+    pub overdue: bool,
+    pub urged_count: i32,
+    pub supervision_level: i32,
+    pub accept_due: Option<DateTime<Utc>>,
+    pub finish_due: Option<DateTime<Utc>>,
+    pub deadline_status: DeadlineStatus,
+    pub working_minutes_left: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn org_ref(org: &OrgRow) -> OrgRef {
+    OrgRef { id: org.id, code: org.code.clone(), name: org.name.clone() }
+}
+
+pub(crate) fn state_of(row: &TicketRow) -> TicketState {
+    TicketState::parse(&row.state).unwrap_or(TicketState::Registered)
+}
+
+impl App {
+    /// The deadline that matters now, and how it stands.
+    fn running_clock(&self, row: &TicketRow) -> (DeadlineStatus, Option<i64>) {
+        let state = state_of(row);
+        let due = match state {
+            TicketState::Dispatched => match (row.accept_due, row.finish_due) {
+                (Some(a), Some(f)) => Some(a.min(f)),
+                (a, f) => a.or(f),
+            },
+            TicketState::InProgress
+            | TicketState::ExtensionRequested
+            | TicketState::ReturnRequested => row.finish_due,
+            _ => None,
+        };
+        let Some(due) = due else { return (DeadlineStatus::None, None) };
+        let now = self.now();
+        let calendar = self.calendar();
+        let left = calendar.working_minutes_between(now, due);
+        let status = if now >= due || row.overdue {
+            DeadlineStatus::Overdue
+        } else {
+            let start = row.dispatched_at.unwrap_or(row.created_at);
+            let warn =
+                hotline_domain::sla::warning_at(start, due, self.config.tickets.warning_share_left);
+            if now >= warn { DeadlineStatus::Warning } else { DeadlineStatus::Ok }
+        };
+        (status, Some(left))
+    }
+
+    pub(crate) fn facts(&self, row: &TicketRow, open_children: usize) -> TicketFacts {
+        TicketFacts {
+            state: state_of(row),
+            holder: row.holder_org_id.map(hotline_domain::OrgId::from_uuid),
+            dispatched_by_unit: row.dispatched_by_org_id.map(hotline_domain::OrgId::from_uuid),
+            is_child: row.parent_id.is_some(),
+            open_children,
+            finish_due: row.finish_due,
+            now: self.now(),
+        }
+    }
+
+    fn ticket_ref(row: &TicketRow, orgs: &std::collections::HashMap<Uuid, OrgRow>) -> TicketRef {
+        TicketRef {
+            id: row.id,
+            number: row.number.clone(),
+            state: state_of(row),
+            holder_org: row.holder_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
+        }
+    }
+
+    pub(crate) async fn ticket_view(
+        &self,
+        principal: &Principal,
+        row: TicketRow,
+    ) -> Result<TicketView> {
+        let db = self.store.reader();
+        let orgs = self.org_names().await?;
+        let children = hotline_store::tickets::children(db, row.id).await?;
+        let merged = hotline_store::tickets::merged_into(db, row.id).await?;
+        let open_children = children.iter().filter(|c| !state_of(c).has_replied()).count();
+        let allowed_actions =
+            lifecycle::allowed_actions(&self.facts(&row, open_children), principal);
+        let parent = match row.parent_id {
+            Some(id) => {
+                hotline_store::tickets::find(db, id).await?.map(|p| Self::ticket_ref(&p, &orgs))
+            }
+            None => None,
+        };
+        let master = match row.master_id {
+            Some(id) => {
+                hotline_store::tickets::find(db, id).await?.map(|p| Self::ticket_ref(&p, &orgs))
+            }
+            None => None,
+        };
+        let access = pii_access(principal, row.confidential);
+        let caller = match access {
+            PiiAccess::Plain => CallerView {
+                name: self.reveal(row.caller_name_enc.as_deref())?,
+                phone: self.reveal(row.caller_phone_enc.as_deref())?.map(|p| {
+                    hotline_domain::phone::PhoneNumber::parse(&p, "10").map_or(p, |n| n.national())
+                }),
+                access,
+            },
+            PiiAccess::Masked => CallerView {
+                name: row.caller_name_masked.clone(),
+                phone: row.caller_phone_masked.clone(),
+                access,
+            },
+            PiiAccess::Hidden => CallerView { name: None, phone: None, access },
+        };
+        let events = hotline_store::tickets::events(db, row.id).await?;
+        let timeline = events.into_iter().map(|e| event_view(e, &orgs)).collect();
+        let contacts = hotline_store::tickets::contacts(db, row.id)
+            .await?
+            .into_iter()
+            .map(|c| ContactView {
+                id: c.id,
+                channel: c.channel,
+                received_at: c.received_at,
+                text: c.raw_text,
+            })
+            .collect();
+        let attachments = hotline_store::tickets::attachments(db, row.id)
+            .await?
+            .into_iter()
+            .map(|a| AttachmentView {
+                id: a.id,
+                file_name: a.file_name,
+                content_type: a.content_type,
+                size_bytes: a.size_bytes,
+                sha256: a.sha256,
+            })
+            .collect();
+        let category = match row.category_id {
+            Some(id) => self.category_ref(id).await?,
+            None => None,
+        };
+        let (status, left) = self.running_clock(&row);
+        Ok(TicketView {
+            id: row.id,
+            number: row.number,
+            state: TicketState::parse(&row.state).unwrap_or(TicketState::Registered),
+            handling_type: row.handling_type,
+            parent,
+            master,
+            caller,
+            title: row.title,
+            content: row.content,
+            demand: row.demand,
+            occurred_at: row.occurred_at,
+            address: row.address,
+            location: row
+                .latitude
+                .zip(row.longitude)
+                .map(|(latitude, longitude)| Location { latitude, longitude }),
+            category,
+            appeal_type: row.appeal_type,
+            urgency: row.urgency,
+            channel: row.channel,
+            confidential: row.confidential,
+            emergency: row.emergency,
+            region_org: row.region_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
+            holder_org: row.holder_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
+            dispatched_by_org: row.dispatched_by_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
+            excerpt: row.excerpt,
+            notes: row.notes,
+            reply_content: row.reply_content,
+            close_reason: row.close_reason,
+            deadlines: Deadlines {
+                accept_due: row.accept_due,
+                response_due: row.response_due,
+                finish_due: row.finish_due,
+                original_finish_due: row.original_finish_due,
+                accept_overdue: row.accept_overdue,
+                response_overdue: row.response_overdue,
+                overdue: row.overdue,
+                status,
+                working_minutes_left: left,
+            },
+            counters: Counters {
+                urged: row.urged_count,
+                supervision_level: row.supervision_level,
+                reopened: row.reopened_count,
+                returned: row.returned_count,
+                callback_attempts: row.callback_attempts,
+            },
+            satisfaction: row.satisfaction,
+            resolved: row.resolved,
+            dispatched_at: row.dispatched_at,
+            accepted_at: row.accepted_at,
+            first_contact_at: row.first_contact_at,
+            replied_at: row.replied_at,
+            closed_at: row.closed_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+            allowed_actions,
+            timeline,
+            children: children.iter().map(|c| Self::ticket_ref(c, &orgs)).collect(),
+            merged: merged.iter().map(|m| Self::ticket_ref(m, &orgs)).collect(),
+            contacts,
+            attachments,
+        })
+    }
+
+    pub(crate) async fn summaries(
+        &self,
+        principal: &Principal,
+        rows: Vec<TicketRow>,
+    ) -> Result<Vec<TicketSummary>> {
+        let orgs = self.org_names().await?;
+        let categories: std::collections::HashMap<Uuid, String> =
+            hotline_store::reference::categories(self.store.reader())
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect();
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let (status, left) = self.running_clock(&row);
+                let phone = match pii_access(principal, row.confidential) {
+                    PiiAccess::Hidden => None,
+                    PiiAccess::Plain | PiiAccess::Masked => row.caller_phone_masked.clone(),
+                };
+                TicketSummary {
+                    id: row.id,
+                    state: state_of(&row),
+                    number: row.number,
+                    title: row.title,
+                    category_name: row.category_id.and_then(|c| categories.get(&c).cloned()),
+                    appeal_type: row.appeal_type,
+                    urgency: row.urgency,
+                    channel: row.channel,
+                    caller_phone: phone,
+                    holder_org: row.holder_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
+                    parent_id: row.parent_id,
+                    emergency: row.emergency,
+                    overdue: row.overdue,
+                    urged_count: row.urged_count,
+                    supervision_level: row.supervision_level,
+                    accept_due: row.accept_due,
+                    finish_due: row.finish_due,
+                    deadline_status: status,
+                    working_minutes_left: left,
+                    created_at: row.created_at,
+                    updated_at: row.updated_at,
+                }
+            })
+            .collect())
+    }
+}
+
+fn event_view(e: TicketEventRow, orgs: &std::collections::HashMap<Uuid, OrgRow>) -> EventView {
+    EventView {
+        id: e.id,
+        at: e.at,
+        action: e.action,
+        actor_name: e.actor_name,
+        actor_org: e.actor_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
+        from_state: e.from_state,
+        to_state: e.to_state,
+        org: e.org_id.and_then(|o| orgs.get(&o)).map(org_ref),
+        opinion: e.opinion,
+        detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
+    }
+}

@@ -1,0 +1,74 @@
+use axum::Json;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use hotline_app::paging::PageOf;
+use hotline_app::tickets::callers::{CallerHistory, CallerLookup};
+use hotline_app::tickets::{
+    ActionInput, BatchAssign, BatchResult, NewTicket, TicketQuery, TicketSummary, TicketView,
+};
+use hotline_domain::TicketId;
+use http::{HeaderMap, StatusCode};
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+
+/// Registers an appeal. With `Idempotency-Key`, a retry gets the first request's ticket
+/// (200) instead of a second ticket (201).
+pub async fn create_ticket(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewTicket>,
+) -> ApiResult<impl IntoResponse> {
+    let key = headers.get("idempotency-key").map(|v| v.to_str().unwrap_or("\u{0}"));
+    let (ticket, created) = state.app.create_ticket(&caller.ctx, body, key).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(ticket)))
+}
+
+/// The ticket, its deadlines, its timeline and the caller's allowed actions (read audited).
+pub async fn get_ticket(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<TicketId>,
+) -> ApiResult<Json<TicketView>> {
+    Ok(Json(state.app.get_ticket(&caller.ctx, id).await?))
+}
+
+/// Work lists: `view` (my_drafts, to_dispatch, inbox, inbox_to_accept, inbox_in_progress,
+/// inbox_returned, inbox_overdue, to_decide, to_review, to_callback) and filters.
+pub async fn list_tickets(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<TicketQuery>,
+) -> ApiResult<Json<PageOf<TicketSummary>>> {
+    Ok(Json(state.app.list_tickets(&caller.ctx, query).await?))
+}
+
+/// `POST /tickets/{id}/actions/{action}`: every move of the lifecycle.
+pub async fn perform_action(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, action)): ApiPath<(TicketId, String)>,
+    ApiJson(body): ApiJson<ActionInput>,
+) -> ApiResult<Json<TicketView>> {
+    Ok(Json(state.app.perform_action(&caller.ctx, id, &action, body).await?))
+}
+
+/// 集中交办.
+pub async fn batch_assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<BatchAssign>,
+) -> ApiResult<Json<BatchResult>> {
+    Ok(Json(state.app.batch_assign(&caller.ctx, body).await?))
+}
+
+pub async fn caller_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<CallerLookup>,
+) -> ApiResult<Json<CallerHistory>> {
+    Ok(Json(state.app.caller_history(&caller.ctx, body).await?))
+}

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sla_policy")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub name: String,
+    /// Applies to this category and its descendants; `None` for every category.
+    pub category_id: Option<Uuid>,
+    /// `None` for every urgency.
+    pub urgency: Option<String>,
+    pub accept_amount: i32,
+    pub accept_unit: String,
+    pub response_amount: i32,
+    pub response_unit: String,
+    pub finish_amount: i32,
+    pub finish_unit: String,
+    pub active: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

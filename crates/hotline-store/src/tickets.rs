@@ -1,0 +1,388 @@
+//! Tickets and everything that hangs off them: timeline, contacts, attachments, timers, the
+//! outbox, idempotency keys and the per-day number counter.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, Condition, ConnectionTrait, DbErr, EntityTrait as _,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    Set,
+};
+use uuid::Uuid;
+
+use crate::entity::{
+    attachment, category, contact, idempotency_key, org, outbox_event, ticket, ticket_counter,
+    ticket_event, ticket_timer,
+};
+use crate::{Page, PageRequest, contains, starts_with};
+
+pub use attachment::Model as AttachmentRow;
+pub use contact::Model as ContactRow;
+pub use idempotency_key::Model as IdempotencyRow;
+pub use outbox_event::Model as OutboxRow;
+pub use ticket::Model as TicketRow;
+pub use ticket_event::Model as TicketEventRow;
+pub use ticket_timer::Model as TimerRow;
+
+/// Filters of the work lists; `None` means "any".
+#[derive(Clone, Debug, Default)]
+pub struct TicketFilter {
+    pub states: Vec<String>,
+    /// Held by an org under this path (data scope, or "org subtree" filter).
+    pub holder_path_prefixes: Vec<String>,
+    pub holder_org_id: Option<Uuid>,
+    /// In this category or below it.
+    pub category_path_prefix: Option<String>,
+    pub channel: Option<String>,
+    pub urgency: Option<String>,
+    pub appeal_type: Option<String>,
+    pub overdue: Option<bool>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    pub caller_phone_idx: Option<String>,
+    pub title_contains: Option<String>,
+    pub created_by: Option<Uuid>,
+    /// Only tickets dispatched by this unit to one of its sub-orgs (its returns to rule on).
+    pub dispatched_by_org_id: Option<Uuid>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TicketSort {
+    #[default]
+    Newest,
+    Oldest,
+    /// Most urgent deadline first.
+    FinishDue,
+    RecentlyUpdated,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, row: TicketRow) -> Result<TicketRow, DbErr> {
+    row.into_active_model().insert(db).await
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<TicketRow>, DbErr> {
+    ticket::Entity::find_by_id(id).one(db).await
+}
+
+/// Loads a ticket inside a write transaction and locks its row (PostgreSQL), so concurrent
+/// actions on it queue up and the later ones see the earlier ones' result.
+pub async fn find_for_update(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<TicketRow>, DbErr> {
+    ticket::Entity::find_by_id(id).lock_exclusive().one(db).await
+}
+
+pub async fn find_by_number(
+    db: &impl ConnectionTrait,
+    number: &str,
+) -> Result<Option<TicketRow>, DbErr> {
+    ticket::Entity::find().filter(ticket::Column::Number.eq(number)).one(db).await
+}
+
+/// Saves `row`, whose `version` must still be the stored one; bumps it.
+pub async fn update(db: &impl ConnectionTrait, mut row: TicketRow) -> Result<TicketRow, DbErr> {
+    let expected = row.version;
+    row.version = expected + 1;
+    ticket::Entity::update(row.into_active_model().reset_all())
+        .validate()?
+        .filter(ticket::Column::Version.eq(expected))
+        .exec(db)
+        .await
+}
+
+pub async fn children(db: &impl ConnectionTrait, parent: Uuid) -> Result<Vec<TicketRow>, DbErr> {
+    ticket::Entity::find()
+        .filter(ticket::Column::ParentId.eq(parent))
+        .order_by_asc(ticket::Column::Number)
+        .all(db)
+        .await
+}
+
+pub async fn merged_into(db: &impl ConnectionTrait, master: Uuid) -> Result<Vec<TicketRow>, DbErr> {
+    ticket::Entity::find()
+        .filter(ticket::Column::MasterId.eq(master))
+        .order_by_asc(ticket::Column::Number)
+        .all(db)
+        .await
+}
+
+fn subquery_ids(
+    column: impl sea_orm::sea_query::IntoColumnRef,
+    table: impl sea_orm::sea_query::IntoTableRef,
+    path_col: impl sea_orm::sea_query::IntoColumnRef,
+    prefix: &str,
+) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(column)
+        .from(table)
+        .and_where(Expr::col(path_col).like(starts_with(prefix)))
+        .to_owned()
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &TicketFilter,
+    sort: TicketSort,
+    page: PageRequest,
+) -> Result<Page<TicketRow>, DbErr> {
+    let mut query = ticket::Entity::find();
+    if !filter.states.is_empty() {
+        query = query.filter(ticket::Column::State.is_in(filter.states.iter().cloned()));
+    }
+    if !filter.holder_path_prefixes.is_empty() {
+        let mut any = Condition::any();
+        for prefix in &filter.holder_path_prefixes {
+            any = any.add(ticket::Column::HolderOrgId.in_subquery(subquery_ids(
+                org::Column::Id,
+                org::Entity,
+                org::Column::Path,
+                prefix,
+            )));
+        }
+        query = query.filter(any);
+    }
+    if let Some(id) = filter.holder_org_id {
+        query = query.filter(ticket::Column::HolderOrgId.eq(id));
+    }
+    if let Some(prefix) = &filter.category_path_prefix {
+        query = query.filter(ticket::Column::CategoryId.in_subquery(subquery_ids(
+            category::Column::Id,
+            category::Entity,
+            category::Column::Path,
+            prefix,
+        )));
+    }
+    if let Some(v) = &filter.channel {
+        query = query.filter(ticket::Column::Channel.eq(v.as_str()));
+    }
+    if let Some(v) = &filter.urgency {
+        query = query.filter(ticket::Column::Urgency.eq(v.as_str()));
+    }
+    if let Some(v) = &filter.appeal_type {
+        query = query.filter(ticket::Column::AppealType.eq(v.as_str()));
+    }
+    if let Some(v) = filter.overdue {
+        query = query.filter(ticket::Column::Overdue.eq(v));
+    }
+    if let Some(v) = filter.created_from {
+        query = query.filter(ticket::Column::CreatedAt.gte(v));
+    }
+    if let Some(v) = filter.created_to {
+        query = query.filter(ticket::Column::CreatedAt.lt(v));
+    }
+    if let Some(v) = &filter.caller_phone_idx {
+        query = query.filter(ticket::Column::CallerPhoneIdx.eq(v.as_str()));
+    }
+    if let Some(v) = &filter.title_contains {
+        query = query.filter(Expr::col(ticket::Column::Title).like(contains(v)));
+    }
+    if let Some(v) = filter.created_by {
+        query = query.filter(ticket::Column::CreatedBy.eq(v));
+    }
+    if let Some(v) = filter.dispatched_by_org_id {
+        query = query.filter(ticket::Column::DispatchedByOrgId.eq(v));
+    }
+    let total = query.clone().count(db).await?;
+    query = match sort {
+        TicketSort::Newest => {
+            query.order_by_desc(ticket::Column::CreatedAt).order_by_desc(ticket::Column::Id)
+        }
+        TicketSort::Oldest => {
+            query.order_by_asc(ticket::Column::CreatedAt).order_by_asc(ticket::Column::Id)
+        }
+        TicketSort::FinishDue => query
+            .order_by_asc(Expr::col(ticket::Column::FinishDue).is_null())
+            .order_by_asc(ticket::Column::FinishDue)
+            .order_by_asc(ticket::Column::Id),
+        TicketSort::RecentlyUpdated => {
+            query.order_by_desc(ticket::Column::UpdatedAt).order_by_desc(ticket::Column::Id)
+        }
+    };
+    let items = query.offset(page.offset()).limit(page.per_page).all(db).await?;
+    Ok(Page { items, total })
+}
+
+/// The next number of the day (`day` = `YYYYMMDD`), atomically in the caller's transaction.
+pub async fn next_number(db: &impl ConnectionTrait, day: &str) -> Result<i64, DbErr> {
+    let stmt = Query::insert()
+        .into_table(ticket_counter::Entity)
+        .columns([ticket_counter::Column::Day, ticket_counter::Column::Last])
+        .values_panic([day.into(), 1i64.into()])
+        .on_conflict(
+            OnConflict::column(ticket_counter::Column::Day)
+                .value(
+                    ticket_counter::Column::Last,
+                    Expr::col((ticket_counter::Entity, ticket_counter::Column::Last)).add(1),
+                )
+                .to_owned(),
+        )
+        .returning_col(ticket_counter::Column::Last)
+        .to_owned();
+    let row = db
+        .query_one(&stmt)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("ticket_counter".to_owned()))?;
+    row.try_get("", "last")
+}
+
+pub async fn insert_event(db: &impl ConnectionTrait, row: TicketEventRow) -> Result<(), DbErr> {
+    row.into_active_model().insert(db).await.map(|_| ())
+}
+
+pub async fn events(
+    db: &impl ConnectionTrait,
+    ticket_id: Uuid,
+) -> Result<Vec<TicketEventRow>, DbErr> {
+    ticket_event::Entity::find()
+        .filter(ticket_event::Column::TicketId.eq(ticket_id))
+        .order_by_asc(ticket_event::Column::At)
+        .order_by_asc(ticket_event::Column::Id)
+        .all(db)
+        .await
+}
+
+/// How often each action was taken against tickets held by `org_id` (returns, overrules …).
+pub async fn count_events(
+    db: &impl ConnectionTrait,
+    org_id: Uuid,
+    action: &str,
+) -> Result<u64, DbErr> {
+    ticket_event::Entity::find()
+        .filter(ticket_event::Column::OrgId.eq(org_id))
+        .filter(ticket_event::Column::Action.eq(action))
+        .count(db)
+        .await
+}
+
+pub async fn insert_contact(db: &impl ConnectionTrait, row: ContactRow) -> Result<(), DbErr> {
+    row.into_active_model().insert(db).await.map(|_| ())
+}
+
+pub async fn contacts(
+    db: &impl ConnectionTrait,
+    ticket_id: Uuid,
+) -> Result<Vec<ContactRow>, DbErr> {
+    contact::Entity::find()
+        .filter(contact::Column::TicketId.eq(ticket_id))
+        .order_by_asc(contact::Column::ReceivedAt)
+        .all(db)
+        .await
+}
+
+pub async fn link_contacts(db: &impl ConnectionTrait, from: Uuid, to: Uuid) -> Result<(), DbErr> {
+    contact::Entity::update_many()
+        .col_expr(contact::Column::TicketId, Expr::value(to))
+        .filter(contact::Column::TicketId.eq(from))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn insert_attachment(db: &impl ConnectionTrait, row: AttachmentRow) -> Result<(), DbErr> {
+    row.into_active_model().insert(db).await.map(|_| ())
+}
+
+pub async fn attachments(
+    db: &impl ConnectionTrait,
+    ticket_id: Uuid,
+) -> Result<Vec<AttachmentRow>, DbErr> {
+    attachment::Entity::find()
+        .filter(attachment::Column::TicketId.eq(ticket_id))
+        .order_by_asc(attachment::Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+pub async fn insert_timers(db: &impl ConnectionTrait, rows: Vec<TimerRow>) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    ticket_timer::Entity::insert_many(
+        rows.into_iter().map(sea_orm::IntoActiveModel::into_active_model),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Timers that are due and have not fired, oldest first.
+pub async fn due_timers(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<TimerRow>, DbErr> {
+    ticket_timer::Entity::find()
+        .filter(ticket_timer::Column::FiredAt.is_null())
+        .filter(ticket_timer::Column::DueAt.lte(now))
+        .order_by_asc(ticket_timer::Column::DueAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Claims a timer: true for exactly one caller, however many workers race for it.
+pub async fn claim_timer(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = ticket_timer::Entity::update_many()
+        .col_expr(ticket_timer::Column::FiredAt, Expr::value(now))
+        .filter(ticket_timer::Column::Id.eq(id))
+        .filter(ticket_timer::Column::FiredAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn insert_outbox(
+    db: &impl ConnectionTrait,
+    topic: &str,
+    ticket_id: Option<Uuid>,
+    payload: String,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    outbox_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        topic: Set(topic.to_owned()),
+        ticket_id: Set(ticket_id),
+        payload: Set(payload),
+        created_at: Set(now),
+        processed_at: Set(None),
+        attempts: Set(0),
+        last_error: Set(None),
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn find_idempotency(
+    db: &impl ConnectionTrait,
+    actor_id: &str,
+    key: &str,
+) -> Result<Option<IdempotencyRow>, DbErr> {
+    idempotency_key::Entity::find_by_id((actor_id.to_owned(), key.to_owned())).one(db).await
+}
+
+pub async fn insert_idempotency(
+    db: &impl ConnectionTrait,
+    row: IdempotencyRow,
+) -> Result<(), DbErr> {
+    row.into_active_model().insert(db).await.map(|_| ())
+}
+
+/// Past tickets of a caller (by blind index), newest first.
+pub async fn by_caller(
+    db: &impl ConnectionTrait,
+    phone_idx: &str,
+    limit: u64,
+) -> Result<(Vec<TicketRow>, u64), DbErr> {
+    let query = ticket::Entity::find()
+        .filter(ticket::Column::CallerPhoneIdx.eq(phone_idx))
+        .filter(ticket::Column::ParentId.is_null());
+    let total = query.clone().count(db).await?;
+    let items = query.order_by_desc(ticket::Column::CreatedAt).limit(limit).all(db).await?;
+    Ok((items, total))
+}
