@@ -147,7 +147,7 @@ impl App {
         }))
     }
 
-    async fn principal_for(
+    pub(crate) async fn principal_for(
         &self,
         user: &UserRow,
     ) -> Result<(Principal, Vec<Role>, hotline_store::orgs::OrgRow)> {

@@ -51,6 +51,9 @@ pub const USERS: &[(&str, &str, &str, &[Role])] = &[
     ("district_a_manager", "东城区单位管理员陈静", "DONGCHENG", &[Role::UnitManager]),
     ("street_a1", "东华门街道承办人张伟", "DONGCHENG-DHM", &[Role::UnitHandler]),
     ("bureau_a", "住建委承办人吴磊", "ZJW", &[Role::UnitHandler]),
+    ("district_b", "西城区承办人郑爽", "XICHENG", &[Role::UnitHandler]),
+    ("bureau_jtw", "交通委承办人冯涛", "JTW", &[Role::UnitHandler]),
+    ("bureau_scjg", "市场监管局承办人何琳", "SCJGJ", &[Role::UnitHandler]),
 ];
 
 impl App {

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+mod demo_tickets;
 pub mod error;
 pub mod orgs;
 pub mod paging;

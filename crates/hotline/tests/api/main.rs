@@ -6,6 +6,7 @@ mod harness;
 
 mod audit;
 mod auth;
+mod demo;
 mod http;
 mod orgs;
 mod reference;
