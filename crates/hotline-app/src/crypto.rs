@@ -174,6 +174,12 @@ pub fn random_bytes(len: usize) -> Vec<u8> {
     buf
 }
 
+/// A data key in the configuration's format (base64 of 32 bytes) from any random material.
+#[must_use]
+pub fn base64_key(material: &str) -> String {
+    STANDARD.encode(Sha256::digest(material.as_bytes()))
+}
+
 /// Hex SHA-256: how session ids and API tokens are stored.
 #[must_use]
 pub fn sha256_hex(value: &str) -> String {

@@ -351,6 +351,11 @@ impl App {
         Ok(stories.len())
     }
 
+    /// A context acting as `username`, for tools that run use cases without a session.
+    pub async fn ctx_for_user(&self, username: &str) -> Result<Ctx> {
+        self.demo_ctx(username).await
+    }
+
     async fn demo_ctx(&self, username: &str) -> Result<Ctx> {
         let user = hotline_store::users::find_by_username(self.store.reader(), username)
             .await?

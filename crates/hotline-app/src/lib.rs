@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod demo;
 mod demo_tickets;
 pub mod error;
+pub mod generate;
 pub mod orgs;
 pub mod paging;
 pub mod routing;

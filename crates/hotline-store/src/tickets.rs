@@ -386,3 +386,64 @@ pub async fn by_caller(
     let items = query.order_by_desc(ticket::Column::CreatedAt).limit(limit).all(db).await?;
     Ok((items, total))
 }
+
+/// Bulk insert for the generator: many rows per statement, within the caller's transaction.
+pub async fn insert_bulk(
+    db: &impl ConnectionTrait,
+    tickets: Vec<TicketRow>,
+    contacts: Vec<ContactRow>,
+    events: Vec<TicketEventRow>,
+) -> Result<(), DbErr> {
+    // SQLite allows 32 766 bound parameters per statement; stay well below for wide rows.
+    for chunk in tickets.chunks(200) {
+        ticket::Entity::insert_many(
+            chunk.iter().cloned().map(sea_orm::IntoActiveModel::into_active_model),
+        )
+        .exec(db)
+        .await?;
+    }
+    for chunk in contacts.chunks(1000) {
+        contact::Entity::insert_many(
+            chunk.iter().cloned().map(sea_orm::IntoActiveModel::into_active_model),
+        )
+        .exec(db)
+        .await?;
+    }
+    for chunk in events.chunks(1000) {
+        ticket_event::Entity::insert_many(
+            chunk.iter().cloned().map(sea_orm::IntoActiveModel::into_active_model),
+        )
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Moves per-day number counters up to at least the given values.
+pub async fn raise_counters(
+    db: &impl ConnectionTrait,
+    counters: &std::collections::HashMap<String, i64>,
+) -> Result<(), DbErr> {
+    for (day, last) in counters {
+        let stmt = Query::insert()
+            .into_table(ticket_counter::Entity)
+            .columns([ticket_counter::Column::Day, ticket_counter::Column::Last])
+            .values_panic([day.as_str().into(), (*last).into()])
+            .on_conflict(
+                OnConflict::column(ticket_counter::Column::Day)
+                    .value(
+                        ticket_counter::Column::Last,
+                        Expr::case(
+                            Expr::col((ticket_counter::Entity, ticket_counter::Column::Last))
+                                .gt(*last),
+                            Expr::col((ticket_counter::Entity, ticket_counter::Column::Last)),
+                        )
+                        .finally(Expr::val(*last)),
+                    )
+                    .to_owned(),
+            )
+            .to_owned();
+        db.execute(&stmt).await?;
+    }
+    Ok(())
+}

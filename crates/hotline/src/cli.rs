@@ -30,6 +30,26 @@ pub enum Command {
     /// Administration from the server's command line (acts as `system` in the audit trail).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Fill the configured database with many realistic work orders (for benchmarks).
+    Gen(GenArgs),
+    /// Run a server on loopback and measure it under load; results go to bench/results/.
+    Bench(crate::bench::BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// How many tickets to add.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub tickets: u64,
+    /// Spread them over this many days before now.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    /// Random seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Tickets per transaction.
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(100..=50_000))]
+    pub batch: u32,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! `hotline`: the one binary. Serves the API, seeds the demo, migrates, administers.
 
+mod bench;
 mod cli;
 mod server;
 
@@ -97,6 +98,38 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Gen(args) => {
+            let app = App::open(config, Clock::System, Mode::Production).await?;
+            app.prepare().await?;
+            if app.seed_demo().await? {
+                eprintln!("the database had no orgs: seeded the demo org tree and accounts");
+            }
+            let options = hotline_app::generate::GenOptions {
+                tickets: args.tickets,
+                days: args.days,
+                seed: args.seed,
+                batch: usize::try_from(args.batch).unwrap_or(2_000),
+            };
+            let stats = app
+                .generate(options, |s| {
+                    eprint!(
+                        "\r{} tickets, {} rows, {:.0} rows/s   ",
+                        s.tickets,
+                        s.rows,
+                        s.rows_per_sec()
+                    );
+                })
+                .await?;
+            eprintln!();
+            println!(
+                "generated {} tickets ({} rows) in {:.1} s: {:.0} rows/s",
+                stats.tickets,
+                stats.rows,
+                stats.seconds,
+                stats.rows_per_sec()
+            );
+        }
+        Command::Bench(args) => bench::run(args).await?,
         Command::Admin(admin) => {
             let app = App::open(config, Clock::System, Mode::Production).await?;
             app.prepare().await?;

@@ -1,0 +1,554 @@
+//! `hotline gen`: fills a database with many realistic work orders, fast, in batched
+//! transactions — for benchmarks and capacity tests, not for the demo.
+//!
+//! Tickets follow the year's rhythm (busy weekdays, quiet nights and weekends, a few surge days
+//! after storms or outages), categories follow a skewed distribution over the real taxonomy,
+//! callers repeat, texts are varied from the real messages, and every ticket's state, deadlines
+//! and timeline agree with the lifecycle. Generated history carries no audit rows and no timers:
+//! it stands for the past, which the audit trail of this installation never saw.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Datelike as _, Duration, NaiveDate, TimeZone as _, Utc, Weekday};
+use hotline_domain::phone::{PhoneNumber, mask_name};
+use hotline_domain::sla::Limit;
+use hotline_domain::ticket::{Action, TicketState, ticket_number};
+use hotline_store::tickets::{ContactRow, TicketEventRow, TicketRow};
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{App, Error, Result};
+
+const MESSAGES_CSV: &str = include_str!("../data/messages_train.csv");
+const PLACES: [&str; 12] = [
+    "东华门",
+    "景山",
+    "西长安街",
+    "新街口",
+    "和平里",
+    "交道口",
+    "什刹海",
+    "月坛",
+    "德胜门",
+    "展览路",
+    "广安门",
+    "天桥",
+];
+const THINGS: [&str; 10] =
+    ["小区", "路口", "菜市场", "学校门口", "公交站", "地铁口", "工地", "商场", "医院", "公园"];
+
+#[derive(Clone, Copy, Debug)]
+pub struct GenOptions {
+    pub tickets: u64,
+    /// Spread over this many days before now.
+    pub days: u32,
+    pub seed: u64,
+    /// Tickets per transaction.
+    pub batch: usize,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GenStats {
+    pub tickets: u64,
+    pub rows: u64,
+    pub seconds: f64,
+}
+
+impl GenStats {
+    #[must_use]
+    pub fn rows_per_sec(&self) -> f64 {
+        if self.seconds > 0.0 { self.rows as f64 / self.seconds } else { 0.0 }
+    }
+}
+
+struct Unit {
+    id: Uuid,
+    handler: Option<Uuid>,
+}
+
+struct Pools {
+    titles: Vec<String>,
+    bodies: Vec<String>,
+    /// Leaf categories with a skewed weight each.
+    categories: Vec<(Uuid, f64)>,
+    category_total: f64,
+    units: Vec<Unit>,
+    agent: Option<Uuid>,
+}
+
+/// How many tickets each day gets: weekdays busier than weekends, a few surge days.
+fn day_weights(days: u32, rng: &mut StdRng, first: NaiveDate) -> Vec<f64> {
+    let mut weights: Vec<f64> = (0..days)
+        .map(|d| match (first + Duration::days(i64::from(d))).weekday() {
+            Weekday::Sat => 0.6,
+            Weekday::Sun => 0.5,
+            _ => 1.0,
+        })
+        .collect();
+    for _ in 0..(days / 60).max(1) {
+        let surge = rng.random_range(0..days as usize);
+        weights[surge] *= 3.0;
+    }
+    weights
+}
+
+/// Minutes of the day, by hour: a morning and an afternoon peak, quiet nights.
+const HOURLY: [f64; 24] = [
+    0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.2, 2.5, 3.5, 3.6, 3.0, 2.0, 2.4, 3.2, 3.3, 3.0, 2.6, 2.0,
+    1.6, 1.3, 1.0, 0.7, 0.4,
+];
+
+fn pick_weighted(rng: &mut StdRng, weights: &[f64], total: f64) -> usize {
+    let mut x = rng.random::<f64>() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if x < *w {
+            return i;
+        }
+        x -= w;
+    }
+    weights.len().saturating_sub(1)
+}
+
+fn vary(text: &str, rng: &mut StdRng) -> String {
+    let place = PLACES[rng.random_range(0..PLACES.len())];
+    let thing = THINGS[rng.random_range(0..THINGS.len())];
+    text.replace("A市", "本市")
+        .replace("A3区", place)
+        .replace("A6区", place)
+        .replace("A2区", place)
+        .replace("A4区", thing)
+}
+
+impl App {
+    async fn gen_pools(&self) -> Result<Pools> {
+        let mut titles = Vec::new();
+        let mut bodies = Vec::new();
+        let mut reader = csv::Reader::from_reader(MESSAGES_CSV.as_bytes());
+        for r in reader.records().filter_map(std::result::Result::ok) {
+            titles.push(r.get(1).unwrap_or_default().chars().take(150).collect::<String>());
+            bodies.push(r.get(3).unwrap_or_default().chars().take(1500).collect::<String>());
+        }
+        let categories = hotline_store::reference::categories(self.store.reader()).await?;
+        let leaves: Vec<Uuid> =
+            categories.iter().filter(|c| c.level == 3 && c.active).map(|c| c.id).collect();
+        // Zipf-like: the k-th category is 1/(k+1)^0.9 as likely as the first.
+        let weighted: Vec<(Uuid, f64)> = leaves
+            .iter()
+            .enumerate()
+            .map(|(k, id)| (*id, 1.0 / ((k + 1) as f64).powf(0.9)))
+            .collect();
+        let total = weighted.iter().map(|(_, w)| w).sum();
+        let orgs = self.org_names().await?;
+        let users = hotline_store::users::list(
+            self.store.reader(),
+            &hotline_store::users::UserFilter::default(),
+            hotline_store::PageRequest { page: 1, per_page: 10_000 },
+        )
+        .await?
+        .items;
+        let units = orgs
+            .values()
+            .filter(|o| o.parent_id.is_some() && o.active)
+            .map(|o| Unit {
+                id: o.id,
+                handler: users.iter().find(|u| u.org_id == o.id).map(|u| u.id),
+            })
+            .collect::<Vec<_>>();
+        if units.is_empty() || weighted.is_empty() {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "gen needs orgs and categories: run `hotline demo` once or create them"
+            )));
+        }
+        let agent = users.iter().find(|u| u.username == "agent").map(|u| u.id);
+        Ok(Pools { titles, bodies, categories: weighted, category_total: total, units, agent })
+    }
+
+    /// Generates `options.tickets` tickets; `progress` is called after every batch.
+    pub async fn generate(
+        &self,
+        options: GenOptions,
+        mut progress: impl FnMut(GenStats),
+    ) -> Result<GenStats> {
+        let pools = self.gen_pools().await?;
+        let mut rng = StdRng::seed_from_u64(options.seed);
+        let now = self.now();
+        let calendar = self.calendar();
+        let first = calendar.local_date(now) - Duration::days(i64::from(options.days));
+        let weights = day_weights(options.days, &mut rng, first);
+        let weight_sum: f64 = weights.iter().sum();
+        let callers = (options.tickets / 3).max(10);
+        let started = Instant::now();
+        let mut stats = GenStats::default();
+        let mut counters: HashMap<String, i64> = HashMap::new();
+        let mut carry = 0.0;
+        let mut batch: Vec<(TicketRow, ContactRow, Vec<TicketEventRow>)> =
+            Vec::with_capacity(options.batch);
+        let mut recent: Vec<Uuid> = Vec::new();
+        for (d, w) in weights.iter().enumerate() {
+            let date = first + Duration::days(i64::try_from(d).unwrap_or(0));
+            let exact = options.tickets as f64 * w / weight_sum + carry;
+            let mut today = exact.floor();
+            carry = exact - today;
+            if d + 1 == weights.len() {
+                today = (options.tickets.saturating_sub(stats.tickets + batch.len() as u64)) as f64;
+            }
+            let mut minutes: Vec<u32> = (0..today as u64)
+                .map(|_| {
+                    let hour = pick_weighted(&mut rng, &HOURLY, HOURLY.iter().sum());
+                    u32::try_from(hour).unwrap_or(0) * 60 + rng.random_range(0..60)
+                })
+                .collect();
+            minutes.sort_unstable();
+            let day_key = date.format("%Y%m%d").to_string();
+            for minute in minutes {
+                let local = date
+                    .and_hms_opt(minute / 60, minute % 60, rng.random_range(0..60))
+                    .unwrap_or_default();
+                let created = calendar
+                    .offset()
+                    .from_local_datetime(&local)
+                    .single()
+                    .map_or(now, |t| t.with_timezone(&Utc))
+                    .min(now);
+                let seq = counters.entry(day_key.clone()).or_insert(0);
+                *seq += 1;
+                let number = ticket_number(date, *seq);
+                let ticket =
+                    self.gen_ticket(&pools, &mut rng, number, created, now, callers, &recent)?;
+                if recent.len() < 64 {
+                    recent.push(ticket.0.id);
+                } else {
+                    let slot = rng.random_range(0..recent.len());
+                    recent[slot] = ticket.0.id;
+                }
+                batch.push(ticket);
+                if batch.len() >= options.batch {
+                    self.flush(&mut batch, &counters, &mut stats).await?;
+                    stats.seconds = started.elapsed().as_secs_f64();
+                    progress(stats);
+                }
+            }
+        }
+        self.flush(&mut batch, &counters, &mut stats).await?;
+        stats.seconds = started.elapsed().as_secs_f64();
+        progress(stats);
+        Ok(stats)
+    }
+
+    async fn flush(
+        &self,
+        batch: &mut Vec<(TicketRow, ContactRow, Vec<TicketEventRow>)>,
+        counters: &HashMap<String, i64>,
+        stats: &mut GenStats,
+    ) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<_> = std::mem::take(batch);
+        let (mut tickets, mut contacts, mut events) = (Vec::new(), Vec::new(), Vec::new());
+        for (t, c, e) in rows {
+            tickets.push(t);
+            contacts.push(c);
+            events.extend(e);
+        }
+        stats.tickets += tickets.len() as u64;
+        stats.rows += (tickets.len() + contacts.len() + events.len()) as u64;
+        let txn = self.store.begin().await?;
+        // Merged tickets point at masters in the same or an earlier batch: masters first.
+        tickets.sort_by_key(|t| t.master_id.is_some());
+        hotline_store::tickets::insert_bulk(&txn, tickets, contacts, events).await?;
+        hotline_store::tickets::raise_counters(&txn, counters).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "a generated ticket draws on all of these")]
+    fn gen_ticket(
+        &self,
+        pools: &Pools,
+        rng: &mut StdRng,
+        number: String,
+        created: DateTime<Utc>,
+        now: DateTime<Utc>,
+        callers: u64,
+        recent: &[Uuid],
+    ) -> Result<(TicketRow, ContactRow, Vec<TicketEventRow>)> {
+        let id = Uuid::now_v7();
+        let m = rng.random_range(0..pools.titles.len());
+        let other = rng.random_range(0..pools.bodies.len());
+        let title = vary(&pools.titles[m], rng);
+        let second: String = pools.bodies[other].chars().take(80).collect();
+        let content = format!("{} {}", vary(&pools.bodies[m], rng), second);
+        // A fifth of the calls come from a twentieth of the callers.
+        let caller = if rng.random_bool(0.2) {
+            rng.random_range(0..(callers / 20).max(1))
+        } else {
+            rng.random_range(0..callers)
+        };
+        let phone =
+            PhoneNumber::parse(&format!("13{}{:08}", 5 + caller % 5, caller % 100_000_000), "10")
+                .map_err(|e| Error::Internal(anyhow::anyhow!("{e:?}")))?;
+        let name = format!(
+            "{}先生",
+            ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"]
+                [usize::try_from(caller % 8).unwrap_or(0)]
+        );
+        let category = pools.categories[pick_weighted(
+            rng,
+            &pools.categories.iter().map(|(_, w)| *w).collect::<Vec<_>>(),
+            pools.category_total,
+        )]
+        .0;
+        let unit = &pools.units[rng.random_range(0..pools.units.len())];
+        let age = (now - created).num_hours();
+        let roll = rng.random_range(0..100);
+        let state = if age < 48 {
+            [
+                TicketState::Registered,
+                TicketState::Dispatched,
+                TicketState::InProgress,
+                TicketState::ReplySubmitted,
+                TicketState::AwaitingCallback,
+                TicketState::Answered,
+                TicketState::ExtensionRequested,
+                TicketState::ReturnRequested,
+            ][roll % 8]
+        } else {
+            match roll {
+                0..=54 => TicketState::Closed,
+                55..=69 => TicketState::Archived,
+                70..=86 => TicketState::Answered,
+                87..=88 => TicketState::Dismissed,
+                89..=90 if !recent.is_empty() => TicketState::Merged,
+                91..=94 => TicketState::InProgress,
+                95..=96 => TicketState::AwaitingCallback,
+                _ => TicketState::Dispatched,
+            }
+        };
+        let calendar = self.calendar();
+        let path: &[Action] = match state {
+            TicketState::Registered | TicketState::Draft => &[],
+            TicketState::Answered => &[Action::Answer],
+            TicketState::Dismissed => &[Action::Dismiss],
+            TicketState::Merged => &[Action::Merge],
+            TicketState::Dispatched => &[Action::Dispatch],
+            TicketState::InProgress => &[Action::Dispatch, Action::Accept],
+            TicketState::ReturnRequested => &[Action::Dispatch, Action::Return],
+            TicketState::ExtensionRequested => {
+                &[Action::Dispatch, Action::Accept, Action::RequestExtension]
+            }
+            TicketState::ReplySubmitted => &[Action::Dispatch, Action::Accept, Action::Reply],
+            TicketState::AwaitingCallback => {
+                &[Action::Dispatch, Action::Accept, Action::Reply, Action::ApproveReply]
+            }
+            TicketState::Closed => &[
+                Action::Dispatch,
+                Action::Accept,
+                Action::Reply,
+                Action::ApproveReply,
+                Action::Callback,
+            ],
+            TicketState::Archived => &[
+                Action::Dispatch,
+                Action::Accept,
+                Action::Reply,
+                Action::ApproveReply,
+                Action::Callback,
+                Action::Archive,
+            ],
+        };
+        let dispatched = path.contains(&Action::Dispatch);
+        let dispatch_at = created + Duration::minutes(rng.random_range(5..90));
+        let finish_due = dispatched.then(|| Limit::working_days(5).due(&calendar, dispatch_at).at);
+        let mut at = created;
+        let mut events = vec![gen_event(
+            id,
+            at,
+            "create",
+            None,
+            Some(TicketState::Registered),
+            None,
+            pools.agent,
+        )];
+        let mut from = TicketState::Registered;
+        let mut step_time = |i: usize, rng: &mut StdRng| {
+            at = if i == 0 && dispatched {
+                dispatch_at
+            } else {
+                at + Duration::minutes(rng.random_range(30..(60 * 30)))
+            };
+            at.min(now)
+        };
+        let mut closed_at = None;
+        let mut replied_at = None;
+        for (i, action) in path.iter().enumerate() {
+            let when = step_time(i, rng);
+            let to = match action {
+                Action::Answer => TicketState::Answered,
+                Action::Dismiss => TicketState::Dismissed,
+                Action::Merge => TicketState::Merged,
+                Action::Dispatch => TicketState::Dispatched,
+                Action::Accept => TicketState::InProgress,
+                Action::Return => TicketState::ReturnRequested,
+                Action::RequestExtension => TicketState::ExtensionRequested,
+                Action::Reply => TicketState::ReplySubmitted,
+                Action::ApproveReply => TicketState::AwaitingCallback,
+                Action::Callback | Action::Close => TicketState::Closed,
+                _ => TicketState::Archived,
+            };
+            if matches!(action, Action::Answer | Action::Dismiss | Action::Callback | Action::Merge)
+            {
+                closed_at = Some(when);
+            }
+            if *action == Action::Reply {
+                replied_at = Some(when);
+            }
+            let actor = match action {
+                Action::Accept | Action::Reply | Action::Return | Action::RequestExtension => {
+                    unit.handler
+                }
+                _ => pools.agent,
+            };
+            events.push(gen_event(
+                id,
+                when,
+                action.as_str(),
+                Some(from),
+                Some(to),
+                dispatched.then_some(unit.id),
+                actor,
+            ));
+            from = to;
+        }
+        let satisfaction =
+            matches!(state, TicketState::Closed | TicketState::Archived).then(|| {
+                match rng.random_range(0..100) {
+                    0..=79 => "satisfied",
+                    80..=94 => "basically_satisfied",
+                    _ => "unsatisfied",
+                }
+                .to_owned()
+            });
+        let open_with_unit = state.is_with_unit();
+        let row = TicketRow {
+            id,
+            number,
+            parent_id: None,
+            master_id: (state == TicketState::Merged)
+                .then(|| recent[rng.random_range(0..recent.len())]),
+            state: state.as_str().to_owned(),
+            handling_type: Some(
+                if dispatched {
+                    "assign"
+                } else if state == TicketState::Dismissed {
+                    "dismiss"
+                } else {
+                    "answer"
+                }
+                .to_owned(),
+            )
+            .filter(|_| state != TicketState::Registered),
+            caller_name_enc: Some(self.data_key.encrypt(&name)?),
+            caller_name_masked: Some(mask_name(&name)),
+            caller_phone_enc: Some(self.data_key.encrypt(phone.as_e164())?),
+            caller_phone_idx: Some(self.data_key.blind_index(phone.as_e164())),
+            caller_phone_masked: Some(phone.masked()),
+            title,
+            content: content.clone(),
+            demand: None,
+            occurred_at: None,
+            address: Some(format!(
+                "{}{}号",
+                PLACES[rng.random_range(0..PLACES.len())],
+                rng.random_range(1..300)
+            )),
+            latitude: None,
+            longitude: None,
+            category_id: Some(category),
+            appeal_type: ["complaint", "help", "consultation", "suggestion", "report"]
+                [rng.random_range(0..5)]
+            .to_owned(),
+            urgency: if rng.random_bool(0.05) { "urgent" } else { "normal" }.to_owned(),
+            channel: ["phone", "phone", "phone", "web", "wechat", "app", "sms"]
+                [rng.random_range(0..7)]
+            .to_owned(),
+            confidential: rng.random_bool(0.03),
+            emergency: false,
+            region_org_id: None,
+            holder_org_id: dispatched.then_some(unit.id),
+            dispatched_by_org_id: None,
+            excerpt: None,
+            notes: None,
+            reply_content: replied_at
+                .map(|_| "经核实，已安排人员处理完毕，并已向市民反馈。".to_owned()),
+            close_reason: closed_at.map(|_| {
+                if state == TicketState::Merged { "merged" } else { "satisfied" }.to_owned()
+            }),
+            accept_due: dispatched.then(|| Limit::working_days(1).due(&calendar, dispatch_at).at),
+            response_due: dispatched.then(|| Limit::working_days(1).due(&calendar, dispatch_at).at),
+            finish_due,
+            original_finish_due: finish_due,
+            dispatched_at: dispatched.then_some(dispatch_at),
+            accepted_at: path.contains(&Action::Accept).then_some(dispatch_at + Duration::hours(1)),
+            first_contact_at: path
+                .contains(&Action::Accept)
+                .then_some(dispatch_at + Duration::hours(2)),
+            replied_at,
+            closed_at,
+            overdue: open_with_unit && finish_due.is_some_and(|d| d < now),
+            accept_overdue: false,
+            response_overdue: false,
+            urged_count: i32::from(open_with_unit && finish_due.is_some_and(|d| d < now)),
+            supervision_level: 0,
+            reopened_count: 0,
+            returned_count: i32::from(state == TicketState::ReturnRequested),
+            callback_attempts: i32::from(satisfaction.is_some()),
+            satisfaction,
+            resolved: matches!(state, TicketState::Closed | TicketState::Archived).then_some(true),
+            created_by: pools.agent,
+            created_at: created,
+            updated_at: at.max(created),
+            version: i32::try_from(path.len()).unwrap_or(0),
+        };
+        let contact = ContactRow {
+            id: Uuid::now_v7(),
+            ticket_id: Some(id),
+            channel: row.channel.clone(),
+            received_at: created,
+            caller_phone_enc: row.caller_phone_enc.clone(),
+            caller_phone_idx: row.caller_phone_idx.clone(),
+            raw_text: content,
+            created_by: pools.agent,
+            created_at: created,
+        };
+        Ok((row, contact, events))
+    }
+}
+
+fn gen_event(
+    ticket: Uuid,
+    at: DateTime<Utc>,
+    action: &str,
+    from: Option<TicketState>,
+    to: Option<TicketState>,
+    org: Option<Uuid>,
+    actor: Option<Uuid>,
+) -> TicketEventRow {
+    TicketEventRow {
+        id: Uuid::now_v7(),
+        ticket_id: ticket,
+        at,
+        action: action.to_owned(),
+        actor_id: actor.map(|a| a.to_string()),
+        actor_name: Some("gen".to_owned()),
+        actor_org_id: None,
+        from_state: from.map(|s| s.as_str().to_owned()),
+        to_state: to.map(|s| s.as_str().to_owned()),
+        org_id: org,
+        opinion: None,
+        detail: json!({"generated": true}).to_string(),
+    }
+}

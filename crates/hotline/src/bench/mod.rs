@@ -1,0 +1,319 @@
+//! `hotline bench`: a server on loopback, driven over HTTP by concurrent clients, with the
+//! database's own ceiling measured in the same run. Results go to `bench/results/`.
+
+mod ceiling;
+mod load;
+mod report;
+mod server;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use hotline_app::generate::GenOptions;
+use hotline_app::{App, Clock, Config, Mode};
+use hotline_store::{DbConfig, Store};
+use sea_orm::ConnectionTrait as _;
+
+use self::load::{Cast, Intake, Limits, Session};
+use self::report::{Machine, Report};
+use self::server::ServerProcess;
+
+const PASSWORD: &str = hotline_app::demo::DEMO_PASSWORD;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Workload {
+    W1,
+    W2,
+    W3,
+    W4,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Database to run on (a fresh file or schema each run).
+    #[arg(long, value_enum, default_value = "sqlite")]
+    pub database: Backend,
+    /// PostgreSQL server for `--database postgres`; the run uses a schema of its own.
+    #[arg(
+        long,
+        env = "HOTLINE_BENCH_PG_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    pub pg_url: String,
+    /// Concurrent clients (W1–W3).
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub clients: u16,
+    /// Seconds each workload runs.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub duration: u64,
+    /// Stop a workload after this many requests, if sooner.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub requests: Option<u64>,
+    /// Tickets generated into the database before the workloads (W3 wants 1 000 000).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(0..=10_000_000))]
+    pub tickets: u64,
+    /// Arrival rate of W4, requests per second.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub rate: u32,
+    /// Workloads to run, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "w1,w2,w3,w4")]
+    pub workloads: Vec<Workload>,
+    /// Where the markdown results go.
+    #[arg(long, default_value = "bench/results")]
+    pub out: PathBuf,
+}
+
+/// Drops the PostgreSQL schema of a run, even when the run is interrupted.
+struct Schema {
+    base: String,
+    name: String,
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        let (base, name) = (self.base.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(store) = Store::connect(&DbConfig::new(base)).await {
+                    let _ = store
+                        .reader()
+                        .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                        .await;
+                    let _ = store.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    tokio::select! {
+        result = run_inner(args) => result,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("interrupted: the server is stopped and temporary data removed");
+            Ok(())
+        }
+    }
+}
+
+async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
+    let machine = Machine::read();
+    eprintln!("machine: {} cores, {:.1} GiB, {}", machine.cores, machine.memory_gib, machine.cpu);
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let mut _schema = None;
+    let database_url = match args.database {
+        Backend::Sqlite => format!("sqlite://{}", dir.path().join("hotline.db").display()),
+        Backend::Postgres => {
+            let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
+            let admin = Store::connect(&DbConfig::new(args.pg_url.clone()))
+                .await
+                .context("cannot reach PostgreSQL")?;
+            admin.reader().execute_unprepared(&format!("CREATE SCHEMA {name}")).await?;
+            admin.close().await?;
+            _schema = Some(Schema { base: args.pg_url.clone(), name: name.clone() });
+            let sep = if args.pg_url.contains('?') { '&' } else { '?' };
+            format!("{}{sep}options[search_path]={name}", args.pg_url)
+        }
+    };
+    let key = hotline_app::crypto::random_token(32);
+    let key = hotline_app::crypto::base64_key(&key);
+    let config_path = dir.path().join("hotline.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "data_dir = {:?}\ndatabase_url = {:?}\ndatabase_max_connections = 16\nmetrics_enabled = false\n\
+             [http]\nrequest_timeout_secs = 120\n\
+             [security]\ncookie_secure = false\ntotp_required_roles = []\ndata_key = {key:?}\n",
+            dir.path().display().to_string(),
+            database_url
+        ),
+    )?;
+
+    let config = Config::load(Some(&config_path))?;
+    let app = App::open(config, Clock::System, Mode::Demo).await?;
+    app.prepare().await?;
+    app.seed_demo().await?;
+    let mut gen_rate = None;
+    if args.tickets > 0 {
+        eprintln!("generating {} tickets…", args.tickets);
+        let options = GenOptions { tickets: args.tickets, days: 365, seed: 42, batch: 2_000 };
+        let stats = app
+            .generate(options, |s| {
+                eprint!(
+                    "\r  {} tickets, {} rows, {:.0} rows/s   ",
+                    s.tickets,
+                    s.rows,
+                    s.rows_per_sec()
+                )
+            })
+            .await?;
+        eprintln!();
+        gen_rate = Some(stats.rows_per_sec());
+    }
+    eprintln!("measuring the database ceiling…");
+    let ceiling = ceiling::measure(&app.store, Duration::from_secs(3)).await?;
+    let categories = app
+        .list_categories(
+            &demo_ctx(&app, "agent").await?,
+            hotline_app::categories::CategoryQuery::default(),
+        )
+        .await?;
+    let leaves: Vec<String> = categories
+        .iter()
+        .flat_map(|l1| {
+            l1.children.iter().flat_map(|l2| l2.children.iter().map(|l3| l3.id.to_string()))
+        })
+        .collect();
+    let urban = categories
+        .iter()
+        .find(|c| c.name == "城乡建设")
+        .map(|c| c.id.to_string())
+        .unwrap_or_default();
+    let zjw = hotline_store::orgs::find_by_code(app.store.reader(), "ZJW")
+        .await?
+        .map(|o| o.id.to_string())
+        .unwrap_or_default();
+    app.store.clone().close().await?;
+
+    eprintln!("starting the server…");
+    let server = ServerProcess::start(&config_path).await?;
+    let base = server.base.clone();
+    let clients = usize::from(args.clients);
+    let limits = Limits { duration: Duration::from_secs(args.duration), requests: args.requests };
+    let intake = Arc::new(Intake {
+        category_ids: leaves,
+        titles: vec![
+            "小区楼下自来水管爆裂".to_owned(),
+            "夜间施工噪音扰民".to_owned(),
+            "公交站台广告牌破损".to_owned(),
+            "商户占道经营".to_owned(),
+            "拖欠农民工工资".to_owned(),
+        ],
+    });
+    let mut outcomes = Vec::new();
+    let mut created = Vec::new();
+    let workloads = &args.workloads;
+    if workloads.contains(&Workload::W1)
+        || workloads.contains(&Workload::W2)
+        || workloads.contains(&Workload::W4)
+    {
+        eprintln!("W1 intake: {clients} clients…");
+        let mut sessions = Vec::with_capacity(clients);
+        for _ in 0..clients {
+            sessions.push(Session::login(&base, "agent", PASSWORD).await?);
+        }
+        let (mut outcome, ids) = load::intake(sessions, Arc::clone(&intake), limits).await;
+        outcome.rss_mib = server.memory_mib();
+        created = ids;
+        if workloads.contains(&Workload::W1) {
+            outcomes.push(outcome);
+        }
+    }
+    if workloads.contains(&Workload::W2) {
+        eprintln!("W2 lifecycle on {} tickets…", created.len());
+        let cast = Arc::new(Cast {
+            dispatcher: Session::login(&base, "dispatcher", PASSWORD).await?,
+            handler: Session::login(&base, "bureau_a", PASSWORD).await?,
+            supervisor: Session::login(&base, "supervisor", PASSWORD).await?,
+            agent: Session::login(&base, "agent", PASSWORD).await?,
+            unit_id: zjw.clone(),
+        });
+        let mut outcome = load::lifecycle(cast, created.clone(), clients, limits).await;
+        outcome.rss_mib = server.memory_mib();
+        outcomes.push(outcome);
+    }
+    if workloads.contains(&Workload::W3) {
+        eprintln!("W3 work lists…");
+        let unit = Session::login(&base, "bureau_a", PASSWORD).await?;
+        let mut outcome = load::lists(
+            "W3 unit inbox",
+            unit,
+            "/api/v1/tickets?view=inbox_in_progress&per_page=20".to_owned(),
+            clients,
+            limits,
+        )
+        .await;
+        outcome.rss_mib = server.memory_mib();
+        outcomes.push(outcome);
+        let dispatcher = Session::login(&base, "dispatcher", PASSWORD).await?;
+        let path = format!(
+            "/api/v1/tickets?state=closed&category_id={urban}&q=%E5%B0%8F%E5%8C%BA&per_page=20&page=2&sort=newest"
+        );
+        let mut outcome =
+            load::lists("W3 filtered search", dispatcher, path, clients, limits).await;
+        outcome.rss_mib = server.memory_mib();
+        outcomes.push(outcome);
+    }
+    if workloads.contains(&Workload::W4) {
+        eprintln!("W4 mixed shift at {} req/s…", args.rate);
+        let mut sessions = Vec::new();
+        for _ in 0..16 {
+            sessions.push(Session::login(&base, "agent", PASSWORD).await?);
+        }
+        let mut outcome = load::mixed(
+            sessions,
+            Arc::clone(&intake),
+            Arc::new(created.clone()),
+            f64::from(args.rate),
+            limits.duration,
+        )
+        .await;
+        outcome.rss_mib = server.memory_mib();
+        outcomes.push(outcome);
+    }
+    drop(server);
+
+    let backend = match args.database {
+        Backend::Sqlite => "SQLite (WAL, synchronous=FULL)",
+        Backend::Postgres => "PostgreSQL",
+    };
+    let report = Report {
+        backend,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        machine,
+        tickets_in_db: args.tickets,
+        gen_rows_per_sec: gen_rate,
+        ceiling,
+        outcomes,
+        notes: vec![
+            "Every ticket read writes an audit row (the audit trail records every read of personal data), \
+             so reads are writes too; on SQLite all writes share one connection."
+                .to_owned(),
+        ],
+    };
+    let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let markdown = report.markdown(&date);
+    println!("{markdown}");
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let name = format!(
+        "{date}-{}-{}k-{}c.md",
+        match args.database {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        },
+        args.tickets / 1000,
+        args.clients
+    );
+    let path = args.out.join(name);
+    std::fs::write(&path, markdown)?;
+    eprintln!("results written to {}", path.display());
+    Ok(())
+}
+
+async fn demo_ctx(app: &App, username: &str) -> anyhow::Result<hotline_app::Ctx> {
+    Ok(app.ctx_for_user(username).await?)
+}

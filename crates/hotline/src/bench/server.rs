@@ -1,0 +1,71 @@
+//! The server under test, as a child process: its memory is its own, and it dies with the bench.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+
+pub struct ServerProcess {
+    child: Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    /// Starts `hotline serve` with `config` and waits until it answers `/readyz`.
+    pub async fn start(config: &Path) -> anyhow::Result<Self> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let exe = std::env::current_exe().context("cannot find the hotline binary")?;
+        let child = Command::new(exe)
+            .arg("--config")
+            .arg(config)
+            .arg("serve")
+            .env("HOTLINE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("HOTLINE_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("cannot start the server")?;
+        let server = Self { child, base: format!("http://127.0.0.1:{port}") };
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        loop {
+            if client
+                .get(format!("{}/readyz", server.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return Ok(server);
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server did not become ready in 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// `(current, peak)` resident memory in MiB, from `/proc`.
+    pub fn memory_mib(&self) -> (f64, f64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+                .map_or(0.0, |kb| kb / 1024.0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
