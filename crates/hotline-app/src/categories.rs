@@ -146,19 +146,18 @@ impl App {
 
     /// A category with the names of its ancestors.
     pub(crate) async fn category_ref(&self, id: Uuid) -> Result<Option<CategoryRef>> {
-        let db = self.store.reader();
-        let Some(row) = hotline_store::reference::find_category(db, id).await? else {
-            return Ok(None);
-        };
-        let mut names = Vec::new();
-        for ancestor in TreePath::from_stored(row.path.clone()).ids::<Uuid>() {
-            if ancestor == row.id {
-                names.push(row.name.clone());
-            } else if let Some(a) = hotline_store::reference::find_category(db, ancestor).await? {
-                names.push(a.name);
-            }
-        }
-        Ok(Some(CategoryRef { id: row.id, code: row.code, name: row.name, path_names: names }))
+        let reference = self.reference().await?;
+        let Some(row) = reference.categories.get(&id) else { return Ok(None) };
+        let names = TreePath::from_stored(row.path.clone())
+            .ids::<Uuid>()
+            .filter_map(|a| reference.categories.get(&a).map(|c| c.name.clone()))
+            .collect();
+        Ok(Some(CategoryRef {
+            id: row.id,
+            code: row.code.clone(),
+            name: row.name.clone(),
+            path_names: names,
+        }))
     }
 
     pub async fn create_category(&self, ctx: &Ctx, input: NewCategory) -> Result<CategoryNode> {
@@ -249,6 +248,7 @@ impl App {
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
+        self.invalidate_reference();
         Ok(CategoryNode {
             id: row.id,
             code: row.code,
@@ -349,6 +349,7 @@ impl App {
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
+        self.invalidate_reference();
         let rows = hotline_store::reference::categories(self.store.reader()).await?;
         build_tree(&rows, after.parent_id, true)
             .into_iter()

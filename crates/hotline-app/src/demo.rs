@@ -155,6 +155,7 @@ impl App {
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
+        self.invalidate_reference();
         Ok(true)
     }
 }

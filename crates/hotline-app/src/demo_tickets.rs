@@ -196,7 +196,7 @@ impl App {
         let messages = load_messages();
         let categories = hotline_store::reference::categories(self.store.reader()).await?;
         let orgs: HashMap<String, uuid::Uuid> =
-            self.org_names().await?.into_values().map(|o| (o.code, o.id)).collect();
+            self.reference().await?.orgs.values().map(|o| (o.code.clone(), o.id)).collect();
         let org = |code: &str| {
             orgs.get(code)
                 .copied()

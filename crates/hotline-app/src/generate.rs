@@ -141,7 +141,8 @@ impl App {
             .map(|(k, id)| (*id, 1.0 / ((k + 1) as f64).powf(0.9)))
             .collect();
         let total = weighted.iter().map(|(_, w)| w).sum();
-        let orgs = self.org_names().await?;
+        let reference = self.reference().await?;
+        let orgs = &reference.orgs;
         let users = hotline_store::users::list(
             self.store.reader(),
             &hotline_store::users::UserFilter::default(),
@@ -233,6 +234,7 @@ impl App {
             }
         }
         self.flush(&mut batch, &counters, &mut stats).await?;
+        self.store.analyze().await?;
         stats.seconds = started.elapsed().as_secs_f64();
         progress(stats);
         Ok(stats)

@@ -14,9 +14,11 @@ pub mod crypto;
 pub mod demo;
 mod demo_tickets;
 pub mod error;
+pub mod events;
 pub mod generate;
 pub mod orgs;
 pub mod paging;
+mod reference;
 pub mod routing;
 mod seed;
 pub mod sla;
@@ -60,6 +62,8 @@ pub struct App {
     pub(crate) data_key: DataKey,
     /// The working-day calendar, loaded from the database and replaced when admins edit it.
     calendar: Arc<RwLock<Arc<Calendar>>>,
+    reference_cache: Arc<reference::ReferenceCache>,
+    events: tokio::sync::broadcast::Sender<events::LiveEvent>,
 }
 
 impl App {
@@ -85,7 +89,17 @@ impl App {
         let data_key = DataKey::load(config.security.data_key.as_deref(), &config.data_dir)?;
         let (hours, offset) = config.tickets.working_hours()?;
         let calendar = Arc::new(RwLock::new(Arc::new(Calendar::new([], [], hours, offset))));
-        Ok(Self { store, config: Arc::new(config), clock, mode, hasher, data_key, calendar })
+        Ok(Self {
+            store,
+            config: Arc::new(config),
+            clock,
+            mode,
+            hasher,
+            data_key,
+            calendar,
+            reference_cache: Arc::default(),
+            events: tokio::sync::broadcast::channel(events::BACKLOG).0,
+        })
     }
 
     /// Gets the database ready to serve: migrations, reference data on first start, the
@@ -94,6 +108,7 @@ impl App {
         self.store.migrate().await?;
         self.seed_reference().await?;
         self.reload_calendar().await?;
+        self.invalidate_reference();
         Ok(())
     }
 

@@ -179,6 +179,7 @@ impl App {
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
+        self.invalidate_reference();
         Ok(row.into())
     }
 
@@ -275,6 +276,7 @@ impl App {
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
+        self.invalidate_reference();
         Ok(after.into())
     }
 

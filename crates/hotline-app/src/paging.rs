@@ -36,11 +36,15 @@ pub struct PageOf<T> {
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
+    /// `total` is a lower bound: counting stopped (a capped count, or a text search that only
+    /// knows whether another page follows).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
 }
 
 impl<T> PageOf<T> {
     #[must_use]
     pub fn new(items: Vec<T>, total: u64, request: PageRequest) -> Self {
-        Self { items, total, page: request.page, per_page: request.per_page }
+        Self { items, total, page: request.page, per_page: request.per_page, total_capped: false }
     }
 }

@@ -195,13 +195,9 @@ impl App {
         category_id: Option<Uuid>,
         urgency: Urgency,
     ) -> Result<(Clocks, Option<SlaPolicyRow>)> {
-        let db = self.store.reader();
-        let policies = hotline_store::reference::sla_policies(db).await?;
-        let category = match category_id {
-            Some(id) => hotline_store::reference::find_category(db, id).await?,
-            None => None,
-        };
-        Ok(match pick(&policies, category.as_ref(), urgency) {
+        let reference = self.reference().await?;
+        let category = category_id.and_then(|id| reference.categories.get(&id));
+        Ok(match pick(&reference.sla, category, urgency) {
             Some(p) => (clocks_of(p), Some(p.clone())),
             None => (FALLBACK, None),
         })
@@ -251,6 +247,7 @@ impl App {
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
+        self.invalidate_reference();
         Ok(view(row))
     }
 
@@ -312,6 +309,7 @@ impl App {
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
+        self.invalidate_reference();
         Ok(view(after))
     }
 }

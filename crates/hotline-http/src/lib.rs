@@ -1,5 +1,6 @@
 //! The HTTP layer: extractors, thin handlers, one router, the JSON error envelope.
 
+pub mod console;
 pub mod error;
 pub mod extract;
 pub mod handlers;

@@ -13,9 +13,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::handlers::{audit, auth, health, orgs, reference, tickets, tokens, users};
+use crate::handlers::{audit, auth, events, health, orgs, reference, tickets, tokens, users};
 use crate::metrics::{self, Metrics};
-use crate::{AppState, error, middleware};
+use crate::{AppState, console, error, middleware};
 
 /// The public router: health checks and the JSON API.
 pub fn router(state: AppState) -> Router {
@@ -63,6 +63,8 @@ pub fn router(state: AppState) -> Router {
         .route("/routing/suggest", get(reference::suggest_unit))
         .route("/tickets", get(tickets::list_tickets).post(tickets::create_ticket))
         .route("/tickets/batch-assign", post(tickets::batch_assign))
+        .route("/tickets/counts", get(tickets::ticket_counts))
+        .route("/events", get(events::stream))
         .route("/tickets/deadline-preview", get(reference::deadline_preview))
         .route("/tickets/{id}", get(tickets::get_ticket))
         .route("/tickets/{id}/actions/{action}", post(tickets::perform_action))
@@ -103,7 +105,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api)
-        .fallback(health::not_found)
+        .fallback(console::serve)
         .layer(layers)
         .with_state(state)
 }

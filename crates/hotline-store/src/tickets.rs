@@ -14,7 +14,7 @@ use crate::entity::{
     attachment, category, contact, idempotency_key, org, outbox_event, ticket, ticket_counter,
     ticket_event, ticket_timer,
 };
-use crate::{Page, PageRequest, contains, starts_with};
+use crate::{PageRequest, contains, starts_with};
 
 pub use attachment::Model as AttachmentRow;
 pub use contact::Model as ContactRow;
@@ -44,7 +44,11 @@ pub struct TicketFilter {
     pub created_by: Option<Uuid>,
     /// Only tickets dispatched by this unit to one of its sub-orgs (its returns to rule on).
     pub dispatched_by_org_id: Option<Uuid>,
+    pub number: Option<String>,
 }
+
+/// Work-list totals are exact up to this many tickets.
+pub const COUNT_CAP: u64 = 10_000;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TicketSort {
@@ -125,7 +129,7 @@ pub async fn list(
     filter: &TicketFilter,
     sort: TicketSort,
     page: PageRequest,
-) -> Result<Page<TicketRow>, DbErr> {
+) -> Result<TicketPage, DbErr> {
     let mut query = ticket::Entity::find();
     if !filter.states.is_empty() {
         query = query.filter(ticket::Column::State.is_in(filter.states.iter().cloned()));
@@ -183,7 +187,18 @@ pub async fn list(
     if let Some(v) = filter.dispatched_by_org_id {
         query = query.filter(ticket::Column::DispatchedByOrgId.eq(v));
     }
-    let total = query.clone().count(db).await?;
+    if let Some(v) = &filter.number {
+        query = query.filter(ticket::Column::Number.eq(v.as_str()));
+    }
+    // A text filter cannot use an index, so counting its matches means reading every candidate
+    // row: with one, the total only says whether another page follows. Other filters count, up
+    // to a cap.
+    let count_all = filter.title_contains.is_none();
+    let total = if count_all {
+        Some(Ord::min(query.clone().limit(COUNT_CAP + 1).count(db).await?, COUNT_CAP))
+    } else {
+        None
+    };
     query = match sort {
         TicketSort::Newest => {
             query.order_by_desc(ticket::Column::CreatedAt).order_by_desc(ticket::Column::Id)
@@ -199,8 +214,19 @@ pub async fn list(
             query.order_by_desc(ticket::Column::UpdatedAt).order_by_desc(ticket::Column::Id)
         }
     };
-    let items = query.offset(page.offset()).limit(page.per_page).all(db).await?;
-    Ok(Page { items, total })
+    let mut items = query.offset(page.offset()).limit(page.per_page + 1).all(db).await?;
+    let more = items.len() as u64 > page.per_page;
+    items.truncate(usize::try_from(page.per_page).unwrap_or(usize::MAX));
+    let total = total.unwrap_or_else(|| page.offset() + items.len() as u64 + u64::from(more));
+    Ok(TicketPage { items, total, exact: count_all && total < COUNT_CAP })
+}
+
+/// A page of tickets; `total` is exact only when `exact` (see [`list`]).
+#[derive(Clone, Debug)]
+pub struct TicketPage {
+    pub items: Vec<TicketRow>,
+    pub total: u64,
+    pub exact: bool,
 }
 
 /// The next number of the day (`day` = `YYYYMMDD`), atomically in the caller's transaction.

@@ -125,6 +125,7 @@ impl App {
             }
         };
         txn.commit().await?;
+        self.publish(crate::events::LiveEvent::ticket(&row, action.as_str()));
         self.ticket_view(&principal, row).await
     }
 
@@ -201,6 +202,9 @@ impl App {
             return Err(Error::Conflict { code: "invalid_transition", fields: refused });
         }
         txn.commit().await?;
+        for row in &rows {
+            self.publish(crate::events::LiveEvent::ticket(row, Action::Assign.as_str()));
+        }
         Ok(BatchResult { tickets: self.summaries(&principal, rows).await? })
     }
 
@@ -894,7 +898,7 @@ impl App {
         opinion: Option<&str>,
         detail: serde_json::Value,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<TicketEventRow> {
         let (actor_id, actor_name, actor_org) = match &ctx.principal {
             Some(p) => (
                 p.user_id().map(|u| u.to_string()).or_else(|| Some(p.name.clone())),
@@ -903,24 +907,21 @@ impl App {
             ),
             None => (None, Some("system".to_owned()), None),
         };
-        hotline_store::tickets::insert_event(
-            txn,
-            TicketEventRow {
-                id: Uuid::now_v7(),
-                ticket_id: row.id,
-                at: now,
-                action: action.to_owned(),
-                actor_id,
-                actor_name,
-                actor_org_id: actor_org,
-                from_state: from.map(|s| s.as_str().to_owned()),
-                to_state: to.map(|s| s.as_str().to_owned()),
-                org_id: org,
-                opinion: opinion.map(str::to_owned),
-                detail: detail.to_string(),
-            },
-        )
-        .await?;
-        Ok(())
+        let event = TicketEventRow {
+            id: Uuid::now_v7(),
+            ticket_id: row.id,
+            at: now,
+            action: action.to_owned(),
+            actor_id,
+            actor_name,
+            actor_org_id: actor_org,
+            from_state: from.map(|s| s.as_str().to_owned()),
+            to_state: to.map(|s| s.as_str().to_owned()),
+            org_id: org,
+            opinion: opinion.map(str::to_owned),
+            detail: detail.to_string(),
+        };
+        hotline_store::tickets::insert_event(txn, event.clone()).await?;
+        Ok(event)
     }
 }

@@ -6,8 +6,6 @@ pub mod callers;
 mod timers;
 mod views;
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, Utc};
 use hotline_domain::audit::AuditAction;
 use hotline_domain::phone::{PhoneNumber, mask_name};
@@ -98,6 +96,8 @@ pub struct TicketQuery {
     pub caller_phone: Option<String>,
     /// Text in the title.
     pub q: Option<String>,
+    /// The exact ticket number.
+    pub number: Option<String>,
     /// `newest` (default), `oldest`, `finish_due`, `updated`.
     pub sort: Option<String>,
     pub page: Option<u64>,
@@ -269,50 +269,47 @@ impl App {
             version: 0,
         };
         let row = hotline_store::tickets::insert(&txn, row).await?;
-        hotline_store::tickets::insert_contact(
-            &txn,
-            ContactRow {
-                id: Uuid::now_v7(),
-                ticket_id: Some(id),
-                channel: row.channel.clone(),
-                received_at: now,
-                caller_phone_enc: phone_enc,
-                caller_phone_idx: row.caller_phone_idx.clone(),
-                raw_text: valid.content,
-                created_by: row.created_by,
-                created_at: now,
-            },
-        )
-        .await?;
+        let contact = ContactRow {
+            id: Uuid::now_v7(),
+            ticket_id: Some(id),
+            channel: row.channel.clone(),
+            received_at: now,
+            caller_phone_enc: phone_enc,
+            caller_phone_idx: row.caller_phone_idx.clone(),
+            raw_text: valid.content,
+            created_by: row.created_by,
+            created_at: now,
+        };
+        hotline_store::tickets::insert_contact(&txn, contact.clone()).await?;
+        let mut attachments = Vec::with_capacity(input.attachments.len());
         for a in &input.attachments {
-            hotline_store::tickets::insert_attachment(
+            let attachment = AttachmentRow {
+                id: Uuid::now_v7(),
+                ticket_id: id,
+                file_name: a.file_name.trim().to_owned(),
+                content_type: a.content_type.trim().to_owned(),
+                size_bytes: a.size_bytes,
+                sha256: a.sha256.clone(),
+                uploaded_by: row.created_by,
+                created_at: now,
+            };
+            hotline_store::tickets::insert_attachment(&txn, attachment.clone()).await?;
+            attachments.push(attachment);
+        }
+        let event = self
+            .record_event(
                 &txn,
-                AttachmentRow {
-                    id: Uuid::now_v7(),
-                    ticket_id: id,
-                    file_name: a.file_name.trim().to_owned(),
-                    content_type: a.content_type.trim().to_owned(),
-                    size_bytes: a.size_bytes,
-                    sha256: a.sha256.clone(),
-                    uploaded_by: row.created_by,
-                    created_at: now,
-                },
+                ctx,
+                &row,
+                "create",
+                None,
+                Some(state),
+                None,
+                None,
+                json!({"channel": row.channel}),
+                now,
             )
             .await?;
-        }
-        self.record_event(
-            &txn,
-            ctx,
-            &row,
-            "create",
-            None,
-            Some(state),
-            None,
-            None,
-            json!({"channel": row.channel}),
-            now,
-        )
-        .await?;
         if let Some(key) = &key {
             let saved = hotline_store::tickets::insert_idempotency(
                 &txn,
@@ -352,7 +349,14 @@ impl App {
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
-        Ok((self.ticket_view(&principal, row).await?, true))
+        self.publish(crate::events::LiveEvent::ticket(&row, "create"));
+        let related = views::Related {
+            events: vec![event],
+            contacts: vec![contact],
+            attachments,
+            ..Default::default()
+        };
+        Ok((self.build_view(&principal, row, related).await?, true))
     }
 
     /// The ticket a previous request with this key created, if any.
@@ -422,9 +426,9 @@ impl App {
                     .with_detail("in the future"),
             );
         }
-        let db = self.store.reader();
+        let reference = self.reference().await?;
         match input.category_id {
-            Some(id) => match hotline_store::reference::find_category(db, id).await? {
+            Some(id) => match reference.categories.get(&id) {
                 None => errors.push(FieldError::new("category_id", FieldIssue::NotFound)),
                 Some(c) if !c.active => {
                     errors.push(FieldError::new("category_id", FieldIssue::Inactive))
@@ -437,7 +441,7 @@ impl App {
             None => {}
         }
         if let Some(region) = input.region_org_id {
-            match hotline_store::orgs::find(db, region.as_uuid()).await? {
+            match reference.orgs.get(&region.as_uuid()) {
                 None => errors.push(FieldError::new("region_org_id", FieldIssue::NotFound)),
                 Some(o) if !o.active => {
                     errors.push(FieldError::new("region_org_id", FieldIssue::Inactive))
@@ -536,12 +540,14 @@ impl App {
         self.authorize(ctx, Permission::TicketRead, target.as_ref()).await.map(|(p, _)| p)
     }
 
-    pub async fn list_tickets(
+    /// The store filter for a work-list query, checked against the caller's scope.
+    async fn ticket_filter(
         &self,
         ctx: &Ctx,
-        query: TicketQuery,
-    ) -> Result<PageOf<TicketSummary>> {
-        let (principal, scope) = self.authorize(ctx, Permission::TicketRead, None).await?;
+        principal: &Principal,
+        scope: &Scope,
+        query: &TicketQuery,
+    ) -> Result<(TicketFilter, TicketSort, hotline_store::PageRequest)> {
         let mut errors = FieldErrors::new();
         let page = errors.take(Paging { page: query.page, per_page: query.per_page }.validate());
         let view = query
@@ -552,7 +558,7 @@ impl App {
             })
             .and_then(|r| errors.take(r));
         let mut filter = TicketFilter {
-            holder_path_prefixes: holder_prefixes(&scope),
+            holder_path_prefixes: holder_prefixes(scope),
             ..TicketFilter::default()
         };
         if let Some(raw) = &query.state {
@@ -587,6 +593,8 @@ impl App {
         filter.overdue = query.overdue;
         filter.created_from = query.from;
         filter.created_to = query.to;
+        filter.number =
+            query.number.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
         filter.title_contains =
             query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
         if let (Some(from), Some(to)) = (query.from, query.to)
@@ -683,6 +691,65 @@ impl App {
             Some(View::ToReview) => filter.states = states(&[TicketState::ReplySubmitted]),
             Some(View::ToCallback) => filter.states = states(&[TicketState::AwaitingCallback]),
         }
+        Ok((filter, sort, page))
+    }
+
+    /// How many tickets wait in each work list the caller has, for the menu badges.
+    pub async fn ticket_counts(
+        &self,
+        ctx: &Ctx,
+    ) -> Result<std::collections::BTreeMap<&'static str, u64>> {
+        let (principal, scope) = self.authorize(ctx, Permission::TicketRead, None).await?;
+        let has = |p: Permission| principal.scope_for(p).is_some();
+        let mut views: Vec<&'static str> = Vec::new();
+        if has(Permission::TicketCreate) {
+            views.push("my_drafts");
+        }
+        if has(Permission::TicketDispatch) {
+            views.push("to_dispatch");
+        }
+        if has(Permission::TicketHandle) {
+            views.extend([
+                "inbox_to_accept",
+                "inbox_in_progress",
+                "inbox_returned",
+                "inbox_overdue",
+                "to_decide",
+            ]);
+        }
+        if has(Permission::TicketDecide) && !views.contains(&"to_decide") {
+            views.push("to_decide");
+        }
+        if has(Permission::TicketReview) {
+            views.push("to_review");
+        }
+        if has(Permission::TicketCallback) {
+            views.push("to_callback");
+        }
+        let mut counts = std::collections::BTreeMap::new();
+        for view in views {
+            let query = TicketQuery {
+                view: Some(view.to_owned()),
+                per_page: Some(1),
+                ..TicketQuery::default()
+            };
+            let (filter, sort, page) = self.ticket_filter(ctx, &principal, &scope, &query).await?;
+            counts.insert(
+                view,
+                hotline_store::tickets::list(self.store.reader(), &filter, sort, page).await?.total,
+            );
+        }
+        Ok(counts)
+    }
+
+    pub async fn list_tickets(
+        &self,
+        ctx: &Ctx,
+        query: TicketQuery,
+    ) -> Result<PageOf<TicketSummary>> {
+        let (principal, scope) = self.authorize(ctx, Permission::TicketRead, None).await?;
+        let (filter, sort, page) = self.ticket_filter(ctx, &principal, &scope, &query).await?;
+        let db = self.store.reader();
         let result = hotline_store::tickets::list(db, &filter, sort, page).await?;
         self.audit_now(vec![ctx.record(
             AuditEntry::new(AuditAction::TicketList).detail(json!({
@@ -694,18 +761,9 @@ impl App {
         )])
         .await?;
         let items = self.summaries(&principal, result.items).await?;
-        Ok(PageOf::new(items, result.total, page))
-    }
-
-    /// Org names by id, for views.
-    pub(crate) async fn org_names(&self) -> Result<HashMap<Uuid, hotline_store::orgs::OrgRow>> {
-        let all = hotline_store::orgs::list(
-            self.store.reader(),
-            &hotline_store::orgs::OrgFilter::default(),
-            hotline_store::PageRequest { page: 1, per_page: 100_000 },
-        )
-        .await?;
-        Ok(all.items.into_iter().map(|o| (o.id, o)).collect())
+        let mut out = PageOf::new(items, result.total, page);
+        out.total_capped = !result.exact;
+        Ok(out)
     }
 
     /// Decrypts a stored personal field for someone allowed to see it.

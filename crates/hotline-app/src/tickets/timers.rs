@@ -223,6 +223,7 @@ impl App {
             hotline_store::audit::append(&txn, vec![audit]).await?;
         }
         txn.commit().await?;
+        self.publish(crate::events::LiveEvent::ticket(&row, event));
         Ok(true)
     }
 }

@@ -184,6 +184,18 @@ pub struct TicketSummary {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The rows a ticket view shows besides the ticket itself.
+#[derive(Debug, Default)]
+pub(crate) struct Related {
+    pub children: Vec<TicketRow>,
+    pub merged: Vec<TicketRow>,
+    pub parent: Option<TicketRow>,
+    pub master: Option<TicketRow>,
+    pub events: Vec<TicketEventRow>,
+    pub contacts: Vec<hotline_store::tickets::ContactRow>,
+    pub attachments: Vec<hotline_store::tickets::AttachmentRow>,
+}
+
 fn org_ref(org: &OrgRow) -> OrgRef {
     OrgRef { id: org.id, code: org.code.clone(), name: org.name.clone() }
 }
@@ -248,24 +260,39 @@ impl App {
         row: TicketRow,
     ) -> Result<TicketView> {
         let db = self.store.reader();
-        let orgs = self.org_names().await?;
-        let children = hotline_store::tickets::children(db, row.id).await?;
-        let merged = hotline_store::tickets::merged_into(db, row.id).await?;
+        let related = Related {
+            children: hotline_store::tickets::children(db, row.id).await?,
+            merged: hotline_store::tickets::merged_into(db, row.id).await?,
+            parent: match row.parent_id {
+                Some(id) => hotline_store::tickets::find(db, id).await?,
+                None => None,
+            },
+            master: match row.master_id {
+                Some(id) => hotline_store::tickets::find(db, id).await?,
+                None => None,
+            },
+            events: hotline_store::tickets::events(db, row.id).await?,
+            contacts: hotline_store::tickets::contacts(db, row.id).await?,
+            attachments: hotline_store::tickets::attachments(db, row.id).await?,
+        };
+        self.build_view(principal, row, related).await
+    }
+
+    /// The view from rows already at hand (a ticket just created needs no reads).
+    pub(crate) async fn build_view(
+        &self,
+        principal: &Principal,
+        row: TicketRow,
+        related: Related,
+    ) -> Result<TicketView> {
+        let reference = self.reference().await?;
+        let orgs = &reference.orgs;
+        let Related { children, merged, parent, master, events, contacts, attachments } = related;
         let open_children = children.iter().filter(|c| !state_of(c).has_replied()).count();
         let allowed_actions =
             lifecycle::allowed_actions(&self.facts(&row, open_children), principal);
-        let parent = match row.parent_id {
-            Some(id) => {
-                hotline_store::tickets::find(db, id).await?.map(|p| Self::ticket_ref(&p, &orgs))
-            }
-            None => None,
-        };
-        let master = match row.master_id {
-            Some(id) => {
-                hotline_store::tickets::find(db, id).await?.map(|p| Self::ticket_ref(&p, &orgs))
-            }
-            None => None,
-        };
+        let parent = parent.map(|p| Self::ticket_ref(&p, orgs));
+        let master = master.map(|m| Self::ticket_ref(&m, orgs));
         let access = pii_access(principal, row.confidential);
         let caller = match access {
             PiiAccess::Plain => CallerView {
@@ -282,10 +309,8 @@ impl App {
             },
             PiiAccess::Hidden => CallerView { name: None, phone: None, access },
         };
-        let events = hotline_store::tickets::events(db, row.id).await?;
-        let timeline = events.into_iter().map(|e| event_view(e, &orgs)).collect();
-        let contacts = hotline_store::tickets::contacts(db, row.id)
-            .await?
+        let timeline = events.into_iter().map(|e| event_view(e, orgs)).collect();
+        let contacts = contacts
             .into_iter()
             .map(|c| ContactView {
                 id: c.id,
@@ -294,8 +319,7 @@ impl App {
                 text: c.raw_text,
             })
             .collect();
-        let attachments = hotline_store::tickets::attachments(db, row.id)
-            .await?
+        let attachments = attachments
             .into_iter()
             .map(|a| AttachmentView {
                 id: a.id,
@@ -370,8 +394,8 @@ impl App {
             version: row.version,
             allowed_actions,
             timeline,
-            children: children.iter().map(|c| Self::ticket_ref(c, &orgs)).collect(),
-            merged: merged.iter().map(|m| Self::ticket_ref(m, &orgs)).collect(),
+            children: children.iter().map(|c| Self::ticket_ref(c, orgs)).collect(),
+            merged: merged.iter().map(|m| Self::ticket_ref(m, orgs)).collect(),
             contacts,
             attachments,
         })
@@ -382,13 +406,9 @@ impl App {
         principal: &Principal,
         rows: Vec<TicketRow>,
     ) -> Result<Vec<TicketSummary>> {
-        let orgs = self.org_names().await?;
-        let categories: std::collections::HashMap<Uuid, String> =
-            hotline_store::reference::categories(self.store.reader())
-                .await?
-                .into_iter()
-                .map(|c| (c.id, c.name))
-                .collect();
+        let reference = self.reference().await?;
+        let orgs = &reference.orgs;
+        let categories = &reference.categories;
         Ok(rows
             .into_iter()
             .map(|row| {
@@ -402,7 +422,10 @@ impl App {
                     state: state_of(&row),
                     number: row.number,
                     title: row.title,
-                    category_name: row.category_id.and_then(|c| categories.get(&c).cloned()),
+                    category_name: row
+                        .category_id
+                        .and_then(|c| categories.get(&c))
+                        .map(|c| c.name.clone()),
                     appeal_type: row.appeal_type,
                     urgency: row.urgency,
                     channel: row.channel,

@@ -21,8 +21,3 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     }
     Ok(Json(json!({ "status": "ready" })))
 }
-
-/// Unknown routes get the JSON envelope too.
-pub async fn not_found() -> ApiError {
-    ApiError(Error::NotFound("route"))
-}

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod events;
 pub mod health;
 pub mod orgs;
 pub mod reference;

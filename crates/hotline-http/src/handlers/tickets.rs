@@ -72,3 +72,11 @@ pub async fn caller_history(
 ) -> ApiResult<Json<CallerHistory>> {
     Ok(Json(state.app.caller_history(&caller.ctx, body).await?))
 }
+
+/// How many tickets wait in each of the caller's work lists (menu badges).
+pub async fn ticket_counts(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<std::collections::BTreeMap<&'static str, u64>>> {
+    Ok(Json(state.app.ticket_counts(&caller.ctx).await?))
+}

@@ -134,7 +134,7 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
     std::fs::write(
         &config_path,
         format!(
-            "data_dir = {:?}\ndatabase_url = {:?}\ndatabase_max_connections = 16\nmetrics_enabled = false\n\
+            "data_dir = {:?}\ndatabase_url = {:?}\ndatabase_max_connections = 4\nmetrics_enabled = false\n\
              [http]\nrequest_timeout_secs = 120\n\
              [security]\ncookie_secure = false\ntotp_required_roles = []\ndata_key = {key:?}\n",
             dir.path().display().to_string(),

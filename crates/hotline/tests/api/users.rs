@@ -16,7 +16,7 @@ async fn unit_users_are_confined_to_their_district(backend: Backend) {
     let res = admin
         .post(
             "/api/v1/users",
-            json!({"username": "district_b", "display_name": "西城区承办人", "org_id": xicheng,
+            json!({"username": "xicheng_clerk", "display_name": "西城区办事员", "org_id": xicheng,
                                         "roles": ["unit_handler"], "password": "Xicheng#2026q"}),
         )
         .await;

@@ -1,0 +1,71 @@
+//! Live events for the console (server-sent events): what changed on which ticket. Only this
+//! instance's changes are seen; the outbox remains the durable record.
+
+use hotline_domain::role::{Permission, Principal, Scope};
+use hotline_store::tickets::TicketRow;
+use serde::Serialize;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::orgs::path_of;
+use crate::{App, Result};
+
+/// How many events a slow subscriber may fall behind before it skips ahead.
+pub const BACKLOG: usize = 1024;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LiveEvent {
+    /// `ticket` for changes, `deadline` for warnings and overdue flags.
+    pub kind: &'static str,
+    pub ticket_id: Uuid,
+    pub action: String,
+    pub holder_org_id: Option<Uuid>,
+}
+
+impl LiveEvent {
+    pub(crate) fn ticket(row: &TicketRow, action: &str) -> Self {
+        let kind =
+            if matches!(action, "deadline_warning" | "response_overdue" | "urge" | "supervise")
+                && row.holder_org_id.is_some()
+            {
+                "deadline"
+            } else {
+                "ticket"
+            };
+        Self {
+            kind,
+            ticket_id: row.id,
+            action: action.to_owned(),
+            holder_org_id: row.holder_org_id,
+        }
+    }
+}
+
+impl App {
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.events.subscribe()
+    }
+
+    pub(crate) fn publish(&self, event: LiveEvent) {
+        // No subscriber is not an error.
+        let _ = self.events.send(event);
+    }
+
+    /// Whether `principal` may see `event`: center staff see everything, units what is held in
+    /// their subtree.
+    pub async fn visible_to(&self, principal: &Principal, event: &LiveEvent) -> Result<bool> {
+        Ok(match principal.scope_for(Permission::TicketRead) {
+            None => false,
+            Some(Scope::City) => true,
+            Some(Scope::Subtree(root)) => match event.holder_org_id {
+                None => false,
+                Some(org) => self
+                    .reference()
+                    .await?
+                    .orgs
+                    .get(&org)
+                    .is_some_and(|o| root.contains(&path_of(o))),
+            },
+        })
+    }
+}

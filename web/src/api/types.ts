@@ -1,0 +1,191 @@
+// Shapes of the JSON API, as the console uses them.
+
+export type Permission =
+  | 'org_read' | 'org_manage' | 'user_read' | 'user_manage' | 'api_token_manage' | 'audit_read' | 'reference_manage'
+  | 'ticket_create' | 'ticket_read' | 'ticket_intake' | 'ticket_dispatch' | 'ticket_handle' | 'ticket_decide'
+  | 'ticket_review' | 'ticket_callback' | 'ticket_supervise'
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  page: number
+  per_page: number
+  total_capped?: boolean
+}
+
+export interface Org {
+  id: string
+  code: string
+  name: string
+  kind: string
+  parent_id: string | null
+  depth: number
+  active: boolean
+}
+
+export interface User {
+  id: string
+  username: string
+  display_name: string
+  org_id: string
+  roles: string[]
+  active: boolean
+  locked: boolean
+  must_change_password: boolean
+  totp_enabled: boolean
+}
+
+export interface Me {
+  user: User
+  org: Org
+  permissions: { permission: Permission; reach: 'city' | 'own_subtree' }[]
+  restriction: 'password_change_required' | 'totp_enrollment_required' | null
+  totp_required: boolean
+}
+
+export interface OrgRef {
+  id: string
+  code: string
+  name: string
+}
+
+export type DeadlineStatus = 'none' | 'ok' | 'warning' | 'overdue'
+
+export interface TicketSummary {
+  id: string
+  number: string
+  state: string
+  title: string
+  category_name: string | null
+  appeal_type: string
+  urgency: string
+  channel: string
+  caller_phone: string | null
+  holder_org: OrgRef | null
+  parent_id: string | null
+  emergency: boolean
+  overdue: boolean
+  urged_count: number
+  supervision_level: number
+  accept_due: string | null
+  finish_due: string | null
+  deadline_status: DeadlineStatus
+  working_minutes_left: number | null
+  created_at: string
+}
+
+export interface TicketEvent {
+  id: string
+  at: string
+  action: string
+  actor_name: string | null
+  actor_org: OrgRef | null
+  from_state: string | null
+  to_state: string | null
+  org: OrgRef | null
+  opinion: string | null
+  detail: Record<string, unknown> | null
+}
+
+export interface TicketRef {
+  id: string
+  number: string
+  state: string
+  holder_org: OrgRef | null
+}
+
+export interface Ticket {
+  id: string
+  number: string
+  state: string
+  handling_type: string | null
+  parent: TicketRef | null
+  master: TicketRef | null
+  caller: { name: string | null; phone: string | null; access: 'plain' | 'masked' | 'hidden' }
+  title: string
+  content: string
+  demand: string | null
+  occurred_at: string | null
+  address: string | null
+  category: { id: string; code: string; name: string; path_names: string[] } | null
+  appeal_type: string
+  urgency: string
+  channel: string
+  confidential: boolean
+  emergency: boolean
+  region_org: OrgRef | null
+  holder_org: OrgRef | null
+  dispatched_by_org: OrgRef | null
+  excerpt: string | null
+  notes: string | null
+  reply_content: string | null
+  close_reason: string | null
+  deadlines: {
+    accept_due: string | null
+    response_due: string | null
+    finish_due: string | null
+    original_finish_due: string | null
+    accept_overdue: boolean
+    response_overdue: boolean
+    overdue: boolean
+    status: DeadlineStatus
+    working_minutes_left: number | null
+  }
+  counters: { urged: number; supervision_level: number; reopened: number; returned: number; callback_attempts: number }
+  satisfaction: string | null
+  resolved: boolean | null
+  created_at: string
+  updated_at: string
+  version: number
+  allowed_actions: string[]
+  timeline: TicketEvent[]
+  children: TicketRef[]
+  merged: TicketRef[]
+  contacts: { id: string; channel: string; received_at: string; text: string }[]
+  attachments: { id: string; file_name: string; content_type: string; size_bytes: number }[]
+}
+
+export interface CategoryNode {
+  id: string
+  code: string
+  name: string
+  level: number
+  parent_id: string | null
+  active: boolean
+  children: CategoryNode[]
+}
+
+export interface CallerHistory {
+  phone: string
+  phone_masked: string
+  repeat_caller: boolean
+  total_tickets: number
+  tickets: { id: string; number: string; title: string; state: string; satisfaction: string | null; created_at: string }[]
+}
+
+export interface Limit {
+  amount: number
+  unit: 'minutes' | 'hours' | 'working_days'
+}
+
+export interface DeadlinePreview {
+  policy_name: string | null
+  accept: Limit
+  response: Limit
+  finish: Limit
+  accept_due: string
+  response_due: string
+  finish_due: string
+}
+
+export interface AuditEvent {
+  seq: number
+  at: string
+  actor_name: string | null
+  source_ip: string | null
+  action: string
+  outcome: string
+  subject_type: string | null
+  subject_id: string | null
+  detail: unknown
+}

@@ -1,0 +1,25 @@
+// Turning API errors into what people read: the UI's own translation of the stable code,
+// falling back to the server's message, and field errors keyed by field name.
+
+import { ApiError } from '../api/client'
+
+type T = (key: string) => string
+type Te = (key: string) => boolean
+
+export function errorText(error: unknown, t: T, te: Te): string {
+  if (error instanceof ApiError) {
+    const key = `errors.${error.code}`
+    const text = te(key) ? t(key) : error.message
+    return error.requestId && error.status >= 500 ? `${text} (${error.requestId})` : text
+  }
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** `{ field: message }` from an API validation error, for el-form-item :error. */
+export function fieldErrors(error: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (error instanceof ApiError) {
+    for (const f of error.fields) out[f.field] = f.message
+  }
+  return out
+}

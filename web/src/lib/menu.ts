@@ -1,0 +1,61 @@
+// The left menu, by what the signed-in user may do.
+
+import type { Permission } from '../api/types'
+
+export interface MenuItem {
+  key: string
+  path: string
+  /** i18n key of the label. */
+  label: string
+  /** A work-list view whose count shows as a badge. */
+  countView?: string
+  children?: MenuItem[]
+}
+
+type Has = (p: Permission) => boolean
+
+export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
+  const menu: MenuItem[] = []
+  if (has('ticket_create') && has('ticket_intake')) {
+    menu.push({ key: 'workstation', path: '/workstation', label: 'menu.workstation' })
+  }
+  const tickets: MenuItem[] = []
+  const list = (view: string, label: string): MenuItem => ({ key: view, path: `/tickets/${view}`, label, countView: view })
+  if (has('ticket_create')) tickets.push(list('my_drafts', 'menu.myDrafts'))
+  if (has('ticket_dispatch')) {
+    tickets.push(list('to_dispatch', 'menu.toDispatch'))
+    tickets.push({ key: 'dispatch', path: '/dispatch', label: 'menu.dispatchDesk' })
+  }
+  if (has('ticket_handle')) {
+    tickets.push(list('inbox_to_accept', 'menu.toAccept'))
+    tickets.push(list('inbox_in_progress', 'menu.inProgress'))
+    tickets.push(list('inbox_returned', 'menu.returned'))
+    tickets.push(list('inbox_overdue', 'menu.overdue'))
+  }
+  if (has('ticket_decide') || (isUnit && has('ticket_handle'))) tickets.push(list('to_decide', 'menu.toDecide'))
+  if (has('ticket_review')) tickets.push({ key: 'to_review', path: '/review', label: 'menu.toReview', countView: 'to_review' })
+  if (has('ticket_callback')) tickets.push({ key: 'to_callback', path: '/callback', label: 'menu.toCallback', countView: 'to_callback' })
+  if (has('ticket_read')) tickets.push({ key: 'all', path: '/tickets/all', label: 'menu.allTickets' })
+  if (tickets.length) menu.push({ key: 'tickets', path: '', label: 'menu.tickets', children: tickets })
+  if (has('ticket_read') && !isUnit) menu.push({ key: 'dashboard', path: '/dashboard', label: 'menu.dashboard' })
+  const admin: MenuItem[] = []
+  if (has('org_manage')) admin.push({ key: 'orgs', path: '/admin/orgs', label: 'menu.orgs' })
+  if (has('user_manage')) admin.push({ key: 'users', path: '/admin/users', label: 'menu.users' })
+  if (has('api_token_manage')) admin.push({ key: 'tokens', path: '/admin/tokens', label: 'menu.tokens' })
+  if (has('reference_manage')) {
+    admin.push({ key: 'categories', path: '/admin/categories', label: 'menu.categories' })
+    admin.push({ key: 'sla', path: '/admin/sla', label: 'menu.sla' })
+    admin.push({ key: 'calendar', path: '/admin/calendar', label: 'menu.calendar' })
+    admin.push({ key: 'routing', path: '/admin/routing', label: 'menu.routing' })
+  }
+  if (admin.length) menu.push({ key: 'admin', path: '', label: 'menu.admin', children: admin })
+  if (has('audit_read')) menu.push({ key: 'audit', path: '/audit', label: 'menu.audit' })
+  return menu
+}
+
+/** The first page a user should land on. */
+export function homePath(menu: MenuItem[]): string {
+  const first = menu[0]
+  if (!first) return '/forbidden'
+  return first.children?.[0]?.path ?? first.path
+}

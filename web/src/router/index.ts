@@ -1,0 +1,58 @@
+import { createRouter, createWebHistory } from 'vue-router'
+
+import { onUnauthorized } from '../api/client'
+import { homePath } from '../lib/menu'
+import { useSession } from '../stores/session'
+
+import ShellLayout from '../layouts/ShellLayout.vue'
+import LoginView from '../views/LoginView.vue'
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+    {
+      path: '/',
+      component: ShellLayout,
+      children: [
+        { path: '', name: 'home', component: { render: () => null } },
+        { path: 'workstation', name: 'workstation', component: () => import('../views/WorkstationView.vue') },
+        { path: 'tickets/:view', name: 'tickets', component: () => import('../views/TicketListView.vue'), props: true },
+        { path: 'ticket/:id', name: 'ticket', component: () => import('../views/TicketDetailView.vue'), props: true },
+        { path: 'dispatch', name: 'dispatch', component: () => import('../views/DispatchDeskView.vue') },
+        { path: 'review', name: 'review', component: () => import('../views/ReviewView.vue'), props: { mode: 'review' } },
+        { path: 'callback', name: 'callback', component: () => import('../views/ReviewView.vue'), props: { mode: 'callback' } },
+        { path: 'dashboard', name: 'dashboard', component: () => import('../views/DashboardView.vue') },
+        { path: 'admin/orgs', name: 'orgs', component: () => import('../views/admin/OrgsView.vue') },
+        { path: 'admin/users', name: 'users', component: () => import('../views/admin/UsersView.vue') },
+        { path: 'admin/tokens', name: 'tokens', component: () => import('../views/admin/TokensView.vue') },
+        { path: 'admin/categories', name: 'categories', component: () => import('../views/admin/CategoriesView.vue') },
+        { path: 'admin/sla', name: 'sla', component: () => import('../views/admin/SlaView.vue') },
+        { path: 'admin/calendar', name: 'calendar', component: () => import('../views/admin/CalendarView.vue') },
+        { path: 'admin/routing', name: 'routing', component: () => import('../views/admin/RoutingView.vue') },
+        { path: 'audit', name: 'audit', component: () => import('../views/AuditView.vue') },
+        { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
+      ],
+    },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  const session = useSession()
+  if (!session.loaded) await session.load()
+  if (to.meta.public) return true
+  if (!session.me) return { name: 'login', query: { redirect: to.fullPath } }
+  if (session.me.restriction) return { name: 'login', query: { redirect: to.fullPath } }
+  if (to.name === 'home') return homePath(session.menu)
+  return true
+})
+
+// An expired session sends the user to sign in, and back to the same page afterwards.
+onUnauthorized((error) => {
+  const session = useSession()
+  session.forget()
+  const current = router.currentRoute.value
+  if (current.name !== 'login') {
+    router.push({ name: 'login', query: { redirect: current.fullPath, reason: error.code } })
+  }
+})
