@@ -22,6 +22,7 @@ mod reference;
 pub mod routing;
 mod seed;
 pub mod sla;
+pub mod stats;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

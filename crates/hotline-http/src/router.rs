@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/totp/setup", post(auth::totp_setup))
         .route("/auth/totp/enable", post(auth::totp_enable))
         .route("/me", get(auth::me))
+        .route("/auth/session", get(auth::session))
         .route("/orgs", get(orgs::list_orgs).post(orgs::create_org))
         .route(
             "/orgs/{id}",
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/batch-assign", post(tickets::batch_assign))
         .route("/tickets/counts", get(tickets::ticket_counts))
         .route("/events", get(events::stream))
+        .route("/stats/overview", get(tickets::stats_overview))
         .route("/tickets/deadline-preview", get(reference::deadline_preview))
         .route("/tickets/{id}", get(tickets::get_ticket))
         .route("/tickets/{id}/actions/{action}", post(tickets::perform_action))

@@ -1,7 +1,7 @@
 import type zh from './zh-CN'
 
 const en: typeof zh = {
-  app: { title: '12345 Hotline Console', subtitle: 'Government service hotline' },
+  app: { title: '12345 Hotline', subtitle: 'Government service hotline console' },
   common: {
     save: 'Save', cancel: 'Cancel', confirm: 'OK', search: 'Search', reset: 'Reset', refresh: 'Refresh', create: 'New',
     edit: 'Edit', delete: 'Delete', actions: 'Actions', retry: 'Retry', loading: 'Loading…', empty: 'Nothing here', yes: 'Yes', no: 'No',

@@ -17,7 +17,7 @@ export const useSession = defineStore('session', () => {
   /** Who is signed in, or null; never throws for a missing session. */
   async function load(): Promise<Me | null> {
     try {
-      me.value = await api.get<Me>('/me', { quiet401: true })
+      me.value = (await api.get<{ me: Me | null }>('/auth/session', { quiet401: true })).me
     } catch {
       me.value = null
     }

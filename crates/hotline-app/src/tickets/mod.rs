@@ -4,7 +4,7 @@
 mod actions;
 pub mod callers;
 mod timers;
-mod views;
+pub(crate) mod views;
 
 use chrono::{DateTime, Duration, Utc};
 use hotline_domain::audit::AuditAction;

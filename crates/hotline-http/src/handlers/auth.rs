@@ -49,6 +49,19 @@ pub async fn logout(
     ))
 }
 
+/// Who is signed in, if anyone: `{"me": …}` or `{"me": null}` — for the console's first load,
+/// which should not log a failed request when nobody is.
+pub async fn session(
+    State(state): State<AppState>,
+    caller: Option<SessionCaller>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let me = match caller {
+        Some(caller) => Some(state.app.me(&caller.session).await?),
+        None => None,
+    };
+    Ok(Json(serde_json::json!({ "me": me })))
+}
+
 /// The signed-in user, their org, roles and permissions, and what they must do first.
 pub async fn me(State(state): State<AppState>, caller: SessionCaller) -> ApiResult<Json<MeView>> {
     Ok(Json(state.app.me(&caller.session).await?))

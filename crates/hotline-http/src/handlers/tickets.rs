@@ -80,3 +80,11 @@ pub async fn ticket_counts(
 ) -> ApiResult<Json<std::collections::BTreeMap<&'static str, u64>>> {
     Ok(Json(state.app.ticket_counts(&caller.ctx).await?))
 }
+
+/// Leaders' overview: tickets by state, overdue by unit, satisfaction.
+pub async fn stats_overview(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<hotline_app::stats::Overview>> {
+    Ok(Json(state.app.stats_overview(&caller.ctx).await?))
+}

@@ -1,0 +1,27 @@
+import { expect, type Page } from '@playwright/test'
+
+export const PASSWORD = 'Demo@12345'
+
+/** Collects console errors and failed requests a page produced. */
+export function watchConsole(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text())
+  })
+  page.on('pageerror', (e) => errors.push(e.message))
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`)
+  })
+  return errors
+}
+
+export async function login(page: Page, username: string, locale: 'zh-CN' | 'en' = 'zh-CN'): Promise<void> {
+  await page.context().clearCookies()
+  await page.goto('/login')
+  await page.evaluate((l) => localStorage.setItem('hotline.locale', l), locale)
+  await page.reload()
+  await page.locator('input[name="username"]').fill(username)
+  await page.locator('input[name="password"]').fill(PASSWORD)
+  await page.locator('input[name="password"]').press('Enter')
+  await expect(page.locator('[data-test="who"]')).toBeVisible()
+}

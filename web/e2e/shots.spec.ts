@@ -1,0 +1,42 @@
+// Screenshots of the main pages at 1366×768, in Chinese and in English, with no console errors.
+import { expect, test, type Page } from '@playwright/test'
+
+import { login, watchConsole } from './helpers'
+
+const PAGES: [string, string, string][] = [
+  ['agent', '/workstation', 'workstation'],
+  ['agent', '/tickets/all', 'all-tickets'],
+  ['dispatcher', '/dispatch', 'dispatch-desk'],
+  ['street_a1', '/tickets/inbox_in_progress', 'unit-inbox'],
+  ['supervisor', '/review', 'review'],
+  ['supervisor', '/callback', 'callback'],
+  ['leader', '/dashboard', 'dashboard'],
+  ['admin', '/admin/orgs', 'admin-orgs'],
+  ['admin', '/admin/users', 'admin-users'],
+  ['admin', '/admin/calendar', 'admin-calendar'],
+  ['auditor', '/audit', 'audit'],
+]
+
+async function noHorizontalScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+  expect(overflow).toBeLessThanOrEqual(1)
+}
+
+for (const locale of ['zh-CN', 'en'] as const) {
+  test(`main pages look finished (${locale})`, async ({ page }) => {
+    const errors = watchConsole(page)
+    let current = ''
+    for (const [user, path, name] of PAGES) {
+      if (user !== current) {
+        await login(page, user, locale)
+        current = user
+      }
+      await page.goto(path)
+      await page.waitForLoadState('networkidle')
+      await expect(page.locator('.el-loading-mask')).toHaveCount(0)
+      await noHorizontalScroll(page)
+      await page.screenshot({ path: `e2e/screenshots/${locale}/${name}.png` })
+    }
+    expect(errors).toEqual([])
+  })
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+
+import { ACTION_FIELDS, actionBody, sortActions, validateAction } from '../src/lib/actions'
+import { ApiError } from '../src/api/client'
+import { errorText, fieldErrors } from '../src/lib/errors'
+
+describe('action forms', () => {
+  it('know every action of the API', () => {
+    const api = 'register answer transfer assign liaise excerpt emergency dismiss dispatch accept return approve_return overrule_return request_extension approve_extension deny_extension contact_citizen reply approve_reply send_back urge supervise callback reopen merge close archive'.split(' ')
+    expect(Object.keys(ACTION_FIELDS).sort()).toEqual([...api].sort())
+  })
+
+  it('require what the API requires', () => {
+    expect(validateAction('return', {}, 'req')).toEqual({ reason: 'req' })
+    expect(validateAction('request_extension', { days: 99, reason: 'x' }, 'req')).toEqual({ days: '1–30' })
+    expect(validateAction('callback', { reachable: true }, 'req')).toEqual({ satisfaction: 'req', resolved: 'req' })
+    expect(validateAction('callback', { reachable: false }, 'req')).toEqual({})
+    expect(validateAction('accept', {}, 'req')).toEqual({})
+  })
+
+  it('send only the action fields, trimmed, without empties', () => {
+    expect(actionBody('reply', { content: '  done  ', reason: 'x' })).toEqual({ content: 'done' })
+    expect(actionBody('callback', { reachable: false, satisfaction: 'satisfied' })).toEqual({ reachable: false })
+    expect(actionBody('dispatch', { org_id: 'o', assist_org_ids: [] })).toEqual({ org_id: 'o' })
+  })
+
+  it('order the buttons by the desk routine', () => {
+    expect(sortActions(['archive', 'reply', 'accept'])).toEqual(['accept', 'reply', 'archive'])
+  })
+})
+
+describe('errors', () => {
+  const t = (k: string) => `T(${k})`
+  const te = (k: string) => k === 'errors.invalid_transition'
+
+  it('translate known codes and keep the server message otherwise', () => {
+    expect(errorText(new ApiError(409, 'invalid_transition', 'server'), t, te)).toBe('T(errors.invalid_transition)')
+    expect(errorText(new ApiError(422, 'something_new', 'server says'), t, te)).toBe('server says')
+  })
+
+  it('map field errors by field', () => {
+    const e = new ApiError(422, 'validation_failed', 'x', [{ field: 'title', code: 'required', message: 'needed' }])
+    expect(fieldErrors(e)).toEqual({ title: 'needed' })
+    expect(e.field('title')).toBe('needed')
+  })
+})

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest'
+
+import { badge, spanText, splitWorkingMinutes, WORKDAY_MINUTES } from '../src/lib/deadline'
+
+const t = (key: string, v: Record<string, number>) => `${key}:${v.n}`
+
+describe('deadline badges', () => {
+  it('splits working minutes into working days, hours and minutes', () => {
+    expect(splitWorkingMinutes(0)).toEqual({ days: 0, hours: 0, minutes: 0 })
+    expect(splitWorkingMinutes(130)).toEqual({ days: 0, hours: 2, minutes: 10 })
+    expect(splitWorkingMinutes(WORKDAY_MINUTES + 61)).toEqual({ days: 1, hours: 1, minutes: 1 })
+    expect(splitWorkingMinutes(-(WORKDAY_MINUTES * 2))).toEqual({ days: 2, hours: 0, minutes: 0 })
+  })
+
+  it('colours by status', () => {
+    expect(badge('ok', 600).type).toBe('success')
+    expect(badge('warning', 30).type).toBe('warning')
+    expect(badge('overdue', -90).type).toBe('danger')
+    expect(badge('none', null).key).toBe('none')
+  })
+
+  it('says the two largest parts, never nothing', () => {
+    expect(spanText({ days: 1, hours: 3, minutes: 5 }, t)).toBe('deadline.day:1 deadline.hour:3')
+    expect(spanText({ days: 0, hours: 0, minutes: 0 }, t)).toBe('deadline.minute:0')
+    expect(spanText({ days: 0, hours: 2, minutes: 10 }, t)).toBe('deadline.hour:2 deadline.minute:10')
+  })
+})

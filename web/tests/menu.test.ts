@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+
+import type { Permission } from '../src/api/types'
+import { buildMenu, homePath } from '../src/lib/menu'
+
+const paths = (perms: Permission[], unit = false) => {
+  const menu = buildMenu((p) => perms.includes(p), unit)
+  return menu.flatMap((m) => (m.children ? m.children.map((c) => c.path) : [m.path]))
+}
+
+describe('menu by role', () => {
+  it('gives agents the intake desk first', () => {
+    const menu = buildMenu((p) => ['ticket_create', 'ticket_intake', 'ticket_read', 'ticket_callback', 'org_read'].includes(p), false)
+    expect(homePath(menu)).toBe('/workstation')
+    expect(paths(['ticket_create', 'ticket_intake', 'ticket_read', 'ticket_callback'])).toContain('/callback')
+  })
+
+  it('gives unit handlers their inbox and no dashboard', () => {
+    const p = paths(['ticket_read', 'ticket_handle', 'org_read'], true)
+    expect(p).toContain('/tickets/inbox_to_accept')
+    expect(p).toContain('/tickets/to_decide')
+    expect(p).not.toContain('/dashboard')
+    expect(p).not.toContain('/workstation')
+  })
+
+  it('gives the auditor the trail and nothing else', () => {
+    expect(paths(['audit_read'])).toEqual(['/audit'])
+  })
+
+  it('gives the admin administration but no work orders', () => {
+    const p = paths(['org_read', 'org_manage', 'user_read', 'user_manage', 'api_token_manage', 'reference_manage'])
+    expect(p).toContain('/admin/calendar')
+    expect(p.some((x) => x.startsWith('/tickets'))).toBe(false)
+  })
+})
