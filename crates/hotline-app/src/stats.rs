@@ -34,14 +34,23 @@ impl App {
             return Err(Error::Forbidden);
         }
         let db = self.store.reader();
-        let states = hotline_store::tickets::count_by(db, hotline_store::entity::ticket::Column::State).await?;
-        let satisfaction = hotline_store::tickets::count_by(db, hotline_store::entity::ticket::Column::Satisfaction).await?;
+        let states =
+            hotline_store::tickets::count_by(db, hotline_store::entity::ticket::Column::State)
+                .await?;
+        let satisfaction = hotline_store::tickets::count_by(
+            db,
+            hotline_store::entity::ticket::Column::Satisfaction,
+        )
+        .await?;
         let late = hotline_store::tickets::overdue_by_holder(db, 15).await?;
         let reference = self.reference().await?;
-        let by_state: BTreeMap<String, i64> = states.into_iter().filter_map(|(s, n)| s.map(|s| (s, n))).collect();
+        let by_state: BTreeMap<String, i64> =
+            states.into_iter().filter_map(|(s, n)| s.map(|s| (s, n))).collect();
         let open = by_state
             .iter()
-            .filter(|(s, _)| TicketState::parse(s).is_some_and(|s| !s.is_finished() && s != TicketState::Draft))
+            .filter(|(s, _)| {
+                TicketState::parse(s).is_some_and(|s| !s.is_finished() && s != TicketState::Draft)
+            })
             .map(|(_, n)| n)
             .sum();
         Ok(Overview {
@@ -52,7 +61,10 @@ impl App {
             overdue_by_unit: late
                 .into_iter()
                 .filter_map(|(org, count)| {
-                    reference.orgs.get(&org).map(|o| UnitCount { org: OrgRef { id: o.id, code: o.code.clone(), name: o.name.clone() }, count })
+                    reference.orgs.get(&org).map(|o| UnitCount {
+                        org: OrgRef { id: o.id, code: o.code.clone(), name: o.name.clone() },
+                        count,
+                    })
                 })
                 .collect(),
             satisfaction: satisfaction.into_iter().filter_map(|(s, n)| s.map(|s| (s, n))).collect(),

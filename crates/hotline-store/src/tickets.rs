@@ -475,7 +475,10 @@ pub async fn raise_counters(
 }
 
 /// `(value, tickets)` per value of `column`, over top-level tickets (for dashboards).
-pub async fn count_by(db: &impl ConnectionTrait, column: ticket::Column) -> Result<Vec<(Option<String>, i64)>, DbErr> {
+pub async fn count_by(
+    db: &impl ConnectionTrait,
+    column: ticket::Column,
+) -> Result<Vec<(Option<String>, i64)>, DbErr> {
     ticket::Entity::find()
         .select_only()
         .column(column)
@@ -488,14 +491,22 @@ pub async fn count_by(db: &impl ConnectionTrait, column: ticket::Column) -> Resu
 }
 
 /// Overdue open tickets per holding unit, most first.
-pub async fn overdue_by_holder(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<(Uuid, i64)>, DbErr> {
+pub async fn overdue_by_holder(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<(Uuid, i64)>, DbErr> {
     ticket::Entity::find()
         .select_only()
         .column(ticket::Column::HolderOrgId)
         .column_as(ticket::Column::Id.count(), "n")
         .filter(ticket::Column::Overdue.eq(true))
         .filter(ticket::Column::HolderOrgId.is_not_null())
-        .filter(ticket::Column::State.is_in(["dispatched", "in_progress", "extension_requested", "return_requested"]))
+        .filter(ticket::Column::State.is_in([
+            "dispatched",
+            "in_progress",
+            "extension_requested",
+            "return_requested",
+        ]))
         .group_by(ticket::Column::HolderOrgId)
         .order_by_desc(Expr::col(sea_orm::sea_query::Alias::new("n")))
         .limit(limit)
