@@ -30,9 +30,71 @@ pub struct Config {
     /// a management network).
     pub metrics_listen: SocketAddr,
     pub metrics_enabled: bool,
+    /// How the outside world reaches this server (`https://12345.example.gov.cn`), for links
+    /// handed out in Open311 answers; unset, the request's `Host` is used.
+    pub public_url: Option<String>,
     pub http: HttpConfig,
     pub security: SecurityConfig,
     pub tickets: TicketSettings,
+    pub open311: Open311Settings,
+    pub webhooks: WebhookSettings,
+}
+
+/// Deliveries to subscribers' URLs.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookSettings {
+    /// How often the worker looks for new events and due deliveries.
+    pub interval_ms: u64,
+    /// How long one delivery attempt may take.
+    pub timeout_secs: u64,
+    /// Retries back off from `first_retry_secs`, doubling up to `max_retry_secs`, and stop once
+    /// a delivery is `retry_hours` old.
+    pub first_retry_secs: i64,
+    pub max_retry_secs: i64,
+    pub retry_hours: i64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            interval_ms: 1000,
+            timeout_secs: 10,
+            first_retry_secs: 30,
+            max_retry_secs: 3600,
+            retry_hours: 24,
+        }
+    }
+}
+
+/// The public Open311 GeoReport v2 façade.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Open311Settings {
+    /// Only this `jurisdiction_id` is served; unset, the parameter is ignored.
+    pub jurisdiction_id: Option<String>,
+    /// Discovery: who runs the endpoint, and how to get an API key.
+    pub contact: String,
+    pub key_service: String,
+    /// `production` (requests are acted upon) or `test`.
+    pub endpoint_type: String,
+    /// Most requests in one `GET requests` answer (the spec's default is 1000).
+    pub max_requests: u64,
+    /// Largest `media` upload accepted.
+    pub max_media_bytes: usize,
+}
+
+impl Default for Open311Settings {
+    fn default() -> Self {
+        Self {
+            jurisdiction_id: None,
+            contact: "12345政务服务便民热线".to_owned(),
+            key_service: "请向热线管理员申请 API 令牌（角色 intake_app）".to_owned(),
+            endpoint_type: "production".to_owned(),
+            max_requests: 1000,
+            max_media_bytes: 10 * 1024 * 1024,
+        }
+    }
 }
 
 /// Work-order rules that differ between cities.
@@ -155,9 +217,12 @@ impl Default for Config {
             database_max_connections: 8,
             metrics_listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
             metrics_enabled: true,
+            public_url: None,
             http: HttpConfig::default(),
             security: SecurityConfig::default(),
             tickets: TicketSettings::default(),
+            open311: Open311Settings::default(),
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -245,9 +310,12 @@ impl Config {
         "database_max_connections",
         "metrics_listen",
         "metrics_enabled",
+        "public_url",
         "http",
         "security",
         "tickets",
+        "open311",
+        "webhooks",
     ];
 
     /// Defaults, then `file` (or `./hotline.toml` when present), then the environment.
@@ -289,6 +357,27 @@ impl Config {
             self.http.body_limit_bytes >= 1024,
             "http.body_limit_bytes must be >= 1024"
         );
+        if let Some(url) = &self.public_url {
+            anyhow::ensure!(
+                url.starts_with("http://") || url.starts_with("https://"),
+                "public_url must start with http:// or https://"
+            );
+        }
+        let o = &self.open311;
+        anyhow::ensure!(
+            matches!(o.endpoint_type.as_str(), "production" | "test"),
+            "open311.endpoint_type must be production or test"
+        );
+        anyhow::ensure!(o.max_requests > 0, "open311.max_requests must be > 0");
+        anyhow::ensure!(o.max_media_bytes >= 1024, "open311.max_media_bytes must be >= 1024");
+        let w = &self.webhooks;
+        anyhow::ensure!(w.interval_ms >= 10, "webhooks.interval_ms must be >= 10");
+        anyhow::ensure!(w.timeout_secs > 0, "webhooks.timeout_secs must be > 0");
+        anyhow::ensure!(
+            0 < w.first_retry_secs && w.first_retry_secs <= w.max_retry_secs,
+            "webhooks: 0 < first_retry_secs <= max_retry_secs"
+        );
+        anyhow::ensure!(w.retry_hours >= 1, "webhooks.retry_hours must be >= 1");
         Ok(())
     }
 

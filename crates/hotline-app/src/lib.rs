@@ -16,6 +16,7 @@ mod demo_tickets;
 pub mod error;
 pub mod events;
 pub mod generate;
+pub mod open311;
 pub mod orgs;
 pub mod paging;
 mod reference;
@@ -26,6 +27,7 @@ pub mod stats;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::{Arc, RwLock};
 
@@ -35,6 +37,7 @@ use chrono::{DateTime, Utc};
 use hotline_domain::audit::{AuditAction, AuditRecord, Outcome};
 use hotline_domain::org::OrgPath;
 use hotline_domain::role::{Actor, Permission, Principal, Scope};
+use hotline_store::files::FileStore;
 use hotline_store::{DbConfig, Store};
 use serde_json::json;
 
@@ -56,6 +59,8 @@ pub enum Mode {
 #[derive(Clone, Debug)]
 pub struct App {
     pub store: Store,
+    /// Uploaded files (attachments), beside the database under `<data_dir>/files`.
+    pub files: FileStore,
     pub config: Arc<Config>,
     pub clock: Clock,
     pub mode: Mode,
@@ -92,6 +97,7 @@ impl App {
         let calendar = Arc::new(RwLock::new(Arc::new(Calendar::new([], [], hours, offset))));
         Ok(Self {
             store,
+            files: FileStore::new(config.data_dir.join("files")),
             config: Arc::new(config),
             clock,
             mode,

@@ -113,6 +113,10 @@ fn parse_roles(raw: &[String]) -> Result<Vec<Role>, FieldError> {
     let mut roles = BTreeSet::new();
     for name in raw {
         let role: Role = name.parse()?;
+        if role.is_machine_only() {
+            return Err(FieldError::new("roles", FieldIssue::NotAllowed)
+                .with_detail(format!("{name} is for API tokens, not for people")));
+        }
         if !roles.insert(role) {
             return Err(FieldError::new("roles", FieldIssue::InvalidValue)
                 .with_detail(format!("{name} is listed twice")));

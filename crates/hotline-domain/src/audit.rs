@@ -50,13 +50,16 @@ pub enum AuditAction {
     TicketRead,
     TicketList,
     CallerLookup,
+    WebhookCreate,
+    WebhookUpdate,
+    WebhookRedeliver,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 32] = [
+    pub const FIXED: [Self; 35] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -89,6 +92,9 @@ impl AuditAction {
         Self::TicketRead,
         Self::TicketList,
         Self::CallerLookup,
+        Self::WebhookCreate,
+        Self::WebhookUpdate,
+        Self::WebhookRedeliver,
     ];
 
     #[must_use]
@@ -126,6 +132,9 @@ impl AuditAction {
             Self::TicketRead => "ticket.read",
             Self::TicketList => "ticket.list",
             Self::CallerLookup => "caller.lookup",
+            Self::WebhookCreate => "webhook.create",
+            Self::WebhookUpdate => "webhook.update",
+            Self::WebhookRedeliver => "webhook.redeliver",
             Self::Ticket(action) => action.audit_name(),
         }
     }

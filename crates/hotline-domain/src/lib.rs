@@ -17,6 +17,7 @@ pub mod sla;
 pub mod ticket;
 pub mod user;
 pub mod validation;
+pub mod webhook;
 
 pub use ids::{ApiTokenId, OrgId, TicketId, UserId};
 pub use validation::{FieldError, FieldErrors, FieldIssue};

@@ -23,6 +23,9 @@ crate::code_enum! {
         Leader = "leader",
         Admin = "admin",
         Auditor = "auditor",
+        /// A public app or portal that files citizens' appeals (Open311 `api_key`): it creates
+        /// tickets and reads nothing.
+        IntakeApp = "intake_app",
     }
 }
 
@@ -39,7 +42,8 @@ impl Role {
             | Self::Qa
             | Self::Leader
             | Self::Admin
-            | Self::Auditor => false,
+            | Self::Auditor
+            | Self::IntakeApp => false,
         }
     }
 
@@ -48,6 +52,12 @@ impl Role {
     #[must_use]
     pub const fn is_privileged(self) -> bool {
         matches!(self, Self::Admin | Self::Auditor)
+    }
+
+    /// Roles for machine clients only; no person signs in with them.
+    #[must_use]
+    pub const fn is_machine_only(self) -> bool {
+        matches!(self, Self::IntakeApp)
     }
 }
 
@@ -164,6 +174,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (ReferenceManage, City),
         ],
         Role::Auditor => &[(AuditRead, City)],
+        Role::IntakeApp => &[(TicketCreate, City)],
     }
 }
 
@@ -272,7 +283,8 @@ pub fn check_roles_fit_org(roles: &[Role], org_kind: OrgKind) -> Result<(), Fiel
         return Err(FieldError::new("roles", FieldIssue::Required));
     }
     let at_center = org_kind == OrgKind::Center;
-    if roles.iter().any(|role| role.is_unit_role() == at_center) {
+    // An intake app files appeals for the whole city, whichever org's portal it serves.
+    if roles.iter().any(|role| !role.is_machine_only() && role.is_unit_role() == at_center) {
         return Err(FieldError::new("roles", FieldIssue::NotAllowed).with_detail(if at_center {
             "unit roles belong to users of a district, bureau or street office"
         } else {

@@ -56,6 +56,17 @@ impl Limit {
         if ok { Ok(self) } else { Err(FieldError::new(field, FieldIssue::InvalidValue)) }
     }
 
+    /// The limit as citizens read it in a promise: `5个工作日`, `24小时`.
+    #[must_use]
+    pub fn zh(self) -> String {
+        let unit = match self.unit {
+            LimitUnit::Minutes => "分钟",
+            LimitUnit::Hours => "小时",
+            LimitUnit::WorkingDays => "个工作日",
+        };
+        format!("{}{unit}", self.amount)
+    }
+
     /// When a clock started at `from` runs out.
     #[must_use]
     pub fn due(self, calendar: &Calendar, from: DateTime<Utc>) -> Due {

@@ -137,6 +137,12 @@ impl From<FieldError> for FieldErrors {
     }
 }
 
+impl FromIterator<FieldError> for FieldErrors {
+    fn from_iter<I: IntoIterator<Item = FieldError>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
 /// Trims `raw` and checks its length in characters (not bytes: names are Chinese).
 pub fn bounded_text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
     let value = raw.trim();

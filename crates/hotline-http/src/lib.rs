@@ -7,6 +7,7 @@ pub mod handlers;
 pub mod i18n;
 pub mod metrics;
 pub mod middleware;
+pub mod open311;
 pub mod router;
 
 use std::net::SocketAddr;

@@ -9,13 +9,14 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, patch, post, put};
 use http::StatusCode;
 use tower::ServiceBuilder;
+use tower_http::cors::{Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::handlers::{audit, auth, events, health, orgs, reference, tickets, tokens, users};
 use crate::metrics::{self, Metrics};
-use crate::{AppState, console, error, middleware};
+use crate::{AppState, console, error, middleware, open311};
 
 /// The public router: health checks and the JSON API.
 pub fn router(state: AppState) -> Router {
@@ -77,22 +78,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(middleware::sanitize_request_id))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &axum::extract::Request| {
-                    let route = request
-                        .extensions()
-                        .get::<axum::extract::MatchedPath>()
-                        .map_or("unmatched", axum::extract::MatchedPath::as_str);
-                    let request_id = request
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-");
-                    tracing::info_span!("request", method = %request.method(), route, request_id)
-                })
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
+        .layer(trace_layer())
         .layer(from_fn_with_state(Arc::clone(&state.metrics), metrics::track))
         .layer(from_fn(middleware::security_headers))
         .layer(from_fn(error::render_errors))
@@ -103,13 +89,59 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
         .layer(from_fn(middleware::check_origin));
 
+    // Open311 serves public apps on other origins, without cookies: no origin check, open CORS,
+    // Open311 error documents instead of our envelope, and room for a photo in the body.
+    let open311 = Router::new()
+        .route("/{name}", get(open311::read).post(open311::create))
+        .route("/services/{name}", get(open311::service_definition))
+        .route("/service/{name}", get(open311::service_definition))
+        .route("/requests/{name}", get(open311::request))
+        .route("/tokens/{name}", get(open311::token))
+        .route("/media/{id}", get(open311::media))
+        .layer(
+            ServiceBuilder::new()
+                .layer(from_fn(middleware::sanitize_request_id))
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(trace_layer())
+                .layer(from_fn_with_state(Arc::clone(&state.metrics), metrics::track))
+                .layer(from_fn(middleware::security_headers))
+                .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers(Any))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Duration::from_secs(config.request_timeout_secs),
+                ))
+                .layer(DefaultBodyLimit::max(
+                    state.app.config.open311.max_media_bytes + config.body_limit_bytes,
+                )),
+        );
+
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api)
         .fallback(console::serve)
         .layer(layers)
+        .nest("/open311/v2", open311)
         .with_state(state)
+}
+
+/// One log line per request, with its route and id.
+fn trace_layer() -> TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    impl Fn(&axum::extract::Request) -> tracing::Span + Clone,
+> {
+    TraceLayer::new_for_http()
+        .make_span_with(|request: &axum::extract::Request| {
+            let route = request
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map_or("unmatched", axum::extract::MatchedPath::as_str);
+            let request_id =
+                request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), route, request_id)
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
 }
 
 /// The metrics router, for the separate management listener.

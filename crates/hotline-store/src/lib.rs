@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod entity;
+pub mod files;
 pub mod migration;
 pub mod orgs;
 pub mod reference;
@@ -12,6 +13,7 @@ pub mod sessions;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -96,19 +98,24 @@ impl Store {
     }
 
     async fn connect_postgres(config: &DbConfig) -> anyhow::Result<Self> {
-        // A schema other than `public` is chosen in the URL: `?options[search_path]=name`.
         let options = PgConnectOptions::from_str(&config.url).context("invalid PostgreSQL URL")?;
-        let pool = PgPoolOptions::new()
-            .max_connections(config.max_connections.max(2))
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
-            .await
-            .context("cannot connect to PostgreSQL")?;
-        let db = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
-        Ok(Self { read: db.clone(), write: db })
+        // Two pools, as on SQLite: a use case may read (reference data, the caller's org) while
+        // it holds a transaction. From one shared pool, enough concurrent transactions would take
+        // every connection and then wait forever for one more to read with.
+        let pool = || {
+            PgPoolOptions::new()
+                .max_connections(config.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options.clone())
+        };
+        let write = pool().await.context("cannot connect to PostgreSQL")?;
+        let read = pool().await.context("cannot connect to PostgreSQL")?;
+        Ok(Self {
+            read: SqlxPostgresConnector::from_sqlx_postgres_pool(read),
+            write: SqlxPostgresConnector::from_sqlx_postgres_pool(write),
+        })
     }
 
-    /// For queries that only read.
     #[must_use]
     pub fn reader(&self) -> &DatabaseConnection {
         &self.read

@@ -44,7 +44,11 @@ pub struct TicketFilter {
     pub created_by: Option<Uuid>,
     /// Only tickets dispatched by this unit to one of its sub-orgs (its returns to rule on).
     pub dispatched_by_org_id: Option<Uuid>,
-    pub number: Option<String>,
+    /// Any of these ticket numbers.
+    pub numbers: Vec<String>,
+    /// Exactly these categories (not their descendants).
+    pub category_ids: Vec<Uuid>,
+    pub confidential: Option<bool>,
 }
 
 /// Work-list totals are exact up to this many tickets.
@@ -187,8 +191,14 @@ pub async fn list(
     if let Some(v) = filter.dispatched_by_org_id {
         query = query.filter(ticket::Column::DispatchedByOrgId.eq(v));
     }
-    if let Some(v) = &filter.number {
-        query = query.filter(ticket::Column::Number.eq(v.as_str()));
+    if !filter.numbers.is_empty() {
+        query = query.filter(ticket::Column::Number.is_in(filter.numbers.iter().cloned()));
+    }
+    if !filter.category_ids.is_empty() {
+        query = query.filter(ticket::Column::CategoryId.is_in(filter.category_ids.iter().copied()));
+    }
+    if let Some(v) = filter.confidential {
+        query = query.filter(ticket::Column::Confidential.eq(v));
     }
     // A text filter cannot use an index, so counting its matches means reading every candidate
     // row: with one, the total only says whether another page follows. Other filters count, up
@@ -307,6 +317,29 @@ pub async fn link_contacts(db: &impl ConnectionTrait, from: Uuid, to: Uuid) -> R
 
 pub async fn insert_attachment(db: &impl ConnectionTrait, row: AttachmentRow) -> Result<(), DbErr> {
     row.into_active_model().insert(db).await.map(|_| ())
+}
+
+pub async fn find_attachment(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<AttachmentRow>, DbErr> {
+    attachment::Entity::find_by_id(id).one(db).await
+}
+
+/// The attachments of several tickets, oldest first.
+pub async fn attachments_of(
+    db: &impl ConnectionTrait,
+    ticket_ids: &[Uuid],
+) -> Result<Vec<AttachmentRow>, DbErr> {
+    if ticket_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    attachment::Entity::find()
+        .filter(attachment::Column::TicketId.is_in(ticket_ids.iter().copied()))
+        .order_by_asc(attachment::Column::CreatedAt)
+        .order_by_asc(attachment::Column::Id)
+        .all(db)
+        .await
 }
 
 pub async fn attachments(

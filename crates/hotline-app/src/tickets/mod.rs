@@ -593,8 +593,14 @@ impl App {
         filter.overdue = query.overdue;
         filter.created_from = query.from;
         filter.created_to = query.to;
-        filter.number =
-            query.number.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+        filter.numbers = query
+            .number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
         filter.title_contains =
             query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
         if let (Some(from), Some(to)) = (query.from, query.to)

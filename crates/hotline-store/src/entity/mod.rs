@@ -19,3 +19,5 @@ pub mod ticket_event;
 pub mod ticket_timer;
 pub mod user_role;
 pub mod user_session;
+pub mod webhook_delivery;
+pub mod webhook_subscription;

@@ -5,6 +5,8 @@ use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_foundation;
 mod m20261124_000002_work_orders;
+mod m20261124_000003_work_list_indexes;
+mod m20261124_000004_webhooks;
 
 pub struct Migrator;
 
@@ -14,6 +16,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_work_orders::Migration),
+            Box::new(m20261124_000003_work_list_indexes::Migration),
+            Box::new(m20261124_000004_webhooks::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod demo;
 mod http;
+mod open311;
 mod orgs;
 mod reference;
 mod tickets;
