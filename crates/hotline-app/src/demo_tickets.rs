@@ -403,7 +403,7 @@ impl App {
         self.run_due_timers().await?;
         let input: ActionInput =
             serde_json::from_value(step.input.clone()).map_err(|e| Error::Internal(e.into()))?;
-        match self.perform_action(&people[step.who], *id, step.action, input).await {
+        match self.perform_action(&people[step.who], *id, step.action, input, None).await {
             Ok(_) => Ok(()),
             // A timer or an earlier step may have moved the ticket on; the story stops there.
             Err(Error::Conflict { code, .. }) => {

@@ -28,6 +28,8 @@ use crate::{App, AuditEntry, Ctx, Error, Result};
 const SECRET_PREFIX: &str = "whsec_";
 /// A claimed delivery is not tried by another worker for this long.
 const LEASE_SECS: i64 = 120;
+const FAN_OUT_BATCH: u64 = 200;
+const SEND_BATCH: u64 = 50;
 /// Kept of a receiver's error answer in the delivery log.
 const ERROR_CHARS: usize = 300;
 
@@ -335,18 +337,22 @@ impl App {
         Ok(row.into())
     }
 
+    /// One round of the worker: fan out new events, then send what is due.
+    pub async fn run_webhooks(&self, http: &reqwest::Client) -> Result<()> {
+        while self.fan_out_events(FAN_OUT_BATCH).await? == FAN_OUT_BATCH {}
+        while self.deliver_due_webhooks(http, SEND_BATCH).await? > 0 {}
+        Ok(())
+    }
+
     /// Turns new outbox events into deliveries; returns how many events were handled.
-    pub async fn fan_out_events(&self, limit: u64) -> Result<usize> {
+    pub async fn fan_out_events(&self, limit: u64) -> Result<u64> {
         let db = self.store.reader();
         let events = hotline_store::webhooks::unprocessed_events(db, limit).await?;
         if events.is_empty() {
             return Ok(0);
         }
-        let subscriptions: Vec<SubscriptionRow> = hotline_store::webhooks::subscriptions(db, None)
-            .await?
-            .into_iter()
-            .filter(|s| s.active)
-            .collect();
+        // Paused subscriptions get their deliveries too, sent once they resume.
+        let subscriptions = hotline_store::webhooks::subscriptions(db, None).await?;
         let reference = self.reference().await?;
         let now = self.now();
         for event in &events {
@@ -402,7 +408,7 @@ impl App {
             hotline_store::webhooks::mark_processed(&txn, event.id, now).await?;
             txn.commit().await?;
         }
-        Ok(events.len())
+        Ok(events.len() as u64)
     }
 
     /// What a receiver gets: the event, and the ticket as it stands (no caller details; the

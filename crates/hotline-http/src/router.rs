@@ -14,7 +14,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::handlers::{audit, auth, events, health, orgs, reference, tickets, tokens, users};
+use crate::handlers::{
+    audit, auth, events, health, orgs, reference, tickets, tokens, users, webhooks,
+};
 use crate::metrics::{self, Metrics};
 use crate::{AppState, console, error, middleware, open311};
 
@@ -42,6 +44,11 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{id}/unlock", post(users::unlock_user))
         .route("/api-tokens", get(tokens::list_api_tokens).post(tokens::create_api_token))
         .route("/api-tokens/{id}/revoke", post(tokens::revoke_api_token))
+        .route("/webhooks", get(webhooks::list_webhooks).post(webhooks::create_webhook))
+        .route("/webhooks/event-types", get(webhooks::event_types))
+        .route("/webhooks/{id}", get(webhooks::get_webhook).patch(webhooks::update_webhook))
+        .route("/webhooks/{id}/deliveries", get(webhooks::list_deliveries))
+        .route("/webhooks/{id}/deliveries/{delivery_id}/redeliver", post(webhooks::redeliver))
         .route("/audit", get(audit::list_audit))
         .route("/audit/verify", get(audit::verify_audit))
         .route("/categories", get(reference::list_categories).post(reference::create_category))

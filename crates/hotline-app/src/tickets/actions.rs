@@ -14,10 +14,12 @@ use hotline_domain::ticket::{
 };
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, TicketId};
 use hotline_store::orgs::OrgRow;
-use hotline_store::tickets::{TicketEventRow, TicketRow};
+use hotline_store::tickets::{IdempotencyRow, TicketEventRow, TicketRow};
+use hotline_store::unique_violation;
 use sea_orm::{DatabaseTransaction, DbErr};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::timers::TimerKind;
@@ -27,7 +29,7 @@ use crate::orgs::path_of;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// The body of an action. Which fields each action needs is checked per action.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionInput {
     /// Dispatch target (transfer, assign, emergency, dispatch) or the unit contacted (liaise).
@@ -96,19 +98,31 @@ impl Effect {
 }
 
 impl App {
-    /// Takes `action` on a ticket for the caller.
+    /// Takes `action` on a ticket for the caller. With an idempotency key, a retry of an action
+    /// that was taken answers with the ticket as it is instead of acting twice.
     pub async fn perform_action(
         &self,
         ctx: &Ctx,
         id: TicketId,
         action: &str,
         input: ActionInput,
+        idempotency_key: Option<&str>,
     ) -> Result<TicketView> {
         let action = Action::parse(action).ok_or(Error::NotFound("action"))?;
+        let key = idempotency_key.map(super::checked_key).transpose()?;
         let row = hotline_store::tickets::find(self.store.reader(), id.as_uuid())
             .await?
             .ok_or(Error::NotFound("ticket"))?;
         let principal = self.authorize_ticket_read(ctx, &row).await?;
+        let request_hash = hex::encode(Sha256::digest(
+            serde_json::to_vec(&json!({"ticket": id, "action": action, "input": input}))
+                .unwrap_or_default(),
+        ));
+        if let Some(key) = &key
+            && let Some(done) = self.replay(&principal, key, &request_hash).await?
+        {
+            return self.ticket_view(&principal, done).await;
+        }
         let txn = self.store.begin().await?;
         let row = hotline_store::tickets::find_for_update(&txn, id.as_uuid())
             .await?
@@ -124,6 +138,29 @@ impl App {
                 return Err(e);
             }
         };
+        if let Some(key) = &key {
+            let saved = hotline_store::tickets::insert_idempotency(
+                &txn,
+                IdempotencyRow {
+                    actor_id: super::actor_key(&principal),
+                    key: key.clone(),
+                    ticket_id: row.id,
+                    request_hash: request_hash.clone(),
+                    created_at: self.now(),
+                },
+            )
+            .await;
+            if let Err(e) = saved {
+                drop(txn);
+                // A concurrent retry with the same key acted first.
+                if unique_violation(&e).is_some()
+                    && let Some(done) = self.replay(&principal, key, &request_hash).await?
+                {
+                    return self.ticket_view(&principal, done).await;
+                }
+                return Err(e.into());
+            }
+        }
         txn.commit().await?;
         self.publish(crate::events::LiveEvent::ticket(&row, action.as_str()));
         self.ticket_view(&principal, row).await
@@ -235,6 +272,8 @@ impl App {
         };
         let now = self.now();
         let from = state_of(&row);
+        // Webhooks tell the unit a ticket leaves (a return approved, a re-dispatch) as well.
+        let holder_before = row.holder_org_id;
         let mut effect = Effect::new();
         let mut timers: Vec<(TimerKind, DateTime<Utc>, DateTime<Utc>)> = Vec::new();
         match action {
@@ -529,7 +568,7 @@ impl App {
             txn,
             action.audit_name(),
             Some(row.id),
-            json!({"ticket_id": row.id, "number": row.number, "action": action, "from": from, "to": to, "org_id": effect.org}).to_string(),
+            json!({"ticket_id": row.id, "number": row.number, "action": action, "from": from, "to": to, "org_id": effect.org, "holder_before": holder_before, "opinion": effect.opinion}).to_string(),
             now,
         )
         .await?;

@@ -166,7 +166,16 @@ pub(crate) fn holder_prefixes(scope: &Scope) -> Vec<String> {
     }
 }
 
-fn actor_key(principal: &Principal) -> String {
+/// An `Idempotency-Key` header: short, printable ASCII.
+pub(crate) fn checked_key(raw: &str) -> Result<String> {
+    let k = raw.trim();
+    if k.is_empty() || k.len() > 128 || !k.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(FieldError::new("Idempotency-Key", FieldIssue::InvalidFormat).into());
+    }
+    Ok(k.to_owned())
+}
+
+pub(crate) fn actor_key(principal: &Principal) -> String {
     match principal.actor {
         hotline_domain::role::Actor::User(id) => id.to_string(),
         hotline_domain::role::Actor::Token(id) => id.to_string(),
@@ -186,14 +195,7 @@ impl App {
         let (principal, _) = self.authorize(ctx, Permission::TicketCreate, None).await?;
         let request_hash =
             hex::encode(Sha256::digest(serde_json::to_vec(&input).unwrap_or_default()));
-        let key = match idempotency_key.map(str::trim) {
-            Some(k)
-                if k.is_empty() || k.len() > 128 || !k.chars().all(|c| c.is_ascii_graphic()) =>
-            {
-                return Err(FieldError::new("Idempotency-Key", FieldIssue::InvalidFormat).into());
-            }
-            other => other.map(str::to_owned),
-        };
+        let key = idempotency_key.map(checked_key).transpose()?;
         if let Some(key) = &key
             && let Some(existing) = self.replay(&principal, key, &request_hash).await?
         {
@@ -360,7 +362,7 @@ impl App {
     }
 
     /// The ticket a previous request with this key created, if any.
-    async fn replay(
+    pub(crate) async fn replay(
         &self,
         principal: &Principal,
         key: &str,

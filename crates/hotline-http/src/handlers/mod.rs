@@ -9,3 +9,4 @@ pub mod reference;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;

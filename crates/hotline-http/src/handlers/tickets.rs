@@ -21,8 +21,8 @@ pub async fn create_ticket(
     headers: HeaderMap,
     ApiJson(body): ApiJson<NewTicket>,
 ) -> ApiResult<impl IntoResponse> {
-    let key = headers.get("idempotency-key").map(|v| v.to_str().unwrap_or("\u{0}"));
-    let (ticket, created) = state.app.create_ticket(&caller.ctx, body, key).await?;
+    let (ticket, created) =
+        state.app.create_ticket(&caller.ctx, body, idempotency_key(&headers)).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(ticket)))
 }
@@ -46,14 +46,22 @@ pub async fn list_tickets(
     Ok(Json(state.app.list_tickets(&caller.ctx, query).await?))
 }
 
-/// `POST /tickets/{id}/actions/{action}`: every move of the lifecycle.
+/// `POST /tickets/{id}/actions/{action}`: every move of the lifecycle. With `Idempotency-Key`,
+/// a retry answers with the ticket instead of acting twice.
 pub async fn perform_action(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     ApiPath((id, action)): ApiPath<(TicketId, String)>,
     ApiJson(body): ApiJson<ActionInput>,
 ) -> ApiResult<Json<TicketView>> {
-    Ok(Json(state.app.perform_action(&caller.ctx, id, &action, body).await?))
+    let key = idempotency_key(&headers);
+    Ok(Json(state.app.perform_action(&caller.ctx, id, &action, body, key).await?))
+}
+
+/// The header's value; one that is not text reaches the use case as an invalid key.
+fn idempotency_key(headers: &HeaderMap) -> Option<&str> {
+    headers.get("idempotency-key").map(|v| v.to_str().unwrap_or("\u{0}"))
 }
 
 /// 集中交办.

@@ -14,3 +14,4 @@ mod reference;
 mod tickets;
 mod tokens;
 mod users;
+mod webhooks;

@@ -1,0 +1,335 @@
+//! Unit OA integration: signed webhooks from the outbox with retries and a delivery log, and
+//! the REST round trip of an org-scoped token with idempotent retries.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::harness::{Backend, TestApp, both_backends};
+use crate::tickets::{act, new_ticket};
+
+both_backends!(
+    webhooks_are_signed_retried_and_logged,
+    webhook_subscriptions_refuse_bad_input,
+    an_oa_system_handles_its_inbox_with_idempotent_retries,
+);
+
+/// What a receiver saw: the headers that matter and the body.
+#[derive(Clone, Debug)]
+struct Received {
+    event_id: String,
+    timestamp: String,
+    signature: String,
+    body: String,
+}
+
+/// A webhook receiver on a loopback port that fails the first `failures` deliveries.
+struct Receiver {
+    url: String,
+    seen: Arc<Mutex<Vec<Received>>>,
+}
+
+#[derive(Clone)]
+struct ReceiverState {
+    seen: Arc<Mutex<Vec<Received>>>,
+    failures: Arc<AtomicUsize>,
+}
+
+async fn receive(State(s): State<ReceiverState>, headers: HeaderMap, body: String) -> StatusCode {
+    let header =
+        |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    s.seen.lock().await.push(Received {
+        event_id: header("x-hotline-event-id"),
+        timestamp: header("x-hotline-timestamp"),
+        signature: header("x-hotline-signature"),
+        body,
+    });
+    let left = s.failures.load(Ordering::SeqCst);
+    if left > 0 {
+        s.failures.store(left - 1, Ordering::SeqCst);
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::NO_CONTENT
+    }
+}
+
+impl Receiver {
+    async fn start(failures: usize) -> Self {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let state = ReceiverState { seen: Arc::clone(&seen), failures: Arc::new(failures.into()) };
+        let app = axum::Router::new().route("/hook", post(receive)).with_state(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("receiver");
+        });
+        Self { url, seen }
+    }
+
+    async fn seen(&self) -> Vec<Received> {
+        self.seen.lock().await.clone()
+    }
+}
+
+/// Runs the webhook worker once, as the server's loop does.
+async fn work(t: &TestApp) {
+    t.app.run_webhooks(&reqwest::Client::new()).await.expect("webhook worker");
+}
+
+async fn subscribe(t: &TestApp, org: &str, url: &str, types: Value) -> (String, String) {
+    let admin = t.login("admin").await;
+    let res = admin
+        .post(
+            "/api/v1/webhooks",
+            json!({"name": "东城区OA", "org_id": t.org_id(org).await, "url": url, "event_types": types}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let secret = res.body["secret"].as_str().expect("secret").to_owned();
+    assert!(secret.starts_with("whsec_"));
+    (res.body["id"].as_str().expect("id").to_owned(), secret)
+}
+
+async fn webhooks_are_signed_retried_and_logged(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let receiver = Receiver::start(2).await;
+    let (hook, secret) = subscribe(
+        &t,
+        "DONGCHENG",
+        &receiver.url,
+        json!(["ticket.dispatch", "ticket.approve_return", "ticket.urge"]),
+    )
+    .await;
+    let admin = t.login("admin").await;
+    let listed = admin.get("/api/v1/webhooks").await;
+    assert!(listed.body[0].get("secret").is_none() && !listed.body.to_string().contains(&secret));
+
+    let agent = t.login("agent").await;
+    let dispatcher = t.login("dispatcher").await;
+    let ours = new_ticket(&t, &agent, "东城区的水管").await;
+    let theirs = new_ticket(&t, &agent, "西城区的水管").await;
+    let dongcheng = t.org_id("DONGCHENG").await;
+    let res = act(&dispatcher, &ours, "dispatch", json!({"org_id": dongcheng})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let number = res.body["number"].as_str().expect("number").to_owned();
+    let res =
+        act(&dispatcher, &theirs, "dispatch", json!({"org_id": t.org_id("XICHENG").await})).await;
+    assert_eq!(res.status, 200);
+
+    // Only the dispatch to 东城区 concerns this subscription; the receiver fails twice.
+    work(&t).await;
+    let log = admin.get(&format!("/api/v1/webhooks/{hook}/deliveries")).await;
+    assert_eq!(log.body["total"], 1, "{}", log.body);
+    let delivery = &log.body["items"][0];
+    assert_eq!(
+        (&delivery["status"], &delivery["attempts"], &delivery["last_status"]),
+        (&json!("pending"), &json!(1), &json!(503)),
+        "{delivery}"
+    );
+    assert!(delivery["last_error"].as_str().is_some_and(|e| e.contains("503")));
+    work(&t).await;
+    assert_eq!(receiver.seen().await.len(), 1, "not due again yet");
+    t.advance(chrono::Duration::seconds(31));
+    work(&t).await;
+    t.advance(chrono::Duration::seconds(61));
+    work(&t).await;
+    let log = admin.get(&format!("/api/v1/webhooks/{hook}/deliveries")).await;
+    let delivery = &log.body["items"][0];
+    assert_eq!((&delivery["status"], &delivery["attempts"]), (&json!("delivered"), &json!(3)));
+
+    // Every attempt carried the same event and body, signed over its own timestamp.
+    let seen = receiver.seen().await;
+    assert_eq!(seen.len(), 3);
+    assert!(seen.iter().all(|r| r.event_id == seen[0].event_id && r.body == seen[0].body));
+    for r in &seen {
+        let verified = hotline_domain::webhook::verify(
+            secret.as_bytes(),
+            &r.timestamp,
+            r.body.as_bytes(),
+            &r.signature,
+            r.timestamp.parse().expect("timestamp"),
+            chrono::Duration::minutes(5),
+        );
+        assert_eq!(verified, Ok(()), "{r:?}");
+    }
+    let tampered = seen[0].body.replace("dispatch", "close");
+    assert!(
+        hotline_domain::webhook::verify(
+            secret.as_bytes(),
+            &seen[0].timestamp,
+            tampered.as_bytes(),
+            &seen[0].signature,
+            seen[0].timestamp.parse().expect("timestamp"),
+            chrono::Duration::minutes(5),
+        )
+        .is_err()
+    );
+    let body: Value = serde_json::from_str(&seen[0].body).expect("json");
+    assert_eq!(body["type"], "ticket.dispatch");
+    assert_eq!(body["id"], seen[0].event_id.as_str());
+    assert_eq!(body["ticket"]["number"], number.as_str());
+    assert_eq!(body["ticket"]["holder_org"]["code"], "DONGCHENG");
+    assert!(!seen[0].body.contains("13800138000"), "no caller details in webhooks");
+
+    // A receiver that stays down: retried for a day, then given up, then sent by hand.
+    let handler = t.login("district_a").await;
+    let res = act(&handler, &ours, "return", json!({"reason": "不属于本单位职责"})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = admin
+        .patch(&format!("/api/v1/webhooks/{hook}"), json!({"url": "http://127.0.0.1:9/hook"}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let res = act(&dispatcher, &ours, "approve_return", json!({"opinion": "同意退回"})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    work(&t).await;
+    let pending = admin.get(&format!("/api/v1/webhooks/{hook}/deliveries?status=pending")).await;
+    let returned = &pending.body["items"][0];
+    assert_eq!(returned["topic"], "ticket.approve_return", "the unit hears the return was decided");
+    assert!(returned["last_status"].is_null() && returned["last_error"].is_string());
+    for _ in 0..40 {
+        t.advance(chrono::Duration::hours(1));
+        work(&t).await;
+    }
+    // A day and more later: sessions have long expired.
+    let admin = t.login("admin").await;
+    let dispatcher = t.login("dispatcher").await;
+    let failed = admin.get(&format!("/api/v1/webhooks/{hook}/deliveries?status=failed")).await;
+    assert_eq!(failed.body["total"], 1, "{}", failed.body);
+    let failed = &failed.body["items"][0];
+    assert!(failed["attempts"].as_i64().expect("attempts") > 20, "{failed}");
+    admin.patch(&format!("/api/v1/webhooks/{hook}"), json!({"url": receiver.url})).await;
+    let id = failed["id"].as_str().expect("id");
+    let res =
+        admin.post(&format!("/api/v1/webhooks/{hook}/deliveries/{id}/redeliver"), json!({})).await;
+    assert_eq!(res.body["status"], "pending");
+    work(&t).await;
+    let last = receiver.seen().await.pop().expect("redelivered");
+    assert_eq!(
+        serde_json::from_str::<Value>(&last.body).expect("json")["type"],
+        "ticket.approve_return"
+    );
+    assert_eq!(t.audit_count("webhook.redeliver").await, 1);
+
+    // Paused subscriptions keep their deliveries for later.
+    admin.patch(&format!("/api/v1/webhooks/{hook}"), json!({"active": false})).await;
+    act(&dispatcher, &ours, "dispatch", json!({"org_id": dongcheng})).await;
+    work(&t).await;
+    assert_eq!(receiver.seen().await.len(), 4);
+    admin.patch(&format!("/api/v1/webhooks/{hook}"), json!({"active": true})).await;
+    t.advance(chrono::Duration::hours(2));
+    work(&t).await;
+    assert_eq!(receiver.seen().await.len(), 5);
+}
+
+async fn webhook_subscriptions_refuse_bad_input(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let admin = t.login("admin").await;
+    let dongcheng = t.org_id("DONGCHENG").await;
+    let body = |url: &str, types: Value| json!({"name": "OA", "org_id": dongcheng, "url": url, "event_types": types});
+    let res = admin
+        .post("/api/v1/webhooks", body("ftp://oa.example/hook", json!(["ticket.close"])))
+        .await;
+    assert_eq!(res.field_code("url"), "invalid_format");
+    let res = admin
+        .post("/api/v1/webhooks", body("https://oa.example/hook", json!(["ticket.explode"])))
+        .await;
+    assert_eq!(res.field_code("event_types"), "invalid_value");
+    let res = admin.post("/api/v1/webhooks", body("https://oa.example/hook", json!([]))).await;
+    assert_eq!(res.field_code("event_types"), "required");
+    let types = admin.get("/api/v1/webhooks/event-types").await;
+    assert!(types.body.as_array().expect("types").contains(&json!("ticket.approve_extension")));
+
+    // A unit manager manages its own org's hooks, not another district's; handlers none.
+    let manager = t.login("district_a_manager").await;
+    let res = manager
+        .post("/api/v1/webhooks", body("https://oa.example/hook", json!(["ticket.*"])))
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let xicheng = json!({"name": "OA", "org_id": t.org_id("XICHENG").await, "url": "https://x.example/", "event_types": ["ticket.*"]});
+    assert_eq!(manager.post("/api/v1/webhooks", xicheng).await.status, 403);
+    let handler = t.login("district_a").await;
+    assert_eq!(handler.get("/api/v1/webhooks").await.status, 403);
+    let admin_hook = admin.post("/api/v1/webhooks", json!({"name": "全市", "org_id": t.org_id("CENTER").await, "url": "https://c.example/", "event_types": ["ticket.*"]})).await;
+    let admin_hook = admin_hook.body["id"].as_str().expect("id");
+    assert_eq!(manager.get(&format!("/api/v1/webhooks/{admin_hook}")).await.status, 403);
+    assert_eq!(manager.get("/api/v1/webhooks").await.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(t.audit_count("webhook.create").await, 2);
+}
+
+async fn an_oa_system_handles_its_inbox_with_idempotent_retries(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let admin = t.login("admin").await;
+    let dongcheng = t.org_id("DONGCHENG").await;
+    let res = admin
+        .post(
+            "/api/v1/api-tokens",
+            json!({"name": "东城区OA", "org_id": dongcheng, "roles": ["unit_handler"]}),
+        )
+        .await;
+    let token = res.body["secret"].as_str().expect("secret").to_owned();
+    let agent = t.login("agent").await;
+    let dispatcher = t.login("dispatcher").await;
+    let id = new_ticket(&t, &agent, "OA办理的工单").await;
+    act(&dispatcher, &id, "dispatch", json!({"org_id": dongcheng})).await;
+
+    let oa = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: &str| {
+        oa.request(method, format!("{}{path}", t.base)).bearer_auth(&token)
+    };
+    let inbox: Value = call(reqwest::Method::GET, "/api/v1/tickets?view=inbox_to_accept")
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(inbox["items"].as_array().expect("items").iter().any(|i| i["id"] == id.as_str()));
+
+    let post = |action: &str, key: &str, body: Value| {
+        call(reqwest::Method::POST, &format!("/api/v1/tickets/{id}/actions/{action}"))
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    // The first accept and its retry (say, after a lost response) act once.
+    for _ in 0..2 {
+        let res = post("accept", "oa-accept-1", json!({})).await.expect("send");
+        assert_eq!(res.status(), 200);
+        let view: Value = res.json().await.expect("json");
+        assert_eq!(view["state"], "in_progress");
+    }
+    let res = post("contact_citizen", "oa-contact-1", json!({"content": "已电话联系市民"}))
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 200);
+    // The same key for another request is refused, and nothing happens.
+    let res = post("reply", "oa-contact-1", json!({"content": "已维修"})).await.expect("send");
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "idempotency_key_reused");
+    for _ in 0..2 {
+        let res = post("reply", "oa-reply-1", json!({"content": "已派人维修完毕，恢复供水"}))
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 200);
+    }
+    let view = agent.get(&format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(view.body["state"], "reply_submitted");
+    let timeline: Vec<&str> = view.body["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for action in ["accept", "contact_citizen", "reply"] {
+        assert_eq!(timeline.iter().filter(|a| **a == action).count(), 1, "{action}: {timeline:?}");
+    }
+    let bad = post("accept", "", json!({})).await.expect("send");
+    assert_eq!(bad.status(), 422);
+    assert_eq!(t.audit_count("ticket.accept").await, 1);
+}
