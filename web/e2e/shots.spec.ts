@@ -14,6 +14,7 @@ const PAGES: [string, string, string][] = [
   ['admin', '/admin/orgs', 'admin-orgs'],
   ['admin', '/admin/users', 'admin-users'],
   ['admin', '/admin/calendar', 'admin-calendar'],
+  ['admin', '/admin/webhooks', 'admin-webhooks'],
   ['auditor', '/audit', 'audit'],
 ]
 

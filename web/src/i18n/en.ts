@@ -22,12 +22,12 @@ const en: typeof zh = {
     workstation: 'Intake', tickets: 'Work orders', myDrafts: 'My drafts', toDispatch: 'To dispatch', dispatchDesk: 'Dispatch desk',
     toAccept: 'To accept', inProgress: 'In progress', returned: 'Returned', overdue: 'Overdue', toDecide: 'To decide',
     toReview: 'To review', toCallback: 'To call back', allTickets: 'All work orders', dashboard: 'Dashboard', admin: 'Administration',
-    orgs: 'Org tree', users: 'Users', tokens: 'API tokens', categories: 'Categories', sla: 'SLA policies', calendar: 'Calendar',
+    orgs: 'Org tree', users: 'Users', tokens: 'API tokens', webhooks: 'Webhooks', categories: 'Categories', sla: 'SLA policies', calendar: 'Calendar',
     routing: 'Routing catalogue', audit: 'Audit trail',
   },
   roles: {
     agent: 'Agent', dispatcher: 'Dispatcher', unit_handler: 'Unit handler', unit_manager: 'Unit manager', supervisor: 'Supervisor',
-    qa: 'QA inspector', leader: 'Leader', admin: 'Administrator', auditor: 'Auditor',
+    qa: 'QA inspector', leader: 'Leader', admin: 'Administrator', auditor: 'Auditor', intake_app: 'Intake app',
   },
   state: {
     draft: 'Draft', registered: 'To dispatch', dispatched: 'To accept', in_progress: 'In progress', reply_submitted: 'To review',
@@ -75,6 +75,14 @@ const en: typeof zh = {
     anyRegion: 'Whole city', suggestedUnit: 'Unit', holiday: 'Holiday', makeup_workday: 'Make-up workday', workday: 'Workday', weekend: 'Weekend',
     markHoliday: 'Mark as holiday', markMakeup: 'Mark as make-up workday', clearDay: 'Back to default', dayName: 'Name', yearUnknown: 'The {year} schedule is not entered yet: weekends are assumed.',
     kinds: { center: 'Hotline center', district: 'District', bureau: 'Bureau', street: 'Street office', community: 'Community' },
+  },
+  webhooks: {
+    new: 'New subscription', url: 'Receiver URL', events: 'Events', event: 'Event', paused: 'Paused', pause: 'Pause', resume: 'Resume',
+    deliveries: 'Deliveries', attempts: 'Attempts', lastResult: 'Last result', nextAttempt: 'Next attempt', redeliver: 'Redeliver',
+    redeliverQueued: 'Queued for delivery', secretOnce: 'The signing secret is shown only this once; copy it into the receiving system now:',
+    hint: "A unit's own office system (OA) receives the ticket events of its org and the orgs below through webhooks. Each delivery is signed in X-Hotline-Signature (HMAC-SHA256 over the timestamp and body); failures are retried with backoff for 24 hours; receivers de-duplicate by the event id.",
+    status: { pending: 'Pending', delivered: 'Delivered', failed: 'Given up' },
+    types: { all: 'All events', created: 'Registered', response_overdue: 'Response overdue' },
   },
   audit: { actor: 'Actor', action: 'Event', outcome: 'Outcome', subject: 'Subject', ip: 'Source IP', detail: 'Detail', verify: 'Verify the chain', chainOk: 'The chain is intact: {rows} rows', chainBroken: 'The chain breaks at row {seq}: {problem}', from: 'From', to: 'To' },
   errors: {

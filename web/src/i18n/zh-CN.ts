@@ -20,12 +20,12 @@ export default {
     workstation: '受理工作台', tickets: '工单', myDrafts: '我的草稿', toDispatch: '待派单', dispatchDesk: '派单台',
     toAccept: '待签收', inProgress: '办理中', returned: '退单中', overdue: '已超期', toDecide: '待裁定',
     toReview: '待审核', toCallback: '待回访', allTickets: '全部工单', dashboard: '数据看板', admin: '系统管理',
-    orgs: '组织机构', users: '用户', tokens: '接口令牌', categories: '诉求分类', sla: '时限策略', calendar: '工作日历',
+    orgs: '组织机构', users: '用户', tokens: '接口令牌', webhooks: 'Webhook 订阅', categories: '诉求分类', sla: '时限策略', calendar: '工作日历',
     routing: '派单目录', audit: '审计日志',
   },
   roles: {
     agent: '话务员', dispatcher: '派单员', unit_handler: '承办人', unit_manager: '单位管理员', supervisor: '班长',
-    qa: '质检员', leader: '领导', admin: '系统管理员', auditor: '审计员',
+    qa: '质检员', leader: '领导', admin: '系统管理员', auditor: '审计员', intake_app: '接件应用',
   },
   state: {
     draft: '草稿', registered: '待派单', dispatched: '待签收', in_progress: '办理中', reply_submitted: '待审核',
@@ -73,6 +73,14 @@ export default {
     anyRegion: '全市', suggestedUnit: '承办单位', holiday: '节假日', makeup_workday: '调休上班', workday: '工作日', weekend: '周末',
     markHoliday: '设为节假日', markMakeup: '设为调休上班', clearDay: '恢复默认', dayName: '名称', yearUnknown: '{year} 年的节假日安排尚未录入，按周末休息计算。',
     kinds: { center: '热线中心', district: '区', bureau: '委办局', street: '街道', community: '社区' },
+  },
+  webhooks: {
+    new: '新建订阅', url: '接收地址', events: '事件', event: '事件', paused: '已暂停', pause: '暂停', resume: '恢复',
+    deliveries: '投递记录', attempts: '尝试次数', lastResult: '最近结果', nextAttempt: '下次重试', redeliver: '重新投递',
+    redeliverQueued: '已加入投递队列', secretOnce: '签名密钥仅显示这一次，请立即复制到对方系统：',
+    hint: '承办单位自有办公系统（OA）通过 Webhook 接收本单位及下级单位的工单事件。每次投递带 X-Hotline-Signature 签名（HMAC-SHA256，覆盖时间戳与报文），失败后按指数退避重试 24 小时；接收方按事件 id 去重。',
+    status: { pending: '待投递', delivered: '已送达', failed: '已放弃' },
+    types: { all: '全部事件', created: '受理', response_overdue: '响应超时' },
   },
   audit: { actor: '操作人', action: '事件', outcome: '结果', subject: '对象', ip: '来源 IP', detail: '详情', verify: '校验审计链', chainOk: '审计链完整：共 {rows} 条记录', chainBroken: '审计链在第 {seq} 条处断裂：{problem}', from: '开始时间', to: '结束时间' },
   errors: {

@@ -41,7 +41,10 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
   const admin: MenuItem[] = []
   if (has('org_manage')) admin.push({ key: 'orgs', path: '/admin/orgs', label: 'menu.orgs' })
   if (has('user_manage')) admin.push({ key: 'users', path: '/admin/users', label: 'menu.users' })
-  if (has('api_token_manage')) admin.push({ key: 'tokens', path: '/admin/tokens', label: 'menu.tokens' })
+  if (has('api_token_manage')) {
+    admin.push({ key: 'tokens', path: '/admin/tokens', label: 'menu.tokens' })
+    admin.push({ key: 'webhooks', path: '/admin/webhooks', label: 'menu.webhooks' })
+  }
   if (has('reference_manage')) {
     admin.push({ key: 'categories', path: '/admin/categories', label: 'menu.categories' })
     admin.push({ key: 'sla', path: '/admin/sla', label: 'menu.sla' })

@@ -26,6 +26,7 @@ export const router = createRouter({
         { path: 'admin/orgs', name: 'orgs', component: () => import('../views/admin/OrgsView.vue') },
         { path: 'admin/users', name: 'users', component: () => import('../views/admin/UsersView.vue') },
         { path: 'admin/tokens', name: 'tokens', component: () => import('../views/admin/TokensView.vue') },
+        { path: 'admin/webhooks', name: 'webhooks', component: () => import('../views/admin/WebhooksView.vue') },
         { path: 'admin/categories', name: 'categories', component: () => import('../views/admin/CategoriesView.vue') },
         { path: 'admin/sla', name: 'sla', component: () => import('../views/admin/SlaView.vue') },
         { path: 'admin/calendar', name: 'calendar', component: () => import('../views/admin/CalendarView.vue') },
