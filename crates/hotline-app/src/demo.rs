@@ -87,6 +87,7 @@ impl App {
                     parent_id: parent_row.map(|p| p.id),
                     path: path.as_str().to_owned(),
                     active: true,
+                    remote_url: None,
                     created_at: now,
                     updated_at: now,
                 },

@@ -33,6 +33,9 @@ pub enum Error {
     TotpEnrollmentRequired,
     #[error("forbidden")]
     Forbidden,
+    /// A signed request (a federation peer's event) whose signature does not verify.
+    #[error("bad signature")]
+    BadSignature,
     #[error("{0} not found")]
     NotFound(&'static str),
     /// The request is valid but the current state does not allow it.
@@ -61,6 +64,7 @@ impl Error {
             Self::PasswordChangeRequired => "password_change_required",
             Self::TotpEnrollmentRequired => "totp_enrollment_required",
             Self::Forbidden => "forbidden",
+            Self::BadSignature => "bad_signature",
             Self::NotFound(_) => "not_found",
             Self::Conflict { code, .. } => code,
             Self::Unavailable => "unavailable",

@@ -15,6 +15,7 @@ pub mod demo;
 mod demo_tickets;
 pub mod error;
 pub mod events;
+pub mod federation;
 pub mod generate;
 pub mod open311;
 pub mod orgs;
@@ -61,6 +62,8 @@ pub struct App {
     pub store: Store,
     /// Uploaded files (attachments), beside the database under `<data_dir>/files`.
     pub files: FileStore,
+    /// For calls out: webhook deliveries and federation peers.
+    pub(crate) http: reqwest::Client,
     pub config: Arc<Config>,
     pub clock: Clock,
     pub mode: Mode,
@@ -98,6 +101,10 @@ impl App {
         Ok(Self {
             store,
             files: FileStore::new(config.data_dir.join("files")),
+            http: reqwest::Client::builder()
+                .user_agent(concat!("hotline/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .build()?,
             config: Arc::new(config),
             clock,
             mode,
@@ -199,6 +206,11 @@ impl Ctx {
                 Actor::Token(id) => (
                     Some(id.to_string()),
                     Some(format!("token:{}", p.name)),
+                    Some(p.org_id.to_string()),
+                ),
+                Actor::Peer(id) => (
+                    Some(format!("peer:{id}")),
+                    Some(format!("peer:{}", p.name)),
                     Some(p.org_id.to_string()),
                 ),
                 Actor::System => (Some("system".to_owned()), Some("system".to_owned()), None),

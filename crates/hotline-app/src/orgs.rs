@@ -55,6 +55,8 @@ pub struct OrgView {
     pub parent_id: Option<OrgId>,
     pub depth: usize,
     pub active: bool,
+    /// The hotline instance the org works in, when not this one.
+    pub remote_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -69,6 +71,7 @@ impl From<OrgRow> for OrgView {
             kind: row.kind,
             parent_id: row.parent_id.map(OrgId::from_uuid),
             active: row.active,
+            remote_url: row.remote_url,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -140,6 +143,7 @@ impl App {
             parent_id: parent.as_ref().map(|p| p.id),
             path: path.as_str().to_owned(),
             active: true,
+            remote_url: None,
             created_at: now,
             updated_at: now,
         };

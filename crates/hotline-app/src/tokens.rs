@@ -70,6 +70,49 @@ impl From<TokenRow> for ApiTokenView {
     }
 }
 
+/// A token row and its secret, which only the row's hash keeps.
+pub(crate) fn new_token(
+    name: String,
+    org_id: uuid::Uuid,
+    roles: &mut [Role],
+    granter: &hotline_domain::role::Principal,
+    now: DateTime<Utc>,
+) -> (TokenRow, String) {
+    roles.sort();
+    let secret = format!("{API_TOKEN_PREFIX}{}", random_token(32));
+    let row = TokenRow {
+        id: ApiTokenId::new().as_uuid(),
+        name,
+        org_id,
+        roles: roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+        secret_hash: sha256_hex(&secret),
+        prefix: secret.chars().take(10).collect(),
+        created_by: granter.user_id().map(|id| id.as_uuid()),
+        created_at: now,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    (row, secret)
+}
+
+/// Saves a new token with its audit row, in the caller's transaction.
+pub(crate) async fn insert_token(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &Ctx,
+    row: TokenRow,
+    now: DateTime<Utc>,
+) -> Result<TokenRow> {
+    let row = hotline_store::tokens::insert(txn, row).await?;
+    let audit = ctx.record(
+        AuditEntry::new(AuditAction::ApiTokenCreate).subject("api_token", row.id).detail(json!({
+            "name": row.name, "org_id": row.org_id, "roles": row.roles, "prefix": row.prefix,
+        })),
+        now,
+    );
+    hotline_store::audit::append(txn, vec![audit]).await?;
+    Ok(row)
+}
+
 impl App {
     pub async fn create_api_token(&self, ctx: &Ctx, input: NewApiToken) -> Result<CreatedApiToken> {
         let org = hotline_store::orgs::find(self.store.reader(), input.org_id.as_uuid()).await?;
@@ -109,30 +152,10 @@ impl App {
         let (Some(name), Some(org)) = (name, org) else {
             return Err(Error::Internal(anyhow::anyhow!("validated fields missing")));
         };
-        roles.sort();
-        let secret = format!("{API_TOKEN_PREFIX}{}", random_token(32));
         let now = self.now();
-        let row = TokenRow {
-            id: ApiTokenId::new().as_uuid(),
-            name,
-            org_id: org.id,
-            roles: roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
-            secret_hash: sha256_hex(&secret),
-            prefix: secret.chars().take(10).collect(),
-            created_by: principal.user_id().map(|id| id.as_uuid()),
-            created_at: now,
-            last_used_at: None,
-            revoked_at: None,
-        };
+        let (row, secret) = new_token(name, org.id, &mut roles, &principal, now);
         let txn = self.store.begin().await?;
-        let row = hotline_store::tokens::insert(&txn, row).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::ApiTokenCreate).subject("api_token", row.id).detail(json!({
-                "name": row.name, "org_id": row.org_id, "roles": row.roles, "prefix": row.prefix,
-            })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
+        let row = insert_token(&txn, ctx, row, now).await?;
         txn.commit().await?;
         Ok(CreatedApiToken { token: row.into(), secret })
     }

@@ -166,7 +166,51 @@ fn check_types(types: &[String]) -> std::result::Result<String, FieldError> {
     Ok(out.join(","))
 }
 
+/// Saves a new subscription with its audit row, in the caller's transaction.
+pub(crate) async fn insert_subscription(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &Ctx,
+    row: SubscriptionRow,
+    now: DateTime<Utc>,
+) -> Result<SubscriptionRow> {
+    let row = hotline_store::webhooks::insert_subscription(txn, row).await?;
+    let audit = ctx.record(
+        AuditEntry::new(AuditAction::WebhookCreate).subject("webhook", row.id).detail(json!({
+            "name": row.name, "org_id": row.org_id, "url": row.url, "event_types": row.event_types,
+        })),
+        now,
+    );
+    hotline_store::audit::append(txn, vec![audit]).await?;
+    Ok(row)
+}
+
 impl App {
+    /// A subscription row whose secret is sealed with the data key.
+    #[expect(clippy::too_many_arguments, reason = "one row's worth of fields")]
+    pub(crate) fn new_subscription(
+        &self,
+        name: String,
+        org_id: Uuid,
+        url: String,
+        event_types: String,
+        secret: &str,
+        creator: &hotline_domain::role::Principal,
+        now: DateTime<Utc>,
+    ) -> Result<SubscriptionRow> {
+        Ok(SubscriptionRow {
+            id: Uuid::now_v7(),
+            org_id,
+            name,
+            url,
+            secret_enc: self.data_key.encrypt(secret)?,
+            event_types,
+            active: true,
+            created_by: creator.user_id().map(|u| u.as_uuid()),
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
     async fn webhook_with_scope(&self, ctx: &Ctx, id: Uuid) -> Result<SubscriptionRow> {
         let db = self.store.reader();
         let row = hotline_store::webhooks::find_subscription(db, id)
@@ -197,29 +241,11 @@ impl App {
         let (Some(name), Some(url), Some(types), Some(org)) = (name, url, types, org) else {
             return Err(Error::Internal(anyhow::anyhow!("validated fields missing")));
         };
-        let secret = format!("{SECRET_PREFIX}{}", random_token(32));
         let now = self.now();
-        let row = SubscriptionRow {
-            id: Uuid::now_v7(),
-            org_id: org.id,
-            name,
-            url,
-            secret_enc: self.data_key.encrypt(&secret)?,
-            event_types: types,
-            active: true,
-            created_by: principal.user_id().map(|u| u.as_uuid()),
-            created_at: now,
-            updated_at: now,
-        };
+        let secret = format!("{SECRET_PREFIX}{}", random_token(32));
+        let row = self.new_subscription(name, org.id, url, types, &secret, &principal, now)?;
         let txn = self.store.begin().await?;
-        let row = hotline_store::webhooks::insert_subscription(&txn, row).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::WebhookCreate).subject("webhook", row.id).detail(json!({
-                "name": row.name, "org_id": row.org_id, "url": row.url, "event_types": row.event_types,
-            })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
+        let row = insert_subscription(&txn, ctx, row, now).await?;
         txn.commit().await?;
         Ok(CreatedWebhook { webhook: row.into(), secret })
     }
@@ -337,14 +363,17 @@ impl App {
         Ok(row.into())
     }
 
-    /// One round of the worker: fan out new events, then send what is due.
-    pub async fn run_webhooks(&self, http: &reqwest::Client) -> Result<()> {
+    /// One round of the integration worker: fan new outbox events out to webhook deliveries
+    /// and federation reports, then send what is due.
+    pub async fn run_integrations(&self) -> Result<()> {
         while self.fan_out_events(FAN_OUT_BATCH).await? == FAN_OUT_BATCH {}
-        while self.deliver_due_webhooks(http, SEND_BATCH).await? > 0 {}
+        while self.deliver_due_webhooks(SEND_BATCH).await? > 0 {}
+        self.send_federation_reports().await?;
         Ok(())
     }
 
-    /// Turns new outbox events into deliveries; returns how many events were handled.
+    /// Turns new outbox events into webhook deliveries and federation reports; returns how many
+    /// events were handled.
     pub async fn fan_out_events(&self, limit: u64) -> Result<u64> {
         let db = self.store.reader();
         let events = hotline_store::webhooks::unprocessed_events(db, limit).await?;
@@ -405,6 +434,7 @@ impl App {
                 )
                 .await?;
             }
+            self.queue_federation_reports(&txn, event, ticket.as_ref(), &payload, now).await?;
             hotline_store::webhooks::mark_processed(&txn, event.id, now).await?;
             txn.commit().await?;
         }
@@ -443,7 +473,7 @@ impl App {
     }
 
     /// Sends the deliveries that are due; returns how many were attempted.
-    pub async fn deliver_due_webhooks(&self, http: &reqwest::Client, limit: u64) -> Result<usize> {
+    pub async fn deliver_due_webhooks(&self, limit: u64) -> Result<usize> {
         let now = self.now();
         let due = hotline_store::webhooks::due_deliveries(self.store.reader(), now, limit).await?;
         let settings = &self.config.webhooks;
@@ -479,9 +509,15 @@ impl App {
             }
             attempted += 1;
             let secret = self.data_key.decrypt(&subscription.secret_enc)?;
-            let outcome =
-                send(http, &subscription.url, &secret, &row, self.now(), settings.timeout_secs)
-                    .await;
+            let outcome = send(
+                &self.http,
+                &subscription.url,
+                &secret,
+                &row,
+                self.now(),
+                settings.timeout_secs,
+            )
+            .await;
             let attempt_at = self.now();
             row.attempts += 1;
             row.last_attempt_at = Some(attempt_at);
@@ -535,7 +571,6 @@ async fn send(
         .post(url)
         .timeout(std::time::Duration::from_secs(timeout_secs))
         .header("content-type", "application/json")
-        .header("user-agent", concat!("hotline/", env!("CARGO_PKG_VERSION")))
         .header("x-hotline-event", &row.topic)
         .header("x-hotline-event-id", row.event_id.to_string())
         .header("x-hotline-delivery", row.id.to_string())

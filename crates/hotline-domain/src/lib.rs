@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod calendar_cn;
 mod code_enum;
+pub mod federation;
 pub mod ids;
 pub mod org;
 pub mod password;

@@ -201,6 +201,8 @@ impl Scope {
 pub enum Actor {
     User(UserId),
     Token(ApiTokenId),
+    /// Another hotline instance acting through federation (its peer id here).
+    Peer(uuid::Uuid),
     System,
 }
 
@@ -272,7 +274,7 @@ impl Principal {
     pub fn user_id(&self) -> Option<UserId> {
         match self.actor {
             Actor::User(id) => Some(id),
-            Actor::Token(_) | Actor::System => None,
+            Actor::Token(_) | Actor::Peer(_) | Actor::System => None,
         }
     }
 }

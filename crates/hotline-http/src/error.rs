@@ -83,6 +83,7 @@ fn status_of(err: &Error) -> StatusCode {
         Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::AlreadyExists(_) | Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::Unauthenticated
+        | Error::BadSignature
         | Error::SessionExpired
         | Error::InvalidCredentials
         | Error::TotpRequired

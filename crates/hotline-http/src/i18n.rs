@@ -49,6 +49,10 @@ pub fn error_message(code: &str, lang: Lang) -> &'static str {
         }
         "already_exists" => ("该值已被使用。", "That value is already in use."),
         "unauthenticated" => ("请先登录。", "Please sign in."),
+        "bad_signature" => (
+            "签名无效或已过期，请求被拒绝。",
+            "The signature is invalid or too old; the request was refused.",
+        ),
         "session_expired" => {
             ("会话已超时，请重新登录。", "Your session has expired; please sign in again.")
         }
@@ -221,6 +225,7 @@ mod tests {
             "forbidden",
             "invalid_credentials",
             "org_in_use",
+            "bad_signature",
         ] {
             assert_ne!(error_message(code, Lang::En), fallback, "{code}");
             assert_ne!(error_message(code, Lang::Zh), error_message(code, Lang::En));

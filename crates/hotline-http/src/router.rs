@@ -15,7 +15,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::handlers::{
-    audit, auth, events, health, orgs, reference, tickets, tokens, users, webhooks,
+    audit, auth, events, federation, health, orgs, reference, tickets, tokens, users, webhooks,
 };
 use crate::metrics::{self, Metrics};
 use crate::{AppState, console, error, middleware, open311};
@@ -35,6 +35,10 @@ pub fn router(state: AppState) -> Router {
             "/orgs/{id}",
             get(orgs::get_org).patch(orgs::update_org).delete(orgs::deactivate_org),
         )
+        .route("/orgs/{id}/remote", post(federation::make_org_remote))
+        .route("/federation/peers", get(federation::list_peers).post(federation::add_peer))
+        .route("/federation/peers/{id}/reports", get(federation::list_reports))
+        .route("/federation/events", post(federation::receive_event))
         .route("/users", get(users::list_users).post(users::create_user))
         .route(
             "/users/{id}",

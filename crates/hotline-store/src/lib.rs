@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod entity;
+pub mod federation;
 pub mod files;
 pub mod migration;
 pub mod orgs;

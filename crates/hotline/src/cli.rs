@@ -59,6 +59,9 @@ pub struct DemoArgs {
     /// Defaults to 127.0.0.1:8080.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+    /// Seed the org tree and accounts only, without the 60 days of demo work orders.
+    #[arg(long)]
+    pub without_tickets: bool,
 }
 
 #[derive(Debug, Subcommand)]

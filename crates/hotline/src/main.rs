@@ -64,10 +64,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = App::open(config, Clock::System, Mode::Demo).await?;
             app.prepare().await?;
             let seeded = app.seed_demo().await?;
-            eprintln!("preparing demo work orders (first start only; takes a little while)…");
-            let tickets = app.seed_demo_tickets().await?;
-            if tickets > 0 {
-                eprintln!("seeded {tickets} demo work orders over the last 60 days");
+            if !args.without_tickets {
+                eprintln!("preparing demo work orders (first start only; takes a little while)…");
+                let tickets = app.seed_demo_tickets().await?;
+                if tickets > 0 {
+                    eprintln!("seeded {tickets} demo work orders over the last 60 days");
+                }
             }
             print_demo_banner(&app, seeded);
             server::run(app).await?;

@@ -58,14 +58,13 @@ pub async fn run(app: App) -> anyhow::Result<()> {
 
     let outbox = app.clone();
     tokio::spawn(async move {
-        let http = reqwest::Client::new();
         let mut tick =
             tokio::time::interval(Duration::from_millis(outbox.config.webhooks.interval_ms));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = outbox.run_webhooks(&http).await {
-                tracing::warn!(error = %e, "webhook deliveries failed");
+            if let Err(e) = outbox.run_integrations().await {
+                tracing::warn!(error = %e, "webhook or federation deliveries failed");
             }
         }
     });

@@ -41,7 +41,7 @@ const en: typeof zh = {
     contact_citizen: 'Contact citizen', reply: 'Reply', approve_reply: 'Approve reply', send_back: 'Send back', urge: 'Urge',
     supervise: 'Supervise', callback: 'Call back', reopen: 'Reopen', merge: 'Merge', close: 'Close', archive: 'Archive', create: 'Intake',
     batch_assign: 'Batch assign', deadline_warning: 'Deadline warning', response_overdue: 'Response overdue', result_shared: 'Result shared',
-    merge_in: 'Merged in', closed_with_parent: 'Closed with parent',
+    merge_in: 'Merged in', closed_with_parent: 'Closed with parent', upstream_event: 'Upstream hotline',
   },
   appealType: { consultation: 'Consultation', help: 'Help', complaint: 'Complaint', report: 'Report', suggestion: 'Suggestion', praise: 'Praise', other: 'Other' },
   urgency: { normal: 'Normal', urgent: 'Urgent', critical: 'Critical' },
@@ -86,7 +86,7 @@ const en: typeof zh = {
   },
   audit: { actor: 'Actor', action: 'Event', outcome: 'Outcome', subject: 'Subject', ip: 'Source IP', detail: 'Detail', verify: 'Verify the chain', chainOk: 'The chain is intact: {rows} rows', chainBroken: 'The chain breaks at row {seq}: {problem}', from: 'From', to: 'To' },
   errors: {
-    validation_failed: 'Some fields are invalid.', already_exists: 'That value is already in use.', unauthenticated: 'Please sign in.',
+    validation_failed: 'Some fields are invalid.', already_exists: 'That value is already in use.', unauthenticated: 'Please sign in.', bad_signature: 'The signature is invalid or too old.',
     session_expired: 'Your session expired; please sign in again.', invalid_credentials: 'Wrong username or password.', totp_required: 'Enter your one-time code.',
     invalid_totp: 'The one-time code is wrong or was used already.', account_locked: 'Too many failed sign-ins: the account is locked for a while.',
     account_disabled: 'The account or its org is deactivated.', password_change_required: 'Change your password first.', totp_enrollment_required: 'Enrol an authenticator first.',

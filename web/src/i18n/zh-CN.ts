@@ -39,7 +39,7 @@ export default {
     contact_citizen: '联系市民', reply: '答复', approve_reply: '审核通过', send_back: '退回重办', urge: '催办',
     supervise: '督办', callback: '回访', reopen: '重办', merge: '并单', close: '办结', archive: '归档', create: '受理',
     batch_assign: '集中交办', deadline_warning: '时限预警', response_overdue: '响应超时', result_shared: '同步办理结果',
-    merge_in: '并入工单', closed_with_parent: '随主件办结',
+    merge_in: '并入工单', closed_with_parent: '随主件办结', upstream_event: '上级热线动态',
   },
   appealType: { consultation: '咨询', help: '求助', complaint: '投诉', report: '举报', suggestion: '建议', praise: '表扬', other: '其他' },
   urgency: { normal: '一般', urgent: '紧急', critical: '特急' },
@@ -84,7 +84,7 @@ export default {
   },
   audit: { actor: '操作人', action: '事件', outcome: '结果', subject: '对象', ip: '来源 IP', detail: '详情', verify: '校验审计链', chainOk: '审计链完整：共 {rows} 条记录', chainBroken: '审计链在第 {seq} 条处断裂：{problem}', from: '开始时间', to: '结束时间' },
   errors: {
-    validation_failed: '提交的数据有误，请按提示修改。', already_exists: '该值已被使用。', unauthenticated: '请先登录。',
+    validation_failed: '提交的数据有误，请按提示修改。', already_exists: '该值已被使用。', unauthenticated: '请先登录。', bad_signature: '签名无效或已过期。',
     session_expired: '会话已超时，请重新登录。', invalid_credentials: '用户名或密码错误。', totp_required: '请输入动态验证码。',
     invalid_totp: '动态验证码错误或已使用。', account_locked: '登录失败次数过多，账号已临时锁定，请稍后再试或联系管理员解锁。',
     account_disabled: '账号或所属单位已停用。', password_change_required: '请先修改密码。', totp_enrollment_required: '请先绑定动态验证码。',

@@ -179,6 +179,7 @@ pub(crate) fn actor_key(principal: &Principal) -> String {
     match principal.actor {
         hotline_domain::role::Actor::User(id) => id.to_string(),
         hotline_domain::role::Actor::Token(id) => id.to_string(),
+        hotline_domain::role::Actor::Peer(id) => format!("peer:{id}"),
         hotline_domain::role::Actor::System => "system".to_owned(),
     }
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod events;
+pub mod federation;
 pub mod health;
 pub mod orgs;
 pub mod reference;

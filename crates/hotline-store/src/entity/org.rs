@@ -12,6 +12,9 @@ pub struct Model {
     pub parent_id: Option<Uuid>,
     pub path: String,
     pub active: bool,
+    /// Set when the org works in another hotline instance (a district's own sub-center) at
+    /// this base URL: tickets dispatched to it are handled there.
+    pub remote_url: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

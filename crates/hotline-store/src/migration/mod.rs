@@ -7,6 +7,7 @@ mod m20261124_000001_foundation;
 mod m20261124_000002_work_orders;
 mod m20261124_000003_work_list_indexes;
 mod m20261124_000004_webhooks;
+mod m20261124_000005_federation;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_work_orders::Migration),
             Box::new(m20261124_000003_work_list_indexes::Migration),
             Box::new(m20261124_000004_webhooks::Migration),
+            Box::new(m20261124_000005_federation::Migration),
         ]
     }
 }

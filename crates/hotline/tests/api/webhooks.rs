@@ -78,7 +78,7 @@ impl Receiver {
 
 /// Runs the webhook worker once, as the server's loop does.
 async fn work(t: &TestApp) {
-    t.app.run_webhooks(&reqwest::Client::new()).await.expect("webhook worker");
+    t.app.run_integrations().await.expect("webhook worker");
 }
 
 async fn subscribe(t: &TestApp, org: &str, url: &str, types: Value) -> (String, String) {

@@ -1,0 +1,359 @@
+//! Two real `hotline` processes, each with its own database and port, federated: the city
+//! dispatches to a district that works in its own instance, and the district's instance is
+//! stopped and restarted while events are on their way.
+
+#![expect(clippy::expect_used, reason = "a failed setup step should fail the test loudly")]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+const PASSWORD: &str = "Demo@12345";
+
+/// One `hotline demo` process.
+struct Instance {
+    name: &'static str,
+    dir: PathBuf,
+    port: u16,
+    child: Option<Child>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+impl Instance {
+    async fn start(name: &'static str, root: &Path) -> Self {
+        let mut instance = Self { name, dir: root.join(name), port: free_port(), child: None };
+        instance.run().await;
+        instance
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    async fn run(&mut self) {
+        std::fs::create_dir_all(&self.dir).expect("data dir");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("server.log"))
+            .expect("log");
+        let child = Command::new(env!("CARGO_BIN_EXE_hotline"))
+            .args(["demo", "--without-tickets", "--data-dir"])
+            .arg(&self.dir)
+            .args(["--listen", &format!("127.0.0.1:{}", self.port)])
+            .env("HOTLINE_METRICS_ENABLED", "false")
+            .env("HOTLINE_LOG", "info")
+            // Quick retries, so a restart is noticed within the test's patience.
+            .env("HOTLINE_WEBHOOKS__INTERVAL_MS", "100")
+            .env("HOTLINE_WEBHOOKS__FIRST_RETRY_SECS", "1")
+            .env("HOTLINE_WEBHOOKS__MAX_RETRY_SECS", "2")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start hotline");
+        self.child = Some(child);
+        let client = reqwest::Client::new();
+        let ready = format!("{}/readyz", self.base());
+        eventually(&format!("{} to start", self.name), || {
+            let request = client.get(&ready).send();
+            async move { request.await.ok().filter(|r| r.status().is_success()).map(|_| ()) }
+        })
+        .await;
+    }
+
+    async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.expect("kill");
+        }
+    }
+
+    /// A client signed in as a demo account of this instance.
+    async fn login(&self, username: &str) -> Client {
+        let http = reqwest::Client::builder().cookie_store(true).build().expect("client");
+        let res = http
+            .post(format!("{}/api/v1/auth/login", self.base()))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(res.status(), 200, "{} login as {username}", self.name);
+        Client { http, base: self.base() }
+    }
+}
+
+/// A failing test shows what each server said last.
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+            eprintln!("--- {} server.log (last 40 lines) ---\n{tail}", self.name);
+        }
+    }
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    async fn get(&self, path: &str) -> Value {
+        let res = self.http.get(format!("{}{path}", self.base)).send().await.expect("get");
+        assert!(res.status().is_success(), "GET {path}: {}", res.status());
+        res.json().await.expect("json")
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let res =
+            self.http.post(format!("{}{path}", self.base)).json(&body).send().await.expect("post");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn act(&self, id: &str, action: &str, body: Value) -> Value {
+        let (status, view) =
+            self.post(&format!("/api/v1/tickets/{id}/actions/{action}"), body).await;
+        assert_eq!(status, 200, "{action}: {view}");
+        view
+    }
+
+    async fn org_id(&self, code: &str) -> String {
+        let orgs = self.get("/api/v1/orgs?per_page=200").await;
+        orgs["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|o| o["code"] == code)
+            .and_then(|o| o["id"].as_str())
+            .expect("org")
+            .to_owned()
+    }
+}
+
+/// Polls `probe` until it yields, for up to a minute.
+async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The first category without children, depth first.
+fn first_leaf(nodes: &Value) -> Option<String> {
+    nodes.as_array()?.iter().find_map(|n| match n["children"].as_array() {
+        Some(children) if !children.is_empty() => first_leaf(&n["children"]),
+        _ => n["id"].as_str().map(str::to_owned),
+    })
+}
+
+fn actions(view: &Value) -> Vec<String> {
+    view["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter_map(|e| e["action"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// How often the copy's timeline notes an upstream event of this type.
+fn upstream(view: &Value, topic: &str) -> usize {
+    view["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter(|e| e["action"] == "upstream_event" && e["detail"]["type"] == topic)
+        .count()
+}
+
+fn count(actions: &[String], name: &str) -> usize {
+    actions.iter().filter(|a| *a == name).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_lives_its_whole_life_across_two_instances() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let city = Instance::start("city", root.path()).await;
+    let mut district = Instance::start("district", root.path()).await;
+
+    // The city marks 东城区 remote; the district registers the city with what it was given.
+    let city_admin = city.login("admin").await;
+    let dongcheng = city_admin.org_id("DONGCHENG").await;
+    let (status, setup) = city_admin
+        .post(&format!("/api/v1/orgs/{dongcheng}/remote"), json!({"url": district.base()}))
+        .await;
+    assert_eq!(status, 201, "{setup}");
+    let district_admin = district.login("admin").await;
+    let landing = district_admin.org_id("CENTER").await;
+    let mut peer = json!({
+        "name": "市12345中心", "url": city.base(), "org_id": landing,
+        "token": setup["token"], "webhook_secret": setup["webhook_secret"],
+    });
+    peer["token"] = json!("hlt_not_a_real_token");
+    let (status, refused) = district_admin.post("/api/v1/federation/peers", peer.clone()).await;
+    assert_eq!(
+        (status, &refused["error"]["fields"][0]["field"]),
+        (422, &json!("token")),
+        "{refused}"
+    );
+    peer["token"] = setup["token"].clone();
+    let (status, body) = district_admin.post("/api/v1/federation/peers", peer).await;
+    assert_eq!(status, 201, "{body}");
+
+    // A forged event is refused.
+    let forged = reqwest::Client::new()
+        .post(format!("{}/api/v1/federation/events", district.base()))
+        .header("x-hotline-timestamp", chrono::Utc::now().timestamp().to_string())
+        .header("x-hotline-signature", format!("sha256={}", "0".repeat(64)))
+        .body(json!({"id": uuid::Uuid::now_v7(), "type": "ticket.dispatch", "ticket": {"id": uuid::Uuid::now_v7()}}).to_string())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(forged.status(), 401);
+
+    // The city registers an appeal and dispatches it to 东城区.
+    let agent = city.login("agent").await;
+    let dispatcher = city.login("dispatcher").await;
+    let water = first_leaf(&agent.get("/api/v1/categories").await).expect("a category");
+    let (status, created) = agent
+        .post(
+            "/api/v1/tickets",
+            json!({"caller_phone": "13800138000", "caller_name": "张三", "title": "东华门大街水管爆裂",
+                   "content": "东华门大街路口水管爆裂，路面积水严重。", "category_id": water,
+                   "appeal_type": "help", "urgency": "normal", "address": "东城区东华门大街", "channel": "phone"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let ticket = created["id"].as_str().expect("id").to_owned();
+    let number = created["number"].as_str().expect("number").to_owned();
+    dispatcher.act(&ticket, "dispatch", json!({"org_id": dongcheng})).await;
+
+    // The district has its copy, filed through its own intake.
+    let district_agent = district.login("agent").await;
+    let copy = eventually("the district's copy", || async {
+        let list = district_agent.get("/api/v1/tickets?channel=api").await;
+        list["items"][0]["id"].as_str().map(str::to_owned)
+    })
+    .await;
+    let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await;
+    assert_eq!(view["title"], "东华门大街水管爆裂");
+    assert!(view["notes"].as_str().expect("notes").contains(&number), "{}", view["notes"]);
+    assert_eq!(view["state"], "registered");
+
+    // The district goes down; the city urges meanwhile; the urge arrives after the restart
+    // (on a copy not yet dispatched there, so as a note on its timeline).
+    district.stop().await;
+    dispatcher.act(&ticket, "urge", json!({"opinion": "请尽快处理"})).await;
+    let webhook = setup["webhook_id"].as_str().expect("webhook id").to_owned();
+    eventually("a failed delivery while the district is down", || async {
+        let log =
+            city_admin.get(&format!("/api/v1/webhooks/{webhook}/deliveries?status=pending")).await;
+        log["items"][0]["last_error"].as_str().map(|_| ())
+    })
+    .await;
+    district.run().await;
+    let district_agent = district.login("agent").await;
+    eventually("the urge on the copy", || async {
+        let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await;
+        (upstream(&view, "ticket.urge") > 0).then_some(())
+    })
+    .await;
+
+    // The district dispatches within its own tree: the city sees 东城区 accept.
+    let district_dispatcher = district.login("dispatcher").await;
+    let local_dongcheng = district_dispatcher.org_id("DONGCHENG").await;
+    district_dispatcher.act(&copy, "dispatch", json!({"org_id": local_dongcheng})).await;
+    eventually("the city ticket accepted", || async {
+        let view = agent.get(&format!("/api/v1/tickets/{ticket}")).await;
+        (view["state"] == "in_progress").then_some(())
+    })
+    .await;
+
+    // Handled and approved in the district: the city receives the reply.
+    let handler = district.login("district_a").await;
+    handler.act(&copy, "accept", json!({})).await;
+    handler.act(&copy, "contact_citizen", json!({"content": "已电话联系市民"})).await;
+    handler.act(&copy, "reply", json!({"content": "已关阀抢修，供水已恢复"})).await;
+    let district_supervisor = district.login("supervisor").await;
+    district_supervisor.act(&copy, "approve_reply", json!({})).await;
+    let city_view = eventually("the reply in the city", || async {
+        let view = agent.get(&format!("/api/v1/tickets/{ticket}")).await;
+        (view["state"] == "reply_submitted").then_some(view)
+    })
+    .await;
+    assert_eq!(city_view["reply_content"], "已关阀抢修，供水已恢复");
+
+    // The city reviews, calls back and closes, while the district is down again.
+    district.stop().await;
+    let supervisor = city.login("supervisor").await;
+    supervisor.act(&ticket, "approve_reply", json!({})).await;
+    let closed = supervisor
+        .act(
+            &ticket,
+            "callback",
+            json!({"reachable": true, "resolved": true, "satisfaction": "satisfied"}),
+        )
+        .await;
+    assert_eq!(closed["state"], "closed");
+    district.run().await;
+    let district_agent = district.login("agent").await;
+    let copy_view = eventually("the callback noted on the copy", || async {
+        let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await;
+        (upstream(&view, "ticket.callback") > 0).then_some(view)
+    })
+    .await;
+
+    // Both timelines tell the same story, each step once.
+    let city_view = agent.get(&format!("/api/v1/tickets/{ticket}")).await;
+    let city_steps = actions(&city_view);
+    for step in ["dispatch", "urge", "accept", "reply", "approve_reply", "callback"] {
+        assert_eq!(count(&city_steps, step), 1, "city {step}: {city_steps:?}");
+    }
+    let copy_steps = actions(&copy_view);
+    for step in ["create", "dispatch", "accept", "reply", "approve_reply"] {
+        assert_eq!(count(&copy_steps, step), 1, "district {step}: {copy_steps:?}");
+    }
+    for topic in ["ticket.urge", "ticket.approve_reply", "ticket.callback"] {
+        assert_eq!(upstream(&copy_view, topic), 1, "district notes of {topic}: {copy_steps:?}");
+    }
+
+    // A redelivered dispatch is recognised: still one copy.
+    let log = city_admin.get(&format!("/api/v1/webhooks/{webhook}/deliveries?per_page=50")).await;
+    let first = log["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|d| d["topic"] == "ticket.dispatch")
+        .and_then(|d| d["id"].as_str())
+        .expect("the dispatch delivery")
+        .to_owned();
+    let (status, _) = city_admin
+        .post(&format!("/api/v1/webhooks/{webhook}/deliveries/{first}/redeliver"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+    eventually("the redelivery", || async {
+        let log =
+            city_admin.get(&format!("/api/v1/webhooks/{webhook}/deliveries?status=pending")).await;
+        (log["total"] == 0).then_some(())
+    })
+    .await;
+    let copies = district_agent.get("/api/v1/tickets?channel=api").await;
+    assert_eq!(copies["total"], 1, "{copies}");
+    district.stop().await;
+}
