@@ -10,6 +10,8 @@ export default defineConfig({
     assetsDir: 'assets',
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
+      // The console, and the API documentation page served at /api/docs.
+      input: { main: 'index.html', 'api-docs': 'api-docs.html' },
       output: {
         manualChunks: {
           element: ['element-plus'],

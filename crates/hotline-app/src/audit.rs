@@ -13,7 +13,8 @@ use crate::{App, AuditEntry, Ctx, Error, Result};
 
 const VERIFY_BATCH: u64 = 2_000;
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// A user or token id.
@@ -31,7 +32,7 @@ pub struct AuditQuery {
     pub per_page: Option<u64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditEventView {
     pub seq: i64,
     pub at: DateTime<Utc>,
@@ -69,7 +70,7 @@ impl From<AuditRecord> for AuditEventView {
 }
 
 /// The result of walking the chain.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Verification {
     pub ok: bool,
     /// Rows checked.

@@ -25,7 +25,7 @@ const MAX_CREDENTIAL_LEN: usize = 1024;
 const TOTP_STEP_SECS: i64 = 30;
 pub const API_TOKEN_PREFIX: &str = "hlt_";
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
@@ -33,21 +33,21 @@ pub struct LoginRequest {
     pub totp: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TotpCode {
     pub code: String,
 }
 
 /// What a session may do before it is fully usable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Restriction {
     /// First sign-in or after an admin reset: choose a password first.
@@ -75,13 +75,13 @@ pub struct Session {
     pub id: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PermissionView {
     pub permission: Permission,
     pub reach: Reach,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct MeView {
     pub user: UserView,
     pub org: OrgView,
@@ -96,7 +96,7 @@ pub struct LoginOutcome {
     pub me: MeView,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TotpEnrollment {
     /// Base32 secret for manual entry.
     pub secret: String,

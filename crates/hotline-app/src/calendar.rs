@@ -15,13 +15,14 @@ use serde_json::json;
 
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarQuery {
     pub year: Option<i32>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CalendarDayView {
     pub date: NaiveDate,
     pub kind: DayKind,
@@ -29,7 +30,7 @@ pub struct CalendarDayView {
     pub source: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CalendarView {
     pub year: i32,
     /// Whether the year's official schedule has been entered.
@@ -41,7 +42,7 @@ pub struct CalendarView {
     pub days: Vec<CalendarDayView>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarDayInput {
     pub kind: String,
@@ -49,7 +50,8 @@ pub struct CalendarDayInput {
 }
 
 /// `?from=RFC3339&working_days=N` (or `hours=H`, `minutes=M`).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineQuery {
     pub from: Option<String>,
@@ -58,7 +60,7 @@ pub struct DeadlineQuery {
     pub minutes: Option<u32>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DeadlineView {
     /// In the city's local offset.
     pub due: String,

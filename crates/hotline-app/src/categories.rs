@@ -19,13 +19,14 @@ use crate::{App, AuditEntry, Ctx, Error, Result};
 /// The tree has three levels (一级/二级/三级分类).
 pub const MAX_LEVEL: i16 = 3;
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryQuery {
     pub include_inactive: Option<bool>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCategory {
     pub name: String,
@@ -34,7 +35,7 @@ pub struct NewCategory {
     pub code: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryChanges {
     pub name: Option<String>,
@@ -42,7 +43,7 @@ pub struct CategoryChanges {
     pub active: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CategoryNode {
     pub id: Uuid,
     pub code: String,
@@ -50,11 +51,12 @@ pub struct CategoryNode {
     pub level: i16,
     pub parent_id: Option<Uuid>,
     pub active: bool,
+    #[schema(no_recursion)]
     pub children: Vec<CategoryNode>,
 }
 
 /// A category as tickets show it: `城乡建设 / 城市建设和市政管理 / 自来水供应`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CategoryRef {
     pub id: Uuid,
     pub code: String,

@@ -13,7 +13,7 @@ use crate::{App, Result};
 /// How many events a slow subscriber may fall behind before it skips ahead.
 pub const BACKLOG: usize = 1024;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LiveEvent {
     /// `ticket` for changes, `deadline` for warnings and overdue flags.
     pub kind: &'static str,

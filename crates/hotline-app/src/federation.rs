@@ -55,7 +55,7 @@ const REQUEST_TIMEOUT_SECS: u64 = 15;
 const ERROR_CHARS: usize = 300;
 const REPORT_BATCH: u64 = 100;
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RemoteOrgInput {
     /// The base URL of the instance the org works in.
@@ -63,7 +63,7 @@ pub struct RemoteOrgInput {
 }
 
 /// What the downstream's administrator needs, shown this once.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct RemoteOrgSetup {
     pub org_id: OrgId,
     pub remote_url: String,
@@ -74,7 +74,7 @@ pub struct RemoteOrgSetup {
     pub webhook_id: Uuid,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPeer {
     pub name: String,
@@ -85,7 +85,7 @@ pub struct NewPeer {
     pub webhook_secret: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PeerView {
     pub id: Uuid,
     pub name: String,
@@ -95,7 +95,8 @@ pub struct PeerView {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     pub status: Option<String>,
@@ -104,7 +105,7 @@ pub struct ReportQuery {
 }
 
 /// A report to the peer and how it went.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ReportView {
     pub id: Uuid,
     pub event_id: Uuid,
@@ -121,7 +122,7 @@ pub struct ReportView {
 }
 
 /// What became of a received event.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Received {
     pub event_id: Uuid,
     /// `copied`, `acted`, `noted`, `ignored:<why>`, or `duplicate` for a redelivery.

@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::paging::{PageOf, Paging};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
     pub code: String,
@@ -24,7 +24,7 @@ pub struct NewOrg {
 }
 
 /// A partial update: rename, move (new parent) and (de)activate, in any combination.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgChanges {
     pub name: Option<String>,
@@ -32,7 +32,8 @@ pub struct OrgChanges {
     pub active: Option<bool>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrgQuery {
     /// Only this org and its descendants.
@@ -46,7 +47,7 @@ pub struct OrgQuery {
     pub per_page: Option<u64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct OrgView {
     pub id: OrgId,
     pub code: String,

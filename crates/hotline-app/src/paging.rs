@@ -8,7 +8,7 @@ pub const DEFAULT_PER_PAGE: u64 = 50;
 pub const MAX_PER_PAGE: u64 = 200;
 
 /// `?page=1&per_page=50`, 1-based.
-#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct Paging {
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -30,7 +30,7 @@ impl Paging {
 }
 
 /// A page of results as the API returns it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PageOf<T> {
     pub items: Vec<T>,
     pub total: u64,

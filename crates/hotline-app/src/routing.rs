@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::orgs::{OrgView, path_of};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRoutingRule {
     pub category_id: Uuid,
@@ -20,21 +20,22 @@ pub struct NewRoutingRule {
     pub org_id: OrgId,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingChanges {
     pub org_id: Option<OrgId>,
     pub active: Option<bool>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SuggestQuery {
     pub category_id: Option<Uuid>,
     pub region_org_id: Option<OrgId>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct RoutingRuleView {
     pub id: Uuid,
     pub category_id: Uuid,
@@ -43,7 +44,7 @@ pub struct RoutingRuleView {
     pub active: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
     pub rule_id: Option<Uuid>,
     /// The unit to dispatch to, when the catalogue knows one.

@@ -22,14 +22,14 @@ pub const FALLBACK: Clocks = Clocks {
     finish: Limit::working_days(5),
 };
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitInput {
     pub amount: u32,
     pub unit: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSlaPolicy {
     pub name: String,
@@ -40,7 +40,7 @@ pub struct NewSlaPolicy {
     pub finish: LimitInput,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlaChanges {
     pub name: Option<String>,
@@ -50,7 +50,7 @@ pub struct SlaChanges {
     pub active: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SlaPolicyView {
     pub id: Uuid,
     pub name: String,
@@ -127,7 +127,8 @@ pub(crate) fn pick<'a>(
 }
 
 /// `GET /tickets/deadline-preview?category_id=…&urgency=…`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewQuery {
     pub category_id: Option<Uuid>,
@@ -135,7 +136,7 @@ pub struct PreviewQuery {
 }
 
 /// What intake shows before registering: the policy and the deadlines if dispatched now.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DeadlinePreview {
     pub policy_id: Option<Uuid>,
     pub policy_name: Option<String>,

@@ -10,13 +10,13 @@ use serde::Serialize;
 use crate::tickets::views::OrgRef;
 use crate::{App, Ctx, Error, Result};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct UnitCount {
     pub org: OrgRef,
     pub count: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Overview {
     pub total: i64,
     /// With a unit or waiting at the center.

@@ -17,7 +17,7 @@ use crate::orgs::path_of;
 use crate::paging::{PageOf, Paging};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiToken {
     pub name: String,
@@ -25,14 +25,15 @@ pub struct NewApiToken {
     pub roles: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TokenQuery {
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiTokenView {
     pub id: ApiTokenId,
     pub name: String,
@@ -47,7 +48,7 @@ pub struct ApiTokenView {
 }
 
 /// A new token and its secret, which is never shown again.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedApiToken {
     #[serde(flatten)]
     pub token: ApiTokenView,

@@ -33,7 +33,7 @@ const SEND_BATCH: u64 = 50;
 /// Kept of a receiver's error answer in the delivery log.
 const ERROR_CHARS: usize = 300;
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
     pub name: String,
@@ -42,7 +42,7 @@ pub struct NewWebhook {
     pub event_types: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookUpdate {
     pub name: Option<String>,
@@ -51,7 +51,7 @@ pub struct WebhookUpdate {
     pub active: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct WebhookView {
     pub id: Uuid,
     pub org_id: OrgId,
@@ -64,14 +64,15 @@ pub struct WebhookView {
 }
 
 /// A new subscription and its signing secret, shown this once.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedWebhook {
     #[serde(flatten)]
     pub webhook: WebhookView,
     pub secret: String,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryQuery {
     /// `pending`, `delivered` or `failed`.
@@ -80,7 +81,7 @@ pub struct DeliveryQuery {
     pub per_page: Option<u64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DeliveryView {
     pub id: Uuid,
     pub event_id: Uuid,

@@ -171,7 +171,7 @@ crate::code_enum! {
 
 /// One audit row with its place in the chain. `detail` is JSON text kept byte for byte as it was
 /// hashed (a JSONB column would reorder keys and break the hash).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub seq: i64,
     pub at: DateTime<Utc>,
@@ -190,7 +190,7 @@ pub struct AuditRecord {
 }
 
 /// The fields that are hashed, in a fixed order.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Canonical<'a> {
     seq: i64,
     at: String,

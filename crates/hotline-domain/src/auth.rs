@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
 /// Lock an account after `max_failures` consecutive failures, for `lock_minutes`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LockoutPolicy {
     pub max_failures: u32,
@@ -46,7 +46,7 @@ impl LockoutPolicy {
 }
 
 /// Sessions end after `idle_minutes` without a request, and after `absolute_hours` regardless.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SessionPolicy {
     pub idle_minutes: i64,

@@ -36,7 +36,7 @@ impl DayKind {
 }
 
 /// The office day, in local time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WorkingHours {
     pub start: NaiveTime,
     pub end: NaiveTime,

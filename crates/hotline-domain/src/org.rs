@@ -30,7 +30,7 @@ impl FromStr for OrgKind {
 
 /// An org's unique code, e.g. `DC` or `DC-JD01`: what other systems (OA, district instances)
 /// use to name the org. Codes never change once created.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct OrgCode(String);
 
@@ -53,7 +53,7 @@ impl OrgCode {
 }
 
 /// The org's display name, e.g. `东城区`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct OrgName(String);
 
@@ -71,7 +71,7 @@ impl OrgName {
 }
 
 /// Materialised path in a tree (orgs, categories): `/<root id>/…/<own id>/`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct TreePath(String);
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::validation::{FieldError, FieldIssue};
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PasswordPolicy {
     pub min_length: usize,

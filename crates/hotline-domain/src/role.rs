@@ -98,7 +98,7 @@ crate::code_enum! {
 }
 
 /// How far a grant reaches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reach {
     /// The holder's own org and everything below it.

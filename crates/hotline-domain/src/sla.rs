@@ -16,7 +16,7 @@ crate::code_enum! {
 }
 
 /// A time limit: `24 hours`, `5 working_days`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Limit {
     pub amount: u32,
     pub unit: LimitUnit,
@@ -83,7 +83,7 @@ impl Limit {
 }
 
 /// The three clocks of one policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Clocks {
     pub accept: Limit,
     pub response: Limit,

@@ -6,7 +6,7 @@ use crate::validation::{FieldError, FieldIssue, bounded_text};
 
 /// A login name: 3–32 characters of `a-z 0-9 _ . -`, stored in lower case so that `Agent` and
 /// `agent` cannot both exist.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct Username(String);
 
@@ -32,7 +32,7 @@ impl Username {
 }
 
 /// The name shown to colleagues, e.g. `王芳`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct DisplayName(String);
 

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// What is wrong with one field. Stable snake_case codes; the HTTP layer translates them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldIssue {
     Required,
@@ -55,7 +55,7 @@ impl FieldIssue {
 
 /// One field and what is wrong with it. `limit` carries the bound for length rules so the
 /// message can name it ("at most 100 characters").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub issue: FieldIssue,

@@ -65,3 +65,9 @@ pub async fn serve(request: Request) -> Response {
             .into_response()
     })
 }
+
+/// `GET /api/docs`: the API's documentation page (Swagger UI, bundled with the console).
+pub async fn api_docs() -> Response {
+    asset("api-docs.html")
+        .unwrap_or_else(|| ApiError(hotline_app::Error::NotFound("file")).into_response())
+}

@@ -11,12 +11,50 @@ use axum::Json;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use hotline_app::Error;
 use hotline_domain::FieldError;
 use http::{HeaderValue, StatusCode, header};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::i18n::{self, Lang};
+
+/// The body of every error answer of the JSON API.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable snake_case code, e.g. `validation_failed`, `invalid_transition`, `forbidden`.
+    pub code: &'static str,
+    /// The code in the request's language (`Accept-Language`: zh-CN by default, or en).
+    pub message: &'static str,
+    /// The `X-Request-Id` of the request, for support.
+    pub request_id: Option<String>,
+    /// What is wrong with each field, for validation errors.
+    pub fields: Vec<FieldErrorBody>,
+    /// With `account_locked`: when sign-in is possible again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<DateTime<Utc>>,
+    /// With `not_found`: what was not found (`ticket`, `org`, `route`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    /// The field's path in the request, e.g. `caller_phone` or `units[1]`.
+    pub field: String,
+    /// Stable code, e.g. `required`, `too_long`, `invalid_format`.
+    pub code: &'static str,
+    pub message: String,
+    /// The bound for length and range rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
 
 /// An application error on its way out.
 #[derive(Debug)]
@@ -63,7 +101,7 @@ impl IntoResponse for Rejection {
             status: self.status(),
             code: self.code(),
             fields: Vec::new(),
-            extra: None,
+            extra: Extra::default(),
             internal: None,
         }
         .into_response()
@@ -105,8 +143,15 @@ struct Failure {
     status: StatusCode,
     code: &'static str,
     fields: Vec<FieldError>,
-    extra: Option<serde_json::Value>,
+    extra: Extra,
     internal: Option<anyhow::Error>,
+}
+
+/// What some codes say beyond the code.
+#[derive(Debug, Default)]
+struct Extra {
+    locked_until: Option<DateTime<Utc>>,
+    resource: Option<&'static str>,
 }
 
 impl IntoResponse for Failure {
@@ -123,9 +168,9 @@ impl IntoResponse for ApiError {
         let code = self.0.code();
         let fields = self.0.fields().to_vec();
         let extra = match &self.0 {
-            Error::AccountLocked { until } => Some(json!({ "locked_until": until })),
-            Error::NotFound(resource) => Some(json!({ "resource": resource })),
-            _ => None,
+            Error::AccountLocked { until } => Extra { locked_until: Some(*until), resource: None },
+            Error::NotFound(resource) => Extra { locked_until: None, resource: Some(resource) },
+            _ => Extra::default(),
         };
         let internal = match self.0 {
             Error::Internal(e) => Some(e),
@@ -164,7 +209,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
                 status: rejection.status(),
                 code: rejection.code(),
                 fields: Vec::new(),
-                extra: None,
+                extra: Extra::default(),
                 internal: None,
             }
         }
@@ -172,34 +217,26 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     if let Some(err) = &failure.internal {
         tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), error = ?err, "internal error");
     }
-    let fields: Vec<_> = failure
+    let fields = failure
         .fields
         .iter()
-        .map(|f| {
-            let mut v = json!({
-                "field": f.field,
-                "code": f.issue.code(),
-                "message": i18n::field_message(f, lang),
-            });
-            if let (Some(limit), Some(obj)) = (f.limit, v.as_object_mut()) {
-                obj.insert("limit".into(), limit.into());
-            }
-            v
+        .map(|f| FieldErrorBody {
+            field: f.field.clone(),
+            code: f.issue.code(),
+            message: i18n::field_message(f, lang),
+            limit: f.limit,
         })
         .collect();
-    let mut error = json!({
-        "code": failure.code,
-        "message": i18n::error_message(failure.code, lang),
-        "request_id": request_id,
-        "fields": fields,
-    });
-    if let (Some(serde_json::Value::Object(extra)), Some(obj)) =
-        (failure.extra, error.as_object_mut())
-    {
-        obj.extend(extra);
-    }
+    let error = ErrorBody {
+        code: failure.code,
+        message: i18n::error_message(failure.code, lang),
+        request_id,
+        fields,
+        locked_until: failure.extra.locked_until,
+        resource: failure.extra.resource,
+    };
     let headers = response.headers().clone();
-    let mut rendered = (failure.status, Json(json!({ "error": error }))).into_response();
+    let mut rendered = (failure.status, Json(ErrorEnvelope { error })).into_response();
     for (name, value) in &headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             rendered.headers_mut().insert(name, value.clone());

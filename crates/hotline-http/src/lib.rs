@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod middleware;
 pub mod open311;
+pub mod openapi;
 pub mod router;
 
 use std::net::SocketAddr;

@@ -6,83 +6,81 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, patch, post, put};
+use axum::routing::get;
 use http::StatusCode;
 use tower::ServiceBuilder;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::handlers::{
     audit, auth, events, federation, health, orgs, reference, tickets, tokens, users, webhooks,
 };
 use crate::metrics::{self, Metrics};
+use crate::openapi::{self, ApiDoc};
 use crate::{AppState, console, error, middleware, open311};
 
 /// The public router: health checks and the JSON API.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/password", post(auth::change_password))
-        .route("/auth/totp/setup", post(auth::totp_setup))
-        .route("/auth/totp/enable", post(auth::totp_enable))
-        .route("/me", get(auth::me))
-        .route("/auth/session", get(auth::session))
-        .route("/orgs", get(orgs::list_orgs).post(orgs::create_org))
-        .route(
-            "/orgs/{id}",
-            get(orgs::get_org).patch(orgs::update_org).delete(orgs::deactivate_org),
-        )
-        .route("/orgs/{id}/remote", post(federation::make_org_remote))
-        .route("/federation/peers", get(federation::list_peers).post(federation::add_peer))
-        .route("/federation/peers/{id}/reports", get(federation::list_reports))
-        .route("/federation/events", post(federation::receive_event))
-        .route("/users", get(users::list_users).post(users::create_user))
-        .route(
-            "/users/{id}",
-            get(users::get_user).patch(users::update_user).delete(users::deactivate_user),
-        )
-        .route("/users/{id}/reset-password", post(users::reset_password))
-        .route("/users/{id}/unlock", post(users::unlock_user))
-        .route("/api-tokens", get(tokens::list_api_tokens).post(tokens::create_api_token))
-        .route("/api-tokens/{id}/revoke", post(tokens::revoke_api_token))
-        .route("/webhooks", get(webhooks::list_webhooks).post(webhooks::create_webhook))
-        .route("/webhooks/event-types", get(webhooks::event_types))
-        .route("/webhooks/{id}", get(webhooks::get_webhook).patch(webhooks::update_webhook))
-        .route("/webhooks/{id}/deliveries", get(webhooks::list_deliveries))
-        .route("/webhooks/{id}/deliveries/{delivery_id}/redeliver", post(webhooks::redeliver))
-        .route("/audit", get(audit::list_audit))
-        .route("/audit/verify", get(audit::verify_audit))
-        .route("/categories", get(reference::list_categories).post(reference::create_category))
-        .route("/categories/{id}", patch(reference::update_category))
-        .route("/calendar", get(reference::get_calendar))
-        .route("/calendar/deadline", get(reference::deadline))
-        .route(
-            "/calendar/days/{date}",
-            put(reference::set_calendar_day).delete(reference::clear_calendar_day),
-        )
-        .route(
-            "/sla-policies",
-            get(reference::list_sla_policies).post(reference::create_sla_policy),
-        )
-        .route("/sla-policies/{id}", patch(reference::update_sla_policy))
-        .route(
-            "/routing-rules",
-            get(reference::list_routing_rules).post(reference::create_routing_rule),
-        )
-        .route("/routing-rules/{id}", patch(reference::update_routing_rule))
-        .route("/routing/suggest", get(reference::suggest_unit))
-        .route("/tickets", get(tickets::list_tickets).post(tickets::create_ticket))
-        .route("/tickets/batch-assign", post(tickets::batch_assign))
-        .route("/tickets/counts", get(tickets::ticket_counts))
-        .route("/events", get(events::stream))
-        .route("/stats/overview", get(tickets::stats_overview))
-        .route("/tickets/deadline-preview", get(reference::deadline_preview))
-        .route("/tickets/{id}", get(tickets::get_ticket))
-        .route("/tickets/{id}/actions/{action}", post(tickets::perform_action))
-        .route("/callers/lookup", post(tickets::caller_history));
+    // Each handler's `#[utoipa::path]` names its method and path; `routes!` groups the
+    // handlers of one path. The OpenAPI document is collected from the same list.
+    let api = OpenApiRouter::new()
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::totp_setup))
+        .routes(routes!(auth::totp_enable))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::session))
+        .routes(routes!(orgs::list_orgs, orgs::create_org))
+        .routes(routes!(orgs::get_org, orgs::update_org, orgs::deactivate_org))
+        .routes(routes!(federation::make_org_remote))
+        .routes(routes!(federation::list_peers, federation::add_peer))
+        .routes(routes!(federation::list_reports))
+        .routes(routes!(federation::receive_event))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::get_user, users::update_user, users::deactivate_user))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(users::unlock_user))
+        .routes(routes!(tokens::list_api_tokens, tokens::create_api_token))
+        .routes(routes!(tokens::revoke_api_token))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(webhooks::event_types))
+        .routes(routes!(webhooks::get_webhook, webhooks::update_webhook))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::redeliver))
+        .routes(routes!(audit::list_audit))
+        .routes(routes!(audit::verify_audit))
+        .routes(routes!(reference::list_categories, reference::create_category))
+        .routes(routes!(reference::update_category))
+        .routes(routes!(reference::get_calendar))
+        .routes(routes!(reference::deadline))
+        .routes(routes!(reference::set_calendar_day, reference::clear_calendar_day))
+        .routes(routes!(reference::list_sla_policies, reference::create_sla_policy))
+        .routes(routes!(reference::update_sla_policy))
+        .routes(routes!(reference::list_routing_rules, reference::create_routing_rule))
+        .routes(routes!(reference::update_routing_rule))
+        .routes(routes!(reference::suggest_unit))
+        .routes(routes!(tickets::list_tickets, tickets::create_ticket))
+        .routes(routes!(tickets::batch_assign))
+        .routes(routes!(tickets::ticket_counts))
+        .routes(routes!(events::stream))
+        .routes(routes!(tickets::stats_overview))
+        .routes(routes!(reference::deadline_preview))
+        .routes(routes!(tickets::get_ticket))
+        .routes(routes!(tickets::perform_action))
+        .routes(routes!(tickets::caller_history));
+    let (routes, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .nest("/api/v1", api)
+        .split_for_parts();
+    openapi::complete(&mut document);
+    let document = Arc::new(document);
 
     let config = &state.app.config.http;
     let layers = ServiceBuilder::new()
@@ -127,10 +125,9 @@ pub fn router(state: AppState) -> Router {
                 )),
         );
 
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .nest("/api/v1", api)
+    routes
+        .route("/api/openapi.json", get(move || openapi::serve(Arc::clone(&document))))
+        .route("/api/docs", get(console::api_docs))
         .fallback(console::serve)
         .layer(layers)
         .nest("/open311/v2", open311)

@@ -29,7 +29,7 @@ use crate::orgs::path_of;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// The body of an action. Which fields each action needs is checked per action.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionInput {
     /// Dispatch target (transfer, assign, emergency, dispatch) or the unit contacted (liaise).
@@ -53,7 +53,7 @@ pub struct ActionInput {
 }
 
 /// 集中交办: several registered tickets assigned to one unit at once, all or none.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchAssign {
     pub ticket_ids: Vec<TicketId>,
@@ -62,7 +62,7 @@ pub struct BatchAssign {
     pub days: Option<u32>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct BatchResult {
     pub tickets: Vec<TicketSummary>,
 }

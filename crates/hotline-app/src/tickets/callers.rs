@@ -13,13 +13,13 @@ use super::views::state_of;
 use crate::{App, AuditEntry, Ctx, Result};
 
 /// Looked up by POST so the number never lands in a URL or an access log.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallerLookup {
     pub phone: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PastTicket {
     pub id: Uuid,
     pub number: String,
@@ -29,7 +29,7 @@ pub struct PastTicket {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CallerHistory {
     /// The number as dialled in China (`13800000000`, `010-12345678`).
     pub phone: String,

@@ -34,7 +34,7 @@ use crate::{App, AuditEntry, Ctx, Error, Result};
 pub const MAX_ATTACHMENTS: usize = 20;
 pub const MAX_ATTACHMENT_BYTES: i64 = 50 * 1024 * 1024;
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentInput {
     pub file_name: String,
@@ -44,7 +44,7 @@ pub struct AttachmentInput {
 }
 
 /// Intake: the 五要素 (who, when, where, what, how) and the classification.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTicket {
     /// Who: the caller's number and name (both optional for anonymous web appeals).
@@ -77,7 +77,8 @@ pub struct NewTicket {
 }
 
 /// Work-list filters: `GET /tickets?view=inbox&state=…`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TicketQuery {
     pub view: Option<String>,
@@ -142,7 +143,7 @@ fn states(list: &[TicketState]) -> Vec<String> {
 }
 
 /// How much of the caller's identity a principal sees on a ticket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PiiAccess {
     Plain,

@@ -14,14 +14,14 @@ use super::{PiiAccess, pii_access};
 use crate::categories::CategoryRef;
 use crate::{App, Result};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct OrgRef {
     pub id: Uuid,
     pub code: String,
     pub name: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TicketRef {
     pub id: Uuid,
     pub number: String,
@@ -29,7 +29,7 @@ pub struct TicketRef {
     pub holder_org: Option<OrgRef>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CallerView {
     pub name: Option<String>,
     pub phone: Option<String>,
@@ -37,7 +37,7 @@ pub struct CallerView {
     pub access: PiiAccess,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineStatus {
     /// No clock is running.
@@ -48,7 +48,7 @@ pub enum DeadlineStatus {
     Overdue,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Deadlines {
     pub accept_due: Option<DateTime<Utc>>,
     pub response_due: Option<DateTime<Utc>>,
@@ -64,7 +64,7 @@ pub struct Deadlines {
     pub working_minutes_left: Option<i64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Counters {
     pub urged: i32,
     pub supervision_level: i32,
@@ -73,7 +73,7 @@ pub struct Counters {
     pub callback_attempts: i32,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct EventView {
     pub id: Uuid,
     pub at: DateTime<Utc>,
@@ -87,7 +87,7 @@ pub struct EventView {
     pub detail: serde_json::Value,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ContactView {
     pub id: Uuid,
     pub channel: String,
@@ -95,7 +95,7 @@ pub struct ContactView {
     pub text: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AttachmentView {
     pub id: Uuid,
     pub file_name: String,
@@ -104,13 +104,13 @@ pub struct AttachmentView {
     pub sha256: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Location {
     pub latitude: f64,
     pub longitude: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TicketView {
     pub id: Uuid,
     pub number: String,
@@ -159,7 +159,7 @@ pub struct TicketView {
 }
 
 /// A row of a work list: no texts beyond the title, the caller's number always masked.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TicketSummary {
     pub id: Uuid,
     pub number: String,

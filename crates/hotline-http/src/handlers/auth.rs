@@ -5,6 +5,8 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use hotline_app::auth::{LoginRequest, MeView, PasswordChange, TotpCode, TotpEnrollment};
 use http::{HeaderValue, StatusCode};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::ApiResult;
@@ -21,6 +23,14 @@ fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
 
 /// Signs in with username, password and, when enrolled, a TOTP code. Sets a new session
 /// cookie; any session cookie sent along is ended.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    request_body = hotline_app::auth::LoginRequest,
+    responses((status = 200, description = "Signed in; the `hotline_session` cookie is set", body = hotline_app::auth::MeView)),
+    security(())
+)]
 pub async fn login(
     State(state): State<AppState>,
     Anonymous(ctx): Anonymous,
@@ -33,6 +43,13 @@ pub async fn login(
     Ok((jar, Json(outcome.me)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    responses((status = 204, description = "Signed out; the cookie is cleared")),
+    security(())
+)]
 pub async fn logout(
     State(state): State<AppState>,
     caller: Option<SessionCaller>,
@@ -49,24 +66,49 @@ pub async fn logout(
     ))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct SessionView {
+    me: Option<MeView>,
+}
+
 /// Who is signed in, if anyone: `{"me": …}` or `{"me": null}` — for the console's first load,
 /// which should not log a failed request when nobody is.
+#[utoipa::path(
+    get,
+    path = "/auth/session",
+    tag = "auth",
+    responses((status = 200, description = "OK", body = SessionView)),
+    security(())
+)]
 pub async fn session(
     State(state): State<AppState>,
     caller: Option<SessionCaller>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<SessionView>> {
     let me = match caller {
         Some(caller) => Some(state.app.me(&caller.session).await?),
         None => None,
     };
-    Ok(Json(serde_json::json!({ "me": me })))
+    Ok(Json(SessionView { me }))
 }
 
 /// The signed-in user, their org, roles and permissions, and what they must do first.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "auth",
+    responses((status = 200, description = "OK", body = hotline_app::auth::MeView))
+)]
 pub async fn me(State(state): State<AppState>, caller: SessionCaller) -> ApiResult<Json<MeView>> {
     Ok(Json(state.app.me(&caller.session).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/password",
+    tag = "auth",
+    request_body = hotline_app::auth::PasswordChange,
+    responses((status = 200, description = "OK", body = hotline_app::auth::MeView))
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     caller: SessionCaller,
@@ -75,6 +117,12 @@ pub async fn change_password(
     Ok(Json(state.app.change_password(&caller.ctx, &caller.session, body).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/totp/setup",
+    tag = "auth",
+    responses((status = 200, description = "OK", body = hotline_app::auth::TotpEnrollment))
+)]
 pub async fn totp_setup(
     State(state): State<AppState>,
     caller: SessionCaller,
@@ -82,6 +130,13 @@ pub async fn totp_setup(
     Ok(Json(state.app.totp_setup(&caller.session).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/totp/enable",
+    tag = "auth",
+    request_body = hotline_app::auth::TotpCode,
+    responses((status = 200, description = "OK", body = hotline_app::auth::MeView))
+)]
 pub async fn totp_enable(
     State(state): State<AppState>,
     caller: SessionCaller,

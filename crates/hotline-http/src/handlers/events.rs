@@ -9,6 +9,12 @@ use crate::AppState;
 use crate::extract::Caller;
 
 /// Server-sent events for the console: ticket changes and deadline warnings the caller may see.
+#[utoipa::path(
+    get,
+    path = "/events",
+    tag = "events",
+    responses((status = 200, description = "`text/event-stream`: `ticket` and `deadline` events the caller may see", body = String, content_type = "text/event-stream"))
+)]
 pub async fn stream(
     State(state): State<AppState>,
     caller: Caller,

@@ -15,6 +15,14 @@ use crate::extract::{Anonymous, ApiJson, ApiPath, ApiQuery, Caller};
 
 /// Upstream: the org works in another instance. The answer carries a token and a signing
 /// secret for that instance's administrator; neither is shown again.
+#[utoipa::path(
+    post,
+    path = "/orgs/{id}/remote",
+    tag = "federation",
+    params(("id" = Uuid, Path, description = "The org that works in another instance")),
+    request_body = hotline_app::federation::RemoteOrgInput,
+    responses((status = 201, description = "Created", body = hotline_app::federation::RemoteOrgSetup))
+)]
 pub async fn make_org_remote(
     State(state): State<AppState>,
     caller: Caller,
@@ -24,6 +32,12 @@ pub async fn make_org_remote(
     Ok((StatusCode::CREATED, Json(state.app.make_org_remote(&caller.ctx, id, body).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/federation/peers",
+    tag = "federation",
+    responses((status = 200, description = "OK", body = Vec<hotline_app::federation::PeerView>))
+)]
 pub async fn list_peers(
     State(state): State<AppState>,
     caller: Caller,
@@ -32,6 +46,13 @@ pub async fn list_peers(
 }
 
 /// Downstream: the instance this one takes work from.
+#[utoipa::path(
+    post,
+    path = "/federation/peers",
+    tag = "federation",
+    request_body = hotline_app::federation::NewPeer,
+    responses((status = 201, description = "Created", body = hotline_app::federation::PeerView))
+)]
 pub async fn add_peer(
     State(state): State<AppState>,
     caller: Caller,
@@ -41,6 +62,13 @@ pub async fn add_peer(
 }
 
 /// Reports to a peer: what was said, what waits, why it failed.
+#[utoipa::path(
+    get,
+    path = "/federation/peers/{id}/reports",
+    tag = "federation",
+    params(("id" = Uuid, Path, description = "The peer"), hotline_app::federation::ReportQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::federation::ReportView>))
+)]
 pub async fn list_reports(
     State(state): State<AppState>,
     caller: Caller,
@@ -51,6 +79,15 @@ pub async fn list_reports(
 }
 
 /// A peer's signed webhook. Authenticated by its signature, not by a session or token.
+#[utoipa::path(
+    post,
+    path = "/federation/events",
+    tag = "federation",
+    params(("x-hotline-timestamp" = String, Header, description = "Unix seconds the body was signed at"), ("x-hotline-signature" = String, Header, description = "`sha256=` and the hex HMAC-SHA256 over `{timestamp}.{body}`")),
+    request_body(content = Object, description = "The signed event: `id`, `type`, `ticket`, `data`", content_type = "application/json"),
+    responses((status = 200, description = "OK", body = hotline_app::federation::Received)),
+    security(())
+)]
 pub async fn receive_event(
     State(state): State<AppState>,
     Anonymous(ctx): Anonymous,

@@ -9,6 +9,13 @@ use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 
+#[utoipa::path(
+    get,
+    path = "/orgs",
+    tag = "orgs",
+    params(hotline_app::orgs::OrgQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::orgs::OrgView>))
+)]
 pub async fn list_orgs(
     State(state): State<AppState>,
     caller: Caller,
@@ -17,6 +24,13 @@ pub async fn list_orgs(
     Ok(Json(state.app.list_orgs(&caller.ctx, query).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/orgs",
+    tag = "orgs",
+    request_body = hotline_app::orgs::NewOrg,
+    responses((status = 201, description = "Created", body = hotline_app::orgs::OrgView))
+)]
 pub async fn create_org(
     State(state): State<AppState>,
     caller: Caller,
@@ -25,6 +39,13 @@ pub async fn create_org(
     Ok((StatusCode::CREATED, Json(state.app.create_org(&caller.ctx, body).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/orgs/{id}",
+    tag = "orgs",
+    params(("id" = Uuid, Path, description = "The org")),
+    responses((status = 200, description = "OK", body = hotline_app::orgs::OrgView))
+)]
 pub async fn get_org(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,6 +55,14 @@ pub async fn get_org(
 }
 
 /// Rename, move under another parent, or (de)activate.
+#[utoipa::path(
+    patch,
+    path = "/orgs/{id}",
+    tag = "orgs",
+    params(("id" = Uuid, Path, description = "The org")),
+    request_body = hotline_app::orgs::OrgChanges,
+    responses((status = 200, description = "OK", body = hotline_app::orgs::OrgView))
+)]
 pub async fn update_org(
     State(state): State<AppState>,
     caller: Caller,
@@ -44,6 +73,13 @@ pub async fn update_org(
 }
 
 /// Orgs are never deleted: this deactivates.
+#[utoipa::path(
+    delete,
+    path = "/orgs/{id}",
+    tag = "orgs",
+    params(("id" = Uuid, Path, description = "The org")),
+    responses((status = 200, description = "OK", body = hotline_app::orgs::OrgView))
+)]
 pub async fn deactivate_org(
     State(state): State<AppState>,
     caller: Caller,

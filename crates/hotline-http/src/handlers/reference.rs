@@ -17,6 +17,13 @@ use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 
 /// The category tree: `[{id, code, name, level, children: […]}]`.
+#[utoipa::path(
+    get,
+    path = "/categories",
+    tag = "reference",
+    params(hotline_app::categories::CategoryQuery),
+    responses((status = 200, description = "OK", body = Vec<hotline_app::categories::CategoryNode>))
+)]
 pub async fn list_categories(
     State(state): State<AppState>,
     caller: Caller,
@@ -25,6 +32,13 @@ pub async fn list_categories(
     Ok(Json(state.app.list_categories(&caller.ctx, query).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/categories",
+    tag = "reference",
+    request_body = hotline_app::categories::NewCategory,
+    responses((status = 201, description = "Created", body = hotline_app::categories::CategoryNode))
+)]
 pub async fn create_category(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,6 +48,14 @@ pub async fn create_category(
 }
 
 /// Rename, move or (de)activate.
+#[utoipa::path(
+    patch,
+    path = "/categories/{id}",
+    tag = "reference",
+    params(("id" = Uuid, Path, description = "The category")),
+    request_body = hotline_app::categories::CategoryChanges,
+    responses((status = 200, description = "OK", body = hotline_app::categories::CategoryNode))
+)]
 pub async fn update_category(
     State(state): State<AppState>,
     caller: Caller,
@@ -43,6 +65,13 @@ pub async fn update_category(
     Ok(Json(state.app.update_category(&caller.ctx, id, body).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/calendar",
+    tag = "reference",
+    params(hotline_app::calendar::CalendarQuery),
+    responses((status = 200, description = "OK", body = hotline_app::calendar::CalendarView))
+)]
 pub async fn get_calendar(
     State(state): State<AppState>,
     caller: Caller,
@@ -51,6 +80,14 @@ pub async fn get_calendar(
     Ok(Json(state.app.get_calendar(&caller.ctx, query).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/calendar/days/{date}",
+    tag = "reference",
+    params(("date" = chrono::NaiveDate, Path, description = "The day, YYYY-MM-DD")),
+    request_body = hotline_app::calendar::CalendarDayInput,
+    responses((status = 200, description = "OK", body = hotline_app::calendar::CalendarDayView))
+)]
 pub async fn set_calendar_day(
     State(state): State<AppState>,
     caller: Caller,
@@ -60,6 +97,13 @@ pub async fn set_calendar_day(
     Ok(Json(state.app.set_calendar_day(&caller.ctx, date, body).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/calendar/days/{date}",
+    tag = "reference",
+    params(("date" = chrono::NaiveDate, Path, description = "The day, YYYY-MM-DD")),
+    responses((status = 204, description = "Back to the official schedule"))
+)]
 pub async fn clear_calendar_day(
     State(state): State<AppState>,
     caller: Caller,
@@ -70,6 +114,13 @@ pub async fn clear_calendar_day(
 }
 
 /// `?from=RFC3339&working_days=N` (or `hours=H`) → `{"due": RFC3339}`.
+#[utoipa::path(
+    get,
+    path = "/calendar/deadline",
+    tag = "reference",
+    params(hotline_app::calendar::DeadlineQuery),
+    responses((status = 200, description = "OK", body = hotline_app::calendar::DeadlineView))
+)]
 pub async fn deadline(
     State(state): State<AppState>,
     caller: Caller,
@@ -78,6 +129,13 @@ pub async fn deadline(
     Ok(Json(state.app.deadline(&caller.ctx, query).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/tickets/deadline-preview",
+    tag = "tickets",
+    params(hotline_app::sla::PreviewQuery),
+    responses((status = 200, description = "OK", body = hotline_app::sla::DeadlinePreview))
+)]
 pub async fn deadline_preview(
     State(state): State<AppState>,
     caller: Caller,
@@ -86,6 +144,12 @@ pub async fn deadline_preview(
     Ok(Json(state.app.deadline_preview(&caller.ctx, query).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/sla-policies",
+    tag = "reference",
+    responses((status = 200, description = "OK", body = Vec<hotline_app::sla::SlaPolicyView>))
+)]
 pub async fn list_sla_policies(
     State(state): State<AppState>,
     caller: Caller,
@@ -93,6 +157,13 @@ pub async fn list_sla_policies(
     Ok(Json(state.app.list_sla_policies(&caller.ctx).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/sla-policies",
+    tag = "reference",
+    request_body = hotline_app::sla::NewSlaPolicy,
+    responses((status = 201, description = "Created", body = hotline_app::sla::SlaPolicyView))
+)]
 pub async fn create_sla_policy(
     State(state): State<AppState>,
     caller: Caller,
@@ -101,6 +172,14 @@ pub async fn create_sla_policy(
     Ok((StatusCode::CREATED, Json(state.app.create_sla_policy(&caller.ctx, body).await?)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/sla-policies/{id}",
+    tag = "reference",
+    params(("id" = Uuid, Path, description = "The policy")),
+    request_body = hotline_app::sla::SlaChanges,
+    responses((status = 200, description = "OK", body = hotline_app::sla::SlaPolicyView))
+)]
 pub async fn update_sla_policy(
     State(state): State<AppState>,
     caller: Caller,
@@ -110,6 +189,12 @@ pub async fn update_sla_policy(
     Ok(Json(state.app.update_sla_policy(&caller.ctx, id, body).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/routing-rules",
+    tag = "reference",
+    responses((status = 200, description = "OK", body = Vec<hotline_app::routing::RoutingRuleView>))
+)]
 pub async fn list_routing_rules(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,6 +202,13 @@ pub async fn list_routing_rules(
     Ok(Json(state.app.list_routing_rules(&caller.ctx).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/routing-rules",
+    tag = "reference",
+    request_body = hotline_app::routing::NewRoutingRule,
+    responses((status = 201, description = "Created", body = hotline_app::routing::RoutingRuleView))
+)]
 pub async fn create_routing_rule(
     State(state): State<AppState>,
     caller: Caller,
@@ -125,6 +217,14 @@ pub async fn create_routing_rule(
     Ok((StatusCode::CREATED, Json(state.app.create_routing_rule(&caller.ctx, body).await?)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/routing-rules/{id}",
+    tag = "reference",
+    params(("id" = Uuid, Path, description = "The rule")),
+    request_body = hotline_app::routing::RoutingChanges,
+    responses((status = 200, description = "OK", body = hotline_app::routing::RoutingRuleView))
+)]
 pub async fn update_routing_rule(
     State(state): State<AppState>,
     caller: Caller,
@@ -135,6 +235,13 @@ pub async fn update_routing_rule(
 }
 
 /// The unit the routing catalogue suggests for a category and region.
+#[utoipa::path(
+    get,
+    path = "/routing/suggest",
+    tag = "reference",
+    params(hotline_app::routing::SuggestQuery),
+    responses((status = 200, description = "OK", body = hotline_app::routing::Suggestion))
+)]
 pub async fn suggest_unit(
     State(state): State<AppState>,
     caller: Caller,

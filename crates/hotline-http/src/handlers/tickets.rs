@@ -15,6 +15,14 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 
 /// Registers an appeal. With `Idempotency-Key`, a retry gets the first request's ticket
 /// (200) instead of a second ticket (201).
+#[utoipa::path(
+    post,
+    path = "/tickets",
+    tag = "tickets",
+    params(("idempotency-key" = Option<String>, Header, description = "A retry with the same key gets the first ticket (200), never a second one")),
+    request_body = hotline_app::tickets::NewTicket,
+    responses((status = 201, description = "Registered", body = hotline_app::tickets::TicketView), (status = 200, description = "A retry: the ticket the key registered first", body = hotline_app::tickets::TicketView))
+)]
 pub async fn create_ticket(
     State(state): State<AppState>,
     caller: Caller,
@@ -28,6 +36,13 @@ pub async fn create_ticket(
 }
 
 /// The ticket, its deadlines, its timeline and the caller's allowed actions (read audited).
+#[utoipa::path(
+    get,
+    path = "/tickets/{id}",
+    tag = "tickets",
+    params(("id" = Uuid, Path, description = "The ticket")),
+    responses((status = 200, description = "OK", body = hotline_app::tickets::TicketView))
+)]
 pub async fn get_ticket(
     State(state): State<AppState>,
     caller: Caller,
@@ -38,6 +53,13 @@ pub async fn get_ticket(
 
 /// Work lists: `view` (my_drafts, to_dispatch, inbox, inbox_to_accept, inbox_in_progress,
 /// inbox_returned, inbox_overdue, to_decide, to_review, to_callback) and filters.
+#[utoipa::path(
+    get,
+    path = "/tickets",
+    tag = "tickets",
+    params(hotline_app::tickets::TicketQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::tickets::TicketSummary>))
+)]
 pub async fn list_tickets(
     State(state): State<AppState>,
     caller: Caller,
@@ -48,6 +70,14 @@ pub async fn list_tickets(
 
 /// `POST /tickets/{id}/actions/{action}`: every move of the lifecycle. With `Idempotency-Key`,
 /// a retry answers with the ticket instead of acting twice.
+#[utoipa::path(
+    post,
+    path = "/tickets/{id}/actions/{action}",
+    tag = "tickets",
+    params(("id" = Uuid, Path, description = "The ticket"), ("action" = hotline_domain::ticket::Action, Path, description = "The lifecycle move"), ("idempotency-key" = Option<String>, Header, description = "A retry with the same key answers with the ticket instead of acting twice")),
+    request_body = hotline_app::tickets::ActionInput,
+    responses((status = 200, description = "OK", body = hotline_app::tickets::TicketView))
+)]
 pub async fn perform_action(
     State(state): State<AppState>,
     caller: Caller,
@@ -65,6 +95,13 @@ fn idempotency_key(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// 集中交办.
+#[utoipa::path(
+    post,
+    path = "/tickets/batch-assign",
+    tag = "tickets",
+    request_body = hotline_app::tickets::BatchAssign,
+    responses((status = 200, description = "OK", body = hotline_app::tickets::BatchResult))
+)]
 pub async fn batch_assign(
     State(state): State<AppState>,
     caller: Caller,
@@ -73,6 +110,13 @@ pub async fn batch_assign(
     Ok(Json(state.app.batch_assign(&caller.ctx, body).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/callers/lookup",
+    tag = "tickets",
+    request_body = hotline_app::tickets::callers::CallerLookup,
+    responses((status = 200, description = "OK", body = hotline_app::tickets::callers::CallerHistory))
+)]
 pub async fn caller_history(
     State(state): State<AppState>,
     caller: Caller,
@@ -82,6 +126,12 @@ pub async fn caller_history(
 }
 
 /// How many tickets wait in each of the caller's work lists (menu badges).
+#[utoipa::path(
+    get,
+    path = "/tickets/counts",
+    tag = "tickets",
+    responses((status = 200, description = "OK", body = std::collections::BTreeMap<String, u64>))
+)]
 pub async fn ticket_counts(
     State(state): State<AppState>,
     caller: Caller,
@@ -90,6 +140,12 @@ pub async fn ticket_counts(
 }
 
 /// Leaders' overview: tickets by state, overdue by unit, satisfaction.
+#[utoipa::path(
+    get,
+    path = "/stats/overview",
+    tag = "stats",
+    responses((status = 200, description = "OK", body = hotline_app::stats::Overview))
+)]
 pub async fn stats_overview(
     State(state): State<AppState>,
     caller: Caller,

@@ -9,6 +9,13 @@ use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 
+#[utoipa::path(
+    get,
+    path = "/api-tokens",
+    tag = "api_tokens",
+    params(hotline_app::tokens::TokenQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::tokens::ApiTokenView>))
+)]
 pub async fn list_api_tokens(
     State(state): State<AppState>,
     caller: Caller,
@@ -18,6 +25,13 @@ pub async fn list_api_tokens(
 }
 
 /// The response carries the secret; it is not stored and cannot be shown again.
+#[utoipa::path(
+    post,
+    path = "/api-tokens",
+    tag = "api_tokens",
+    request_body = hotline_app::tokens::NewApiToken,
+    responses((status = 201, description = "Created", body = hotline_app::tokens::CreatedApiToken))
+)]
 pub async fn create_api_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -26,6 +40,13 @@ pub async fn create_api_token(
     Ok((StatusCode::CREATED, Json(state.app.create_api_token(&caller.ctx, body).await?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api-tokens/{id}/revoke",
+    tag = "api_tokens",
+    params(("id" = Uuid, Path, description = "The token")),
+    responses((status = 200, description = "OK", body = hotline_app::tokens::ApiTokenView))
+)]
 pub async fn revoke_api_token(
     State(state): State<AppState>,
     caller: Caller,

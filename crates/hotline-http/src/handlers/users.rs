@@ -9,6 +9,13 @@ use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    params(hotline_app::users::UserQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::users::UserView>))
+)]
 pub async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
@@ -17,6 +24,13 @@ pub async fn list_users(
     Ok(Json(state.app.list_users(&caller.ctx, query).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "users",
+    request_body = hotline_app::users::NewUser,
+    responses((status = 201, description = "Created", body = hotline_app::users::UserView))
+)]
 pub async fn create_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -25,6 +39,13 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(state.app.create_user(&caller.ctx, body).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{id}",
+    tag = "users",
+    params(("id" = Uuid, Path, description = "The user")),
+    responses((status = 200, description = "OK", body = hotline_app::users::UserView))
+)]
 pub async fn get_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,6 +55,14 @@ pub async fn get_user(
 }
 
 /// Change display name, org, roles, or (de)activate.
+#[utoipa::path(
+    patch,
+    path = "/users/{id}",
+    tag = "users",
+    params(("id" = Uuid, Path, description = "The user")),
+    request_body = hotline_app::users::UserChanges,
+    responses((status = 200, description = "OK", body = hotline_app::users::UserView))
+)]
 pub async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -44,6 +73,13 @@ pub async fn update_user(
 }
 
 /// Accounts are never deleted (the audit trail names them): this deactivates.
+#[utoipa::path(
+    delete,
+    path = "/users/{id}",
+    tag = "users",
+    params(("id" = Uuid, Path, description = "The user")),
+    responses((status = 200, description = "OK", body = hotline_app::users::UserView))
+)]
 pub async fn deactivate_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -53,6 +89,14 @@ pub async fn deactivate_user(
     Ok(Json(state.app.update_user(&caller.ctx, id, changes).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{id}/reset-password",
+    tag = "users",
+    params(("id" = Uuid, Path, description = "The user")),
+    request_body = hotline_app::users::PasswordReset,
+    responses((status = 200, description = "OK", body = hotline_app::users::UserView))
+)]
 pub async fn reset_password(
     State(state): State<AppState>,
     caller: Caller,
@@ -62,6 +106,13 @@ pub async fn reset_password(
     Ok(Json(state.app.reset_password(&caller.ctx, id, body).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{id}/unlock",
+    tag = "users",
+    params(("id" = Uuid, Path, description = "The user")),
+    responses((status = 200, description = "OK", body = hotline_app::users::UserView))
+)]
 pub async fn unlock_user(
     State(state): State<AppState>,
     caller: Caller,

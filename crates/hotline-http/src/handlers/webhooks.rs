@@ -11,6 +11,12 @@ use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 
+#[utoipa::path(
+    get,
+    path = "/webhooks",
+    tag = "webhooks",
+    responses((status = 200, description = "OK", body = Vec<hotline_app::webhooks::WebhookView>))
+)]
 pub async fn list_webhooks(
     State(state): State<AppState>,
     caller: Caller,
@@ -19,6 +25,13 @@ pub async fn list_webhooks(
 }
 
 /// The response carries the signing secret; it cannot be shown again.
+#[utoipa::path(
+    post,
+    path = "/webhooks",
+    tag = "webhooks",
+    request_body = hotline_app::webhooks::NewWebhook,
+    responses((status = 201, description = "Created", body = hotline_app::webhooks::CreatedWebhook))
+)]
 pub async fn create_webhook(
     State(state): State<AppState>,
     caller: Caller,
@@ -27,6 +40,13 @@ pub async fn create_webhook(
     Ok((StatusCode::CREATED, Json(state.app.create_webhook(&caller.ctx, body).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webhooks/{id}",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The subscription")),
+    responses((status = 200, description = "OK", body = hotline_app::webhooks::WebhookView))
+)]
 pub async fn get_webhook(
     State(state): State<AppState>,
     caller: Caller,
@@ -35,6 +55,14 @@ pub async fn get_webhook(
     Ok(Json(state.app.get_webhook(&caller.ctx, id).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/webhooks/{id}",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The subscription")),
+    request_body = hotline_app::webhooks::WebhookUpdate,
+    responses((status = 200, description = "OK", body = hotline_app::webhooks::WebhookView))
+)]
 pub async fn update_webhook(
     State(state): State<AppState>,
     caller: Caller,
@@ -45,6 +73,13 @@ pub async fn update_webhook(
 }
 
 /// The delivery log: status, attempts, last error.
+#[utoipa::path(
+    get,
+    path = "/webhooks/{id}/deliveries",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The subscription"), hotline_app::webhooks::DeliveryQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::webhooks::DeliveryView>))
+)]
 pub async fn list_deliveries(
     State(state): State<AppState>,
     caller: Caller,
@@ -54,6 +89,13 @@ pub async fn list_deliveries(
     Ok(Json(state.app.webhook_deliveries(&caller.ctx, id, query).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+    tag = "webhooks",
+    params(("id" = Uuid, Path, description = "The subscription"), ("delivery_id" = Uuid, Path, description = "The delivery")),
+    responses((status = 200, description = "OK", body = hotline_app::webhooks::DeliveryView))
+)]
 pub async fn redeliver(
     State(state): State<AppState>,
     caller: Caller,
@@ -63,6 +105,12 @@ pub async fn redeliver(
 }
 
 /// The event types a subscription may name.
+#[utoipa::path(
+    get,
+    path = "/webhooks/event-types",
+    tag = "webhooks",
+    responses((status = 200, description = "OK", body = Vec<String>))
+)]
 pub async fn event_types(_caller: Caller) -> Json<Vec<String>> {
     let mut types = hotline_domain::webhook::event_types();
     types.insert(0, "ticket.*".to_owned());

@@ -9,6 +9,7 @@ mod auth;
 mod demo;
 mod http;
 mod open311;
+mod openapi;
 mod orgs;
 mod reference;
 mod tickets;
