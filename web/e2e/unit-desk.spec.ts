@@ -1,0 +1,106 @@
+// What the issue lists beyond the happy path: a return overruled, an extension, a unit that
+// cannot open another district's work order, login lockout and the language switch.
+import { expect, test, type Locator, type Page } from '@playwright/test'
+
+import { login, PASSWORD, watchConsole } from './helpers'
+
+async function act(page: Page, action: string, fill?: (dialog: Locator) => Promise<void>) {
+  await page.locator(`[data-test="action-${action}"]`).click()
+  const dialog = page.locator('.el-dialog').last()
+  await expect(dialog).toBeVisible()
+  if (fill) await fill(dialog)
+  await dialog.locator('[data-test="action-submit"]').click()
+  await expect(dialog).toBeHidden()
+}
+
+/** Registers an appeal through the API as the signed-in agent; returns its detail page. */
+async function registerByApi(page: Page, title: string): Promise<string> {
+  const tree = await (await page.request.get('/api/v1/categories')).json()
+  let node = tree[0]
+  while (node.children?.length) node = node.children[0]
+  const res = await page.request.post('/api/v1/tickets', {
+    data: {
+      caller_phone: '13911112222', title, content: `${title}，请尽快处理。`, category_id: node.id,
+      appeal_type: 'complaint', urgency: 'normal', address: '东城区东四北大街', channel: 'phone',
+    },
+  })
+  expect(res.status()).toBe(201)
+  return `/ticket/${(await res.json()).id}`
+}
+
+test('a unit returns, the dispatcher overrules, the unit gets an extension', async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'agent')
+  const url = await registerByApi(page, '东四北大街夜间施工扰民')
+
+  await login(page, 'dispatcher')
+  await page.goto(url)
+  await act(page, 'dispatch', async (d) => {
+    await d.locator('.el-tree-select, .el-select').first().click()
+    await page.keyboard.type('东城区')
+    await page.getByRole('option', { name: /^东城区（/ }).first().click()
+  })
+
+  await login(page, 'district_a')
+  await page.goto(url)
+  await act(page, 'return', (d) => d.locator('textarea[name="reason"]').fill('施工许可由住建委管理，不属我区职责。'))
+  await expect(page.locator('.page-title')).toContainText('退单审核中')
+
+  await login(page, 'dispatcher')
+  await page.goto(url)
+  await act(page, 'overrule_return', (d) => d.locator('textarea[name="reason"]').fill('夜间施工扰民由属地街道先行处置。'))
+  await expect(page.locator('.page-title')).toContainText('待签收')
+
+  await login(page, 'district_a')
+  await page.goto(url)
+  await act(page, 'accept')
+  await act(page, 'request_extension', async (d) => {
+    await d.locator('.el-input-number input').fill('3')
+    await d.locator('textarea[name="reason"]').fill('需协调施工单位调整工期。')
+  })
+
+  await login(page, 'dispatcher')
+  await page.goto(url)
+  await act(page, 'approve_extension')
+  const timeline = page.locator('[data-test="timeline"]')
+  for (const step of ['退单', '驳回退单', '签收', '申请延期', '同意延期']) await expect(timeline).toContainText(step)
+  expect(errors).toEqual([])
+
+  // 西城区 cannot open 东城区's work order.
+  await login(page, 'district_b')
+  const denied = watchConsole(page)
+  await page.goto(url)
+  await expect(page.locator('.el-alert')).toContainText('无权执行此操作')
+  await expect(page.locator('[data-test="timeline"]')).toHaveCount(0)
+  expect(denied).toContain(`403 GET /api/v1${url.replace('/ticket/', '/tickets/')}`)
+})
+
+test('five wrong passwords lock the account', async ({ page }) => {
+  await page.context().clearCookies()
+  await page.goto('/login')
+  await page.locator('input[name="username"]').fill('qa')
+  for (let i = 0; i < 5; i += 1) {
+    await page.locator('input[name="password"]').fill(`Wrong-${i}-${PASSWORD}`)
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'))
+    await page.locator('input[name="password"]').press('Enter')
+    expect([401, 423]).toContain((await answered).status())
+  }
+  await page.locator('input[name="password"]').fill(PASSWORD)
+  await page.locator('input[name="password"]').press('Enter')
+  await expect(page.getByText('账号已临时锁定').last()).toBeVisible()
+  await expect(page).toHaveURL(/\/login/)
+})
+
+test('the language switch turns the console to English and back', async ({ page }) => {
+  await login(page, 'agent')
+  await page.goto('/workstation')
+  const menu = page.locator('.el-aside')
+  await expect(menu).toContainText('我的草稿')
+  await page.getByRole('radio', { name: 'EN' }).click({ force: true })
+  await expect(menu).toContainText('My drafts')
+  await expect(page.locator('[data-test="logout"]')).toContainText('Sign out')
+  await page.reload()
+  await expect(menu).toContainText('My drafts')
+  await page.getByRole('radio', { name: '中' }).click({ force: true })
+  await expect(menu).toContainText('我的草稿')
+})
