@@ -603,6 +603,10 @@ impl App {
                 Action::Reply => {
                     json!({"content": ticket.reply_content.clone().unwrap_or_else(|| "已办理".to_owned())})
                 }
+                Action::ContactCitizen => {
+                    json!({"content": payload.get("opinion").and_then(Value::as_str)
+                    .unwrap_or("已联系市民")})
+                }
                 Action::Return => json!({"reason": payload.get("opinion").and_then(Value::as_str)
                     .or(ticket.close_reason.as_deref())
                     .unwrap_or("不属于本单位职责")}),

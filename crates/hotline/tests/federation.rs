@@ -322,7 +322,9 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
     // Both timelines tell the same story, each step once.
     let city_view = agent.get(&format!("/api/v1/tickets/{ticket}")).await;
     let city_steps = actions(&city_view);
-    for step in ["dispatch", "urge", "accept", "reply", "approve_reply", "callback"] {
+    for step in
+        ["dispatch", "urge", "accept", "contact_citizen", "reply", "approve_reply", "callback"]
+    {
         assert_eq!(count(&city_steps, step), 1, "city {step}: {city_steps:?}");
     }
     let copy_steps = actions(&copy_view);
