@@ -607,6 +607,14 @@ impl App {
                     json!({"content": payload.get("opinion").and_then(Value::as_str)
                     .unwrap_or("已联系市民")})
                 }
+                Action::RequestExtension => {
+                    let days = payload.pointer("/detail/days").and_then(Value::as_u64).unwrap_or(1);
+                    let reason = payload.get("opinion").and_then(Value::as_str).map_or_else(
+                        || format!("下级单位申请延期{days}个工作日，本级已同意"),
+                        str::to_owned,
+                    );
+                    json!({"days": days, "reason": reason})
+                }
                 Action::Return => json!({"reason": payload.get("opinion").and_then(Value::as_str)
                     .or(ticket.close_reason.as_deref())
                     .unwrap_or("不属于本单位职责")}),

@@ -41,6 +41,8 @@ pub fn upstream(topic: &str) -> &'static [Action] {
         Some(Action::Dispatch | Action::Assign) => &[Action::Accept],
         // The citizen was reached: the upstream's first-contact clock stops too.
         Some(Action::ContactCitizen) => &[Action::Accept, Action::ContactCitizen],
+        // The district granted its unit more time: it asks the city for the same.
+        Some(Action::ApproveExtension) => &[Action::RequestExtension],
         // A result the district stands behind: answered at its center or a reply it approved.
         Some(Action::Answer | Action::ApproveReply) => &[Action::Accept, Action::Reply],
         // Not the district's to handle.
@@ -68,6 +70,7 @@ mod tests {
         assert_eq!(upstream("ticket.approve_reply"), &[Action::Accept, Action::Reply]);
         assert_eq!(upstream("ticket.dismiss"), &[Action::Return]);
         assert_eq!(upstream("ticket.contact_citizen"), &[Action::Accept, Action::ContactCitizen]);
+        assert_eq!(upstream("ticket.approve_extension"), &[Action::RequestExtension]);
         assert!(upstream("ticket.reply").is_empty(), "a street's reply waits for review");
         assert!(upstream("ticket.response_overdue").is_empty());
     }

@@ -289,6 +289,21 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
     let handler = district.login("district_a").await;
     handler.act(&copy, "accept", json!({})).await;
     handler.act(&copy, "contact_citizen", json!({"content": "已电话联系市民"})).await;
+
+    // The unit needs more time: the district grants it and asks the city, which agrees.
+    handler.act(&copy, "request_extension", json!({"days": 2, "reason": "需协调管网公司"})).await;
+    district_dispatcher.act(&copy, "approve_extension", json!({})).await;
+    eventually("the extension asked in the city", || async {
+        let view = agent.get(&format!("/api/v1/tickets/{ticket}")).await;
+        (view["state"] == "extension_requested").then_some(())
+    })
+    .await;
+    dispatcher.act(&ticket, "approve_extension", json!({})).await;
+    eventually("the city's decision on the copy", || async {
+        let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await;
+        (upstream(&view, "ticket.approve_extension") > 0).then_some(())
+    })
+    .await;
     handler.act(&copy, "reply", json!({"content": "已关阀抢修，供水已恢复"})).await;
     let district_supervisor = district.login("supervisor").await;
     district_supervisor.act(&copy, "approve_reply", json!({})).await;
@@ -322,16 +337,34 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
     // Both timelines tell the same story, each step once.
     let city_view = agent.get(&format!("/api/v1/tickets/{ticket}")).await;
     let city_steps = actions(&city_view);
-    for step in
-        ["dispatch", "urge", "accept", "contact_citizen", "reply", "approve_reply", "callback"]
-    {
+    for step in [
+        "dispatch",
+        "urge",
+        "accept",
+        "contact_citizen",
+        "request_extension",
+        "approve_extension",
+        "reply",
+        "approve_reply",
+        "callback",
+    ] {
         assert_eq!(count(&city_steps, step), 1, "city {step}: {city_steps:?}");
     }
     let copy_steps = actions(&copy_view);
-    for step in ["create", "dispatch", "accept", "reply", "approve_reply"] {
+    for step in [
+        "create",
+        "dispatch",
+        "accept",
+        "request_extension",
+        "approve_extension",
+        "reply",
+        "approve_reply",
+    ] {
         assert_eq!(count(&copy_steps, step), 1, "district {step}: {copy_steps:?}");
     }
-    for topic in ["ticket.urge", "ticket.approve_reply", "ticket.callback"] {
+    for topic in
+        ["ticket.urge", "ticket.approve_extension", "ticket.approve_reply", "ticket.callback"]
+    {
         assert_eq!(upstream(&copy_view, topic), 1, "district notes of {topic}: {copy_steps:?}");
     }
 

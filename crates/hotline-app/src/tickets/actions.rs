@@ -568,7 +568,7 @@ impl App {
             txn,
             action.audit_name(),
             Some(row.id),
-            json!({"ticket_id": row.id, "number": row.number, "action": action, "from": from, "to": to, "org_id": effect.org, "holder_before": holder_before, "opinion": effect.opinion}).to_string(),
+            json!({"ticket_id": row.id, "number": row.number, "action": action, "from": from, "to": to, "org_id": effect.org, "holder_before": holder_before, "opinion": effect.opinion, "detail": effect.detail}).to_string(),
             now,
         )
         .await?;
