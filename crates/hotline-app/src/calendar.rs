@@ -45,6 +45,7 @@ pub struct CalendarView {
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarDayInput {
+    #[schema(value_type = hotline_domain::calendar::DayKind)]
     pub kind: String,
     pub name: String,
 }

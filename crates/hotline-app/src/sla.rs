@@ -26,6 +26,7 @@ pub const FALLBACK: Clocks = Clocks {
 #[serde(deny_unknown_fields)]
 pub struct LimitInput {
     pub amount: u32,
+    #[schema(value_type = hotline_domain::sla::LimitUnit)]
     pub unit: String,
 }
 
@@ -34,6 +35,7 @@ pub struct LimitInput {
 pub struct NewSlaPolicy {
     pub name: String,
     pub category_id: Option<Uuid>,
+    #[schema(value_type = Option<hotline_domain::ticket::Urgency>)]
     pub urgency: Option<String>,
     pub accept: LimitInput,
     pub response: LimitInput,
@@ -55,6 +57,7 @@ pub struct SlaPolicyView {
     pub id: Uuid,
     pub name: String,
     pub category_id: Option<Uuid>,
+    #[schema(value_type = Option<hotline_domain::ticket::Urgency>)]
     pub urgency: Option<String>,
     pub accept: Limit,
     pub response: Limit,
@@ -132,6 +135,7 @@ pub(crate) fn pick<'a>(
 #[serde(deny_unknown_fields)]
 pub struct PreviewQuery {
     pub category_id: Option<Uuid>,
+    #[param(value_type = Option<hotline_domain::ticket::Urgency>)]
     pub urgency: Option<String>,
 }
 

@@ -22,6 +22,7 @@ use crate::{App, AuditEntry, Ctx, Error, Result};
 pub struct NewApiToken {
     pub name: String,
     pub org_id: OrgId,
+    #[schema(value_type = Vec<hotline_domain::role::Role>)]
     pub roles: Vec<String>,
 }
 

@@ -24,6 +24,7 @@ pub struct NewUser {
     pub username: String,
     pub display_name: String,
     pub org_id: OrgId,
+    #[schema(value_type = Vec<hotline_domain::role::Role>)]
     pub roles: Vec<String>,
     /// The initial password; the user must change it at first sign-in.
     pub password: String,
@@ -34,6 +35,7 @@ pub struct NewUser {
 pub struct UserChanges {
     pub display_name: Option<String>,
     pub org_id: Option<OrgId>,
+    #[schema(value_type = Option<Vec<hotline_domain::role::Role>>)]
     pub roles: Option<Vec<String>>,
     pub active: Option<bool>,
 }
@@ -51,6 +53,7 @@ pub struct UserQuery {
     pub org_id: Option<OrgId>,
     /// Users of this org and every org below it.
     pub subtree_of: Option<OrgId>,
+    #[param(value_type = Option<hotline_domain::role::Role>)]
     pub role: Option<String>,
     pub active: Option<bool>,
     /// Part of the username or display name.

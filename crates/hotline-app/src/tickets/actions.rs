@@ -44,6 +44,7 @@ pub struct ActionInput {
     pub days: Option<u32>,
     pub reachable: Option<bool>,
     pub resolved: Option<bool>,
+    #[schema(value_type = Option<hotline_domain::ticket::Satisfaction>)]
     pub satisfaction: Option<String>,
     pub master_id: Option<TicketId>,
     /// At callback: the dissatisfaction is the unit's fault (重办).

@@ -25,6 +25,7 @@ pub struct PastTicket {
     pub number: String,
     pub title: String,
     pub state: TicketState,
+    #[schema(value_type = Option<hotline_domain::ticket::Satisfaction>)]
     pub satisfaction: Option<String>,
     pub created_at: DateTime<Utc>,
 }

@@ -63,8 +63,11 @@ pub struct NewTicket {
     pub longitude: Option<f64>,
     pub region_org_id: Option<OrgId>,
     pub category_id: Option<Uuid>,
+    #[schema(value_type = hotline_domain::ticket::AppealType)]
     pub appeal_type: String,
+    #[schema(value_type = hotline_domain::ticket::Urgency)]
     pub urgency: String,
+    #[schema(value_type = hotline_domain::ticket::Channel)]
     pub channel: String,
     #[serde(default)]
     pub confidential: bool,
@@ -88,8 +91,11 @@ pub struct TicketQuery {
     pub category_id: Option<Uuid>,
     /// Held by this org or one below it.
     pub org_id: Option<OrgId>,
+    #[param(value_type = Option<hotline_domain::ticket::Channel>)]
     pub channel: Option<String>,
+    #[param(value_type = Option<hotline_domain::ticket::Urgency>)]
     pub urgency: Option<String>,
+    #[param(value_type = Option<hotline_domain::ticket::AppealType>)]
     pub appeal_type: Option<String>,
     pub overdue: Option<bool>,
     pub from: Option<DateTime<Utc>>,

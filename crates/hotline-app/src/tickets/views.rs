@@ -90,6 +90,7 @@ pub struct EventView {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ContactView {
     pub id: Uuid,
+    #[schema(value_type = hotline_domain::ticket::Channel)]
     pub channel: String,
     pub received_at: DateTime<Utc>,
     pub text: String,
@@ -126,8 +127,11 @@ pub struct TicketView {
     pub address: Option<String>,
     pub location: Option<Location>,
     pub category: Option<CategoryRef>,
+    #[schema(value_type = hotline_domain::ticket::AppealType)]
     pub appeal_type: String,
+    #[schema(value_type = hotline_domain::ticket::Urgency)]
     pub urgency: String,
+    #[schema(value_type = hotline_domain::ticket::Channel)]
     pub channel: String,
     pub confidential: bool,
     pub emergency: bool,
@@ -140,6 +144,7 @@ pub struct TicketView {
     pub close_reason: Option<String>,
     pub deadlines: Deadlines,
     pub counters: Counters,
+    #[schema(value_type = Option<hotline_domain::ticket::Satisfaction>)]
     pub satisfaction: Option<String>,
     pub resolved: Option<bool>,
     pub dispatched_at: Option<DateTime<Utc>>,
@@ -166,8 +171,11 @@ pub struct TicketSummary {
     pub state: TicketState,
     pub title: String,
     pub category_name: Option<String>,
+    #[schema(value_type = hotline_domain::ticket::AppealType)]
     pub appeal_type: String,
+    #[schema(value_type = hotline_domain::ticket::Urgency)]
     pub urgency: String,
+    #[schema(value_type = hotline_domain::ticket::Channel)]
     pub channel: String,
     pub caller_phone: Option<String>,
     pub holder_org: Option<OrgRef>,
