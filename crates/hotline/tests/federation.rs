@@ -328,9 +328,11 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
     assert_eq!(closed["state"], "closed");
     district.run().await;
     let district_agent = district.login("agent").await;
-    let copy_view = eventually("the callback noted on the copy", || async {
+    // Deliveries are not ordered among themselves: wait for both.
+    let copy_view = eventually("the review and the callback noted on the copy", || async {
         let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await;
-        (upstream(&view, "ticket.callback") > 0).then_some(view)
+        (upstream(&view, "ticket.approve_reply") > 0 && upstream(&view, "ticket.callback") > 0)
+            .then_some(view)
     })
     .await;
 
