@@ -7,6 +7,7 @@ pub mod audit;
 pub mod entity;
 pub mod federation;
 pub mod files;
+mod group_commit;
 pub mod migration;
 pub mod orgs;
 pub mod reference;
@@ -31,8 +32,20 @@ use sea_orm::{
 use sea_orm::{SqlErr, SqliteTransactionMode};
 use sea_orm_migration::MigratorTrait;
 
+use group_commit::GroupCommit;
+pub use group_commit::TxFuture;
+
 use sea_orm::sea_query::LikeExpr;
 pub use sea_orm::{DbErr as Error, sea_query};
+
+/// `BEGIN IMMEDIATE`: a SQLite transaction that takes the write lock at once, so it never fails
+/// half-way when it upgrades from reading to writing.
+fn begin_immediate(db: &DatabaseConnection) -> TxFuture<'_, Result<DatabaseTransaction, DbErr>> {
+    Box::pin(db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    }))
+}
 
 /// How to reach the database.
 #[derive(Clone, Debug)]
@@ -59,6 +72,8 @@ impl DbConfig {
 pub struct Store {
     read: DatabaseConnection,
     write: DatabaseConnection,
+    /// SQLite: the writer thread behind [`Store::write`].
+    group: Option<GroupCommit>,
 }
 
 impl Store {
@@ -92,9 +107,13 @@ impl Store {
             .connect_with(options)
             .await
             .context("cannot open the SQLite database")?;
+        let write = SqlxSqliteConnector::from_sqlx_sqlite_pool(write);
+        let group = GroupCommit::start(write.clone(), begin_immediate)
+            .context("cannot start the database writer")?;
         Ok(Self {
             read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
-            write: SqlxSqliteConnector::from_sqlx_sqlite_pool(write),
+            write,
+            group: Some(group),
         })
     }
 
@@ -114,6 +133,7 @@ impl Store {
         Ok(Self {
             read: SqlxPostgresConnector::from_sqlx_postgres_pool(read),
             write: SqlxPostgresConnector::from_sqlx_postgres_pool(write),
+            group: None,
         })
     }
 
@@ -131,15 +151,28 @@ impl Store {
     /// so a transaction never fails half-way when it upgrades from reading to writing.
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
         match self.backend() {
-            DbBackend::Sqlite => {
-                self.write
-                    .begin_with_options(TransactionOptions {
-                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                        ..TransactionOptions::default()
-                    })
-                    .await
-            }
+            DbBackend::Sqlite => begin_immediate(&self.write).await,
             _ => self.write.begin().await,
+        }
+    }
+
+    /// Runs `work` in a write transaction and answers once it is committed, or with its error
+    /// (nothing of it is kept). On SQLite the work of concurrent callers is group-committed:
+    /// one transaction, each caller's work in a savepoint of its own, one fsync.
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbErr> + Send + 'static,
+        F: for<'t> FnOnce(&'t DatabaseTransaction) -> TxFuture<'t, Result<T, E>> + Send + 'static,
+    {
+        match &self.group {
+            Some(group) => group.write(work).await,
+            None => {
+                let txn = self.begin().await?;
+                let value = work(&txn).await?;
+                txn.commit().await?;
+                Ok(value)
+            }
         }
     }
 

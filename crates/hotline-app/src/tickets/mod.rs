@@ -6,7 +6,7 @@ pub mod callers;
 mod timers;
 pub(crate) mod views;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hotline_domain::audit::AuditAction;
 use hotline_domain::phone::{PhoneNumber, mask_name};
 use hotline_domain::role::{Permission, Principal, Scope};
@@ -16,9 +16,10 @@ use hotline_domain::ticket::{
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, TicketId};
 use hotline_store::tickets::{
-    AttachmentRow, ContactRow, IdempotencyRow, TicketFilter, TicketRow, TicketSort,
+    AttachmentRow, ContactRow, IdempotencyRow, TicketEventRow, TicketFilter, TicketRow, TicketSort,
 };
 use hotline_store::unique_violation;
+use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
@@ -174,6 +175,128 @@ pub(crate) fn holder_prefixes(scope: &Scope) -> Vec<String> {
 }
 
 /// An `Idempotency-Key` header: short, printable ASCII.
+/// What registering a ticket writes, prepared before the write transaction so that the
+/// transaction (shared with other requests on SQLite) only runs statements.
+struct TicketWrite {
+    /// Without its number, which the day's counter gives inside the transaction.
+    row: TicketRow,
+    day: String,
+    local_day: NaiveDate,
+    state: TicketState,
+    raw_text: String,
+    phone_enc: Option<String>,
+    attachments: Vec<AttachmentInput>,
+    idempotency: Option<IdempotencyRow>,
+}
+
+struct Written {
+    row: TicketRow,
+    contact: ContactRow,
+    attachments: Vec<AttachmentRow>,
+    event: TicketEventRow,
+}
+
+impl TicketWrite {
+    async fn apply(
+        self,
+        app: &App,
+        ctx: &Ctx,
+        txn: &DatabaseTransaction,
+    ) -> std::result::Result<Written, CreateFailure> {
+        let Self { mut row, day, local_day, state, raw_text, phone_enc, attachments, idempotency } =
+            self;
+        let (id, now) = (row.id, row.created_at);
+        let seq = hotline_store::tickets::next_number(txn, &day).await?;
+        row.number = ticket_number(local_day, seq);
+        let row = hotline_store::tickets::insert(txn, row).await?;
+        let contact = ContactRow {
+            id: Uuid::now_v7(),
+            ticket_id: Some(id),
+            channel: row.channel.clone(),
+            received_at: now,
+            caller_phone_enc: phone_enc,
+            caller_phone_idx: row.caller_phone_idx.clone(),
+            raw_text,
+            created_by: row.created_by,
+            created_at: now,
+        };
+        hotline_store::tickets::insert_contact(txn, contact.clone()).await?;
+        let mut saved_attachments = Vec::with_capacity(attachments.len());
+        for a in &attachments {
+            let attachment = AttachmentRow {
+                id: Uuid::now_v7(),
+                ticket_id: id,
+                file_name: a.file_name.trim().to_owned(),
+                content_type: a.content_type.trim().to_owned(),
+                size_bytes: a.size_bytes,
+                sha256: a.sha256.clone(),
+                uploaded_by: row.created_by,
+                created_at: now,
+            };
+            hotline_store::tickets::insert_attachment(txn, attachment.clone()).await?;
+            saved_attachments.push(attachment);
+        }
+        let event = app
+            .record_event(
+                txn,
+                ctx,
+                &row,
+                "create",
+                None,
+                Some(state),
+                None,
+                None,
+                json!({"channel": row.channel}),
+                now,
+            )
+            .await?;
+        if let Some(idempotency) = idempotency
+            && let Err(e) = hotline_store::tickets::insert_idempotency(txn, idempotency).await
+        {
+            return Err(if unique_violation(&e).is_some() {
+                CreateFailure::KeyRaced
+            } else {
+                CreateFailure::Failed(e.into())
+            });
+        }
+        hotline_store::tickets::insert_outbox(
+            txn,
+            "ticket.created",
+            Some(id),
+            json!({"ticket_id": id, "number": row.number}).to_string(),
+            now,
+        )
+        .await?;
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::TicketCreate).subject("ticket", id).detail(json!({
+                "number": row.number, "state": row.state, "channel": row.channel, "category_id": row.category_id,
+            })),
+            now,
+        );
+        hotline_store::audit::append(txn, vec![audit]).await?;
+        Ok(Written { row, contact, attachments: saved_attachments, event })
+    }
+}
+
+/// Why the write of a new ticket did not happen.
+enum CreateFailure {
+    /// Another request with the same idempotency key committed first.
+    KeyRaced,
+    Failed(Error),
+}
+
+impl From<Error> for CreateFailure {
+    fn from(e: Error) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for CreateFailure {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Failed(e.into())
+    }
+}
+
 pub(crate) fn checked_key(raw: &str) -> Result<String> {
     let k = raw.trim();
     if k.is_empty() || k.len() > 128 || !k.chars().all(|c| c.is_ascii_graphic()) {
@@ -214,9 +337,6 @@ impl App {
         let calendar = self.calendar();
         let day = calendar.local_date(now).format("%Y%m%d").to_string();
         let id = TicketId::new().as_uuid();
-        let txn = self.store.begin().await?;
-        let seq = hotline_store::tickets::next_number(&txn, &day).await?;
-        let number = ticket_number(calendar.local_date(now), seq);
         let state = if input.draft { TicketState::Draft } else { TicketState::Registered };
         let phone_enc =
             valid.phone.as_ref().map(|p| self.data_key.encrypt(p.as_e164())).transpose()?;
@@ -224,7 +344,8 @@ impl App {
             valid.caller_name.as_deref().map(|n| self.data_key.encrypt(n)).transpose()?;
         let row = TicketRow {
             id,
-            number,
+            // Taken from the day's counter inside the write transaction.
+            number: String::new(),
             parent_id: None,
             master_id: None,
             state: state.as_str().to_owned(),
@@ -278,87 +399,38 @@ impl App {
             updated_at: now,
             version: 0,
         };
-        let row = hotline_store::tickets::insert(&txn, row).await?;
-        let contact = ContactRow {
-            id: Uuid::now_v7(),
-            ticket_id: Some(id),
-            channel: row.channel.clone(),
-            received_at: now,
-            caller_phone_enc: phone_enc,
-            caller_phone_idx: row.caller_phone_idx.clone(),
+        let write = TicketWrite {
+            day,
+            local_day: calendar.local_date(now),
+            state,
             raw_text: valid.content,
-            created_by: row.created_by,
-            created_at: now,
-        };
-        hotline_store::tickets::insert_contact(&txn, contact.clone()).await?;
-        let mut attachments = Vec::with_capacity(input.attachments.len());
-        for a in &input.attachments {
-            let attachment = AttachmentRow {
-                id: Uuid::now_v7(),
+            phone_enc,
+            attachments: input.attachments,
+            idempotency: key.as_ref().map(|key| IdempotencyRow {
+                actor_id: actor_key(&principal),
+                key: key.clone(),
                 ticket_id: id,
-                file_name: a.file_name.trim().to_owned(),
-                content_type: a.content_type.trim().to_owned(),
-                size_bytes: a.size_bytes,
-                sha256: a.sha256.clone(),
-                uploaded_by: row.created_by,
+                request_hash: request_hash.clone(),
                 created_at: now,
-            };
-            hotline_store::tickets::insert_attachment(&txn, attachment.clone()).await?;
-            attachments.push(attachment);
-        }
-        let event = self
-            .record_event(
-                &txn,
-                ctx,
-                &row,
-                "create",
-                None,
-                Some(state),
-                None,
-                None,
-                json!({"channel": row.channel}),
-                now,
-            )
-            .await?;
-        if let Some(key) = &key {
-            let saved = hotline_store::tickets::insert_idempotency(
-                &txn,
-                IdempotencyRow {
-                    actor_id: actor_key(&principal),
-                    key: key.clone(),
-                    ticket_id: id,
-                    request_hash: request_hash.clone(),
-                    created_at: now,
-                },
-            )
+            }),
+            row,
+        };
+        let (app, job_ctx) = (self.clone(), ctx.clone());
+        let created = self
+            .store
+            .write(move |txn| Box::pin(async move { write.apply(&app, &job_ctx, txn).await }))
             .await;
-            if let Err(e) = saved {
-                drop(txn);
-                // Another request with the same key won the race: answer with its ticket.
-                if unique_violation(&e).is_some()
-                    && let Some(existing) = self.replay(&principal, key, &request_hash).await?
-                {
-                    return Ok((self.ticket_view(&principal, existing).await?, false));
-                }
-                return Err(e.into());
+        let Written { row, contact, attachments, event } = match created {
+            Ok(written) => written,
+            Err(CreateFailure::KeyRaced) => {
+                let key = key.as_deref().unwrap_or_default();
+                return match self.replay(&principal, key, &request_hash).await? {
+                    Some(existing) => Ok((self.ticket_view(&principal, existing).await?, false)),
+                    None => Err(Error::conflict("concurrent_update")),
+                };
             }
-        }
-        hotline_store::tickets::insert_outbox(
-            &txn,
-            "ticket.created",
-            Some(id),
-            json!({"ticket_id": id, "number": row.number}).to_string(),
-            now,
-        )
-        .await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::TicketCreate).subject("ticket", id).detail(json!({
-                "number": row.number, "state": row.state, "channel": row.channel, "category_id": row.category_id,
-            })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+            Err(CreateFailure::Failed(e)) => return Err(e),
+        };
         self.publish(crate::events::LiveEvent::ticket(&row, "create"));
         let related = views::Related {
             events: vec![event],
