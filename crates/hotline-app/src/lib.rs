@@ -138,12 +138,17 @@ impl App {
     }
 
     /// Appends audit rows in a transaction of their own: for events whose business change did
-    /// not happen (denials, failed logins) or changed nothing (reads).
+    /// not happen (denials, failed logins) or changed nothing (reads). Group-committed on
+    /// SQLite, as every read of personal data writes one.
     pub async fn audit_now(&self, records: Vec<AuditRecord>) -> Result<()> {
-        let txn = self.store.begin().await?;
-        hotline_store::audit::append(&txn, records).await?;
-        txn.commit().await?;
-        Ok(())
+        self.store
+            .write(move |txn| {
+                Box::pin(async move {
+                    hotline_store::audit::append(txn, records).await?;
+                    Ok::<_, Error>(())
+                })
+            })
+            .await
     }
 
     /// Checks that the caller may use `permission` on `target` (or at all, when `target` is

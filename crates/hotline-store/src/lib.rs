@@ -158,7 +158,8 @@ impl Store {
 
     /// Runs `work` in a write transaction and answers once it is committed, or with its error
     /// (nothing of it is kept). On SQLite the work of concurrent callers is group-committed:
-    /// one transaction, each caller's work in a savepoint of its own, one fsync.
+    /// one transaction, each caller's work in a savepoint of its own, one fsync. `work` must
+    /// not call `write` itself: it would wait for the batch it runs in.
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,

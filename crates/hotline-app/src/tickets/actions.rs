@@ -15,7 +15,6 @@ use hotline_domain::ticket::{
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, TicketId};
 use hotline_store::orgs::OrgRow;
 use hotline_store::tickets::{IdempotencyRow, TicketEventRow, TicketRow};
-use hotline_store::unique_violation;
 use sea_orm::{DatabaseTransaction, DbErr};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -24,7 +23,7 @@ use uuid::Uuid;
 
 use super::timers::TimerKind;
 use super::views::state_of;
-use super::{TicketSummary, TicketView, bounded_text_multiline};
+use super::{TicketSummary, TicketView, WriteFailure, bounded_text_multiline};
 use crate::orgs::path_of;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
@@ -124,45 +123,50 @@ impl App {
         {
             return self.ticket_view(&principal, done).await;
         }
-        let txn = self.store.begin().await?;
-        let row = hotline_store::tickets::find_for_update(&txn, id.as_uuid())
-            .await?
-            .ok_or(Error::NotFound("ticket"))?;
-        let outcome = self.apply(&txn, ctx, &principal, action, row, &input, None).await;
-        let row = match outcome {
+        let idempotency = key.as_ref().map(|key| IdempotencyRow {
+            actor_id: super::actor_key(&principal),
+            key: key.clone(),
+            ticket_id: id.as_uuid(),
+            request_hash: request_hash.clone(),
+            created_at: self.now(),
+        });
+        let (app, job_ctx, job_principal) = (self.clone(), ctx.clone(), principal.clone());
+        let acted = self
+            .store
+            .write(move |txn| {
+                Box::pin(async move {
+                    let row = hotline_store::tickets::find_for_update(txn, id.as_uuid())
+                        .await?
+                        .ok_or(Error::NotFound("ticket"))?;
+                    let row =
+                        app.apply(txn, &job_ctx, &job_principal, action, row, &input, None).await?;
+                    if let Some(idempotency) = idempotency
+                        && let Err(e) =
+                            hotline_store::tickets::insert_idempotency(txn, idempotency).await
+                    {
+                        return Err(WriteFailure::from_insert(e));
+                    }
+                    Ok(row)
+                })
+            })
+            .await;
+        let row = match acted {
             Ok(row) => row,
-            Err(e) => {
-                drop(txn);
+            // A concurrent retry with the same key acted first.
+            Err(WriteFailure::KeyRaced) => {
+                let key = key.as_deref().unwrap_or_default();
+                return match self.replay(&principal, key, &request_hash).await? {
+                    Some(done) => self.ticket_view(&principal, done).await,
+                    None => Err(Error::conflict("concurrent_update")),
+                };
+            }
+            Err(WriteFailure::Failed(e)) => {
                 if matches!(e, Error::Forbidden) {
                     self.audit_denied_action(ctx, id, action).await?;
                 }
                 return Err(e);
             }
         };
-        if let Some(key) = &key {
-            let saved = hotline_store::tickets::insert_idempotency(
-                &txn,
-                IdempotencyRow {
-                    actor_id: super::actor_key(&principal),
-                    key: key.clone(),
-                    ticket_id: row.id,
-                    request_hash: request_hash.clone(),
-                    created_at: self.now(),
-                },
-            )
-            .await;
-            if let Err(e) = saved {
-                drop(txn);
-                // A concurrent retry with the same key acted first.
-                if unique_violation(&e).is_some()
-                    && let Some(done) = self.replay(&principal, key, &request_hash).await?
-                {
-                    return self.ticket_view(&principal, done).await;
-                }
-                return Err(e.into());
-            }
-        }
-        txn.commit().await?;
         self.publish(crate::events::LiveEvent::ticket(&row, action.as_str()));
         self.ticket_view(&principal, row).await
     }

@@ -202,7 +202,7 @@ impl TicketWrite {
         app: &App,
         ctx: &Ctx,
         txn: &DatabaseTransaction,
-    ) -> std::result::Result<Written, CreateFailure> {
+    ) -> std::result::Result<Written, WriteFailure> {
         let Self { mut row, day, local_day, state, raw_text, phone_enc, attachments, idempotency } =
             self;
         let (id, now) = (row.id, row.created_at);
@@ -253,11 +253,7 @@ impl TicketWrite {
         if let Some(idempotency) = idempotency
             && let Err(e) = hotline_store::tickets::insert_idempotency(txn, idempotency).await
         {
-            return Err(if unique_violation(&e).is_some() {
-                CreateFailure::KeyRaced
-            } else {
-                CreateFailure::Failed(e.into())
-            });
+            return Err(WriteFailure::from_insert(e));
         }
         hotline_store::tickets::insert_outbox(
             txn,
@@ -278,20 +274,27 @@ impl TicketWrite {
     }
 }
 
-/// Why the write of a new ticket did not happen.
-enum CreateFailure {
+/// Why a ticket write with an idempotency key did not happen.
+pub(crate) enum WriteFailure {
     /// Another request with the same idempotency key committed first.
     KeyRaced,
     Failed(Error),
 }
 
-impl From<Error> for CreateFailure {
+impl WriteFailure {
+    /// Saving the idempotency record failed: a race when the key is taken.
+    pub(crate) fn from_insert(e: sea_orm::DbErr) -> Self {
+        if unique_violation(&e).is_some() { Self::KeyRaced } else { Self::Failed(e.into()) }
+    }
+}
+
+impl From<Error> for WriteFailure {
     fn from(e: Error) -> Self {
         Self::Failed(e)
     }
 }
 
-impl From<sea_orm::DbErr> for CreateFailure {
+impl From<sea_orm::DbErr> for WriteFailure {
     fn from(e: sea_orm::DbErr) -> Self {
         Self::Failed(e.into())
     }
@@ -422,14 +425,14 @@ impl App {
             .await;
         let Written { row, contact, attachments, event } = match created {
             Ok(written) => written,
-            Err(CreateFailure::KeyRaced) => {
+            Err(WriteFailure::KeyRaced) => {
                 let key = key.as_deref().unwrap_or_default();
                 return match self.replay(&principal, key, &request_hash).await? {
                     Some(existing) => Ok((self.ticket_view(&principal, existing).await?, false)),
                     None => Err(Error::conflict("concurrent_update")),
                 };
             }
-            Err(CreateFailure::Failed(e)) => return Err(e),
+            Err(WriteFailure::Failed(e)) => return Err(e),
         };
         self.publish(crate::events::LiveEvent::ticket(&row, "create"));
         let related = views::Related {
