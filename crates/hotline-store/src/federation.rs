@@ -2,7 +2,7 @@
 //! of reports to the peer.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
     IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
@@ -91,21 +91,8 @@ pub async fn insert_inbox(db: &impl ConnectionTrait, row: InboxRow) -> Result<()
 
 /// Queues a report unless this event's report of this action is queued already.
 pub async fn insert_outbound(db: &impl ConnectionTrait, row: OutboundRow) -> Result<(), DbErr> {
-    let result = federation_outbound::Entity::insert(row.into_active_model())
-        .on_conflict(
-            OnConflict::columns([
-                federation_outbound::Column::EventId,
-                federation_outbound::Column::Action,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await;
-    match result {
-        Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
-        Err(e) => Err(e),
-    }
+    let key = [federation_outbound::Column::EventId, federation_outbound::Column::Action];
+    crate::insert_once(db, row.into_active_model(), key).await
 }
 
 /// Reports not yet made, in the order they happened.

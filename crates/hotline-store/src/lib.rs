@@ -26,7 +26,7 @@ use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::{
-    ConnectionTrait as _, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions, TransactionTrait,
 };
 use sea_orm::{SqlErr, SqliteTransactionMode};
@@ -202,6 +202,27 @@ impl Store {
     pub async fn close(self) -> Result<(), DbErr> {
         self.read.close().await?;
         self.write.close().await
+    }
+}
+
+/// Inserts `model` unless a row with the same `key` columns exists: for at-least-once work
+/// (deliveries, reports) that may be queued twice.
+pub(crate) async fn insert_once<A, C>(
+    db: &impl ConnectionTrait,
+    model: A,
+    key: [C; 2],
+) -> Result<(), DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    C: sea_orm::sea_query::IntoIden,
+{
+    let result = <A::Entity as sea_orm::EntityTrait>::insert(model)
+        .on_conflict(sea_query::OnConflict::columns(key).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await;
+    match result {
+        Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
+        Err(e) => Err(e),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Webhook subscriptions, their deliveries, and the outbox the deliveries are made from.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
     IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
@@ -81,21 +81,8 @@ pub async fn mark_processed(
 
 /// Adds a delivery unless this subscription already has one for the event.
 pub async fn insert_delivery(db: &impl ConnectionTrait, row: DeliveryRow) -> Result<(), DbErr> {
-    let result = webhook_delivery::Entity::insert(row.into_active_model())
-        .on_conflict(
-            OnConflict::columns([
-                webhook_delivery::Column::SubscriptionId,
-                webhook_delivery::Column::EventId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await;
-    match result {
-        Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
-        Err(e) => Err(e),
-    }
+    let key = [webhook_delivery::Column::SubscriptionId, webhook_delivery::Column::EventId];
+    crate::insert_once(db, row.into_active_model(), key).await
 }
 
 /// Pending deliveries whose time has come, oldest due first.
