@@ -21,10 +21,12 @@ pub type TxFuture<'t, T> = Pin<Box<dyn Future<Output = T> + Send + 't>>;
 /// Hands a job's result to its caller once the batch's fate is known.
 type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
 
-/// A queued job: runs in the given savepoint (`None`: the batch could not start) and says
-/// whether its savepoint is to be kept.
-type Job =
-    Box<dyn for<'t> FnOnce(Option<&'t DatabaseTransaction>) -> TxFuture<'t, (bool, Finish)> + Send>;
+/// A queued job: runs in the given savepoint (or learns why there is none) and says whether
+/// its savepoint is to be kept.
+type Job = Box<
+    dyn for<'t> FnOnce(Result<&'t DatabaseTransaction, String>) -> TxFuture<'t, (bool, Finish)>
+        + Send,
+>;
 
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 128;
@@ -56,13 +58,11 @@ impl GroupCommit {
         F: for<'t> FnOnce(&'t DatabaseTransaction) -> TxFuture<'t, Result<T, E>> + Send + 'static,
     {
         let (answer, answered) = oneshot::channel();
-        let job: Job = Box::new(move |txn: Option<&DatabaseTransaction>| {
+        let job: Job = Box::new(move |txn: Result<&DatabaseTransaction, String>| {
             Box::pin(async move {
                 let result = match txn {
-                    Some(txn) => work(txn).await,
-                    None => {
-                        Err(E::from(DbErr::Custom("the write transaction did not start".into())))
-                    }
+                    Ok(txn) => work(txn).await,
+                    Err(reason) => Err(E::from(DbErr::Custom(reason))),
                 };
                 let keep = result.is_ok();
                 let finish: Finish = Box::new(move |committed| {
@@ -96,9 +96,9 @@ async fn run(
         let txn = match begin(&write).await {
             Ok(txn) => txn,
             Err(e) => {
-                tracing::warn!(error = %e, "a write batch could not start");
+                // Each caller gets the error (and logs it at its boundary).
                 for job in batch.drain(..) {
-                    let (_, finish) = job(None).await;
+                    let (_, finish) = job(Err(e.to_string())).await;
                     finish(Err(e.to_string()));
                 }
                 continue;
@@ -107,12 +107,12 @@ async fn run(
         for job in batch.drain(..) {
             let outcome = match txn.begin().await {
                 Ok(savepoint) => {
-                    let (keep, finish) = job(Some(&savepoint)).await;
+                    let (keep, finish) = job(Ok(&savepoint)).await;
                     let closed =
                         if keep { savepoint.commit().await } else { savepoint.rollback().await };
                     (finish, closed.map_err(|e| e.to_string()))
                 }
-                Err(e) => (job(None).await.1, Err(e.to_string())),
+                Err(e) => (job(Err(e.to_string())).await.1, Err(e.to_string())),
             };
             finishes.push(outcome);
         }
