@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test'
+import { expect, type Locator, type Page } from '@playwright/test'
 
 export const PASSWORD = 'Demo@12345'
 
@@ -24,4 +24,21 @@ export async function login(page: Page, username: string, locale: 'zh-CN' | 'en'
   await page.locator('input[name="password"]').fill(PASSWORD)
   await page.locator('input[name="password"]').press('Enter')
   await expect(page.locator('[data-test="who"]')).toBeVisible()
+}
+
+/** Takes an action from the ticket page through its dialog. */
+export async function act(page: Page, action: string, fill?: (dialog: Locator) => Promise<void>): Promise<void> {
+  await page.locator(`[data-test="action-${action}"]`).click()
+  const dialog = page.locator('.el-dialog').last()
+  await expect(dialog).toBeVisible()
+  if (fill) await fill(dialog)
+  await dialog.locator('[data-test="action-submit"]').click()
+  await expect(dialog).toBeHidden()
+}
+
+/** Picks an org by name in a dialog's org selector. */
+export async function pickOrg(page: Page, dialog: Locator, name: string): Promise<void> {
+  await dialog.locator('.el-tree-select, .el-select').first().click()
+  await page.keyboard.type(name)
+  await page.getByRole('option', { name: new RegExp(`^${name}（`) }).first().click()
 }

@@ -1,23 +1,8 @@
 // The lifecycle by hand in a browser, as the demo users: intake → dispatch to the district →
 // re-dispatch to the street office → accept, contact, reply → review → callback → closed.
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 
-import { login, watchConsole } from './helpers'
-
-async function act(page: Page, action: string, fill?: (dialog: ReturnType<Page['locator']>) => Promise<void>) {
-  await page.locator(`[data-test="action-${action}"]`).click()
-  const dialog = page.locator('.el-dialog').last()
-  await expect(dialog).toBeVisible()
-  if (fill) await fill(dialog)
-  await dialog.locator('[data-test="action-submit"]').click()
-  await expect(dialog).toBeHidden()
-}
-
-async function pickOrg(page: Page, dialog: ReturnType<Page['locator']>, name: string) {
-  await dialog.locator('.el-tree-select, .el-select').first().click()
-  await page.keyboard.type(name)
-  await page.getByRole('option', { name: new RegExp(`^${name}（`) }).first().click()
-}
+import { act, login, pickOrg, watchConsole } from './helpers'
 
 test('a ticket goes from intake to closed through the console', async ({ page }) => {
   const errors = watchConsole(page)

@@ -1,17 +1,8 @@
 // What the issue lists beyond the happy path: a return overruled, an extension, a unit that
 // cannot open another district's work order, login lockout and the language switch.
-import { expect, test, type Locator, type Page } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 
-import { login, PASSWORD, watchConsole } from './helpers'
-
-async function act(page: Page, action: string, fill?: (dialog: Locator) => Promise<void>) {
-  await page.locator(`[data-test="action-${action}"]`).click()
-  const dialog = page.locator('.el-dialog').last()
-  await expect(dialog).toBeVisible()
-  if (fill) await fill(dialog)
-  await dialog.locator('[data-test="action-submit"]').click()
-  await expect(dialog).toBeHidden()
-}
+import { act, login, PASSWORD, pickOrg, watchConsole } from './helpers'
 
 /** Registers an appeal through the API as the signed-in agent; returns its detail page. */
 async function registerByApi(page: Page, title: string): Promise<string> {
@@ -35,11 +26,7 @@ test('a unit returns, the dispatcher overrules, the unit gets an extension', asy
 
   await login(page, 'dispatcher')
   await page.goto(url)
-  await act(page, 'dispatch', async (d) => {
-    await d.locator('.el-tree-select, .el-select').first().click()
-    await page.keyboard.type('东城区')
-    await page.getByRole('option', { name: /^东城区（/ }).first().click()
-  })
+  await act(page, 'dispatch', (d) => pickOrg(page, d, '东城区'))
 
   await login(page, 'district_a')
   await page.goto(url)

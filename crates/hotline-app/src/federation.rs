@@ -215,7 +215,7 @@ impl App {
             &principal,
             now,
         );
-        let secret = format!("whsec_{}", crate::crypto::random_token(32));
+        let secret = crate::webhooks::new_secret();
         let subscription = self.new_subscription(
             name,
             org.id,
@@ -650,6 +650,11 @@ impl App {
     pub async fn send_federation_reports(&self) -> Result<usize> {
         let db = self.store.reader();
         let pending = hotline_store::federation::pending_outbound(db, REPORT_BATCH).await?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let peers: std::collections::HashMap<Uuid, PeerRow> =
+            hotline_store::federation::peers(db).await?.into_iter().map(|p| (p.id, p)).collect();
         let mut held: Vec<Uuid> = Vec::new();
         let mut sent = 0;
         let settings = &self.config.webhooks;
@@ -659,7 +664,9 @@ impl App {
                 held.push(row.local_ticket_id);
                 continue;
             }
-            let Some(peer) = hotline_store::federation::find_peer(db, row.peer_id).await? else {
+            // A paused peer's reports wait, in order, for it to be resumed.
+            let Some(peer) = peers.get(&row.peer_id).filter(|p| p.active) else {
+                held.push(row.local_ticket_id);
                 continue;
             };
             let token = self.data_key.decrypt(&peer.token_enc)?;

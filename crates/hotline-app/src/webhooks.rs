@@ -243,7 +243,7 @@ impl App {
             return Err(Error::Internal(anyhow::anyhow!("validated fields missing")));
         };
         let now = self.now();
-        let secret = format!("{SECRET_PREFIX}{}", random_token(32));
+        let secret = new_secret();
         let row = self.new_subscription(name, org.id, url, types, &secret, &principal, now)?;
         let txn = self.store.begin().await?;
         let row = insert_subscription(&txn, ctx, row, now).await?;
@@ -555,6 +555,11 @@ impl App {
         }
         Ok(attempted)
     }
+}
+
+/// A signing secret, shown to the subscriber once.
+pub(crate) fn new_secret() -> String {
+    format!("{SECRET_PREFIX}{}", random_token(32))
 }
 
 /// One attempt: `Ok(status)` on 2xx, else the status (if any) and what went wrong.
