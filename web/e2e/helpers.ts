@@ -16,6 +16,9 @@ export function watchConsole(page: Page): string[] {
 }
 
 export async function login(page: Page, username: string, locale: 'zh-CN' | 'en' = 'zh-CN'): Promise<void> {
+  // Leave the previous user's page first: its live counts would otherwise ask once more
+  // without a session and log a 401 that no user would see.
+  await page.goto('about:blank')
   await page.context().clearCookies()
   await page.goto('/login')
   await page.evaluate((l) => localStorage.setItem('hotline.locale', l), locale)
