@@ -142,9 +142,9 @@ impl App {
     /// SQLite, as every read of personal data writes one.
     pub async fn audit_now(&self, records: Vec<AuditRecord>) -> Result<()> {
         self.store
-            .write(move |txn| {
+            .write(move |tx| {
                 Box::pin(async move {
-                    hotline_store::audit::append(txn, records).await?;
+                    tx.audit(records);
                     Ok::<_, Error>(())
                 })
             })

@@ -6,27 +6,64 @@
 //! every commit writes and syncs the pages it touched on its own (see
 //! `bench/results/2026-11-24-epyc-sqlite-w1-profile.md`). Here one thread owns a runtime of its
 //! own and takes the queued jobs in batches: each job runs in a savepoint of the batch's
-//! transaction (a failing job rolls back alone), the batch commits once, and only then does
-//! each job's caller get its answer — so an answer still means the change is durable.
+//! transaction (a failing job rolls back alone), the audit records of the kept jobs are sealed
+//! onto the chain together (one read and one update of its head per batch), the batch commits
+//! once, and only then does each job's caller get its answer — so an answer still means the
+//! change is durable.
 
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
 
+use hotline_domain::audit::AuditRecord;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait as _};
 use tokio::sync::{mpsc, oneshot};
 
 /// The future of a job's work, borrowing its transaction.
 pub type TxFuture<'t, T> = Pin<Box<dyn Future<Output = T> + Send + 't>>;
 
+/// The transaction a [`crate::Store::write`] job works in. Statements go to the transaction it
+/// derefs to; audit records are handed to [`WriteTx::audit`] and sealed onto the chain when the
+/// work is kept, after the last statement of the job (and, on SQLite, of its batch).
+pub struct WriteTx<'t> {
+    txn: &'t DatabaseTransaction,
+    audit: Mutex<Vec<AuditRecord>>,
+}
+
+impl<'t> WriteTx<'t> {
+    pub(crate) fn new(txn: &'t DatabaseTransaction) -> Self {
+        Self { txn, audit: Mutex::new(Vec::new()) }
+    }
+
+    /// Records to seal onto the audit chain with this work.
+    pub fn audit(&self, records: impl IntoIterator<Item = AuditRecord>) {
+        self.audit.lock().unwrap_or_else(PoisonError::into_inner).extend(records);
+    }
+
+    pub(crate) fn into_audit(self) -> Vec<AuditRecord> {
+        self.audit.into_inner().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Deref for WriteTx<'_> {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        self.txn
+    }
+}
+
 /// Hands a job's result to its caller once the batch's fate is known.
 type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
 
-/// A queued job: runs in the given savepoint (or learns why there is none) and says whether
-/// its savepoint is to be kept.
-type Job = Box<
-    dyn for<'t> FnOnce(Result<&'t DatabaseTransaction, String>) -> TxFuture<'t, (bool, Finish)>
-        + Send,
->;
+/// What a job leaves for its batch: whether to keep its savepoint, the audit records to seal
+/// if it is kept, and how to answer its caller.
+type Done = (bool, Vec<AuditRecord>, Finish);
+
+/// A queued job: runs in the given savepoint (or learns why there is none).
+type Job =
+    Box<dyn for<'t> FnOnce(Result<&'t DatabaseTransaction, String>) -> TxFuture<'t, Done> + Send>;
 
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 128;
@@ -55,14 +92,18 @@ impl GroupCommit {
     where
         T: Send + 'static,
         E: From<DbErr> + Send + 'static,
-        F: for<'t> FnOnce(&'t DatabaseTransaction) -> TxFuture<'t, Result<T, E>> + Send + 'static,
+        F: for<'t> FnOnce(&'t WriteTx<'t>) -> TxFuture<'t, Result<T, E>> + Send + 'static,
     {
         let (answer, answered) = oneshot::channel();
         let job: Job = Box::new(move |txn: Result<&DatabaseTransaction, String>| {
             Box::pin(async move {
-                let result = match txn {
-                    Ok(txn) => work(txn).await,
-                    Err(reason) => Err(E::from(DbErr::Custom(reason))),
+                let (result, audit) = match txn {
+                    Ok(txn) => {
+                        let tx = WriteTx::new(txn);
+                        let result = work(&tx).await;
+                        (result, tx.into_audit())
+                    }
+                    Err(reason) => (Err(E::from(DbErr::Custom(reason))), Vec::new()),
                 };
                 let keep = result.is_ok();
                 let finish: Finish = Box::new(move |committed| {
@@ -74,7 +115,7 @@ impl GroupCommit {
                     // The caller may have gone away (request cancelled); the change stands.
                     let _ = answer.send(result);
                 });
-                (keep, finish)
+                (keep, audit, finish)
             })
         });
         self.jobs.send(job).map_err(|_| E::from(DbErr::Custom(STOPPED.into())))?;
@@ -98,25 +139,35 @@ async fn run(
             Err(e) => {
                 // Each caller gets the error (and logs it at its boundary).
                 for job in batch.drain(..) {
-                    let (_, finish) = job(Err(e.to_string())).await;
+                    let (_, _, finish) = job(Err(e.to_string())).await;
                     finish(Err(e.to_string()));
                 }
                 continue;
             }
         };
+        let mut audit = Vec::new();
         for job in batch.drain(..) {
             let outcome = match txn.begin().await {
                 Ok(savepoint) => {
-                    let (keep, finish) = job(Ok(&savepoint)).await;
+                    let (keep, records, finish) = job(Ok(&savepoint)).await;
                     let closed =
                         if keep { savepoint.commit().await } else { savepoint.rollback().await };
+                    if keep && closed.is_ok() {
+                        audit.extend(records);
+                    }
                     (finish, closed.map_err(|e| e.to_string()))
                 }
-                Err(e) => (job(Err(e.to_string())).await.1, Err(e.to_string())),
+                Err(e) => (job(Err(e.to_string())).await.2, Err(e.to_string())),
             };
             finishes.push(outcome);
         }
-        let committed = txn.commit().await.map_err(|e| e.to_string());
+        // A batch whose audit records cannot be sealed is not committed: no change without its
+        // audit row.
+        let committed = match crate::audit::append(&txn, audit).await {
+            Ok(()) => txn.commit().await,
+            Err(e) => Err(e),
+        }
+        .map_err(|e| e.to_string());
         for (finish, closed) in finishes {
             finish(closed.and_then(|()| committed.clone()));
         }
@@ -125,6 +176,7 @@ async fn run(
 
 #[cfg(test)]
 mod tests {
+    use hotline_domain::audit::AuditRecord;
     use sea_orm::{ConnectionTrait as _, Statement};
 
     use crate::{DbConfig, Store};
@@ -137,12 +189,34 @@ mod tests {
         )
     }
 
-    /// Concurrent writers share batches; one that fails leaves no trace and takes nobody down.
+    fn probe_record(n: i64) -> AuditRecord {
+        AuditRecord {
+            seq: 0,
+            at: chrono::Utc::now(),
+            actor_id: None,
+            actor_name: Some("probe".to_owned()),
+            actor_org_id: None,
+            source_ip: None,
+            request_id: None,
+            action: "probe".to_owned(),
+            outcome: "success".to_owned(),
+            subject_type: Some("probe".to_owned()),
+            subject_id: Some(n.to_string()),
+            detail: "{}".to_owned(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    /// Concurrent writers share batches; one that fails leaves no trace, its audit record
+    /// included, and takes nobody down; the kept jobs' records form one unbroken chain.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_job_rolls_back_alone() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
         let url = format!("sqlite://{}", dir.path().join("probe.db").display());
         let store = Store::connect(&DbConfig::new(url)).await?;
+        store.migrate().await?;
+        let (start, _) = crate::audit::head(store.reader()).await?;
         store
             .write(|txn| {
                 Box::pin(async move {
@@ -158,6 +232,7 @@ mod tests {
                     .write(move |txn| {
                         Box::pin(async move {
                             txn.execute_raw(insert(n)).await?;
+                            txn.audit([probe_record(n)]);
                             if n % 7 == 0 {
                                 return Err(sea_orm::DbErr::Custom(format!("job {n} refused")));
                             }
@@ -173,6 +248,7 @@ mod tests {
         }
         let refused = answers.iter().filter(|a| a.is_err()).count();
         assert_eq!(refused, 200 / 7);
+        let kept = 200 - 200 / 7;
         let row = store
             .reader()
             .query_one_raw(Statement::from_string(
@@ -181,8 +257,23 @@ mod tests {
             ))
             .await?
             .ok_or_else(|| anyhow::anyhow!("no row"))?;
-        assert_eq!(row.try_get::<i64>("", "c")?, 200 - 200 / 7);
+        assert_eq!(row.try_get::<i64>("", "c")?, kept);
         assert_eq!(row.try_get::<i64>("", "bad")?, 0);
+
+        let sealed = crate::audit::rows_after(store.reader(), start, 1_000).await?;
+        assert_eq!(sealed.len(), usize::try_from(kept)?);
+        assert!(sealed.iter().all(|r| {
+            r.subject_id.as_deref().is_some_and(|n| n.parse::<i64>().is_ok_and(|n| n % 7 != 0))
+        }));
+        let (head_seq, head_hash) = crate::audit::head(store.reader()).await?;
+        assert_eq!(head_seq, start + kept);
+        let mut prev = sealed[0].prev_hash.clone();
+        for record in &sealed {
+            assert_eq!(record.prev_hash, prev, "unlinked at {}", record.seq);
+            assert_eq!(record.hash, record.compute_hash(), "altered at {}", record.seq);
+            prev.clone_from(&record.hash);
+        }
+        assert_eq!(prev, head_hash);
         Ok(())
     }
 }

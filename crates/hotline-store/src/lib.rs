@@ -33,7 +33,7 @@ use sea_orm::{SqlErr, SqliteTransactionMode};
 use sea_orm_migration::MigratorTrait;
 
 use group_commit::GroupCommit;
-pub use group_commit::TxFuture;
+pub use group_commit::{TxFuture, WriteTx};
 
 use sea_orm::sea_query::LikeExpr;
 pub use sea_orm::{DbErr as Error, sea_query};
@@ -157,20 +157,23 @@ impl Store {
     }
 
     /// Runs `work` in a write transaction and answers once it is committed, or with its error
-    /// (nothing of it is kept). On SQLite the work of concurrent callers is group-committed:
-    /// one transaction, each caller's work in a savepoint of its own, one fsync. `work` must
-    /// not call `write` itself: it would wait for the batch it runs in.
+    /// (nothing of it is kept, its audit records included). On SQLite the work of concurrent
+    /// callers is group-committed: one transaction, each caller's work in a savepoint of its
+    /// own, the audit records of the batch sealed in one go, one fsync. `work` must not call
+    /// `write` itself: it would wait for the batch it runs in.
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<DbErr> + Send + 'static,
-        F: for<'t> FnOnce(&'t DatabaseTransaction) -> TxFuture<'t, Result<T, E>> + Send + 'static,
+        F: for<'t> FnOnce(&'t WriteTx<'t>) -> TxFuture<'t, Result<T, E>> + Send + 'static,
     {
         match &self.group {
             Some(group) => group.write(work).await,
             None => {
                 let txn = self.begin().await?;
-                let value = work(&txn).await?;
+                let tx = WriteTx::new(&txn);
+                let value = work(&tx).await?;
+                audit::append(&txn, tx.into_audit()).await?;
                 txn.commit().await?;
                 Ok(value)
             }
@@ -224,6 +227,41 @@ where
         Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Runs statements that need nothing from each other's results. On SQLite they reach the
+/// connection as one multi-statement query: one hand-off to its worker thread instead of one per
+/// statement, which is what the single write path spends its time on. PostgreSQL cannot bind
+/// parameters in a multi-statement query, so there they run one by one.
+pub async fn execute_all(
+    db: &impl ConnectionTrait,
+    statements: Vec<sea_orm::Statement>,
+) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            let mut sql = String::new();
+            let mut values = Vec::new();
+            for statement in statements {
+                sql.push_str(&statement.sql);
+                sql.push_str(";\n");
+                values.extend(statement.values.map(|v| v.0).unwrap_or_default());
+            }
+            if !sql.is_empty() {
+                db.execute_raw(sea_orm::Statement::from_sql_and_values(
+                    DbBackend::Sqlite,
+                    sql,
+                    values,
+                ))
+                .await?;
+            }
+        }
+        _ => {
+            for statement in statements {
+                db.execute_raw(statement).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Which unique constraint a write broke, if that is why it failed.

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, Condition, ConnectionTrait, DbErr, EntityTrait as _,
-    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
-    Set,
+    IntoActiveModel, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    QueryTrait as _,
 };
 use uuid::Uuid;
 
@@ -291,10 +291,6 @@ pub async fn count_events(
         .await
 }
 
-pub async fn insert_contact(db: &impl ConnectionTrait, row: ContactRow) -> Result<(), DbErr> {
-    row.into_active_model().insert(db).await.map(|_| ())
-}
-
 pub async fn contacts(
     db: &impl ConnectionTrait,
     ticket_id: Uuid,
@@ -313,10 +309,6 @@ pub async fn link_contacts(db: &impl ConnectionTrait, from: Uuid, to: Uuid) -> R
         .exec(db)
         .await
         .map(|_| ())
-}
-
-pub async fn insert_attachment(db: &impl ConnectionTrait, row: AttachmentRow) -> Result<(), DbErr> {
-    row.into_active_model().insert(db).await.map(|_| ())
 }
 
 pub async fn find_attachment(
@@ -402,19 +394,71 @@ pub async fn insert_outbox(
     payload: String,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    outbox_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        topic: Set(topic.to_owned()),
-        ticket_id: Set(ticket_id),
-        payload: Set(payload),
-        created_at: Set(now),
-        processed_at: Set(None),
-        attempts: Set(0),
-        last_error: Set(None),
+    outbox_row(topic, ticket_id, payload, now).into_active_model().insert(db).await.map(|_| ())
+}
+
+/// An outbox entry not yet processed.
+#[must_use]
+pub fn outbox_row(
+    topic: &str,
+    ticket_id: Option<Uuid>,
+    payload: String,
+    now: DateTime<Utc>,
+) -> OutboxRow {
+    OutboxRow {
+        id: Uuid::now_v7(),
+        topic: topic.to_owned(),
+        ticket_id,
+        payload,
+        created_at: now,
+        processed_at: None,
+        attempts: 0,
+        last_error: None,
     }
-    .insert(db)
-    .await
-    .map(|_| ())
+}
+
+/// A new ticket and the rows that come with it.
+#[derive(Clone, Debug)]
+pub struct NewTicketRows {
+    pub ticket: TicketRow,
+    pub contact: ContactRow,
+    pub attachments: Vec<AttachmentRow>,
+    pub event: TicketEventRow,
+    pub outbox: OutboxRow,
+    pub idempotency: Option<IdempotencyRow>,
+}
+
+/// Writes a new ticket with everything that comes with it, in one round trip on SQLite (see
+/// [`crate::execute_all`]). A taken idempotency key fails it with a unique violation that
+/// [`is_idempotency_race`] recognises.
+pub async fn insert_new(db: &impl ConnectionTrait, rows: NewTicketRows) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let NewTicketRows { ticket, contact, attachments, event, outbox, idempotency } = rows;
+    let mut statements = vec![
+        ticket::Entity::insert(ticket.into_active_model()).build(backend),
+        contact::Entity::insert(contact.into_active_model()).build(backend),
+        ticket_event::Entity::insert(event.into_active_model()).build(backend),
+        outbox_event::Entity::insert(outbox.into_active_model()).build(backend),
+    ];
+    if !attachments.is_empty() {
+        statements.push(
+            attachment::Entity::insert_many(
+                attachments.into_iter().map(IntoActiveModel::into_active_model),
+            )
+            .build(backend),
+        );
+    }
+    if let Some(idempotency) = idempotency {
+        statements
+            .push(idempotency_key::Entity::insert(idempotency.into_active_model()).build(backend));
+    }
+    crate::execute_all(db, statements).await
+}
+
+/// Whether a write failed because its idempotency key was taken meanwhile.
+#[must_use]
+pub fn is_idempotency_race(err: &DbErr) -> bool {
+    crate::unique_violation(err).is_some_and(|detail| detail.contains("idempotency_key"))
 }
 
 pub async fn find_idempotency(

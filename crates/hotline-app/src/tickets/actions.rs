@@ -5,7 +5,7 @@
 //! outbox entry and any deadline timers commit together or not at all.
 
 use chrono::{DateTime, Utc};
-use hotline_domain::audit::{AuditAction, Outcome};
+use hotline_domain::audit::{AuditAction, AuditRecord, Outcome};
 use hotline_domain::role::{Permission, Principal};
 use hotline_domain::sla::{Clocks, Limit};
 use hotline_domain::ticket::lifecycle::{self, Refusal};
@@ -133,12 +133,13 @@ impl App {
         let (app, job_ctx, job_principal) = (self.clone(), ctx.clone(), principal.clone());
         let acted = self
             .store
-            .write(move |txn| {
+            .write(move |tx| {
                 Box::pin(async move {
+                    let txn: &DatabaseTransaction = tx;
                     let row = hotline_store::tickets::find_for_update(txn, id.as_uuid())
                         .await?
                         .ok_or(Error::NotFound("ticket"))?;
-                    let row =
+                    let (row, audit) =
                         app.apply(txn, &job_ctx, &job_principal, action, row, &input, None).await?;
                     if let Some(idempotency) = idempotency
                         && let Err(e) =
@@ -146,6 +147,7 @@ impl App {
                     {
                         return Err(WriteFailure::from_insert(e));
                     }
+                    tx.audit([audit]);
                     Ok(row)
                 })
             })
@@ -211,6 +213,7 @@ impl App {
         };
         let txn = self.store.begin().await?;
         let mut rows = Vec::with_capacity(input.ticket_ids.len());
+        let mut audit = Vec::with_capacity(input.ticket_ids.len());
         let mut refused = Vec::new();
         for (i, id) in input.ticket_ids.iter().enumerate() {
             let Some(row) = hotline_store::tickets::find_for_update(&txn, id.as_uuid()).await?
@@ -230,7 +233,10 @@ impl App {
                 )
                 .await
             {
-                Ok(row) => rows.push(row),
+                Ok((row, record)) => {
+                    rows.push(row);
+                    audit.push(record);
+                }
                 Err(Error::Conflict { code, .. }) => {
                     refused.push(
                         FieldError::new(format!("ticket_ids[{i}]"), FieldIssue::NotAllowed)
@@ -243,6 +249,7 @@ impl App {
         if !refused.is_empty() {
             return Err(Error::Conflict { code: "invalid_transition", fields: refused });
         }
+        hotline_store::audit::append(&txn, audit).await?;
         txn.commit().await?;
         for row in &rows {
             self.publish(crate::events::LiveEvent::ticket(row, Action::Assign.as_str()));
@@ -250,7 +257,8 @@ impl App {
         Ok(BatchResult { tickets: self.summaries(&principal, rows).await? })
     }
 
-    /// Checks and applies one action inside `txn`; returns the saved ticket.
+    /// Checks and applies one action inside `txn`; returns the saved ticket and the audit record
+    /// the caller seals with the transaction.
     #[expect(
         clippy::too_many_lines,
         clippy::too_many_arguments,
@@ -265,7 +273,7 @@ impl App {
         mut row: TicketRow,
         input: &ActionInput,
         handling: Option<HandlingType>,
-    ) -> Result<TicketRow> {
+    ) -> Result<(TicketRow, AuditRecord)> {
         let children = hotline_store::tickets::children(txn, row.id).await?;
         let open_children = children.iter().filter(|c| !state_of(c).has_replied()).count();
         let facts = self.facts(&row, open_children);
@@ -583,8 +591,7 @@ impl App {
             })),
             now,
         );
-        hotline_store::audit::append(txn, vec![audit]).await?;
-        Ok(row)
+        Ok((row, audit))
     }
 
     /// 转办 / 交办 / 紧急处理 / 派单 from the center, with assisting units when given.
@@ -943,29 +950,45 @@ impl App {
         detail: serde_json::Value,
         now: DateTime<Utc>,
     ) -> Result<TicketEventRow> {
-        let (actor_id, actor_name, actor_org) = match &ctx.principal {
-            Some(p) => (
-                p.user_id().map(|u| u.to_string()).or_else(|| Some(p.name.clone())),
-                Some(p.name.clone()),
-                Some(p.org_id.as_uuid()).filter(|id| !id.is_nil()),
-            ),
-            None => (None, Some("system".to_owned()), None),
-        };
-        let event = TicketEventRow {
-            id: Uuid::now_v7(),
-            ticket_id: row.id,
-            at: now,
-            action: action.to_owned(),
-            actor_id,
-            actor_name,
-            actor_org_id: actor_org,
-            from_state: from.map(|s| s.as_str().to_owned()),
-            to_state: to.map(|s| s.as_str().to_owned()),
-            org_id: org,
-            opinion: opinion.map(str::to_owned),
-            detail: detail.to_string(),
-        };
+        let event = event_row(ctx, row, action, from, to, org, opinion, detail, now);
         hotline_store::tickets::insert_event(txn, event.clone()).await?;
         Ok(event)
+    }
+}
+
+/// A timeline entry, attributed to the caller (or to `system` for timers).
+#[expect(clippy::too_many_arguments, reason = "a timeline row has this many parts")]
+pub(crate) fn event_row(
+    ctx: &Ctx,
+    row: &TicketRow,
+    action: &str,
+    from: Option<TicketState>,
+    to: Option<TicketState>,
+    org: Option<Uuid>,
+    opinion: Option<&str>,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> TicketEventRow {
+    let (actor_id, actor_name, actor_org) = match &ctx.principal {
+        Some(p) => (
+            p.user_id().map(|u| u.to_string()).or_else(|| Some(p.name.clone())),
+            Some(p.name.clone()),
+            Some(p.org_id.as_uuid()).filter(|id| !id.is_nil()),
+        ),
+        None => (None, Some("system".to_owned()), None),
+    };
+    TicketEventRow {
+        id: Uuid::now_v7(),
+        ticket_id: row.id,
+        at: now,
+        action: action.to_owned(),
+        actor_id,
+        actor_name,
+        actor_org_id: actor_org,
+        from_state: from.map(|s| s.as_str().to_owned()),
+        to_state: to.map(|s| s.as_str().to_owned()),
+        org_id: org,
+        opinion: opinion.map(str::to_owned),
+        detail: detail.to_string(),
     }
 }

@@ -15,11 +15,12 @@ use hotline_domain::ticket::{
 };
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, TicketId};
+use hotline_store::WriteTx;
 use hotline_store::tickets::{
     AttachmentRow, ContactRow, IdempotencyRow, TicketEventRow, TicketFilter, TicketRow, TicketSort,
 };
-use hotline_store::unique_violation;
-use sea_orm::DatabaseTransaction;
+
+use actions::event_row;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
@@ -199,16 +200,14 @@ struct Written {
 impl TicketWrite {
     async fn apply(
         self,
-        app: &App,
         ctx: &Ctx,
-        txn: &DatabaseTransaction,
+        tx: &WriteTx<'_>,
     ) -> std::result::Result<Written, WriteFailure> {
         let Self { mut row, day, local_day, state, raw_text, phone_enc, attachments, idempotency } =
             self;
         let (id, now) = (row.id, row.created_at);
-        let seq = hotline_store::tickets::next_number(txn, &day).await?;
+        let seq = hotline_store::tickets::next_number(&**tx, &day).await?;
         row.number = ticket_number(local_day, seq);
-        let row = hotline_store::tickets::insert(txn, row).await?;
         let contact = ContactRow {
             id: Uuid::now_v7(),
             ticket_id: Some(id),
@@ -220,10 +219,9 @@ impl TicketWrite {
             created_by: row.created_by,
             created_at: now,
         };
-        hotline_store::tickets::insert_contact(txn, contact.clone()).await?;
-        let mut saved_attachments = Vec::with_capacity(attachments.len());
-        for a in &attachments {
-            let attachment = AttachmentRow {
+        let attachments: Vec<AttachmentRow> = attachments
+            .iter()
+            .map(|a| AttachmentRow {
                 id: Uuid::now_v7(),
                 ticket_id: id,
                 file_name: a.file_name.trim().to_owned(),
@@ -232,45 +230,41 @@ impl TicketWrite {
                 sha256: a.sha256.clone(),
                 uploaded_by: row.created_by,
                 created_at: now,
-            };
-            hotline_store::tickets::insert_attachment(txn, attachment.clone()).await?;
-            saved_attachments.push(attachment);
-        }
-        let event = app
-            .record_event(
-                txn,
-                ctx,
-                &row,
-                "create",
-                None,
-                Some(state),
-                None,
-                None,
-                json!({"channel": row.channel}),
-                now,
-            )
-            .await?;
-        if let Some(idempotency) = idempotency
-            && let Err(e) = hotline_store::tickets::insert_idempotency(txn, idempotency).await
-        {
-            return Err(WriteFailure::from_insert(e));
-        }
-        hotline_store::tickets::insert_outbox(
-            txn,
+            })
+            .collect();
+        let event = event_row(
+            ctx,
+            &row,
+            "create",
+            None,
+            Some(state),
+            None,
+            None,
+            json!({"channel": row.channel}),
+            now,
+        );
+        let outbox = hotline_store::tickets::outbox_row(
             "ticket.created",
             Some(id),
             json!({"ticket_id": id, "number": row.number}).to_string(),
             now,
-        )
-        .await?;
-        let audit = ctx.record(
+        );
+        let rows = hotline_store::tickets::NewTicketRows {
+            ticket: row.clone(),
+            contact: contact.clone(),
+            attachments: attachments.clone(),
+            event: event.clone(),
+            outbox,
+            idempotency,
+        };
+        hotline_store::tickets::insert_new(&**tx, rows).await.map_err(WriteFailure::from_insert)?;
+        tx.audit([ctx.record(
             AuditEntry::new(AuditAction::TicketCreate).subject("ticket", id).detail(json!({
                 "number": row.number, "state": row.state, "channel": row.channel, "category_id": row.category_id,
             })),
             now,
-        );
-        hotline_store::audit::append(txn, vec![audit]).await?;
-        Ok(Written { row, contact, attachments: saved_attachments, event })
+        )]);
+        Ok(Written { row, contact, attachments, event })
     }
 }
 
@@ -282,9 +276,13 @@ pub(crate) enum WriteFailure {
 }
 
 impl WriteFailure {
-    /// Saving the idempotency record failed: a race when the key is taken.
+    /// A write that saved an idempotency record failed: a race when the key is taken.
     pub(crate) fn from_insert(e: sea_orm::DbErr) -> Self {
-        if unique_violation(&e).is_some() { Self::KeyRaced } else { Self::Failed(e.into()) }
+        if hotline_store::tickets::is_idempotency_race(&e) {
+            Self::KeyRaced
+        } else {
+            Self::Failed(e.into())
+        }
     }
 }
 
@@ -418,10 +416,10 @@ impl App {
             }),
             row,
         };
-        let (app, job_ctx) = (self.clone(), ctx.clone());
+        let job_ctx = ctx.clone();
         let created = self
             .store
-            .write(move |txn| Box::pin(async move { write.apply(&app, &job_ctx, txn).await }))
+            .write(move |tx| Box::pin(async move { write.apply(&job_ctx, tx).await }))
             .await;
         let Written { row, contact, attachments, event } = match created {
             Ok(written) => written,
