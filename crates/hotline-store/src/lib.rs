@@ -94,6 +94,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            // Savepoints (one per group-committed job) journal the pages they change in a
+            // temporary file unless told to keep it in memory.
+            .pragma("temp_store", "memory")
             .busy_timeout(config.busy_timeout);
         let write = SqlitePoolOptions::new()
             .max_connections(1)

@@ -72,6 +72,14 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<TicketRo
     ticket::Entity::find_by_id(id).one(db).await
 }
 
+/// The tickets among `ids` that exist, in no particular order.
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<TicketRow>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    ticket::Entity::find().filter(ticket::Column::Id.is_in(ids.iter().copied())).all(db).await
+}
+
 /// Loads a ticket inside a write transaction and locks its row (PostgreSQL), so concurrent
 /// actions on it queue up and the later ones see the earlier ones' result.
 pub async fn find_for_update(

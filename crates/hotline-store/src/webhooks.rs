@@ -68,21 +68,30 @@ pub async fn unprocessed_events(
 
 pub async fn mark_processed(
     db: &impl ConnectionTrait,
-    id: Uuid,
+    ids: &[Uuid],
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     outbox_event::Entity::update_many()
         .col_expr(outbox_event::Column::ProcessedAt, Expr::value(now))
-        .filter(outbox_event::Column::Id.eq(id))
+        .filter(outbox_event::Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await
         .map(|_| ())
 }
 
-/// Adds a delivery unless this subscription already has one for the event.
-pub async fn insert_delivery(db: &impl ConnectionTrait, row: DeliveryRow) -> Result<(), DbErr> {
+/// Adds deliveries, skipping any subscription that already has one for the event.
+pub async fn insert_deliveries(
+    db: &impl ConnectionTrait,
+    rows: Vec<DeliveryRow>,
+) -> Result<(), DbErr> {
     let key = [webhook_delivery::Column::SubscriptionId, webhook_delivery::Column::EventId];
-    crate::insert_once(db, row.into_active_model(), key).await
+    for row in rows {
+        crate::insert_once(db, row.into_active_model(), key).await?;
+    }
+    Ok(())
 }
 
 /// Pending deliveries whose time has come, oldest due first.
