@@ -6,7 +6,7 @@ use hotline_domain::auth::{LoginFailures, totp_step_is_fresh};
 use hotline_domain::org::OrgPath;
 use hotline_domain::role::{Actor, Permission, Principal, Reach, Role};
 use hotline_domain::{ApiTokenId, FieldError, FieldErrors, FieldIssue, OrgId, UserId};
-use hotline_store::sessions::SessionRow;
+use hotline_store::sessions::{SessionHolder, SessionRow};
 use hotline_store::users::UserRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -155,14 +155,7 @@ impl App {
         let roles = parse_stored_roles(&hotline_store::users::roles_of(db, user.id).await?);
         let org =
             hotline_store::orgs::find(db, user.org_id).await?.ok_or(Error::NotFound("org"))?;
-        let principal = Principal {
-            actor: Actor::User(UserId::from_uuid(user.id)),
-            name: user.username.clone(),
-            org_id: OrgId::from_uuid(org.id),
-            org_path: path_of(&org),
-            roles: roles.clone(),
-        };
-        Ok((principal, roles, org))
+        Ok((principal_of(user, &org, roles.clone()), roles, org))
     }
 
     async fn me_for(&self, user: UserRow) -> Result<MeView> {
@@ -360,13 +353,12 @@ impl App {
     /// Resolves a session cookie. Expired sessions are removed and the expiry audited.
     pub async fn resolve_session(&self, ctx: &Ctx, token: &str) -> Result<Session> {
         let id = sha256_hex(token);
-        let db = self.store.reader();
-        let Some(row) = hotline_store::sessions::find(db, &id).await? else {
+        let Some(holder) = hotline_store::sessions::find_holder(self.store.reader(), &id).await?
+        else {
             return Err(Error::Unauthenticated);
         };
+        let SessionHolder { session: row, user, org, roles } = holder;
         let now = self.now();
-        let user =
-            hotline_store::users::find(db, row.user_id).await?.ok_or(Error::Unauthenticated)?;
         if self.config.security.session_policy().is_expired(row.created_at, row.last_seen_at, now) {
             let txn = self.store.begin().await?;
             hotline_store::sessions::delete(&txn, &id).await?;
@@ -384,7 +376,8 @@ impl App {
             txn.commit().await?;
             return Err(Error::SessionExpired);
         }
-        let (principal, roles, org) = self.principal_for(&user).await?;
+        let roles = parse_stored_roles(&roles);
+        let principal = principal_of(&user, &org, roles.clone());
         if !user.active || !org.active {
             let txn = self.store.begin().await?;
             hotline_store::sessions::delete(&txn, &id).await?;
@@ -576,5 +569,15 @@ impl App {
         .await?;
         txn.commit().await?;
         self.me_for(updated).await
+    }
+}
+
+fn principal_of(user: &UserRow, org: &hotline_store::orgs::OrgRow, roles: Vec<Role>) -> Principal {
+    Principal {
+        actor: Actor::User(UserId::from_uuid(user.id)),
+        name: user.username.clone(),
+        org_id: OrgId::from_uuid(org.id),
+        org_path: path_of(org),
+        roles,
     }
 }

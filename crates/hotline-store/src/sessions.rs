@@ -1,16 +1,81 @@
 //! Browser sessions.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::ExprTrait as _;
+use sea_orm::sea_query::{Expr, ExprTrait as _, Order, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
-    IntoActiveModel as _, QueryFilter as _, Set,
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait,
+    FromQueryResult as _, IdenStatic as _, IntoActiveModel as _, Iterable as _, QueryFilter as _,
+    Set,
 };
 use uuid::Uuid;
 
-use crate::entity::user_session;
+use crate::entity::{app_user, org, user_role, user_session};
+use crate::orgs::OrgRow;
+use crate::users::UserRow;
 
 pub use user_session::Model as SessionRow;
+
+/// A session with everything needed to act for its user.
+#[derive(Clone, Debug)]
+pub struct SessionHolder {
+    pub session: SessionRow,
+    pub user: UserRow,
+    pub org: OrgRow,
+    /// Stored role names, sorted.
+    pub roles: Vec<String>,
+}
+
+/// The session `id` with its user, the user's org and roles, in one query: every request
+/// resolves its session, so this is the hottest read there is.
+pub async fn find_holder(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<SessionHolder>, DbErr> {
+    let mut query = Query::select();
+    select_prefixed::<user_session::Entity>(&mut query, "s_");
+    select_prefixed::<app_user::Entity>(&mut query, "u_");
+    select_prefixed::<org::Entity>(&mut query, "o_");
+    query
+        .expr_as(Expr::col((user_role::Entity, user_role::Column::Role)), "r_role")
+        .from(user_session::Entity)
+        .inner_join(
+            app_user::Entity,
+            Expr::col((app_user::Entity, app_user::Column::Id))
+                .equals((user_session::Entity, user_session::Column::UserId)),
+        )
+        .inner_join(
+            org::Entity,
+            Expr::col((org::Entity, org::Column::Id))
+                .equals((app_user::Entity, app_user::Column::OrgId)),
+        )
+        .left_join(
+            user_role::Entity,
+            Expr::col((user_role::Entity, user_role::Column::UserId))
+                .equals((app_user::Entity, app_user::Column::Id)),
+        )
+        .and_where(Expr::col((user_session::Entity, user_session::Column::Id)).eq(id))
+        .order_by((user_role::Entity, user_role::Column::Role), Order::Asc);
+    let rows = db.query_all(&query).await?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let roles = rows
+        .iter()
+        .map(|row| row.try_get::<Option<String>>("", "r_role"))
+        .filter_map(Result::transpose)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(SessionHolder {
+        session: SessionRow::from_query_result(first, "s_")?,
+        user: UserRow::from_query_result(first, "u_")?,
+        org: OrgRow::from_query_result(first, "o_")?,
+        roles,
+    }))
+}
+
+/// Selects every column of `E` as `{prefix}{column}`, the names `from_query_result` reads.
+fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, prefix: &str) {
+    for column in E::Column::iter() {
+        query.expr_as(Expr::col((E::default(), column)), format!("{prefix}{}", column.as_str()));
+    }
+}
 
 pub async fn insert(db: &impl ConnectionTrait, row: SessionRow) -> Result<(), DbErr> {
     row.into_active_model().insert(db).await.map(|_| ())
