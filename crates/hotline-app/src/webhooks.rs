@@ -135,6 +135,13 @@ impl From<DeliveryRow> for DeliveryView {
     }
 }
 
+/// What a round of the integration worker fans out.
+struct FanOut<'a> {
+    events: &'a [OutboxRow],
+    tickets: &'a HashMap<Uuid, TicketRow>,
+    subscriptions: &'a [SubscriptionRow],
+}
+
 fn split_types(stored: &str) -> Vec<String> {
     stored.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
@@ -388,10 +395,25 @@ impl App {
         // Paused subscriptions get their deliveries too, sent once they resume.
         let subscriptions = hotline_store::webhooks::subscriptions(db, None).await?;
         let reference = self.reference().await?;
+        // The tickets as they stand now, read outside the write: the single write path is the
+        // scarce one.
+        let ticket_ids: Vec<Uuid> = events.iter().filter_map(|e| e.ticket_id).collect();
+        let tickets: HashMap<Uuid, TicketRow> = hotline_store::tickets::find_many(db, &ticket_ids)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
         let (app, handled) = (self.clone(), events.len() as u64);
         self.store
             .write(move |tx| {
-                Box::pin(async move { app.fan_out(tx, &events, &subscriptions, &reference).await })
+                Box::pin(async move {
+                    let batch = FanOut {
+                        events: &events,
+                        tickets: &tickets,
+                        subscriptions: &subscriptions,
+                    };
+                    app.fan_out(tx, batch, &reference).await
+                })
             })
             .await?;
         Ok(handled)
@@ -400,17 +422,10 @@ impl App {
     async fn fan_out(
         &self,
         txn: &sea_orm::DatabaseTransaction,
-        events: &[OutboxRow],
-        subscriptions: &[SubscriptionRow],
+        FanOut { events, tickets, subscriptions }: FanOut<'_>,
         reference: &ReferenceData,
     ) -> Result<()> {
         let now = self.now();
-        let ticket_ids: Vec<Uuid> = events.iter().filter_map(|e| e.ticket_id).collect();
-        let tickets: HashMap<Uuid, TicketRow> = hotline_store::tickets::find_many(txn, &ticket_ids)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t))
-            .collect();
         let mut deliveries = Vec::new();
         for event in events {
             let ticket = event.ticket_id.and_then(|id| tickets.get(&id));

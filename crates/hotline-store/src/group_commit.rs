@@ -11,13 +11,14 @@
 //! once, and only then does each job's caller get its answer — so an answer still means the
 //! change is durable.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
 
 use hotline_domain::audit::AuditRecord;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait as _};
+use sea_orm::{ConnectionTrait as _, DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::{mpsc, oneshot};
 
 /// The future of a job's work, borrowing its transaction.
@@ -133,45 +134,55 @@ async fn run(
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // Ends when the last `Store` clone is dropped.
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let mut finishes = Vec::with_capacity(batch.len());
-        let txn = match begin(&write).await {
-            Ok(txn) => txn,
-            Err(e) => {
-                // Each caller gets the error (and logs it at its boundary).
-                for job in batch.drain(..) {
-                    let (_, _, finish) = job(Err(e.to_string())).await;
-                    finish(Err(e.to_string()));
-                }
-                continue;
-            }
-        };
-        let mut audit = Vec::new();
-        for job in batch.drain(..) {
-            let outcome = match txn.begin().await {
-                Ok(savepoint) => {
-                    let (keep, records, finish) = job(Ok(&savepoint)).await;
-                    let closed =
-                        if keep { savepoint.commit().await } else { savepoint.rollback().await };
-                    if keep && closed.is_ok() {
-                        audit.extend(records);
-                    }
-                    (finish, closed.map_err(|e| e.to_string()))
-                }
-                Err(e) => (job(Err(e.to_string())).await.2, Err(e.to_string())),
-            };
-            finishes.push(outcome);
-        }
-        // A batch whose audit records cannot be sealed is not committed: no change without its
-        // audit row.
-        let committed = match crate::audit::append(&txn, audit).await {
-            Ok(()) => txn.commit().await,
+        let mut jobs: VecDeque<Job> = batch.drain(..).collect();
+        let mut finishes = Vec::with_capacity(jobs.len());
+        let committed = match begin(&write).await {
+            Ok(txn) => run_batch(txn, &mut jobs, &mut finishes).await,
             Err(e) => Err(e),
         }
         .map_err(|e| e.to_string());
-        for (finish, closed) in finishes {
-            finish(closed.and_then(|()| committed.clone()));
+        for finish in finishes {
+            finish(committed.clone());
+        }
+        // The jobs a failed batch did not reach get its error (each caller logs it at its
+        // boundary).
+        let reason = committed.err().unwrap_or_default();
+        for job in jobs {
+            let (_, _, finish) = job(Err(reason.clone())).await;
+            finish(Err(reason.clone()));
         }
     }
+}
+
+/// Runs `jobs` in savepoints of `txn`, seals the kept jobs' audit records and commits. Each
+/// job's savepoint is closed in the same round trip that opens the next one's: on the single
+/// write path every round trip to the connection's thread counts. A job is taken from `jobs`
+/// only once its savepoint is open, so an error leaves the jobs it did not reach in `jobs`.
+async fn run_batch(
+    txn: DatabaseTransaction,
+    jobs: &mut VecDeque<Job>,
+    finishes: &mut Vec<Finish>,
+) -> Result<(), DbErr> {
+    let mut audit = Vec::new();
+    let mut close = "";
+    while !jobs.is_empty() {
+        txn.execute_unprepared(&format!("{close}SAVEPOINT job")).await?;
+        let Some(job) = jobs.pop_front() else { break };
+        let (keep, records, finish) = job(Ok(&txn)).await;
+        finishes.push(finish);
+        close = if keep {
+            audit.extend(records);
+            "RELEASE job; "
+        } else {
+            "ROLLBACK TO job; RELEASE job; "
+        };
+    }
+    if !close.is_empty() {
+        txn.execute_unprepared(close).await?;
+    }
+    // No change without its audit row: if the records cannot be sealed, nothing commits.
+    crate::audit::append(&txn, audit).await?;
+    txn.commit().await
 }
 
 #[cfg(test)]
