@@ -15,6 +15,7 @@ both_backends!(
     two_handlers_accept_at_once_and_one_wins,
     bad_ticket_input_changes_nothing,
     idempotent_creation,
+    attachments_are_kept_with_the_ticket,
     personal_data_is_masked_and_encrypted,
     overdue_tickets_are_urged_and_escalated,
     work_lists_respect_views_and_scope,
@@ -686,6 +687,51 @@ async fn idempotent_creation(backend: Backend) {
     let res = send("call-7f3a", other).await;
     assert_eq!((res.status, res.code()), (409, "idempotency_key_reused"));
     assert_eq!(agent.get("/api/v1/tickets").await.body["total"], 2);
+}
+
+/// A ticket's rows (the ticket, its contact, attachments, first timeline entry, outbox entry and
+/// idempotency key) are written in one round trip; all of them must be there afterwards.
+async fn attachments_are_kept_with_the_ticket(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    let mut body = ticket_body(&t, &agent, "附件").await;
+    body["attachments"] = json!([
+        {"file_name": "现场照片.jpg", "content_type": "image/jpeg", "size_bytes": 48_213,
+         "sha256": "a".repeat(64)},
+        {"file_name": "录音.mp3", "content_type": "audio/mpeg", "size_bytes": 1_024},
+    ]);
+    let created = agent
+        .raw(
+            agent
+                .client
+                .post(agent.url("/api/v1/tickets"))
+                .header("idempotency-key", "with-attachments")
+                .json(&body),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().expect("id");
+    let shown = agent.get(&format!("/api/v1/tickets/{id}")).await.body;
+    let names: Vec<&str> = shown["attachments"]
+        .as_array()
+        .expect("attachments")
+        .iter()
+        .filter_map(|a| a["file_name"].as_str())
+        .collect();
+    assert_eq!(names.len(), 2, "{shown}");
+    assert!(names.contains(&"现场照片.jpg") && names.contains(&"录音.mp3"), "{names:?}");
+    assert_eq!(shown["contacts"].as_array().map(Vec::len), Some(1), "{shown}");
+    assert_eq!(shown["timeline"][0]["action"], "create", "{shown}");
+    let again = agent
+        .raw(
+            agent
+                .client
+                .post(agent.url("/api/v1/tickets"))
+                .header("idempotency-key", "with-attachments")
+                .json(&body),
+        )
+        .await;
+    assert_eq!((again.status, again.body["id"].as_str()), (200, Some(id)));
 }
 
 async fn personal_data_is_masked_and_encrypted(backend: Backend) {
