@@ -31,7 +31,7 @@ use uuid::Uuid;
 use crate::orgs::path_of;
 use crate::paging::{PageOf, Paging};
 use crate::tickets::views::state_of;
-use crate::tickets::{ActionInput, NewTicket};
+use crate::tickets::{ActionInput, NewTicket, event_row, record_event};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// The upstream events a downstream copy follows.
@@ -454,17 +454,19 @@ impl App {
         if let Some(local) = local.filter(|_| outcome.starts_with("noted"))
             && let Some(row) = hotline_store::tickets::find(&txn, local).await?
         {
-            self.record_event(
+            record_event(
                 &txn,
-                &ctx,
-                &row,
-                "upstream_event",
-                None,
-                None,
-                None,
-                text_at(&event, &["data", "opinion"]),
-                json!({"type": topic, "upstream_state": text_at(&event, &["ticket", "state"])}),
-                now,
+                event_row(
+                    &ctx,
+                    &row,
+                    "upstream_event",
+                    None,
+                    None,
+                    None,
+                    text_at(&event, &["data", "opinion"]),
+                    json!({"type": topic, "upstream_state": text_at(&event, &["ticket", "state"])}),
+                    now,
+                ),
             )
             .await?;
         }

@@ -533,17 +533,19 @@ impl App {
                 }
                 effect.opinion = optional("opinion", input.opinion.as_deref(), 2_000)?;
                 effect.detail = json!({"master_id": master.id, "master_number": master.number});
-                self.record_event(
+                record_event(
                     txn,
-                    ctx,
-                    &master,
-                    "merge_in",
-                    None,
-                    None,
-                    None,
-                    None,
-                    json!({"ticket_id": row.id, "number": row.number}),
-                    now,
+                    event_row(
+                        ctx,
+                        &master,
+                        "merge_in",
+                        None,
+                        None,
+                        None,
+                        None,
+                        json!({"ticket_id": row.id, "number": row.number}),
+                        now,
+                    ),
                 )
                 .await?;
             }
@@ -563,17 +565,19 @@ impl App {
             Err(DbErr::RecordNotUpdated) => return Err(Error::conflict("concurrent_update")),
             Err(e) => return Err(e.into()),
         };
-        self.record_event(
+        record_event(
             txn,
-            ctx,
-            &row,
-            action.as_str(),
-            Some(from),
-            Some(to),
-            effect.org,
-            effect.opinion.as_deref(),
-            effect.detail.clone(),
-            now,
+            event_row(
+                ctx,
+                &row,
+                action.as_str(),
+                Some(from),
+                Some(to),
+                effect.org,
+                effect.opinion.as_deref(),
+                effect.detail.clone(),
+                now,
+            ),
         )
         .await?;
         self.insert_timers(txn, &row, &timers).await?;
@@ -790,7 +794,7 @@ impl App {
         child.original_finish_due = parent.original_finish_due;
         child.response_due = parent.response_due;
         let child = hotline_store::tickets::insert(txn, child).await?;
-        self.record_event(txn, ctx, &child, Action::Dispatch.as_str(), Some(TicketState::Registered), Some(TicketState::Dispatched), Some(assist.id), None, json!({"org_id": assist.id, "by_unit": false, "role": "assisting", "parent_id": parent.id}), now)
+        record_event(txn, event_row(ctx, &child, Action::Dispatch.as_str(), Some(TicketState::Registered), Some(TicketState::Dispatched), Some(assist.id), None, json!({"org_id": assist.id, "by_unit": false, "role": "assisting", "parent_id": parent.id}), now))
             .await?;
         self.insert_timers(txn, &child, &timers).await?;
         hotline_store::tickets::insert_outbox(
@@ -880,17 +884,19 @@ impl App {
             child.close_reason = Some("closed_with_parent".to_owned());
             child.updated_at = now;
             let child = hotline_store::tickets::update(txn, child).await?;
-            self.record_event(
+            record_event(
                 txn,
-                ctx,
-                &child,
-                "closed_with_parent",
-                Some(from),
-                Some(TicketState::Closed),
-                None,
-                None,
-                json!({"parent_id": row.id}),
-                now,
+                event_row(
+                    ctx,
+                    &child,
+                    "closed_with_parent",
+                    Some(from),
+                    Some(TicketState::Closed),
+                    None,
+                    None,
+                    json!({"parent_id": row.id}),
+                    now,
+                ),
             )
             .await?;
         }
@@ -909,17 +915,19 @@ impl App {
             dup.reply_content.clone_from(&master.reply_content);
             dup.updated_at = now;
             let dup = hotline_store::tickets::update(txn, dup).await?;
-            self.record_event(
+            record_event(
                 txn,
-                ctx,
-                &dup,
-                "result_shared",
-                None,
-                None,
-                None,
-                None,
-                json!({"master_id": master.id, "master_number": master.number}),
-                now,
+                event_row(
+                    ctx,
+                    &dup,
+                    "result_shared",
+                    None,
+                    None,
+                    None,
+                    None,
+                    json!({"master_id": master.id, "master_number": master.number}),
+                    now,
+                ),
             )
             .await?;
             hotline_store::tickets::insert_outbox(
@@ -934,26 +942,15 @@ impl App {
         }
         Ok(())
     }
+}
 
-    /// A timeline entry, attributed to the caller (or to `system` for timers).
-    #[expect(clippy::too_many_arguments, reason = "a timeline row has this many parts")]
-    pub(crate) async fn record_event(
-        &self,
-        txn: &DatabaseTransaction,
-        ctx: &Ctx,
-        row: &TicketRow,
-        action: &str,
-        from: Option<TicketState>,
-        to: Option<TicketState>,
-        org: Option<Uuid>,
-        opinion: Option<&str>,
-        detail: serde_json::Value,
-        now: DateTime<Utc>,
-    ) -> Result<TicketEventRow> {
-        let event = event_row(ctx, row, action, from, to, org, opinion, detail, now);
-        hotline_store::tickets::insert_event(txn, event.clone()).await?;
-        Ok(event)
-    }
+/// Saves a timeline entry built by [`event_row`].
+pub(crate) async fn record_event(
+    txn: &DatabaseTransaction,
+    event: TicketEventRow,
+) -> Result<TicketEventRow> {
+    hotline_store::tickets::insert_event(txn, event.clone()).await?;
+    Ok(event)
 }
 
 /// A timeline entry, attributed to the caller (or to `system` for timers).

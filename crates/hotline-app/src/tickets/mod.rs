@@ -20,7 +20,7 @@ use hotline_store::tickets::{
     AttachmentRow, ContactRow, IdempotencyRow, TicketEventRow, TicketFilter, TicketRow, TicketSort,
 };
 
-use actions::event_row;
+pub(crate) use actions::{event_row, record_event};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest as _, Sha256};

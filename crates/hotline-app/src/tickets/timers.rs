@@ -13,6 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::views::state_of;
+use super::{event_row, record_event};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 hotline_domain::code_enum! {
@@ -192,17 +193,9 @@ impl App {
             Err(DbErr::RecordNotUpdated) => return Ok(false),
             Err(e) => return Err(Error::from(e)),
         };
-        self.record_event(
+        record_event(
             &txn,
-            &ctx,
-            &row,
-            event,
-            None,
-            None,
-            row.holder_org_id,
-            None,
-            detail.clone(),
-            now,
+            event_row(&ctx, &row, event, None, None, row.holder_org_id, None, detail.clone(), now),
         )
         .await?;
         hotline_store::tickets::insert_outbox(
