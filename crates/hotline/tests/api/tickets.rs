@@ -700,15 +700,16 @@ async fn attachments_are_kept_with_the_ticket(backend: Backend) {
          "sha256": "a".repeat(64)},
         {"file_name": "录音.mp3", "content_type": "audio/mpeg", "size_bytes": 1_024},
     ]);
-    let created = agent
-        .raw(
+    let create = || {
+        agent.raw(
             agent
                 .client
                 .post(agent.url("/api/v1/tickets"))
                 .header("idempotency-key", "with-attachments")
                 .json(&body),
         )
-        .await;
+    };
+    let created = create().await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_str().expect("id");
     let shown = agent.get(&format!("/api/v1/tickets/{id}")).await.body;
@@ -722,15 +723,7 @@ async fn attachments_are_kept_with_the_ticket(backend: Backend) {
     assert!(names.contains(&"现场照片.jpg") && names.contains(&"录音.mp3"), "{names:?}");
     assert_eq!(shown["contacts"].as_array().map(Vec::len), Some(1), "{shown}");
     assert_eq!(shown["timeline"][0]["action"], "create", "{shown}");
-    let again = agent
-        .raw(
-            agent
-                .client
-                .post(agent.url("/api/v1/tickets"))
-                .header("idempotency-key", "with-attachments")
-                .json(&body),
-        )
-        .await;
+    let again = create().await;
     assert_eq!((again.status, again.body["id"].as_str()), (200, Some(id)));
 }
 
