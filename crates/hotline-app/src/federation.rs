@@ -9,7 +9,7 @@
 //! secrets ([`App::add_federation_peer`]). Signed events from the peer arrive at
 //! [`App::receive_federation_event`]: a dispatch makes a local copy (read through the peer's API
 //! as the org would see it), urging and a rejected result act on the copy. The copy's own moves
-//! are queued by the outbox fan-out ([`App::queue_federation_reports`]) and reported in order
+//! are queued by the outbox fan-out ([`upstream_reports`]) and reported in order
 //! through the peer's API ([`App::send_federation_reports`]) with idempotency keys, retried
 //! until they land: a peer that is down receives everything, once, when it returns.
 
@@ -583,70 +583,6 @@ impl App {
         Ok(view.id)
     }
 
-    /// Downstream, during the outbox fan-out: queues what the peer must hear about an event on
-    /// a copy of its ticket, in the fan-out's transaction.
-    pub(crate) async fn queue_federation_reports(
-        &self,
-        txn: &sea_orm::DatabaseTransaction,
-        event: &OutboxRow,
-        ticket: Option<&TicketRow>,
-        payload: &Value,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let actions = federation::upstream(&event.topic);
-        let Some(ticket) = ticket.filter(|_| !actions.is_empty()) else {
-            return Ok(());
-        };
-        let Some(link) = hotline_store::federation::link_of_local(txn, ticket.id).await? else {
-            return Ok(());
-        };
-        for (i, action) in actions.iter().enumerate() {
-            let body = match action {
-                Action::Reply => {
-                    json!({"content": ticket.reply_content.clone().unwrap_or_else(|| "已办理".to_owned())})
-                }
-                Action::ContactCitizen => {
-                    json!({"content": payload.get("opinion").and_then(Value::as_str)
-                    .unwrap_or("已联系市民")})
-                }
-                Action::RequestExtension => {
-                    let days = payload.pointer("/detail/days").and_then(Value::as_u64).unwrap_or(1);
-                    let reason = payload.get("opinion").and_then(Value::as_str).map_or_else(
-                        || format!("下级单位申请延期{days}个工作日，本级已同意"),
-                        str::to_owned,
-                    );
-                    json!({"days": days, "reason": reason})
-                }
-                Action::Return => json!({"reason": payload.get("opinion").and_then(Value::as_str)
-                    .or(ticket.close_reason.as_deref())
-                    .unwrap_or("不属于本单位职责")}),
-                _ => json!({}),
-            };
-            hotline_store::federation::insert_outbound(
-                txn,
-                OutboundRow {
-                    id: Uuid::now_v7(),
-                    peer_id: link.peer_id,
-                    event_id: event.id,
-                    local_ticket_id: ticket.id,
-                    remote_ticket_id: link.remote_ticket_id,
-                    action: action.as_str().to_owned(),
-                    body: body.to_string(),
-                    status: PENDING.to_owned(),
-                    attempts: 0,
-                    next_attempt_at: now,
-                    last_status: None,
-                    last_error: None,
-                    // Keeps the order of one event's actions (accept before reply).
-                    created_at: now + Duration::microseconds(i64::try_from(i).unwrap_or(0)),
-                    done_at: None,
-                },
-            )
-            .await?;
-        }
-        Ok(())
-    }
-
     /// Downstream worker: makes the queued reports in order. A report that fails holds back
     /// the later ones about the same ticket, so the peer never sees a reply before the accept.
     pub async fn send_federation_reports(&self) -> Result<usize> {
@@ -732,6 +668,62 @@ impl App {
         }
         Ok(sent)
     }
+}
+
+/// Downstream, during the outbox fan-out: the reports the peer must hear about an event on
+/// `ticket`, a copy of the peer's ticket `link` (none for events the peer does not follow).
+pub(crate) fn upstream_reports(
+    event: &OutboxRow,
+    ticket: &TicketRow,
+    link: &LinkRow,
+    payload: &Value,
+    now: DateTime<Utc>,
+) -> Vec<OutboundRow> {
+    federation::upstream(&event.topic)
+        .iter()
+        .enumerate()
+        .map(|(i, action)| {
+            let body = match action {
+                Action::Reply => {
+                    json!({"content": ticket.reply_content.clone().unwrap_or_else(|| "已办理".to_owned())})
+                }
+                Action::ContactCitizen => {
+                    json!({"content": payload.get("opinion").and_then(Value::as_str)
+                    .unwrap_or("已联系市民")})
+                }
+                Action::RequestExtension => {
+                    let days =
+                        payload.pointer("/detail/days").and_then(Value::as_u64).unwrap_or(1);
+                    let reason = payload.get("opinion").and_then(Value::as_str).map_or_else(
+                        || format!("下级单位申请延期{days}个工作日，本级已同意"),
+                        str::to_owned,
+                    );
+                    json!({"days": days, "reason": reason})
+                }
+                Action::Return => json!({"reason": payload.get("opinion").and_then(Value::as_str)
+                    .or(ticket.close_reason.as_deref())
+                    .unwrap_or("不属于本单位职责")}),
+                _ => json!({}),
+            };
+            OutboundRow {
+                id: Uuid::now_v7(),
+                peer_id: link.peer_id,
+                event_id: event.id,
+                local_ticket_id: ticket.id,
+                remote_ticket_id: link.remote_ticket_id,
+                action: action.as_str().to_owned(),
+                body: body.to_string(),
+                status: PENDING.to_owned(),
+                attempts: 0,
+                next_attempt_at: now,
+                last_status: None,
+                last_error: None,
+                // Keeps the order of one event's actions (accept before reply).
+                created_at: now + Duration::microseconds(i64::try_from(i).unwrap_or(0)),
+                done_at: None,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

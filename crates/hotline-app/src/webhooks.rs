@@ -426,7 +426,14 @@ impl App {
         reference: &ReferenceData,
     ) -> Result<()> {
         let now = self.now();
-        let mut deliveries = Vec::new();
+        // Read inside the write, as before the batch: a copy's link is saved just after the copy.
+        let followed: Vec<Uuid> = events
+            .iter()
+            .filter(|e| !hotline_domain::federation::upstream(&e.topic).is_empty())
+            .filter_map(|e| e.ticket_id)
+            .collect();
+        let links = hotline_store::federation::links_of_local_many(txn, &followed).await?;
+        let (mut deliveries, mut reports) = (Vec::new(), Vec::new());
         for event in events {
             let ticket = event.ticket_id.and_then(|id| tickets.get(&id));
             let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
@@ -469,9 +476,14 @@ impl App {
                     delivered_at: None,
                 });
             }
-            self.queue_federation_reports(txn, event, ticket, &payload, now).await?;
+            if let Some((ticket, link)) = ticket.and_then(|t| Some((t, links.get(&t.id)?))) {
+                reports.extend(crate::federation::upstream_reports(
+                    event, ticket, link, &payload, now,
+                ));
+            }
         }
         hotline_store::webhooks::insert_deliveries(txn, deliveries).await?;
+        hotline_store::federation::insert_outbound(txn, reports).await?;
         let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
         hotline_store::webhooks::mark_processed(txn, &ids, now).await?;
         Ok(())

@@ -1,11 +1,13 @@
 //! Federation: remote orgs, peers, ticket links, the inbox of received events and the queue
 //! of reports to the peer.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
-    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    IntoActiveModel, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 use uuid::Uuid;
 
@@ -77,6 +79,23 @@ pub async fn link_of_local(
         .await
 }
 
+/// The links of those of `local_ticket_ids` that are copies of a peer's tickets, by ticket.
+pub async fn links_of_local_many(
+    db: &impl ConnectionTrait,
+    local_ticket_ids: &[Uuid],
+) -> Result<HashMap<Uuid, LinkRow>, DbErr> {
+    if local_ticket_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(federation_link::Entity::find()
+        .filter(federation_link::Column::LocalTicketId.is_in(local_ticket_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|link| (link.local_ticket_id, link))
+        .collect())
+}
+
 pub async fn find_inbox(
     db: &impl ConnectionTrait,
     event_id: Uuid,
@@ -89,10 +108,14 @@ pub async fn insert_inbox(db: &impl ConnectionTrait, row: InboxRow) -> Result<()
     row.into_active_model().insert(db).await.map(|_| ())
 }
 
-/// Queues a report unless this event's report of this action is queued already.
-pub async fn insert_outbound(db: &impl ConnectionTrait, row: OutboundRow) -> Result<(), DbErr> {
+/// Queues reports, skipping any whose event already has its report of that action queued.
+pub async fn insert_outbound(
+    db: &impl ConnectionTrait,
+    rows: Vec<OutboundRow>,
+) -> Result<(), DbErr> {
     let key = [federation_outbound::Column::EventId, federation_outbound::Column::Action];
-    crate::insert_once(db, row.into_active_model(), key).await
+    crate::insert_once(db, rows.into_iter().map(IntoActiveModel::into_active_model).collect(), key)
+        .await
 }
 
 /// Reports not yet made, in the order they happened.

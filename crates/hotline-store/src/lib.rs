@@ -211,25 +211,33 @@ impl Store {
     }
 }
 
-/// Inserts `model` unless a row with the same `key` columns exists: for at-least-once work
-/// (deliveries, reports) that may be queued twice.
+/// Inserts `models`, skipping any whose `key` columns match a row that exists: for
+/// at-least-once work (deliveries, reports) that may be queued twice. One statement per few
+/// hundred rows.
 pub(crate) async fn insert_once<A, C>(
     db: &impl ConnectionTrait,
-    model: A,
+    models: Vec<A>,
     key: [C; 2],
 ) -> Result<(), DbErr>
 where
     A: sea_orm::ActiveModelTrait + Send,
-    C: sea_orm::sea_query::IntoIden,
+    C: sea_orm::sea_query::IntoIden + Copy,
 {
-    let result = <A::Entity as sea_orm::EntityTrait>::insert(model)
-        .on_conflict(sea_query::OnConflict::columns(key).do_nothing().to_owned())
-        .exec_without_returning(db)
-        .await;
-    match result {
-        Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
-        Err(e) => Err(e),
+    // Keeps a statement's parameters far below SQLite's limit (32,766).
+    const ROWS_PER_STATEMENT: usize = 500;
+    let mut models = models.into_iter().peekable();
+    while models.peek().is_some() {
+        let chunk: Vec<A> = models.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let result = <A::Entity as sea_orm::EntityTrait>::insert_many(chunk)
+            .on_conflict(sea_query::OnConflict::columns(key).do_nothing().to_owned())
+            .exec_without_returning(db)
+            .await;
+        match result {
+            Ok(_) | Err(DbErr::RecordNotInserted) => {}
+            Err(e) => return Err(e),
+        }
     }
+    Ok(())
 }
 
 /// Runs writes (`INSERT`, `UPDATE`, `DELETE`) that need nothing from each other's results in

@@ -81,10 +81,6 @@ pub async fn insert(db: &impl ConnectionTrait, row: SessionRow) -> Result<(), Db
     row.into_active_model().insert(db).await.map(|_| ())
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<SessionRow>, DbErr> {
-    user_session::Entity::find_by_id(id.to_owned()).one(db).await
-}
-
 pub async fn touch(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
     user_session::ActiveModel {
         id: Set(id.to_owned()),

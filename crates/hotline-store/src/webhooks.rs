@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
-    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    IntoActiveModel, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 use uuid::Uuid;
 
@@ -88,10 +88,8 @@ pub async fn insert_deliveries(
     rows: Vec<DeliveryRow>,
 ) -> Result<(), DbErr> {
     let key = [webhook_delivery::Column::SubscriptionId, webhook_delivery::Column::EventId];
-    for row in rows {
-        crate::insert_once(db, row.into_active_model(), key).await?;
-    }
-    Ok(())
+    crate::insert_once(db, rows.into_iter().map(IntoActiveModel::into_active_model).collect(), key)
+        .await
 }
 
 /// Pending deliveries whose time has come, oldest due first.

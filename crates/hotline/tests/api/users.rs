@@ -7,6 +7,7 @@ both_backends!(
     user_rules_are_enforced,
     unit_managers_manage_their_own_unit,
     deactivated_users_lose_their_sessions,
+    a_session_acts_with_every_role_of_its_user,
 );
 
 async fn unit_users_are_confined_to_their_district(backend: Backend) {
@@ -155,4 +156,28 @@ async fn deactivated_users_lose_their_sessions(backend: Backend) {
     let res = admin.patch(&format!("/api/v1/users/{id}"), json!({"active": true})).await;
     assert_eq!(res.body["active"], true);
     t.login("agent").await;
+}
+
+/// A session carries all of its user's roles (they are read with the session in one query), and
+/// only those.
+async fn a_session_acts_with_every_role_of_its_user(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let admin = t.login("admin").await;
+    let id = t.user_id("agent").await;
+    let dispatch_to = json!({"org_id": t.org_id("ZJW").await});
+    let res = admin
+        .patch(&format!("/api/v1/users/{id}"), json!({"roles": ["agent", "dispatcher"]}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let both = t.login("agent").await;
+    let ticket = crate::tickets::new_ticket(&t, &both, "两个角色").await;
+    let res = crate::tickets::act(&both, &ticket, "dispatch", dispatch_to.clone()).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+
+    let res = admin.patch(&format!("/api/v1/users/{id}"), json!({"roles": ["agent"]})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let one = t.login("agent").await;
+    let ticket = crate::tickets::new_ticket(&t, &one, "一个角色").await;
+    let res = crate::tickets::act(&one, &ticket, "dispatch", dispatch_to).await;
+    assert_eq!(res.status, 403, "{}", res.body);
 }
