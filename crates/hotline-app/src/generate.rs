@@ -183,7 +183,11 @@ impl App {
         let callers = (options.tickets / 3).max(10);
         let started = Instant::now();
         let mut stats = GenStats::default();
-        let mut counters: HashMap<String, i64> = HashMap::new();
+        let mut counters: HashMap<String, i64> = hotline_store::tickets::counters_since(
+            self.store.reader(),
+            &first.format("%Y%m%d").to_string(),
+        )
+        .await?;
         let mut carry = 0.0;
         let mut batch: Vec<(TicketRow, ContactRow, Vec<TicketEventRow>)> =
             Vec::with_capacity(options.batch);

@@ -530,6 +530,19 @@ pub async fn insert_bulk(
     Ok(())
 }
 
+/// The per-day number counters from `first_day` (`YYYYMMDD`) on, so a bulk load carries on each
+/// day's sequence instead of reusing numbers already given out.
+pub async fn counters_since(
+    db: &impl ConnectionTrait,
+    first_day: &str,
+) -> Result<std::collections::HashMap<String, i64>, DbErr> {
+    let rows = ticket_counter::Entity::find()
+        .filter(ticket_counter::Column::Day.gte(first_day))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.day, r.last)).collect())
+}
+
 /// Moves per-day number counters up to at least the given values.
 pub async fn raise_counters(
     db: &impl ConnectionTrait,

@@ -41,3 +41,67 @@ async fn demo_tickets_cover_every_state(backend: Backend) {
     assert!((last - first).num_days() >= 55, "spread over the last 60 days");
     assert!(t.app.verify_audit().await.expect("verify").ok);
 }
+
+both_backends!(generated_tickets_follow_the_lifecycle);
+
+/// `hotline gen` on top of the demo, twice: every ticket lands (numbers carry on each day's
+/// sequence rather than reusing the demo's), and every generated ticket's timeline leads to its
+/// state.
+async fn generated_tickets_follow_the_lifecycle(backend: Backend) {
+    use hotline_app::generate::GenOptions;
+    use sea_orm::{ConnectionTrait as _, Statement};
+
+    let t = TestApp::spawn(backend).await;
+    t.app.seed_demo_tickets().await.expect("seed");
+    let db = t.app.store.reader();
+    let count = |sql: &'static str| async move {
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+            .await
+            .expect("query")
+            .expect("a row");
+        row.try_get_by_index::<i64>(0).expect("a count")
+    };
+    let before = count("SELECT count(*) FROM ticket").await;
+    for seed in [1, 2] {
+        let options = GenOptions { tickets: 1_500, days: 90, seed, batch: 400 };
+        let stats = t.app.generate(options, |_| {}).await.expect("generate");
+        assert_eq!(stats.tickets, 1_500);
+    }
+    assert_eq!(count("SELECT count(*) FROM ticket").await, before + 3_000);
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM ticket t WHERE EXISTS (SELECT 1 FROM ticket_event g \
+             WHERE g.ticket_id = t.id AND g.actor_name = 'gen')"
+        )
+        .await,
+        3_000
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM ticket t WHERE EXISTS (SELECT 1 FROM ticket_event g \
+             WHERE g.ticket_id = t.id AND g.actor_name = 'gen') AND (NOT EXISTS \
+             (SELECT 1 FROM ticket_event e WHERE e.ticket_id = t.id AND e.to_state = t.state) \
+             OR (SELECT count(*) FROM ticket_event e WHERE e.ticket_id = t.id) <> t.version + 1)"
+        )
+        .await,
+        0,
+        "a generated ticket whose timeline does not lead to its state"
+    );
+    assert!(
+        count("SELECT count(DISTINCT state) FROM ticket t WHERE t.created_at < t.updated_at").await
+            >= 8,
+        "generated tickets in most states"
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM ticket t WHERE satisfaction IS NOT NULL \
+             AND state NOT IN ('closed', 'archived') AND EXISTS (SELECT 1 FROM ticket_event g \
+             WHERE g.ticket_id = t.id AND g.actor_name = 'gen')"
+        )
+        .await,
+        0,
+        "only closed tickets are rated"
+    );
+    assert!(t.app.verify_audit().await.expect("verify").ok);
+}
