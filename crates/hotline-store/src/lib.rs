@@ -196,9 +196,16 @@ impl Store {
             .collect())
     }
 
-    /// Refreshes the planner's statistics (after bulk loads).
-    pub async fn analyze(&self) -> Result<(), DbErr> {
-        self.write.execute_unprepared("ANALYZE").await.map(|_| ())
+    /// Refreshes the planner's statistics on `tables` after a bulk load. On PostgreSQL it also
+    /// vacuums them, which marks the new pages all-visible: until (auto)vacuum does, every
+    /// index-only scan visits the heap (a unit's inbox count at 1M tickets: 10.8 ms before,
+    /// 1.2 ms after).
+    pub async fn analyze(&self, tables: &[&str]) -> Result<(), DbErr> {
+        let sql = match self.backend() {
+            DbBackend::Postgres => format!("VACUUM (ANALYZE) {}", tables.join(", ")),
+            _ => tables.iter().map(|t| format!("ANALYZE {t};")).collect(),
+        };
+        self.write.execute_unprepared(&sql).await.map(|_| ())
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {
