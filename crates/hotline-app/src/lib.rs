@@ -137,18 +137,11 @@ impl App {
         self.clock.now()
     }
 
-    /// Appends audit rows in a transaction of their own: for events whose business change did
-    /// not happen (denials, failed logins) or changed nothing (reads). Group-committed on
-    /// SQLite, as every read of personal data writes one.
+    /// Appends audit rows for events whose business change did not happen (denials, failed
+    /// logins) or changed nothing (reads), before the caller answers. Batched across requests
+    /// on both databases, as every read of personal data writes one.
     pub async fn audit_now(&self, records: Vec<AuditRecord>) -> Result<()> {
-        self.store
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.audit(records);
-                    Ok::<_, Error>(())
-                })
-            })
-            .await
+        Ok(self.store.audit(records).await?)
     }
 
     /// Checks that the caller may use `permission` on `target` (or at all, when `target` is

@@ -1,5 +1,6 @@
-//! Group commit on SQLite: the write jobs of concurrent requests share one transaction and one
-//! fsync.
+//! Group commit: the write jobs of concurrent requests share one transaction and one fsync. On
+//! SQLite every write goes this way; on PostgreSQL only audit records that belong to no other
+//! change (reads, refusals), so the chain's head is locked once per batch, not per read.
 //!
 //! SQLite has one writer. When every request holds the write lock across its own statements
 //! and its own durable commit, the lock is held through every wait for a turn on the CPU, and
@@ -62,9 +63,27 @@ type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// if it is kept, and how to answer its caller.
 type Done = (bool, Vec<AuditRecord>, Finish);
 
-/// A queued job: runs in the given savepoint (or learns why there is none).
-type Job =
+/// Work that runs in the given savepoint (or learns why there is none).
+type Work =
     Box<dyn for<'t> FnOnce(Result<&'t DatabaseTransaction, String>) -> TxFuture<'t, Done> + Send>;
+
+/// A queued job.
+enum Job {
+    Work(Work),
+    /// Audit records alone: nothing to roll back, so no savepoint.
+    Seal(Vec<AuditRecord>, Finish),
+}
+
+impl Job {
+    /// Answers a job the batch never reached.
+    async fn refuse(self, reason: String) {
+        let finish = match self {
+            Self::Work(work) => work(Err(reason.clone())).await.2,
+            Self::Seal(_, finish) => finish,
+        };
+        finish(Err(reason));
+    }
+}
 
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 128;
@@ -88,6 +107,17 @@ impl GroupCommit {
         Ok(Self { jobs })
     }
 
+    /// Starts the writer as a task of the current runtime: for PostgreSQL, whose connections
+    /// belong to that runtime's reactor and whose writes need no thread to themselves.
+    pub(crate) fn spawn(
+        write: DatabaseConnection,
+        begin: fn(&DatabaseConnection) -> TxFuture<'_, Result<DatabaseTransaction, DbErr>>,
+    ) -> Self {
+        let (jobs, queue) = mpsc::unbounded_channel();
+        tokio::spawn(run(write, begin, queue));
+        Self { jobs }
+    }
+
     /// Queues `work` and waits until it is committed (or failed).
     pub(crate) async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
@@ -96,7 +126,7 @@ impl GroupCommit {
         F: for<'t> FnOnce(&'t WriteTx<'t>) -> TxFuture<'t, Result<T, E>> + Send + 'static,
     {
         let (answer, answered) = oneshot::channel();
-        let job: Job = Box::new(move |txn: Result<&DatabaseTransaction, String>| {
+        let work: Work = Box::new(move |txn: Result<&DatabaseTransaction, String>| {
             Box::pin(async move {
                 let (result, audit) = match txn {
                     Ok(txn) => {
@@ -119,8 +149,18 @@ impl GroupCommit {
                 (keep, audit, finish)
             })
         });
-        self.jobs.send(job).map_err(|_| E::from(DbErr::Custom(STOPPED.into())))?;
+        self.jobs.send(Job::Work(work)).map_err(|_| E::from(DbErr::Custom(STOPPED.into())))?;
         answered.await.map_err(|_| E::from(DbErr::Custom(STOPPED.into())))?
+    }
+
+    /// Queues audit records and waits until they are sealed and committed.
+    pub(crate) async fn seal(&self, records: Vec<AuditRecord>) -> Result<(), DbErr> {
+        let (answer, answered) = oneshot::channel();
+        let finish: Finish = Box::new(move |committed| {
+            let _ = answer.send(committed);
+        });
+        self.jobs.send(Job::Seal(records, finish)).map_err(|_| DbErr::Custom(STOPPED.into()))?;
+        answered.await.map_err(|_| DbErr::Custom(STOPPED.into()))?.map_err(DbErr::Custom)
     }
 }
 
@@ -148,16 +188,15 @@ async fn run(
         // boundary).
         let reason = committed.err().unwrap_or_default();
         for job in jobs {
-            let (_, _, finish) = job(Err(reason.clone())).await;
-            finish(Err(reason.clone()));
+            job.refuse(reason.clone()).await;
         }
     }
 }
 
 /// Runs `jobs` in savepoints of `txn`, seals the kept jobs' audit records and commits. Each
 /// job's savepoint is closed in the same round trip that opens the next one's: on the single
-/// write path every round trip to the connection's thread counts. A job is taken from `jobs`
-/// only once its savepoint is open, so an error leaves the jobs it did not reach in `jobs`.
+/// write path every round trip to the connection's thread counts. An error leaves the jobs it
+/// did not reach in `jobs`.
 async fn run_batch(
     txn: DatabaseTransaction,
     jobs: &mut VecDeque<Job>,
@@ -165,10 +204,20 @@ async fn run_batch(
 ) -> Result<(), DbErr> {
     let mut audit = Vec::new();
     let mut close = "";
-    while !jobs.is_empty() {
-        txn.execute_unprepared(&format!("{close}SAVEPOINT job")).await?;
-        let Some(job) = jobs.pop_front() else { break };
-        let (keep, records, finish) = job(Ok(&txn)).await;
+    while let Some(job) = jobs.pop_front() {
+        let work = match job {
+            Job::Seal(records, finish) => {
+                audit.extend(records);
+                finishes.push(finish);
+                continue;
+            }
+            Job::Work(work) => work,
+        };
+        if let Err(e) = txn.execute_unprepared(&format!("{close}SAVEPOINT job")).await {
+            jobs.push_front(Job::Work(work));
+            return Err(e);
+        }
+        let (keep, records, finish) = work(Ok(&txn)).await;
         finishes.push(finish);
         close = if keep {
             audit.extend(records);
@@ -220,7 +269,8 @@ mod tests {
     }
 
     /// Concurrent writers share batches; one that fails leaves no trace, its audit record
-    /// included, and takes nobody down; the kept jobs' records form one unbroken chain.
+    /// included, and takes nobody down; the kept jobs' records and the records sealed alone
+    /// form one unbroken chain.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_job_rolls_back_alone() -> anyhow::Result<()> {
         let dir = tempfile::tempdir()?;
@@ -236,26 +286,39 @@ mod tests {
                 })
             })
             .await?;
-        let jobs = (1..=200_i64).map(|n| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                store
-                    .write(move |txn| {
-                        Box::pin(async move {
-                            txn.execute_raw(insert(n)).await?;
-                            txn.audit([probe_record(n)]);
-                            if n % 7 == 0 {
-                                return Err(sea_orm::DbErr::Custom(format!("job {n} refused")));
-                            }
-                            Ok(n)
+        // Spawned all at once (collected), so that they queue up together.
+        let jobs: Vec<_> = (1..=200_i64)
+            .map(|n| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .write(move |txn| {
+                            Box::pin(async move {
+                                txn.execute_raw(insert(n)).await?;
+                                txn.audit([probe_record(n)]);
+                                if n % 7 == 0 {
+                                    return Err(sea_orm::DbErr::Custom(format!("job {n} refused")));
+                                }
+                                Ok(n)
+                            })
                         })
-                    })
-                    .await
+                        .await
+                })
             })
-        });
+            .collect();
+        // Records alone, as reads leave them, queued among the jobs.
+        let seals: Vec<_> = (201..=240_i64)
+            .map(|n| {
+                let store = store.clone();
+                tokio::spawn(async move { store.audit(vec![probe_record(n)]).await })
+            })
+            .collect();
         let mut answers = Vec::new();
         for job in jobs {
             answers.push(job.await?);
+        }
+        for seal in seals {
+            seal.await??;
         }
         let refused = answers.iter().filter(|a| a.is_err()).count();
         assert_eq!(refused, 200 / 7);
@@ -272,12 +335,14 @@ mod tests {
         assert_eq!(row.try_get::<i64>("", "bad")?, 0);
 
         let sealed = crate::audit::rows_after(store.reader(), start, 1_000).await?;
-        assert_eq!(sealed.len(), usize::try_from(kept)?);
+        assert_eq!(sealed.len(), usize::try_from(kept + 40)?);
         assert!(sealed.iter().all(|r| {
-            r.subject_id.as_deref().is_some_and(|n| n.parse::<i64>().is_ok_and(|n| n % 7 != 0))
+            r.subject_id
+                .as_deref()
+                .is_some_and(|n| n.parse::<i64>().is_ok_and(|n| n > 200 || n % 7 != 0))
         }));
         let (head_seq, head_hash) = crate::audit::head(store.reader()).await?;
-        assert_eq!(head_seq, start + kept);
+        assert_eq!(head_seq, start + kept + 40);
         let mut prev = sealed[0].prev_hash.clone();
         for record in &sealed {
             assert_eq!(record.prev_hash, prev, "unlinked at {}", record.seq);

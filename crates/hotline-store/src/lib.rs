@@ -21,6 +21,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use hotline_domain::audit::AuditRecord;
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
@@ -74,6 +75,8 @@ pub struct Store {
     write: DatabaseConnection,
     /// SQLite: the writer thread behind [`Store::write`].
     group: Option<GroupCommit>,
+    /// The writer behind [`Store::audit`]: `group` on SQLite, a task of its own on PostgreSQL.
+    sealer: GroupCommit,
 }
 
 impl Store {
@@ -116,6 +119,7 @@ impl Store {
         Ok(Self {
             read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
             write,
+            sealer: group.clone(),
             group: Some(group),
         })
     }
@@ -133,10 +137,13 @@ impl Store {
         };
         let write = pool().await.context("cannot connect to PostgreSQL")?;
         let read = pool().await.context("cannot connect to PostgreSQL")?;
+        let write = SqlxPostgresConnector::from_sqlx_postgres_pool(write);
+        let sealer = GroupCommit::spawn(write.clone(), |db| Box::pin(db.begin()));
         Ok(Self {
             read: SqlxPostgresConnector::from_sqlx_postgres_pool(read),
-            write: SqlxPostgresConnector::from_sqlx_postgres_pool(write),
+            write,
             group: None,
+            sealer,
         })
     }
 
@@ -181,6 +188,13 @@ impl Store {
                 Ok(value)
             }
         }
+    }
+
+    /// Seals audit records that belong to no other change (reads, refusals, sign-ins) onto the
+    /// chain and answers once they are durable. Concurrent callers share a transaction, so the
+    /// chain's head is read and written once per batch rather than once per request.
+    pub async fn audit(&self, records: Vec<AuditRecord>) -> Result<(), DbErr> {
+        self.sealer.seal(records).await
     }
 
     pub async fn migrate(&self) -> Result<(), DbErr> {
