@@ -238,7 +238,7 @@ impl App {
             }
         }
         self.flush(&mut batch, &counters, &mut stats).await?;
-        self.store.analyze(&["ticket", "contact", "ticket_event", "ticket_counter"]).await?;
+        self.store.analyze().await?;
         stats.seconds = started.elapsed().as_secs_f64();
         progress(stats);
         Ok(stats)
