@@ -7,7 +7,7 @@
 use std::fmt;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::ticket::Action;
@@ -171,7 +171,7 @@ crate::code_enum! {
 
 /// One audit row with its place in the chain. `detail` is JSON text kept byte for byte as it was
 /// hashed (a JSONB column would reorder keys and break the hash).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub seq: i64,
     pub at: DateTime<Utc>,

@@ -3,14 +3,12 @@
 use chrono::{DateTime, Utc};
 use hotline_domain::audit::AuditRecord;
 use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseTransaction, DbErr,
-    EntityTrait as _, IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
-    QuerySelect as _,
+    ColumnTrait as _, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait as _,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 
-use crate::entity::{audit_event, audit_head, audit_staged};
+use crate::entity::{audit_event, audit_head};
 use crate::{Page, PageRequest};
 
 #[derive(Clone, Debug, Default)]
@@ -83,11 +81,7 @@ pub async fn append(txn: &DatabaseTransaction, records: Vec<AuditRecord>) -> Res
         hash.clone_from(&sealed.hash);
         rows.push(to_row(sealed).into_active_model());
     }
-    // A statement's bind parameters are bounded (PostgreSQL: 65,535; 14 per row).
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        audit_event::Entity::insert_many(rows.by_ref().take(1_000)).exec(txn).await?;
-    }
+    audit_event::Entity::insert_many(rows).exec(txn).await?;
     audit_head::Entity::update_many()
         .col_expr(audit_head::Column::Seq, Expr::value(seq))
         .col_expr(audit_head::Column::Hash, Expr::value(hash))
@@ -95,42 +89,6 @@ pub async fn append(txn: &DatabaseTransaction, records: Vec<AuditRecord>) -> Res
         .exec(txn)
         .await?;
     Ok(())
-}
-
-/// Stages `records` in the transaction of their change, to be sealed by [`take_staged`] and
-/// [`append`] just after it commits. The change commits with its records all the same, without
-/// waiting for the chain's head lock, which the sealer takes once for a whole batch.
-pub async fn stage(txn: &DatabaseTransaction, records: &[AuditRecord]) -> Result<(), DbErr> {
-    let mut rows = Vec::with_capacity(records.len());
-    for record in records {
-        let record = serde_json::to_string(record).map_err(|e| DbErr::Custom(e.to_string()))?;
-        rows.push(audit_staged::ActiveModel { record: Set(record), ..Default::default() });
-    }
-    if !rows.is_empty() {
-        audit_staged::Entity::insert_many(rows).exec(txn).await?;
-    }
-    Ok(())
-}
-
-/// Removes up to `limit` committed staged records, oldest first, and returns them for
-/// [`append`] in the same transaction. Rows another sealer holds are skipped, not waited for.
-pub async fn take_staged(txn: &DatabaseTransaction, limit: u64) -> Result<Vec<AuditRecord>, DbErr> {
-    let rows = audit_staged::Entity::find()
-        .order_by_asc(audit_staged::Column::Id)
-        .limit(limit)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(txn)
-        .await?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    audit_staged::Entity::delete_many()
-        .filter(audit_staged::Column::Id.is_in(rows.iter().map(|r| r.id)))
-        .exec(txn)
-        .await?;
-    rows.iter()
-        .map(|r| serde_json::from_str(&r.record).map_err(|e| DbErr::Custom(e.to_string())))
-        .collect()
 }
 
 /// The recorded end of the chain: `(seq, hash)`.

@@ -1,7 +1,6 @@
 //! Group commit: the write jobs of concurrent requests share one transaction and one fsync. On
-//! SQLite every write goes this way; on PostgreSQL only the sealing of audit records — those
-//! that belong to no change (reads, refusals) and those a change staged in its own transaction —
-//! so the chain's head is locked once per batch, not once per request.
+//! SQLite every write goes this way; on PostgreSQL only audit records that belong to no other
+//! change (reads, refusals), so the chain's head is locked once per batch, not per read.
 //!
 //! SQLite has one writer. When every request holds the write lock across its own statements
 //! and its own durable commit, the lock is held through every wait for a turn on the CPU, and
@@ -73,8 +72,6 @@ enum Job {
     Work(Work),
     /// Audit records alone: nothing to roll back, so no savepoint.
     Seal(Vec<AuditRecord>, Finish),
-    /// Seal the staged records of changes that have committed (see `audit::stage`).
-    Flush(Finish),
 }
 
 impl Job {
@@ -82,7 +79,7 @@ impl Job {
     async fn refuse(self, reason: String) {
         let finish = match self {
             Self::Work(work) => work(Err(reason.clone())).await.2,
-            Self::Seal(_, finish) | Self::Flush(finish) => finish,
+            Self::Seal(_, finish) => finish,
         };
         finish(Err(reason));
     }
@@ -90,9 +87,6 @@ impl Job {
 
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 128;
-
-/// Staged audit records read per statement when flushing.
-const STAGED_PER_TAKE: u64 = 1_000;
 
 #[derive(Clone, Debug)]
 pub(crate) struct GroupCommit {
@@ -161,20 +155,11 @@ impl GroupCommit {
 
     /// Queues audit records and waits until they are sealed and committed.
     pub(crate) async fn seal(&self, records: Vec<AuditRecord>) -> Result<(), DbErr> {
-        self.queue(|finish| Job::Seal(records, finish)).await
-    }
-
-    /// Seals every staged record committed so far and waits until that is committed.
-    pub(crate) async fn flush(&self) -> Result<(), DbErr> {
-        self.queue(Job::Flush).await
-    }
-
-    async fn queue(&self, job: impl FnOnce(Finish) -> Job) -> Result<(), DbErr> {
         let (answer, answered) = oneshot::channel();
         let finish: Finish = Box::new(move |committed| {
             let _ = answer.send(committed);
         });
-        self.jobs.send(job(finish)).map_err(|_| DbErr::Custom(STOPPED.into()))?;
+        self.jobs.send(Job::Seal(records, finish)).map_err(|_| DbErr::Custom(STOPPED.into()))?;
         answered.await.map_err(|_| DbErr::Custom(STOPPED.into()))?.map_err(DbErr::Custom)
     }
 }
@@ -219,16 +204,10 @@ async fn run_batch(
 ) -> Result<(), DbErr> {
     let mut audit = Vec::new();
     let mut close = "";
-    let mut flush = false;
     while let Some(job) = jobs.pop_front() {
         let work = match job {
             Job::Seal(records, finish) => {
                 audit.extend(records);
-                finishes.push(finish);
-                continue;
-            }
-            Job::Flush(finish) => {
-                flush = true;
                 finishes.push(finish);
                 continue;
             }
@@ -249,11 +228,6 @@ async fn run_batch(
     }
     if !close.is_empty() {
         txn.execute_unprepared(close).await?;
-    }
-    while flush {
-        let staged = crate::audit::take_staged(&txn, STAGED_PER_TAKE).await?;
-        flush = staged.len() as u64 == STAGED_PER_TAKE;
-        audit.extend(staged);
     }
     // No change without its audit row: if the records cannot be sealed, nothing commits.
     crate::audit::append(&txn, audit).await?;

@@ -169,10 +169,8 @@ impl Store {
     /// Runs `work` in a write transaction and answers once it is committed, or with its error
     /// (nothing of it is kept, its audit records included). On SQLite the work of concurrent
     /// callers is group-committed: one transaction, each caller's work in a savepoint of its
-    /// own, the audit records of the batch sealed in one go, one fsync. On PostgreSQL the
-    /// records are staged in the work's transaction and sealed in batches just after it
-    /// commits, so concurrent writers do not queue for the chain's head lock. `work` must not
-    /// call `write` itself: it would wait for the batch it runs in.
+    /// own, the audit records of the batch sealed in one go, one fsync. `work` must not call
+    /// `write` itself: it would wait for the batch it runs in.
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -185,14 +183,8 @@ impl Store {
                 let txn = self.begin().await?;
                 let tx = WriteTx::new(&txn);
                 let value = work(&tx).await?;
-                let records = tx.into_audit();
-                audit::stage(&txn, &records).await?;
+                audit::append(&txn, tx.into_audit()).await?;
                 txn.commit().await?;
-                if !records.is_empty() {
-                    // The change and its records are durable; this seals them onto the chain
-                    // before the caller answers. Should it fail, the next flush seals them.
-                    self.sealer.flush().await?;
-                }
                 Ok(value)
             }
         }
@@ -205,10 +197,8 @@ impl Store {
         self.sealer.seal(records).await
     }
 
-    /// Applies pending migrations, then seals audit records a crash may have left staged.
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        migration::Migrator::up(&self.write, None).await?;
-        self.sealer.flush().await
+        migration::Migrator::up(&self.write, None).await
     }
 
     /// Names of migrations not yet applied.

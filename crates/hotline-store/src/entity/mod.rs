@@ -5,7 +5,6 @@ pub mod app_user;
 pub mod attachment;
 pub mod audit_event;
 pub mod audit_head;
-pub mod audit_staged;
 pub mod calendar_day;
 pub mod category;
 pub mod contact;
