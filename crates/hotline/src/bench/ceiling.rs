@@ -4,11 +4,14 @@
 use std::time::{Duration, Instant};
 
 use hotline_store::Store;
-use sea_orm::{ConnectionTrait as _, DbBackend};
+use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
 
 pub struct Ceiling {
     pub single_row_per_sec: f64,
     pub batched_rows_per_sec: Option<f64>,
+    /// The server's version and the settings that move these figures (on PostgreSQL, e.g.,
+    /// autovacuum: off leaves a busy table's dead rows for every scan to visit).
+    pub settings: String,
 }
 
 pub async fn measure(store: &Store, budget: Duration) -> anyhow::Result<Ceiling> {
@@ -59,5 +62,24 @@ pub async fn measure(store: &Store, budget: Duration) -> anyhow::Result<Ceiling>
         None
     };
     db.execute_unprepared("DROP TABLE bench_ceiling").await?;
-    Ok(Ceiling { single_row_per_sec: single, batched_rows_per_sec: batched })
+    let settings = settings(store).await?;
+    Ok(Ceiling { single_row_per_sec: single, batched_rows_per_sec: batched, settings })
+}
+
+async fn settings(store: &Store) -> anyhow::Result<String> {
+    let sql = match store.backend() {
+        DbBackend::Postgres => {
+            "SELECT 'PostgreSQL ' || current_setting('server_version') || ', autovacuum ' || \
+             current_setting('autovacuum') || ', synchronous_commit ' || \
+             current_setting('synchronous_commit') || ', shared_buffers ' || \
+             current_setting('shared_buffers') AS s"
+        }
+        _ => "SELECT 'SQLite ' || sqlite_version() AS s",
+    };
+    let row = store
+        .reader()
+        .query_one_raw(Statement::from_string(store.backend(), sql))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the database named no settings"))?;
+    Ok(row.try_get::<String>("", "s")?)
 }

@@ -69,6 +69,7 @@ impl Report<'_> {
                 "`hotline gen` loaded them at {rate:.0} rows/s (tickets, contacts, timeline events)."
             );
         }
+        let _ = writeln!(out, "Database: {}.", self.ceiling.settings);
         let _ = writeln!(out, "\n## Ceiling (same database, same settings)\n");
         let _ = writeln!(out, "| measure | rate |\n| --- | ---: |");
         let _ = writeln!(
