@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, Condition, ConnectionTrait, DbErr, EntityTrait as _,
-    IntoActiveModel, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
-    QueryTrait as _,
+    FromQueryResult as _, IntoActiveModel, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _, QueryTrait as _,
 };
 use uuid::Uuid;
 
@@ -210,16 +210,16 @@ pub async fn list(
     }
     // A text filter cannot use an index, so counting its matches means reading every candidate
     // row: with one, the total only says whether another page follows. Other filters count, up
-    // to a cap.
+    // to a cap. Counting `SELECT 1` lets SQLite answer from a covering index; `SELECT *` made it
+    // read every matching row (a unit's inbox count at 1M tickets: 1.6 ms, now 0.4 ms).
     let count_all = filter.title_contains.is_none();
-    let total = if count_all {
-        // Counting `SELECT 1` lets SQLite answer from a covering index; `SELECT *` made it read
-        // every matching row (a unit's inbox count at 1M tickets: 1.6 ms, now 0.4 ms).
-        let counted = query.clone().select_only().expr(Expr::val(1)).limit(COUNT_CAP + 1);
-        Some(Ord::min(counted.count(db).await?, COUNT_CAP))
-    } else {
-        None
-    };
+    let count = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(
+            query.clone().select_only().expr(Expr::val(1)).limit(COUNT_CAP + 1).into_query(),
+            "counted",
+        )
+        .to_owned();
     query = match sort {
         TicketSort::Newest => {
             query.order_by_desc(ticket::Column::CreatedAt).order_by_desc(ticket::Column::Id)
@@ -235,12 +235,41 @@ pub async fn list(
             query.order_by_desc(ticket::Column::UpdatedAt).order_by_desc(ticket::Column::Id)
         }
     };
-    let mut items = query.offset(page.offset()).limit(page.per_page + 1).all(db).await?;
+    let mut page_query = query.offset(page.offset()).limit(page.per_page + 1);
+    if count_all {
+        // The count rides along as a column (an uncorrelated subquery, evaluated once): every
+        // work list shown is one statement, not two.
+        page_query =
+            page_query.column_as(Expr::SubQuery(None, Box::new(count.clone().into())), TOTAL);
+    }
+    let rows = db.query_all(&page_query.into_query()).await?;
+    let counted = match rows.first() {
+        Some(row) if count_all => Some(row.try_get::<i64>("", TOTAL)?),
+        _ => None,
+    };
+    let mut items = rows
+        .iter()
+        .map(|row| TicketRow::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
     let more = items.len() as u64 > page.per_page;
     items.truncate(usize::try_from(page.per_page).unwrap_or(usize::MAX));
-    let total = total.unwrap_or_else(|| page.offset() + items.len() as u64 + u64::from(more));
+    let total = match (count_all, counted) {
+        (true, Some(n)) => Ord::min(u64::try_from(n).unwrap_or(0), COUNT_CAP),
+        // An empty page past the end still tells how many there are.
+        (true, None) if page.offset() > 0 => match db.query_one(&count).await? {
+            Some(row) => {
+                Ord::min(u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0), COUNT_CAP)
+            }
+            None => 0,
+        },
+        (true, None) => 0,
+        (false, _) => page.offset() + items.len() as u64 + u64::from(more),
+    };
     Ok(TicketPage { items, total, exact: count_all && total < COUNT_CAP })
 }
+
+/// The column a work-list page carries its total in.
+const TOTAL: &str = "total_count";
 
 /// A page of tickets; `total` is exact only when `exact` (see [`list`]).
 #[derive(Clone, Debug)]

@@ -118,11 +118,6 @@ impl App {
             serde_json::to_vec(&json!({"ticket": id, "action": action, "input": input}))
                 .unwrap_or_default(),
         ));
-        if let Some(key) = &key
-            && let Some(done) = self.replay(&principal, key, &request_hash).await?
-        {
-            return self.ticket_view(&principal, done).await;
-        }
         let idempotency = key.as_ref().map(|key| IdempotencyRow {
             actor_id: super::actor_key(&principal),
             key: key.clone(),
@@ -136,17 +131,20 @@ impl App {
             .write(move |tx| {
                 Box::pin(async move {
                     let txn: &DatabaseTransaction = tx;
-                    let row = hotline_store::tickets::find_for_update(txn, id.as_uuid())
-                        .await?
-                        .ok_or(Error::NotFound("ticket"))?;
-                    let (row, audit) =
-                        app.apply(txn, &job_ctx, &job_principal, action, row, &input, None).await?;
+                    // The key first: a retry of an action that was taken fails here (the key's
+                    // unique index) and is answered as it was, before the lifecycle gate would
+                    // refuse the action a second time.
                     if let Some(idempotency) = idempotency
                         && let Err(e) =
                             hotline_store::tickets::insert_idempotency(txn, idempotency).await
                     {
                         return Err(WriteFailure::from_insert(e));
                     }
+                    let row = hotline_store::tickets::find_for_update(txn, id.as_uuid())
+                        .await?
+                        .ok_or(Error::NotFound("ticket"))?;
+                    let (row, audit) =
+                        app.apply(txn, &job_ctx, &job_principal, action, row, &input, None).await?;
                     tx.audit([audit]);
                     Ok(row)
                 })
@@ -154,7 +152,7 @@ impl App {
             .await;
         let row = match acted {
             Ok(row) => row,
-            // A concurrent retry with the same key acted first.
+            // An earlier (or concurrent) request with the same key acted first.
             Err(WriteFailure::KeyRaced) => {
                 let key = key.as_deref().unwrap_or_default();
                 return match self.replay(&principal, key, &request_hash).await? {

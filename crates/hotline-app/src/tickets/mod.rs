@@ -328,12 +328,20 @@ impl App {
         let request_hash =
             hex::encode(Sha256::digest(serde_json::to_vec(&input).unwrap_or_default()));
         let key = idempotency_key.map(checked_key).transpose()?;
-        if let Some(key) = &key
-            && let Some(existing) = self.replay(&principal, key, &request_hash).await?
-        {
-            return Ok((self.ticket_view(&principal, existing).await?, false));
-        }
-        let valid = self.validate_new_ticket(&input).await?;
+        // A key is checked by the write itself (its unique index), so a new request reads
+        // nothing for it; a retry is answered from the first request's ticket — even when
+        // reference data has changed since and the input would no longer pass.
+        let valid = match self.validate_new_ticket(&input).await {
+            Ok(valid) => valid,
+            Err(e) => {
+                if let Some(key) = &key
+                    && let Some(existing) = self.replay(&principal, key, &request_hash).await?
+                {
+                    return Ok((self.ticket_view(&principal, existing).await?, false));
+                }
+                return Err(e);
+            }
+        };
         let now = self.now();
         let calendar = self.calendar();
         let day = calendar.local_date(now).format("%Y%m%d").to_string();

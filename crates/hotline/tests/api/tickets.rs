@@ -686,6 +686,17 @@ async fn idempotent_creation(backend: Backend) {
     other["title"] = json!("另一件事");
     let res = send("call-7f3a", other).await;
     assert_eq!((res.status, res.code()), (409, "idempotency_key_reused"));
+    // The key is checked by the write, after validation: a retry is still answered with its
+    // ticket when the input would no longer pass (its category has been deactivated since).
+    let admin = t.login("admin").await;
+    let category = body["category_id"].as_str().expect("category");
+    let res =
+        admin.patch(&format!("/api/v1/categories/{category}"), json!({"active": false})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let retry = send("call-7f3a", body.clone()).await;
+    assert_eq!((retry.status, &retry.body["id"]), (200, &first.body["id"]), "{}", retry.body);
+    let res = send("call-new", body.clone()).await;
+    assert_eq!(res.field_code("category_id"), "inactive", "{}", res.body);
     assert_eq!(agent.get("/api/v1/tickets").await.body["total"], 2);
 }
 
@@ -868,6 +879,18 @@ async fn work_lists_respect_views_and_scope(backend: Backend) {
         (Some(2), Some(3))
     );
     assert_eq!(page["items"][0]["id"], a.as_str());
+    // The total rides on the page's rows; a page past the end counts on its own.
+    for (page, items) in [(2, 1), (3, 0), (9, 0)] {
+        let body = dispatcher
+            .get(&format!("/api/v1/tickets?per_page=2&sort=oldest&page={page}"))
+            .await
+            .body;
+        assert_eq!(
+            (body["items"].as_array().map(Vec::len), body["total"].as_u64()),
+            (Some(items), Some(3)),
+            "page {page}"
+        );
+    }
     assert_eq!(dispatcher.get("/api/v1/tickets?q=住建委").await.body["total"], 1);
     assert_eq!(
         dispatcher.get("/api/v1/tickets?state=dispatched,registered").await.body["total"],
