@@ -21,7 +21,9 @@ use hotline_domain::role::{Actor, Permission, Principal, Role};
 use hotline_domain::ticket::Action;
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, webhook};
-use hotline_store::federation::{DONE, InboxRow, LinkRow, OutboundRow, PENDING, PeerRow, SKIPPED};
+use hotline_store::federation::{
+    DONE, InboxRow, LinkRow, OrgRemote, OutboundRow, PENDING, PeerRow, SKIPPED,
+};
 use hotline_store::tickets::{OutboxRow, TicketRow};
 use hotline_store::unique_violation;
 use serde::{Deserialize, Serialize};
@@ -226,14 +228,24 @@ impl App {
             now,
         )?;
         let txn = self.store.begin().await?;
+        // Set up again (a new URL, lost secrets): what the last setup handed out stops working.
+        if let Some(old) = org.remote_token_id {
+            hotline_store::tokens::revoke(&txn, old, now).await?;
+        }
+        if let Some(old) = org.remote_webhook_id {
+            hotline_store::webhooks::deactivate_subscription(&txn, old, now).await?;
+        }
+        let token_id = token_row.id;
         crate::tokens::insert_token(&txn, ctx, token_row, now).await?;
         let subscription =
             crate::webhooks::insert_subscription(&txn, ctx, subscription, now).await?;
-        hotline_store::federation::set_org_remote(&txn, org.id, Some(url.clone()), now).await?;
+        let remote = OrgRemote { url: url.clone(), token_id, webhook_id: subscription.id };
+        hotline_store::federation::set_org_remote(&txn, org.id, Some(remote), now).await?;
         let audit = ctx.record(
-            AuditEntry::new(AuditAction::OrgUpdate)
-                .subject("org", org.id)
-                .detail(json!({"remote_url": url, "webhook_id": subscription.id})),
+            AuditEntry::new(AuditAction::OrgUpdate).subject("org", org.id).detail(json!({
+                "remote_url": url, "webhook_id": subscription.id, "api_token_id": token_id,
+                "retired_api_token_id": org.remote_token_id, "retired_webhook_id": org.remote_webhook_id,
+            })),
             now,
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;

@@ -145,6 +145,8 @@ impl App {
             path: path.as_str().to_owned(),
             active: true,
             remote_url: None,
+            remote_token_id: None,
+            remote_webhook_id: None,
             created_at: now,
             updated_at: now,
         };

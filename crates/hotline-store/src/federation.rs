@@ -23,15 +23,29 @@ pub const PENDING: &str = "pending";
 pub const DONE: &str = "done";
 pub const SKIPPED: &str = "skipped";
 
+/// Where a remote org works and the credentials it was set up with.
+#[derive(Clone, Debug)]
+pub struct OrgRemote {
+    pub url: String,
+    pub token_id: Uuid,
+    pub webhook_id: Uuid,
+}
+
 /// Marks an org as working in another instance (or, with `None`, in this one again).
 pub async fn set_org_remote(
     db: &impl ConnectionTrait,
     org_id: Uuid,
-    url: Option<String>,
+    remote: Option<OrgRemote>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let (url, token, webhook) = match remote {
+        Some(r) => (Some(r.url), Some(r.token_id), Some(r.webhook_id)),
+        None => (None, None, None),
+    };
     org::Entity::update_many()
         .col_expr(org::Column::RemoteUrl, Expr::value(url))
+        .col_expr(org::Column::RemoteTokenId, Expr::value(token))
+        .col_expr(org::Column::RemoteWebhookId, Expr::value(webhook))
         .col_expr(org::Column::UpdatedAt, Expr::value(now))
         .filter(org::Column::Id.eq(org_id))
         .exec(db)

@@ -56,9 +56,13 @@ pub async fn list(
     Ok(Page { items, total })
 }
 
+/// Revokes a token unless it is revoked already (the first revocation's time stands).
 pub async fn revoke(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
-    api_token::ActiveModel { id: Set(id), revoked_at: Set(Some(now)), ..Default::default() }
-        .update(db)
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(api_token::Column::Id.eq(id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
         .await
         .map(|_| ())
 }

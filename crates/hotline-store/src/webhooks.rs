@@ -33,6 +33,21 @@ pub async fn update_subscription(
     webhook_subscription::ActiveModel::from(row).reset_all().update(db).await
 }
 
+/// Stops a subscription's deliveries (its log stays).
+pub async fn deactivate_subscription(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    webhook_subscription::Entity::update_many()
+        .col_expr(webhook_subscription::Column::Active, Expr::value(false))
+        .col_expr(webhook_subscription::Column::UpdatedAt, Expr::value(now))
+        .filter(webhook_subscription::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
 pub async fn find_subscription(
     db: &impl ConnectionTrait,
     id: Uuid,

@@ -15,6 +15,10 @@ pub struct Model {
     /// Set when the org works in another hotline instance (a district's own sub-center) at
     /// this base URL: tickets dispatched to it are handled there.
     pub remote_url: Option<String>,
+    /// The API token and webhook subscription a remote org was set up with (retired when it is
+    /// set up again).
+    pub remote_token_id: Option<Uuid>,
+    pub remote_webhook_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,6 +8,7 @@ mod m20261124_000002_work_orders;
 mod m20261124_000003_work_list_indexes;
 mod m20261124_000004_webhooks;
 mod m20261124_000005_federation;
+mod m20261125_000006_remote_credentials;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_work_list_indexes::Migration),
             Box::new(m20261124_000004_webhooks::Migration),
             Box::new(m20261124_000005_federation::Migration),
+            Box::new(m20261125_000006_remote_credentials::Migration),
         ]
     }
 }

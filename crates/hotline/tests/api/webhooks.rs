@@ -17,6 +17,7 @@ both_backends!(
     webhooks_are_signed_retried_and_logged,
     webhook_subscriptions_refuse_bad_input,
     an_oa_system_handles_its_inbox_with_idempotent_retries,
+    setting_up_a_remote_org_again_retires_the_earlier_credentials,
 );
 
 /// What a receiver saw: the headers that matter and the body.
@@ -332,4 +333,48 @@ async fn an_oa_system_handles_its_inbox_with_idempotent_retries(backend: Backend
     let bad = post("accept", "", json!({})).await.expect("send");
     assert_eq!(bad.status(), 422);
     assert_eq!(t.audit_count("ticket.accept").await, 1);
+}
+
+/// An org set up to work in another instance twice (a new URL, lost secrets): the first
+/// setup's token stops authenticating and its subscription stops delivering.
+async fn setting_up_a_remote_org_again_retires_the_earlier_credentials(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let admin = t.login("admin").await;
+    let org = t.org_id("DONGCHENG").await;
+    let path = format!("/api/v1/orgs/{org}/remote");
+    let setup = |url: &'static str| admin.post(&path, json!({"url": url}));
+    let first = setup("http://127.0.0.1:9").await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let inbox = |token: Value| {
+        reqwest::Client::new()
+            .get(format!("{}/api/v1/tickets?view=inbox", t.base))
+            .bearer_auth(token.as_str().expect("token").to_owned())
+            .send()
+    };
+    assert_eq!(inbox(first.body["token"].clone()).await.expect("send").status(), 200);
+
+    let second = setup("http://127.0.0.1:10").await;
+    assert_eq!(second.status, 201, "{}", second.body);
+    assert_eq!(inbox(first.body["token"].clone()).await.expect("send").status(), 401);
+    assert_eq!(inbox(second.body["token"].clone()).await.expect("send").status(), 200);
+    let hooks = admin.get("/api/v1/webhooks").await.body;
+    let active = |id: &Value| {
+        hooks
+            .as_array()
+            .expect("webhooks")
+            .iter()
+            .find(|h| &h["id"] == id)
+            .map(|h| h["active"].clone())
+    };
+    assert_eq!(active(&first.body["webhook_id"]), Some(json!(false)), "{hooks}");
+    assert_eq!(active(&second.body["webhook_id"]), Some(json!(true)), "{hooks}");
+    let tokens = admin.get("/api/v1/api-tokens?per_page=100").await.body;
+    let federation: Vec<&Value> = tokens["items"]
+        .as_array()
+        .expect("tokens")
+        .iter()
+        .filter(|t| t["name"].as_str().is_some_and(|n| n.starts_with("联网：")))
+        .collect();
+    assert_eq!(federation.len(), 2, "{tokens}");
+    assert_eq!(federation.iter().filter(|t| t["revoked_at"].is_null()).count(), 1, "{tokens}");
 }
