@@ -158,21 +158,47 @@ impl Calendar {
         if to < from {
             return -self.working_minutes_between(to, from);
         }
-        let mut total = 0;
-        let mut date = self.local_date(from);
-        let last = self.local_date(to);
-        while date <= last {
-            if self.is_workday(date) {
-                let open = self.at_local(date, self.hours.start).max(from);
-                let close = self.at_local(date, self.hours.end).min(to);
-                if close > open {
-                    total += (close - open).num_minutes();
-                }
+        let (first, last) = (self.local_date(from), self.local_date(to));
+        let on = |date: NaiveDate| {
+            if !self.is_workday(date) {
+                return 0;
             }
-            let Some(next) = date.succ_opt() else { break };
-            date = next;
+            let open = self.at_local(date, self.hours.start).max(from);
+            let close = self.at_local(date, self.hours.end).min(to);
+            (close - open).num_minutes().max(0)
+        };
+        if first == last {
+            return on(first);
         }
-        total
+        // The days in between are whole office days, counted rather than walked: a work list
+        // asks this for every row, and an overdue ticket can be months late.
+        let day = (self.hours.end - self.hours.start).num_minutes().max(0);
+        on(first) + self.workdays_strictly_between(first, last) * day + on(last)
+    }
+
+    /// Workdays after `first` and before `last`: Monday to Friday by arithmetic, then the
+    /// exceptions in the range.
+    fn workdays_strictly_between(&self, first: NaiveDate, last: NaiveDate) -> i64 {
+        let (Some(start), Some(end)) = (first.succ_opt(), last.pred_opt()) else { return 0 };
+        if start > end {
+            return 0;
+        }
+        let weekday = |d: NaiveDate| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+        let days = (end - start).num_days() + 1;
+        let mut count = days / 7 * 5;
+        let mut date = start + Duration::days(days / 7 * 7);
+        while date <= end {
+            count += i64::from(weekday(date));
+            date = date.succ_opt().unwrap_or(end + Duration::days(1));
+        }
+        for (&date, kind) in self.exceptions.range(start..=end) {
+            count += match (weekday(date), kind.is_workday()) {
+                (true, false) => -1,
+                (false, true) => 1,
+                _ => 0,
+            };
+        }
+        count
     }
 }
 
@@ -262,7 +288,35 @@ mod tests {
         );
     }
 
+    /// Working minutes by walking every day: what the counted version must agree with.
+    fn walked_minutes(cal: &Calendar, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+        let mut total = 0;
+        let mut date = cal.local_date(from);
+        while date <= cal.local_date(to) {
+            if cal.is_workday(date) {
+                let open = cal.at_local(date, cal.hours.start).max(from);
+                let close = cal.at_local(date, cal.hours.end).min(to);
+                total += (close - open).num_minutes().max(0);
+            }
+            date = date.succ_opt().unwrap();
+        }
+        total
+    }
+
     proptest! {
+        #[test]
+        fn counted_working_minutes_match_walking_the_days(
+            start in 0i64..1_100_000, span in 0i64..1_100_000
+        ) {
+            // Minutes from 2025-01-01 over about two years, across holidays, make-up days and
+            // the unknown years around them.
+            let cal = china();
+            let base = at("2024-12-01T00:00:00+08:00");
+            let (from, to) = (base + Duration::minutes(start), base + Duration::minutes(start + span));
+            prop_assert_eq!(cal.working_minutes_between(from, to), walked_minutes(&cal, from, to));
+            prop_assert_eq!(cal.working_minutes_between(to, from), -walked_minutes(&cal, from, to));
+        }
+
         #[test]
         fn n_working_days_lands_on_the_close_of_the_nth_workday(
             day in 0i64..700, minute in 0i64..1440, n in 1u32..30
