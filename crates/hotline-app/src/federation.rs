@@ -229,11 +229,16 @@ impl App {
         )?;
         let txn = self.store.begin().await?;
         // Set up again (a new URL, lost secrets): what the last setup handed out stops working.
+        // Read under lock, so two setups at once cannot both retire the same pair and leave
+        // the other's live and untracked.
+        let org = hotline_store::orgs::find_for_update(&txn, org.id)
+            .await?
+            .ok_or(Error::NotFound("org"))?;
         if let Some(old) = org.remote_token_id {
             hotline_store::tokens::revoke(&txn, old, now).await?;
         }
         if let Some(old) = org.remote_webhook_id {
-            hotline_store::webhooks::deactivate_subscription(&txn, old, now).await?;
+            hotline_store::webhooks::retire_subscription(&txn, old, now).await?;
         }
         let token_id = token_row.id;
         crate::tokens::insert_token(&txn, ctx, token_row, now).await?;

@@ -194,7 +194,14 @@ impl App {
         }
         let now = self.now();
         let txn = self.store.begin().await?;
-        hotline_store::tokens::revoke(&txn, token.id, now).await?;
+        if !hotline_store::tokens::revoke(&txn, token.id, now).await? {
+            // Revoked by someone else meanwhile: nothing happened here to record.
+            txn.rollback().await?;
+            return hotline_store::tokens::find(db, token.id)
+                .await?
+                .map(Into::into)
+                .ok_or(Error::NotFound("api_token"));
+        }
         let audit = ctx.record(
             AuditEntry::new(AuditAction::ApiTokenRevoke)
                 .subject("api_token", token.id)

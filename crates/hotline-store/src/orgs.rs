@@ -1,5 +1,6 @@
 //! The org tree.
 
+use sea_orm::ActiveValue::NotSet;
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
@@ -80,8 +81,21 @@ pub async fn subtree(db: &impl ConnectionTrait, path: &str) -> Result<Vec<OrgRow
         .await
 }
 
+/// Writes an org's own fields. Where it works (`remote_*`) is left as stored: only
+/// [`crate::federation::set_org_remote`] changes that, so an edit read before a setup cannot
+/// undo it.
 pub async fn update(db: &impl ConnectionTrait, row: OrgRow) -> Result<OrgRow, DbErr> {
-    row.into_active_model().reset_all().update(db).await
+    let mut model = row.into_active_model().reset_all();
+    model.remote_url = NotSet;
+    model.remote_token_id = NotSet;
+    model.remote_webhook_id = NotSet;
+    model.update(db).await
+}
+
+/// The org, locked until the end of the caller's transaction (PostgreSQL; a SQLite write
+/// transaction is exclusive anyway).
+pub async fn find_for_update(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<OrgRow>, DbErr> {
+    org::Entity::find_by_id(id).lock_exclusive().one(db).await
 }
 
 /// Rewrites the path of every org below `old_prefix` (the moved org included).

@@ -56,15 +56,21 @@ pub async fn list(
     Ok(Page { items, total })
 }
 
-/// Revokes a token unless it is revoked already (the first revocation's time stands).
-pub async fn revoke(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
-    api_token::Entity::update_many()
+/// Revokes a token unless it is revoked already (the first revocation's time stands); says
+/// whether this call revoked it.
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    Ok(api_token::Entity::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
         .filter(api_token::Column::Id.eq(id))
         .filter(api_token::Column::RevokedAt.is_null())
         .exec(db)
-        .await
-        .map(|_| ())
+        .await?
+        .rows_affected
+        == 1)
 }
 
 pub async fn touch(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {

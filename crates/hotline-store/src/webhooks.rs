@@ -33,16 +33,30 @@ pub async fn update_subscription(
     webhook_subscription::ActiveModel::from(row).reset_all().update(db).await
 }
 
-/// Stops a subscription's deliveries (its log stays).
-pub async fn deactivate_subscription(
+/// Retires a subscription for good: paused with no event types, so fan-out gives it nothing
+/// more, and its pending deliveries given up, so turning it back on cannot send a backlog to
+/// where it used to point. Its delivery log stays.
+pub async fn retire_subscription(
     db: &impl ConnectionTrait,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     webhook_subscription::Entity::update_many()
         .col_expr(webhook_subscription::Column::Active, Expr::value(false))
+        .col_expr(webhook_subscription::Column::EventTypes, Expr::value(""))
         .col_expr(webhook_subscription::Column::UpdatedAt, Expr::value(now))
         .filter(webhook_subscription::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    webhook_delivery::Entity::update_many()
+        .col_expr(webhook_delivery::Column::Status, Expr::value(FAILED))
+        .col_expr(
+            webhook_delivery::Column::NextAttemptAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(webhook_delivery::Column::LastError, Expr::value("subscription retired"))
+        .filter(webhook_delivery::Column::SubscriptionId.eq(id))
+        .filter(webhook_delivery::Column::Status.eq(PENDING))
         .exec(db)
         .await
         .map(|_| ())

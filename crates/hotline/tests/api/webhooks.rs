@@ -352,9 +352,28 @@ async fn setting_up_a_remote_org_again_retires_the_earlier_credentials(backend: 
             .send()
     };
     assert_eq!(inbox(first.body["token"].clone()).await.expect("send").status(), 200);
+    // A dispatch to the org leaves a delivery pending for the first setup's subscription.
+    let (agent, dispatcher) = (t.login("agent").await, t.login("dispatcher").await);
+    let dispatch = || async {
+        let id = new_ticket(&t, &agent, "东城区的路灯").await;
+        let res = act(&dispatcher, &id, "dispatch", json!({"org_id": org})).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        t.app.fan_out_events(100).await.expect("fan-out");
+    };
+    dispatch().await;
+    let deliveries = async |hook: &Value, status: &str| {
+        let hook = hook.as_str().expect("webhook id");
+        admin.get(&format!("/api/v1/webhooks/{hook}/deliveries?status={status}")).await
+    };
+    assert_eq!(deliveries(&first.body["webhook_id"], "pending").await.body["total"], 1);
 
     let second = setup("http://127.0.0.1:10").await;
     assert_eq!(second.status, 201, "{}", second.body);
+    // Retired: its backlog given up, and nothing new for it.
+    dispatch().await;
+    assert_eq!(deliveries(&first.body["webhook_id"], "pending").await.body["total"], 0);
+    assert_eq!(deliveries(&first.body["webhook_id"], "failed").await.body["total"], 1);
+    assert_eq!(deliveries(&second.body["webhook_id"], "pending").await.body["total"], 1);
     assert_eq!(inbox(first.body["token"].clone()).await.expect("send").status(), 401);
     assert_eq!(inbox(second.body["token"].clone()).await.expect("send").status(), 200);
     let hooks = admin.get("/api/v1/webhooks").await.body;
