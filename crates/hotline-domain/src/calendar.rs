@@ -189,7 +189,8 @@ impl Calendar {
         let mut date = start + Duration::days(days / 7 * 7);
         while date <= end {
             count += i64::from(weekday(date));
-            date = date.succ_opt().unwrap_or(end + Duration::days(1));
+            let Some(next) = date.succ_opt() else { break };
+            date = next;
         }
         for (&date, kind) in self.exceptions.range(start..=end) {
             count += match (weekday(date), kind.is_workday()) {

@@ -135,3 +135,55 @@ pub async fn active_dependants(db: &impl ConnectionTrait, id: Uuid) -> Result<(u
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     org::Entity::find().count(db).await
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::federation::{OrgRemote, set_org_remote};
+    use crate::{DbConfig, Store};
+
+    /// An edit made from a row read before the org was set up as remote keeps the setup: the
+    /// credential ids are what the next setup retires.
+    #[tokio::test]
+    async fn an_edit_from_a_stale_row_keeps_where_the_org_works() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", dir.path().join("orgs.db").display());
+        let store = Store::connect(&DbConfig::new(url)).await?;
+        store.migrate().await?;
+        let now = chrono::Utc::now();
+        let id = uuid::Uuid::now_v7();
+        let stale = super::insert(
+            store.reader(),
+            super::OrgRow {
+                id,
+                code: "DONGCHENG".to_owned(),
+                name: "东城区".to_owned(),
+                kind: "district".to_owned(),
+                parent_id: None,
+                path: format!("/{id}/"),
+                active: true,
+                remote_url: None,
+                remote_token_id: None,
+                remote_webhook_id: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+        let remote = OrgRemote {
+            url: "https://dongcheng.example".to_owned(),
+            token_id: uuid::Uuid::now_v7(),
+            webhook_id: uuid::Uuid::now_v7(),
+        };
+        set_org_remote(store.reader(), id, Some(remote.clone()), now).await?;
+        let edited =
+            super::update(store.reader(), super::OrgRow { name: "东城".to_owned(), ..stale })
+                .await?;
+        assert_eq!(edited.name, "东城");
+        assert_eq!(edited.remote_url.as_deref(), Some(remote.url.as_str()));
+        assert_eq!(
+            (edited.remote_token_id, edited.remote_webhook_id),
+            (Some(remote.token_id), Some(remote.webhook_id))
+        );
+        Ok(())
+    }
+}

@@ -245,6 +245,10 @@ pub async fn list(
     let rows = db.query_all(&page_query.into_query()).await?;
     let counted = match rows.first() {
         Some(row) if count_all => Some(row.try_get::<i64>("", TOTAL)?),
+        // An empty page past the end still tells how many there are.
+        None if count_all && page.offset() > 0 => {
+            db.query_one(&count).await?.map(|row| row.try_get_by_index::<i64>(0)).transpose()?
+        }
         _ => None,
     };
     let mut items = rows
@@ -253,17 +257,10 @@ pub async fn list(
         .collect::<Result<Vec<_>, _>>()?;
     let more = items.len() as u64 > page.per_page;
     items.truncate(usize::try_from(page.per_page).unwrap_or(usize::MAX));
-    let total = match (count_all, counted) {
-        (true, Some(n)) => Ord::min(u64::try_from(n).unwrap_or(0), COUNT_CAP),
-        // An empty page past the end still tells how many there are.
-        (true, None) if page.offset() > 0 => match db.query_one(&count).await? {
-            Some(row) => {
-                Ord::min(u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0), COUNT_CAP)
-            }
-            None => 0,
-        },
-        (true, None) => 0,
-        (false, _) => page.offset() + items.len() as u64 + u64::from(more),
+    let total = if count_all {
+        Ord::min(u64::try_from(counted.unwrap_or(0)).unwrap_or(0), COUNT_CAP)
+    } else {
+        page.offset() + items.len() as u64 + u64::from(more)
     };
     Ok(TicketPage { items, total, exact: count_all && total < COUNT_CAP })
 }
