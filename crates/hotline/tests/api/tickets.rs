@@ -19,6 +19,7 @@ both_backends!(
     personal_data_is_masked_and_encrypted,
     overdue_tickets_are_urged_and_escalated,
     work_lists_respect_views_and_scope,
+    every_sort_pages_through_a_list_once,
 );
 
 /// A leaf category id by name.
@@ -918,4 +919,64 @@ async fn work_lists_respect_views_and_scope(backend: Backend) {
     );
     let admin = t.login("admin").await;
     assert_eq!(admin.get("/api/v1/tickets").await.status, 403, "the admin reads no work orders");
+}
+
+/// A page is picked by ids and then read: every sort must still give each ticket once, in
+/// order, however the list is cut into pages.
+async fn every_sort_pages_through_a_list_once(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    let dispatcher = t.login("dispatcher").await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        ids.push(new_ticket(&t, &agent, &format!("第{i}件")).await);
+    }
+    // Some get a finish deadline and a later update; the rest keep none.
+    for id in [&ids[4], &ids[1], &ids[5]] {
+        ok(&dispatcher, id, "dispatch", json!({"org_id": t.org_id("ZJW").await})).await;
+    }
+    let instant = |item: &Value, field: &str| {
+        item[field].as_str().map(|s| chrono::DateTime::parse_from_rfc3339(s).expect("a time"))
+    };
+    for (sort, field, descending) in [
+        ("newest", "created_at", true),
+        ("oldest", "created_at", false),
+        ("finish_due", "finish_due", false),
+        ("updated", "updated_at", true),
+    ] {
+        let whole = dispatcher.get(&format!("/api/v1/tickets?sort={sort}&per_page=100")).await.body;
+        let items = whole["items"].as_array().expect("items").clone();
+        let mut listed: Vec<&str> = items.iter().filter_map(|i| i["id"].as_str()).collect();
+        assert_eq!(whole["total"], 7, "{sort}");
+        let keys: Vec<_> = items.iter().map(|i| instant(i, field)).collect();
+        let mut expected = keys.clone();
+        // Tickets without a deadline come last.
+        expected.sort_by(|a, b| match (a, b) {
+            (Some(a), Some(b)) if descending => b.cmp(a),
+            (Some(a), Some(b)) => a.cmp(b),
+            (a, b) => a.is_none().cmp(&b.is_none()),
+        });
+        assert_eq!(keys, expected, "{sort} orders by {field}");
+        let mut paged: Vec<String> = Vec::new();
+        for page in 1..=3 {
+            let body = dispatcher
+                .get(&format!("/api/v1/tickets?sort={sort}&per_page=3&page={page}"))
+                .await
+                .body;
+            assert_eq!(body["total"], 7, "{sort} page {page}");
+            paged.extend(
+                body["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .filter_map(|i| i["id"].as_str())
+                    .map(str::to_owned),
+            );
+        }
+        assert_eq!(paged, listed, "{sort}: pages of three give the same list");
+        listed.sort_unstable();
+        let mut created: Vec<&str> = ids.iter().map(String::as_str).collect();
+        created.sort_unstable();
+        assert_eq!(listed, created, "{sort}: every ticket once");
+    }
 }
