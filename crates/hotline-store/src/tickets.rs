@@ -223,8 +223,8 @@ pub async fn list(
     // The page is chosen by ids alone and only its rows are read: the candidates' sort then
     // reads a covering index instead of every candidate's row (a unit's inbox: 4,500 rows at
     // 1M tickets), and PostgreSQL no longer prefers walking `created_at` backwards past every
-    // newer ticket of other units to reading the few rows it needs (8,000 heap visits per
-    // inbox page after a burst of intake; `bench/results/2026-11-25-*-deferred-join.md`).
+    // newer ticket of other units (8,000 heap visits per inbox page after a burst of intake).
+    // See `bench/results/2026-11-25-epyc-work-lists-and-checkpoints.md`.
     let page_ids = ordered(query.select_only().column(ticket::Column::Id), sort)
         .offset(page.offset())
         .limit(page.per_page + 1)
