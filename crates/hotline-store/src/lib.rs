@@ -4,7 +4,6 @@
 //! transaction: a change, its audit rows and its outbox entries commit together or not at all.
 
 pub mod audit;
-mod checkpoint;
 pub mod entity;
 pub mod federation;
 pub mod files;
@@ -19,7 +18,6 @@ pub mod users;
 pub mod webhooks;
 
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -35,7 +33,6 @@ use sea_orm::{
 use sea_orm::{SqlErr, SqliteTransactionMode};
 use sea_orm_migration::MigratorTrait;
 
-use checkpoint::Checkpointer;
 use group_commit::GroupCommit;
 pub use group_commit::{TxFuture, WriteTx};
 
@@ -80,8 +77,6 @@ pub struct Store {
     group: Option<GroupCommit>,
     /// The writer behind [`Store::audit`]: `group` on SQLite, a task of its own on PostgreSQL.
     sealer: GroupCommit,
-    /// SQLite: copies the log back into the database file, off the writer's path.
-    _checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl Store {
@@ -106,14 +101,12 @@ impl Store {
             // temporary file unless told to keep it in memory.
             .pragma("temp_store", "memory")
             .busy_timeout(config.busy_timeout);
-        let one =
-            || SqlitePoolOptions::new().max_connections(1).acquire_timeout(Duration::from_secs(30));
-        let write = one()
-            .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
             .await
             .context("cannot open the SQLite database")?;
-        let checkpoints =
-            one().connect_with(options.clone()).await.context("cannot open the SQLite database")?;
         let read = SqlitePoolOptions::new()
             .max_connections(config.max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30))
@@ -123,15 +116,11 @@ impl Store {
         let write = SqlxSqliteConnector::from_sqlx_sqlite_pool(write);
         let group = GroupCommit::start(write.clone(), begin_immediate)
             .context("cannot start the database writer")?;
-        let checkpointer =
-            Checkpointer::start(SqlxSqliteConnector::from_sqlx_sqlite_pool(checkpoints))
-                .context("cannot start the checkpointer")?;
         Ok(Self {
             read: SqlxSqliteConnector::from_sqlx_sqlite_pool(read),
             write,
             sealer: group.clone(),
             group: Some(group),
-            _checkpointer: Some(Arc::new(checkpointer)),
         })
     }
 
@@ -155,7 +144,6 @@ impl Store {
             write,
             group: None,
             sealer,
-            _checkpointer: None,
         })
     }
 
