@@ -922,17 +922,22 @@ async fn work_lists_respect_views_and_scope(backend: Backend) {
 }
 
 /// A page is picked by ids and then read: every sort must still give each ticket once, in
-/// order, however the list is cut into pages.
+/// order of its key and then of its id, however the list is cut into pages.
 async fn every_sort_pages_through_a_list_once(backend: Backend) {
     let t = TestApp::spawn(backend).await;
     let agent = t.login("agent").await;
     let dispatcher = t.login("dispatcher").await;
     let mut ids = Vec::new();
     for i in 0..7 {
+        // Tickets 2 and 3 come in at the same instant: their id breaks the tie.
+        if i != 3 {
+            t.advance(Duration::minutes(1));
+        }
         ids.push(new_ticket(&t, &agent, &format!("第{i}件")).await);
     }
-    // Some get a finish deadline and a later update; the rest keep none.
+    // Three get a finish deadline and a later update, in another order than they came in.
     for id in [&ids[4], &ids[1], &ids[5]] {
+        t.advance(Duration::minutes(5));
         ok(&dispatcher, id, "dispatch", json!({"org_id": t.org_id("ZJW").await})).await;
     }
     let instant = |item: &Value, field: &str| {
@@ -946,17 +951,22 @@ async fn every_sort_pages_through_a_list_once(backend: Backend) {
     ] {
         let whole = dispatcher.get(&format!("/api/v1/tickets?sort={sort}&per_page=100")).await.body;
         let items = whole["items"].as_array().expect("items").clone();
-        let mut listed: Vec<&str> = items.iter().filter_map(|i| i["id"].as_str()).collect();
         assert_eq!(whole["total"], 7, "{sort}");
-        let keys: Vec<_> = items.iter().map(|i| instant(i, field)).collect();
-        let mut expected = keys.clone();
-        // Tickets without a deadline come last.
-        expected.sort_by(|a, b| match (a, b) {
-            (Some(a), Some(b)) if descending => b.cmp(a),
-            (Some(a), Some(b)) => a.cmp(b),
-            (a, b) => a.is_none().cmp(&b.is_none()),
+        let listed: Vec<&str> = items.iter().filter_map(|i| i["id"].as_str()).collect();
+        let mut expected = items.clone();
+        // Ids compare like their 16 bytes; without a deadline comes last (finish_due).
+        expected.sort_by(|a, b| {
+            let (ka, kb) = (instant(a, field), instant(b, field));
+            let (ia, ib) = (a["id"].as_str(), b["id"].as_str());
+            match (ka, kb) {
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                _ if descending => (kb, ib).cmp(&(ka, ia)),
+                _ => (ka, ia).cmp(&(kb, ib)),
+            }
         });
-        assert_eq!(keys, expected, "{sort} orders by {field}");
+        let expected: Vec<&str> = expected.iter().filter_map(|i| i["id"].as_str()).collect();
+        assert_eq!(listed, expected, "{sort} orders by {field}, then by id");
         let mut paged: Vec<String> = Vec::new();
         for page in 1..=3 {
             let body = dispatcher
@@ -974,9 +984,19 @@ async fn every_sort_pages_through_a_list_once(backend: Backend) {
             );
         }
         assert_eq!(paged, listed, "{sort}: pages of three give the same list");
-        listed.sort_unstable();
+        let mut once = listed.clone();
+        once.sort_unstable();
         let mut created: Vec<&str> = ids.iter().map(String::as_str).collect();
         created.sort_unstable();
-        assert_eq!(listed, created, "{sort}: every ticket once");
+        assert_eq!(once, created, "{sort}: every ticket once");
     }
+    // The keys differ from the order of intake, so a sort that ignored its key would show.
+    let updated = dispatcher.get("/api/v1/tickets?sort=updated&per_page=3").await.body;
+    let first: Vec<&str> = updated["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(first, [ids[5].as_str(), ids[1].as_str(), ids[4].as_str()]);
 }
