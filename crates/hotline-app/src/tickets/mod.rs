@@ -788,6 +788,12 @@ impl App {
             Some(View::ToReview) => filter.states = states(&[TicketState::ReplySubmitted]),
             Some(View::ToCallback) => filter.states = states(&[TicketState::AwaitingCallback]),
         }
+        // Every scope holds the caller's own org, so a view pinned to it needs no subtree test
+        // on top (unless an org filter asked for one). On SQLite the test was most of an inbox
+        // page's cost at 1M tickets: 1.3 of the count's 1.6 ms.
+        if filter.holder_org_id == own_org && query.org_id.is_none() {
+            filter.holder_path_prefixes.clear();
+        }
         Ok((filter, sort, page))
     }
 

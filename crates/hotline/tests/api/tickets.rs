@@ -919,6 +919,19 @@ async fn work_lists_respect_views_and_scope(backend: Backend) {
     );
     let admin = t.login("admin").await;
     assert_eq!(admin.get("/api/v1/tickets").await.status, 403, "the admin reads no work orders");
+    // An inbox is the caller's own org; an org filter still narrows it.
+    let c = new_ticket(&t, &agent, "东城区本级的").await;
+    ok(&dispatcher, &c, "dispatch", json!({"org_id": t.org_id("DONGCHENG").await})).await;
+    let inbox = district.get("/api/v1/tickets?view=inbox_to_accept").await.body;
+    assert_eq!(
+        (inbox["total"].as_u64(), inbox["items"][0]["id"].as_str()),
+        (Some(1), Some(c.as_str()))
+    );
+    let street = t.org_id("DONGCHENG-DHM").await;
+    assert_eq!(
+        district.get(&format!("/api/v1/tickets?view=inbox_to_accept&org_id={street}")).await.body["total"],
+        0
+    );
 }
 
 /// A page is picked by ids and then read: every sort must still give each ticket once, in
