@@ -965,7 +965,7 @@ async fn every_sort_pages_through_a_list_once(backend: Backend) {
         let whole = dispatcher.get(&format!("/api/v1/tickets?sort={sort}&per_page=100")).await.body;
         let items = whole["items"].as_array().expect("items").clone();
         assert_eq!(whole["total"], 7, "{sort}");
-        let listed: Vec<&str> = items.iter().filter_map(|i| i["id"].as_str()).collect();
+        let listed = ids_on(&whole);
         let mut expected = items.clone();
         // Ids compare like their 16 bytes; without a deadline comes last (finish_due).
         expected.sort_by(|a, b| {
@@ -978,7 +978,7 @@ async fn every_sort_pages_through_a_list_once(backend: Backend) {
                 _ => (ka, ia).cmp(&(kb, ib)),
             }
         });
-        let expected: Vec<&str> = expected.iter().filter_map(|i| i["id"].as_str()).collect();
+        let expected = ids_on(&json!({ "items": expected }));
         assert_eq!(listed, expected, "{sort} orders by {field}, then by id");
         let mut paged: Vec<String> = Vec::new();
         for page in 1..=3 {
@@ -987,29 +987,26 @@ async fn every_sort_pages_through_a_list_once(backend: Backend) {
                 .await
                 .body;
             assert_eq!(body["total"], 7, "{sort} page {page}");
-            paged.extend(
-                body["items"]
-                    .as_array()
-                    .expect("items")
-                    .iter()
-                    .filter_map(|i| i["id"].as_str())
-                    .map(str::to_owned),
-            );
+            paged.extend(ids_on(&body));
         }
         assert_eq!(paged, listed, "{sort}: pages of three give the same list");
         let mut once = listed.clone();
         once.sort_unstable();
-        let mut created: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut created = ids.clone();
         created.sort_unstable();
         assert_eq!(once, created, "{sort}: every ticket once");
     }
     // The keys differ from the order of intake, so a sort that ignored its key would show.
     let updated = dispatcher.get("/api/v1/tickets?sort=updated&per_page=3").await.body;
-    let first: Vec<&str> = updated["items"]
+    assert_eq!(ids_on(&updated), [ids[5].clone(), ids[1].clone(), ids[4].clone()]);
+}
+
+/// The ids of a list page's items, in order.
+fn ids_on(page: &Value) -> Vec<String> {
+    page["items"]
         .as_array()
         .expect("items")
         .iter()
-        .filter_map(|i| i["id"].as_str())
-        .collect();
-    assert_eq!(first, [ids[5].as_str(), ids[1].as_str(), ids[4].as_str()]);
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect()
 }
