@@ -69,11 +69,21 @@ async fn ok(api: &Api, id: &str, action: &str, body: Value) -> Value {
 }
 
 fn actions_of(view: &Value) -> Vec<String> {
-    view["timeline"]
+    each(view, "timeline", "action")
+}
+
+/// The ids of a list page's items, in order.
+fn ids_on(page: &Value) -> Vec<String> {
+    each(page, "items", "id")
+}
+
+/// `field` of every element of the array `list`.
+fn each(value: &Value, list: &str, field: &str) -> Vec<String> {
+    value[list]
         .as_array()
-        .expect("timeline")
+        .unwrap_or_else(|| panic!("no {list} in {value}"))
         .iter()
-        .filter_map(|e| e["action"].as_str().map(str::to_owned))
+        .filter_map(|e| e[field].as_str().map(str::to_owned))
         .collect()
 }
 
@@ -999,14 +1009,4 @@ async fn every_sort_pages_through_a_list_once(backend: Backend) {
     // The keys differ from the order of intake, so a sort that ignored its key would show.
     let updated = dispatcher.get("/api/v1/tickets?sort=updated&per_page=3").await.body;
     assert_eq!(ids_on(&updated), [ids[5].clone(), ids[1].clone(), ids[4].clone()]);
-}
-
-/// The ids of a list page's items, in order.
-fn ids_on(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["id"].as_str().map(str::to_owned))
-        .collect()
 }
