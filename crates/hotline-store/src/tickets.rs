@@ -222,8 +222,8 @@ pub async fn list(
         .to_owned();
     // The page is chosen by ids alone and only its rows are read: where the filters allow, the
     // candidates' sort reads an index instead of every candidate's row (a unit's inbox: 4,500
-    // rows at 1M tickets), and PostgreSQL no longer prefers walking `created_at` backwards past every
-    // newer ticket of other units (8,000 heap visits per inbox page after a burst of intake).
+    // rows at 1M tickets), and PostgreSQL no longer prefers walking `created_at` backwards past
+    // every newer ticket of other units (8,000 heap visits per inbox page after intake).
     // See `bench/results/2026-11-25-epyc-work-lists-and-checkpoints.md`.
     let page_ids = ordered(query.select_only().column(ticket::Column::Id), sort)
         .offset(page.offset())
