@@ -79,6 +79,13 @@ pub struct Store {
     sealer: GroupCommit,
 }
 
+/// The write connection's page cache (negative: KiB), 32 MiB instead of SQLite's 2 MiB. A new
+/// ticket touches a dozen indexes at scattered places; at 1M tickets their inner pages no longer
+/// fit in 2 MiB, so inserts kept re-reading them from the OS (intake +15–25 % in alternating
+/// runs, see `bench/results/2026-11-25-epyc-intake-cache-and-closed-search.md`). Readers keep
+/// the default: each commit of the writer empties their caches anyway.
+const WRITER_CACHE_KIB: &str = "-32768";
+
 impl Store {
     pub async fn connect(config: &DbConfig) -> anyhow::Result<Self> {
         if config.url.starts_with("sqlite:") {
@@ -104,7 +111,7 @@ impl Store {
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma("cache_size", WRITER_CACHE_KIB))
             .await
             .context("cannot open the SQLite database")?;
         let read = SqlitePoolOptions::new()
@@ -394,7 +401,53 @@ impl PageRequest {
 
 #[cfg(test)]
 mod tests {
-    use super::renumber_placeholders;
+    use sea_orm::ConnectionTrait as _;
+
+    use super::{DbConfig, Store, WRITER_CACHE_KIB, renumber_placeholders};
+
+    async fn pragma(db: &impl sea_orm::ConnectionTrait, name: &str) -> anyhow::Result<String> {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("PRAGMA {name}"),
+            ))
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("PRAGMA {name} answered nothing"))?;
+        Ok(match row.try_get_by_index::<i64>(0) {
+            Ok(n) => n.to_string(),
+            Err(_) => row.try_get_by_index::<String>(0)?,
+        })
+    }
+
+    /// Durability is a setting: a commit is on disk (WAL, synchronous=FULL) on every
+    /// connection, and only the writer gets the larger page cache.
+    #[tokio::test]
+    async fn sqlite_connections_are_durable_and_the_writer_caches_more() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", dir.path().join("probe.db").display());
+        let store = Store::connect(&DbConfig::new(url)).await?;
+        let writer = store
+            .write(|tx| {
+                Box::pin(async move {
+                    let mut seen = Vec::new();
+                    for name in ["journal_mode", "synchronous", "foreign_keys", "cache_size"] {
+                        seen.push(
+                            pragma(&**tx, name)
+                                .await
+                                .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?,
+                        );
+                    }
+                    Ok::<_, sea_orm::DbErr>(seen)
+                })
+            })
+            .await?;
+        assert_eq!(writer, ["wal", "2", "1", WRITER_CACHE_KIB]);
+        let reader = store.reader();
+        assert_eq!(pragma(reader, "synchronous").await?, "2");
+        assert_eq!(pragma(reader, "cache_size").await?, "-2000", "readers keep the default");
+        store.close().await?;
+        Ok(())
+    }
 
     #[test]
     fn placeholders_shift_but_quoted_text_does_not() {

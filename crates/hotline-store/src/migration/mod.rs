@@ -9,6 +9,7 @@ mod m20261124_000003_work_list_indexes;
 mod m20261124_000004_webhooks;
 mod m20261124_000005_federation;
 mod m20261125_000006_remote_credentials;
+mod m20261125_000007_closed_ticket_search;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_webhooks::Migration),
             Box::new(m20261124_000005_federation::Migration),
             Box::new(m20261125_000006_remote_credentials::Migration),
+            Box::new(m20261125_000007_closed_ticket_search::Migration),
         ]
     }
 }
