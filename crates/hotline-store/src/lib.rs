@@ -401,8 +401,6 @@ impl PageRequest {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::ConnectionTrait as _;
-
     use super::{DbConfig, Store, WRITER_CACHE_KIB, renumber_placeholders};
 
     async fn pragma(db: &impl sea_orm::ConnectionTrait, name: &str) -> anyhow::Result<String> {
