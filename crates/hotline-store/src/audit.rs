@@ -6,6 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ColumnTrait as _, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait as _,
     IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    QueryTrait as _,
 };
 
 use crate::entity::{audit_event, audit_head};
@@ -81,14 +82,21 @@ pub async fn append(txn: &DatabaseTransaction, records: Vec<AuditRecord>) -> Res
         hash.clone_from(&sealed.hash);
         rows.push(to_row(sealed).into_active_model());
     }
-    audit_event::Entity::insert_many(rows).exec(txn).await?;
-    audit_head::Entity::update_many()
-        .col_expr(audit_head::Column::Seq, Expr::value(seq))
-        .col_expr(audit_head::Column::Hash, Expr::value(hash))
-        .filter(audit_head::Column::Id.eq(1))
-        .exec(txn)
-        .await?;
-    Ok(())
+    // The rows and the new head go in one round trip: on PostgreSQL every round trip here is
+    // spent holding the head's lock, which every writer waits for.
+    let backend = txn.get_database_backend();
+    crate::execute_all(
+        txn,
+        vec![
+            audit_event::Entity::insert_many(rows).build(backend),
+            audit_head::Entity::update_many()
+                .col_expr(audit_head::Column::Seq, Expr::value(seq))
+                .col_expr(audit_head::Column::Hash, Expr::value(hash))
+                .filter(audit_head::Column::Id.eq(1))
+                .build(backend),
+        ],
+    )
+    .await
 }
 
 /// The recorded end of the chain: `(seq, hash)`.
