@@ -115,7 +115,10 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let mut _schema = None;
     let database_url = match args.database {
-        Backend::Sqlite => format!("sqlite://{}", dir.path().join("hotline.db").display()),
+        Backend::Sqlite => {
+            eprintln!("database: SQLite in {} (removed at the end)", dir.path().display());
+            format!("sqlite://{}", dir.path().join("hotline.db").display())
+        }
         Backend::Postgres => {
             let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
             let admin = Store::connect(&DbConfig::new(args.pg_url.clone()))
@@ -124,6 +127,7 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
             admin.reader().execute_unprepared(&format!("CREATE SCHEMA {name}")).await?;
             admin.close().await?;
             _schema = Some(Schema { base: args.pg_url.clone(), name: name.clone() });
+            eprintln!("database: PostgreSQL schema {name} (dropped at the end)");
             let sep = if args.pg_url.contains('?') { '&' } else { '?' };
             format!("{}{sep}options[search_path]={name}", args.pg_url)
         }

@@ -49,7 +49,7 @@ pub struct TestApp {
     server: tokio::task::JoinHandle<()>,
 }
 
-fn pg_base_url() -> String {
+pub fn pg_base_url() -> String {
     std::env::var("HOTLINE_TEST_PG_URL").unwrap_or_else(|_| {
         panic!("PostgreSQL tests need HOTLINE_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/test)")
     })

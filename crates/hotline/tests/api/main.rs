@@ -6,6 +6,7 @@ mod harness;
 
 mod audit;
 mod auth;
+mod bench;
 mod demo;
 mod http;
 mod open311;
