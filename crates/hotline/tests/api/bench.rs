@@ -68,16 +68,15 @@ fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-/// The first number in the report line that starts with `prefix`.
-fn figure(report: &str, prefix: &str) -> f64 {
+/// The numbers in the report's line that starts with `prefix`, after the prefix.
+fn figures(report: &str, prefix: &str) -> Vec<f64> {
     let line = report.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| {
         panic!("no line starting with {prefix:?} in:\n{report}");
     });
     line[prefix.len()..]
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .find(|s| !s.is_empty())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no figure in {line:?}"))
+        .filter_map(|s| s.trim_matches('.').parse().ok())
+        .collect()
 }
 
 async fn a_short_run_reports_every_workload_against_its_ceiling(backend: Backend) {
@@ -98,7 +97,10 @@ async fn a_short_run_reports_every_workload_against_its_ceiling(backend: Backend
     assert!(report.contains("Machine: "), "{report}");
     assert!(report.contains("Command: `"), "{report}");
     assert!(report.contains("Tickets in the database during W3/W4: 300."), "{report}");
-    let ceiling = figure(&report, "| durable single-row INSERT, one per transaction |");
+    let [ceiling] = figures(&report, "| durable single-row INSERT, one per transaction |")[..]
+    else {
+        panic!("one ceiling figure expected in:\n{report}");
+    };
     assert!(ceiling > 0.0, "{report}");
     for workload in ["W1 intake", "W2 lifecycle", "W3 unit inbox", "W3 filtered search", "W4 mixed"]
     {
@@ -111,13 +113,8 @@ async fn a_short_run_reports_every_workload_against_its_ceiling(backend: Backend
         assert!(requests.parse::<u64>().expect("requests") > 0, "{row}");
         assert_eq!(errors, "0", "{row}");
     }
-    let ratio_line = report.lines().find(|l| l.starts_with("W1 / ceiling: ")).expect("ratio line");
-    let numbers: Vec<f64> = ratio_line["W1 / ceiling: ".len()..]
-        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .filter_map(|s| s.trim_matches('.').parse().ok())
-        .collect();
-    let [tickets_per_sec, line_ceiling, ratio] = numbers[..] else {
-        panic!("tickets/s, ceiling and ratio expected in {ratio_line:?}");
+    let [tickets_per_sec, line_ceiling, ratio] = figures(&report, "W1 / ceiling: ")[..] else {
+        panic!("tickets/s, ceiling and ratio expected in:\n{report}");
     };
     assert!((line_ceiling - ceiling).abs() < 1.0, "{report}");
     assert!(tickets_per_sec > 0.0, "{report}");
