@@ -304,12 +304,17 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let name = format!(
-        "{date}-{}-{}k-{}c.md",
+        "{date}-{}-{}-{}c.md",
         match args.database {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         },
-        args.tickets / 1000,
+        // 1000k for a million; a small run keeps its exact size instead of "0k".
+        if args.tickets > 0 && args.tickets.is_multiple_of(1000) {
+            format!("{}k", args.tickets / 1000)
+        } else {
+            args.tickets.to_string()
+        },
         args.clients
     );
     let path = args.out.join(name);

@@ -91,6 +91,12 @@ async fn a_short_run_reports_every_workload_against_its_ceiling(backend: Backend
     assert!(out.status.success(), "{}", text(&out));
     let reports: Vec<_> = std::fs::read_dir(out_dir.path()).expect("out").flatten().collect();
     assert_eq!(reports.len(), 1, "one report per run: {reports:?}");
+    let name = reports[0].file_name().to_string_lossy().into_owned();
+    let kind = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    assert!(name.ends_with(&format!("-{kind}-300-4c.md")), "{name}");
     let report = std::fs::read_to_string(reports[0].path()).expect("report");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), report.trim(), "printed as written");
 
