@@ -17,8 +17,8 @@ use crate::orgs::{OrgView, path_of};
 use crate::users::{UserView, parse_stored_roles};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
-/// Sessions are touched at most this often, so reading pages does not turn into a stream of
-/// writes; idle expiry is exact to within this interval.
+/// Sessions are touched in the database at most this often, so reading pages does not turn
+/// into a stream of writes; idle expiry also compares against the true last use in memory.
 const TOUCH_INTERVAL_SECS: i64 = 60;
 /// Usernames and passwords longer than this are refused before any hashing work.
 const MAX_CREDENTIAL_LEN: usize = 1024;
@@ -221,6 +221,29 @@ impl App {
         Ok(())
     }
 
+    /// Counts a failed sign-in against its place; the failure that starts a wait is audited
+    /// (the throttled attempts after it are not, so a flood cannot flood the trail).
+    async fn throttle_failure(
+        &self,
+        ctx: &Ctx,
+        username: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        if let Some(wait) = self.sign_in.failed(username, ctx.source_ip.as_deref(), now) {
+            let attempted: String = username.chars().take(64).collect();
+            self.audit_now(vec![
+                ctx.record(
+                    AuditEntry::new(AuditAction::LoginThrottled)
+                        .outcome(Outcome::Denied)
+                        .detail(json!({ "username": attempted, "wait_secs": wait.num_seconds() })),
+                    now,
+                ),
+            ])
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Checks the credentials and opens a new session (a new id every time, so a session id
     /// planted before sign-in is worthless). `previous` is the caller's old cookie, ended here.
     pub async fn login(
@@ -242,44 +265,56 @@ impl App {
         errors.into_result()?;
         let now = self.now();
         let username = req.username.trim().to_lowercase();
+        let address = ctx.source_ip.as_deref();
+        // Checked before anything is looked up, so it answers alike for every username.
+        if let Some(wait) = self.sign_in.wait(&username, address, now) {
+            return Err(Error::too_many_requests(wait));
+        }
         let db = self.store.reader();
-
-        let Some(user) = hotline_store::users::find_by_username(db, &username).await? else {
+        let user = hotline_store::users::find_by_username(db, &username).await?;
+        let policy = self.config.security.lockout_policy();
+        // A username without an account keeps a lockout count of its own, so that both reach
+        // `account_locked` alike and nothing tells them apart.
+        let state = match &user {
+            Some(user) => LoginFailures {
+                count: u32::try_from(user.failed_logins).unwrap_or(0),
+                locked_until: user.locked_until,
+            },
+            None => self.sign_in.unknown_account(&username),
+        };
+        if let (true, Some(until)) = (policy.is_locked(state, now), state.locked_until) {
+            // The same work as a real attempt, so a locked account answers in the same time.
             self.hasher.verify(&req.password, None).await?;
+            self.throttle_failure(ctx, &username, now).await?;
+            let mut entry = AuditEntry::new(AuditAction::AccountLocked)
+                .outcome(Outcome::Denied)
+                .detail(json!({ "reason": "login_while_locked", "locked_until": until }));
+            if let Some(user) = &user {
+                entry = entry
+                    .actor(user.id, &user.username, Some(user.org_id.to_string()))
+                    .subject("user", user.id);
+            }
+            self.audit_now(vec![ctx.record(entry, now)]).await?;
+            return Err(Error::AccountLocked { until });
+        }
+
+        let Some(user) = user else {
+            self.hasher.verify(&req.password, None).await?;
+            self.throttle_failure(ctx, &username, now).await?;
+            let next = self.sign_in.unknown_account_failed(&username, &policy, now);
             let attempted: String = username.chars().take(64).collect();
-            self.audit_now(vec![
-                ctx.record(
-                    AuditEntry::new(AuditAction::LoginFailed)
-                        .outcome(Outcome::Failure)
-                        .detail(json!({ "reason": "unknown_user", "username": attempted })),
-                    now,
+            self.audit_now(vec![ctx.record(
+                AuditEntry::new(AuditAction::LoginFailed).outcome(Outcome::Failure).detail(
+                    json!({ "reason": "unknown_user", "username": attempted, "consecutive_failures": next.count }),
                 ),
-            ])
+                now,
+            )])
             .await?;
             return Err(Error::InvalidCredentials);
         };
 
-        let policy = self.config.security.lockout_policy();
-        let state = LoginFailures {
-            count: u32::try_from(user.failed_logins).unwrap_or(0),
-            locked_until: user.locked_until,
-        };
-        if let (true, Some(until)) = (policy.is_locked(state, now), user.locked_until) {
-            self.audit_now(vec![
-                ctx.record(
-                    AuditEntry::new(AuditAction::AccountLocked)
-                        .outcome(Outcome::Denied)
-                        .actor(user.id, &user.username, Some(user.org_id.to_string()))
-                        .subject("user", user.id)
-                        .detail(json!({ "reason": "login_while_locked", "locked_until": until })),
-                    now,
-                ),
-            ])
-            .await?;
-            return Err(Error::AccountLocked { until });
-        }
-
         if !self.hasher.verify(&req.password, Some(&user.password_hash)).await? {
+            self.throttle_failure(ctx, &username, now).await?;
             self.login_failed(ctx, &user, "wrong_password").await?;
             return Err(Error::InvalidCredentials);
         }
@@ -306,6 +341,7 @@ impl App {
             match self.check_totp(&user, code)? {
                 Some(step) => totp_step = Some(step),
                 None => {
+                    self.throttle_failure(ctx, &username, now).await?;
                     self.login_failed(ctx, &user, "wrong_totp").await?;
                     return Err(Error::InvalidTotp);
                 }
@@ -347,6 +383,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sign_in.succeeded(&username, address);
         Ok(LoginOutcome { session_token: token, me: self.me_for(updated).await? })
     }
 
@@ -359,7 +396,10 @@ impl App {
         };
         let SessionHolder { session: row, user, org, roles } = holder;
         let now = self.now();
-        if self.config.security.session_policy().is_expired(row.created_at, row.last_seen_at, now) {
+        let last_use =
+            self.session_uses.last(&id).map_or(row.last_seen_at, |t| t.max(row.last_seen_at));
+        if self.config.security.session_policy().is_expired(row.created_at, last_use, now) {
+            self.session_uses.forget(&id);
             let txn = self.store.begin().await?;
             hotline_store::sessions::delete(&txn, &id).await?;
             hotline_store::audit::append(
@@ -384,6 +424,10 @@ impl App {
             txn.commit().await?;
             return Err(Error::Unauthenticated);
         }
+        self.rate_limits
+            .session(&id)
+            .map_err(|secs| Error::TooManyRequests { retry_after_secs: secs })?;
+        self.session_uses.record(&id, now);
         if now - row.last_seen_at >= Duration::seconds(TOUCH_INTERVAL_SECS) {
             let txn = self.store.begin().await?;
             hotline_store::sessions::touch(&txn, &id, now).await?;
@@ -406,6 +450,9 @@ impl App {
             .await?
             .filter(|o| o.active)
             .ok_or(Error::Unauthenticated)?;
+        self.rate_limits
+            .token(token.id)
+            .map_err(|secs| Error::TooManyRequests { retry_after_secs: secs })?;
         let now = self.now();
         if token.last_used_at.is_none_or(|t| now - t >= Duration::seconds(TOUCH_INTERVAL_SECS)) {
             let txn = self.store.begin().await?;
@@ -421,22 +468,27 @@ impl App {
         })
     }
 
-    /// Deletes sessions past their idle or absolute lifetime; returns how many.
+    /// Deletes sessions past their idle or absolute lifetime; returns how many. The stored
+    /// last use may lag the true one by a touch interval, so idle ones are left that long more
+    /// (`resolve_session` ends them exactly).
     pub async fn purge_expired_sessions(&self) -> Result<u64> {
         let policy = self.config.security.session_policy();
         let now = self.now();
         let txn = self.store.begin().await?;
         let removed = hotline_store::sessions::purge_expired(
             &txn,
-            now - Duration::minutes(policy.idle_minutes),
+            now - Duration::minutes(policy.idle_minutes) - Duration::seconds(TOUCH_INTERVAL_SECS),
             now - Duration::hours(policy.absolute_hours),
         )
         .await?;
         txn.commit().await?;
+        self.session_uses.forget_before(now - Duration::minutes(policy.idle_minutes));
+        self.rate_limits.forget_idle();
         Ok(removed)
     }
 
     pub async fn logout(&self, ctx: &Ctx, session: &Session) -> Result<()> {
+        self.session_uses.forget(&session.id);
         let txn = self.store.begin().await?;
         hotline_store::sessions::delete(&txn, &session.id).await?;
         hotline_store::audit::append(

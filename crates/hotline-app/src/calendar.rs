@@ -19,6 +19,8 @@ use crate::{App, AuditEntry, Ctx, Error, Result};
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarQuery {
+    /// Defaults to this year.
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
 }
 
@@ -33,8 +35,12 @@ pub struct CalendarDayView {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CalendarView {
     pub year: i32,
-    /// Whether the year's official schedule has been entered.
+    /// Whether the year's schedule was loaded or confirmed as a whole (one entered day does
+    /// not make a year known).
     pub known: bool,
+    /// Where the confirmation came from: a State Council notice, or the admin who confirmed.
+    pub known_source: Option<String>,
+    pub confirmed_at: Option<DateTime<Utc>>,
     pub work_start: String,
     pub work_end: String,
     pub utc_offset: String,
@@ -50,14 +56,20 @@ pub struct CalendarDayInput {
     pub name: String,
 }
 
-/// `?from=RFC3339&working_days=N` (or `hours=H`, `minutes=M`).
+/// `?from=RFC3339&working_days=N` (or `hours=H`, `minutes=M`): exactly one of the three
+/// durations.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineQuery {
+    /// RFC 3339, in the years 2000 to 2100; defaults to now.
     pub from: Option<String>,
+    /// Exactly one of `working_days`, `hours` and `minutes`.
+    #[param(minimum = 1, maximum = 120)]
     pub working_days: Option<u32>,
+    #[param(minimum = 1, maximum = 4320)]
     pub hours: Option<u32>,
+    #[param(minimum = 1, maximum = 259_200)]
     pub minutes: Option<u32>,
 }
 
@@ -91,9 +103,14 @@ impl App {
 
     /// Loads the calendar from the database.
     pub async fn reload_calendar(&self) -> Result<()> {
-        let rows = hotline_store::reference::calendar_days(self.store.reader(), None, None).await?;
+        let db = self.store.reader();
+        let rows = hotline_store::reference::calendar_days(db, None, None).await?;
         let (hours, offset) = self.config.tickets.working_hours()?;
-        let years: Vec<i32> = rows.iter().map(|r| r.day.year()).collect();
+        let years: Vec<i32> = hotline_store::reference::calendar_years(db)
+            .await?
+            .into_iter()
+            .map(|y| y.year)
+            .collect();
         let days = rows.iter().filter_map(|r| DayKind::parse(&r.kind).map(|k| (r.day, k)));
         let calendar = Arc::new(Calendar::new(days, years, hours, offset));
         match self.calendar_slot().write() {
@@ -118,16 +135,21 @@ impl App {
         self.authorize_reference_read(ctx).await?;
         let calendar = self.calendar();
         let year = query.year.unwrap_or_else(|| calendar.local_date(self.now()).year());
-        if !(2000..=2100).contains(&year) {
-            return Err(FieldError::new("year", FieldIssue::InvalidValue).into());
-        }
+        check_year("year", year)?;
         let from = NaiveDate::from_ymd_opt(year, 1, 1);
         let to = NaiveDate::from_ymd_opt(year, 12, 31);
-        let rows = hotline_store::reference::calendar_days(self.store.reader(), from, to).await?;
+        let db = self.store.reader();
+        let rows = hotline_store::reference::calendar_days(db, from, to).await?;
+        let confirmation = hotline_store::reference::calendar_years(db)
+            .await?
+            .into_iter()
+            .find(|y| y.year == year);
         let hours = calendar.hours();
         Ok(CalendarView {
             year,
-            known: calendar.is_known_year(year),
+            known: confirmation.is_some(),
+            known_source: confirmation.as_ref().map(|c| c.source.clone()),
+            confirmed_at: confirmation.map(|c| c.confirmed_at),
             work_start: hours.start.format("%H:%M").to_string(),
             work_end: hours.end.format("%H:%M").to_string(),
             utc_offset: calendar.offset().to_string(),
@@ -144,6 +166,7 @@ impl App {
     ) -> Result<CalendarDayView> {
         self.authorize(ctx, Permission::ReferenceManage, None).await?;
         let mut errors = FieldErrors::new();
+        errors.take(check_year("date", date.year()));
         let kind = DayKind::parse(&input.kind)
             .ok_or_else(|| FieldError::new("kind", FieldIssue::InvalidValue));
         let kind = errors.take(kind);
@@ -186,6 +209,7 @@ impl App {
     /// Returns a date to the ordinary weekday/weekend rule.
     pub async fn clear_calendar_day(&self, ctx: &Ctx, date: NaiveDate) -> Result<()> {
         self.authorize(ctx, Permission::ReferenceManage, None).await?;
+        check_year("date", date.year())?;
         let now = self.now();
         let txn = self.store.begin().await?;
         if !hotline_store::reference::delete_calendar_day(&txn, date).await? {
@@ -196,6 +220,52 @@ impl App {
                 .subject("calendar_day", date)
                 .detail(json!({"after": null})),
             now,
+        );
+        hotline_store::audit::append(&txn, vec![audit]).await?;
+        txn.commit().await?;
+        self.reload_calendar().await
+    }
+
+    /// Confirms that `year`'s schedule is entered in full (after the State Council's notice,
+    /// each November): its deadlines stop carrying the `assumed_years` warning.
+    pub async fn confirm_calendar_year(&self, ctx: &Ctx, year: i32) -> Result<CalendarView> {
+        self.authorize(ctx, Permission::ReferenceManage, None).await?;
+        check_year("year", year)?;
+        let now = self.now();
+        let by = ctx.principal.as_ref().map_or("system", |p| p.name.as_str());
+        let row = hotline_store::reference::CalendarYearRow {
+            year,
+            source: format!("confirmed by {by}"),
+            confirmed_at: now,
+        };
+        let txn = self.store.begin().await?;
+        if hotline_store::reference::confirm_calendar_year(&txn, row).await? {
+            let audit = ctx.record(
+                AuditEntry::new(AuditAction::CalendarUpdate)
+                    .subject("calendar_year", year)
+                    .detail(json!({"year": year, "known": true})),
+                now,
+            );
+            hotline_store::audit::append(&txn, vec![audit]).await?;
+        }
+        txn.commit().await?;
+        self.reload_calendar().await?;
+        self.get_calendar(ctx, CalendarQuery { year: Some(year) }).await
+    }
+
+    /// Withdraws a year's confirmation: its deadlines are marked as assumed again.
+    pub async fn unconfirm_calendar_year(&self, ctx: &Ctx, year: i32) -> Result<()> {
+        self.authorize(ctx, Permission::ReferenceManage, None).await?;
+        check_year("year", year)?;
+        let txn = self.store.begin().await?;
+        if !hotline_store::reference::unconfirm_calendar_year(&txn, year).await? {
+            return Err(Error::NotFound("calendar_year"));
+        }
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::CalendarUpdate)
+                .subject("calendar_year", year)
+                .detail(json!({"year": year, "known": false})),
+            self.now(),
         );
         hotline_store::audit::append(&txn, vec![audit]).await?;
         txn.commit().await?;
@@ -217,6 +287,9 @@ impl App {
                 ),
             ),
         };
+        // A start outside the calendar's years could end past year 9999, which RFC 3339
+        // cannot write.
+        let from = from.and_then(|t| errors.take(check_year("from", t.year()).map(|()| t)));
         let limit = match (query.working_days, query.hours, query.minutes) {
             (Some(n), None, None) => Some(Limit::working_days(n)),
             (None, Some(n), None) => Some(Limit::hours(n)),
@@ -256,6 +329,21 @@ impl App {
         })
     }
 }
+
+/// Dates the calendar takes: its seeded schedules and a century of room around them.
+pub fn check_year(field: &str, year: i32) -> std::result::Result<(), FieldError> {
+    if CALENDAR_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(FieldError::new(field, FieldIssue::InvalidValue).with_detail(format!(
+            "years {} to {}",
+            CALENDAR_YEARS.start(),
+            CALENDAR_YEARS.end()
+        )))
+    }
+}
+
+pub const CALENDAR_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// The calendar rows to seed: the official schedules shipped with the binary.
 pub(crate) fn official_rows(now: DateTime<Utc>) -> Vec<CalendarDayRow> {

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use chrono::{FixedOffset, NaiveTime};
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
-use hotline_domain::auth::{LockoutPolicy, SessionPolicy};
+use hotline_domain::auth::{Backoff, LockoutPolicy, SessionPolicy};
 use hotline_domain::calendar::WorkingHours;
 use hotline_domain::password::PasswordPolicy;
 use hotline_domain::role::Role;
@@ -167,6 +167,8 @@ pub struct SecurityConfig {
     pub cookie_secure: bool,
     pub session: SessionSettings,
     pub lockout: LockoutSettings,
+    pub sign_in: SignInSettings,
+    pub rate_limit: RateLimitSettings,
     pub password: PasswordSettings,
     /// Roles that must sign in with a TOTP second factor.
     pub totp_required_roles: Vec<Role>,
@@ -188,6 +190,31 @@ pub struct SessionSettings {
 pub struct LockoutSettings {
     pub max_failures: u32,
     pub lock_minutes: i64,
+}
+
+/// Throttling of failed sign-ins from one place, answered 429 with `Retry-After`. It stops
+/// guessing from one address long before an account's lockout (`lockout`), so a lockout
+/// cannot be forced cheaply from one place.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignInSettings {
+    /// One account (known or not) from one client address.
+    pub per_account_address: Backoff,
+    /// One client address, whatever the accounts (password spraying). Set `trusted_proxies`
+    /// behind a proxy, or every client shares the proxy's address.
+    pub per_address: Backoff,
+    /// Most places remembered at once; the quietest are forgotten first.
+    pub max_tracked: usize,
+}
+
+/// Requests per minute with a burst, per session and per API token; 0 switches one off.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitSettings {
+    pub session_per_minute: u32,
+    pub session_burst: u32,
+    pub token_per_minute: u32,
+    pub token_burst: u32,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -239,6 +266,8 @@ impl Default for SecurityConfig {
             cookie_secure: true,
             session: SessionSettings::default(),
             lockout: LockoutSettings::default(),
+            sign_in: SignInSettings::default(),
+            rate_limit: RateLimitSettings::default(),
             password: PasswordSettings::default(),
             totp_required_roles: vec![Role::Admin, Role::Auditor],
             argon2: Argon2Settings::default(),
@@ -258,6 +287,32 @@ impl Default for LockoutSettings {
     fn default() -> Self {
         let p = LockoutPolicy::default();
         Self { max_failures: p.max_failures, lock_minutes: p.lock_minutes }
+    }
+}
+
+impl Default for SignInSettings {
+    fn default() -> Self {
+        Self {
+            per_account_address: Backoff {
+                free_failures: 3,
+                first_delay_secs: 30,
+                max_delay_secs: 3600,
+            },
+            per_address: Backoff { free_failures: 50, first_delay_secs: 1, max_delay_secs: 300 },
+            max_tracked: 100_000,
+        }
+    }
+}
+
+impl Default for RateLimitSettings {
+    /// A console page load makes a dozen requests; an office system syncing a backlog, more.
+    fn default() -> Self {
+        Self {
+            session_per_minute: 600,
+            session_burst: 120,
+            token_per_minute: 3000,
+            token_burst: 300,
+        }
     }
 }
 
@@ -347,6 +402,21 @@ impl Config {
             "security.session.absolute_hours must be > 0"
         );
         anyhow::ensure!(s.lockout.max_failures > 0, "security.lockout.max_failures must be > 0");
+        for (name, b) in [
+            ("per_account_address", &s.sign_in.per_account_address),
+            ("per_address", &s.sign_in.per_address),
+        ] {
+            anyhow::ensure!(
+                b.free_failures > 0
+                    && 0 < b.first_delay_secs
+                    && b.first_delay_secs <= b.max_delay_secs,
+                "security.sign_in.{name}: free_failures > 0 and 0 < first_delay_secs <= max_delay_secs"
+            );
+        }
+        anyhow::ensure!(
+            s.sign_in.max_tracked >= 100,
+            "security.sign_in.max_tracked must be >= 100"
+        );
         anyhow::ensure!(s.password.min_length >= 8, "security.password.min_length must be >= 8");
         anyhow::ensure!(
             (1..=4).contains(&s.password.min_classes),
@@ -410,7 +480,7 @@ mod tests {
     fn defaults_are_the_documented_ones() {
         let c = Config::default();
         assert_eq!(c.security.session.idle_minutes, 30);
-        assert_eq!(c.security.lockout.max_failures, 5);
+        assert_eq!(c.security.lockout.max_failures, 20);
         assert_eq!(c.security.lockout.lock_minutes, 15);
         assert!(c.security.cookie_secure);
         assert_eq!(c.security.totp_required_roles, vec![Role::Admin, Role::Auditor]);

@@ -12,19 +12,28 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
-use tokio::sync::Semaphore;
 
 use crate::config::Argon2Settings;
 
-/// Argon2id hashing off the async runtime, with a bound on how many run at once (each holds
-/// ~19 MiB), so a burst of logins queues instead of exhausting memory.
-#[derive(Clone, Debug)]
+/// Argon2id hashing on a few threads of its own (`max_concurrent`, each holding ~19 MiB while
+/// it works), so a burst of logins queues instead of exhausting memory. Not on tokio's blocking
+/// pool: each of its many threads would keep its own allocator arena with a freed 19 MiB block
+/// in it, and memory rose by hundreds of MiB after a few hundred failed sign-ins.
+#[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::Sender<Job>,
     /// Hash of a random password: verified against when the username is unknown, so the
     /// response time does not reveal which usernames exist.
     dummy: Arc<String>,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordHasher").field("params", &self.params).finish_non_exhaustive()
+    }
 }
 
 impl PasswordHasher {
@@ -32,32 +41,56 @@ impl PasswordHasher {
         let params = Params::new(settings.memory_kib, settings.iterations, 1, None)
             .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
         let dummy = hash_blocking(&params, &random_token(16))?;
-        Ok(Self {
-            params,
-            permits: Arc::new(Semaphore::new(settings.max_concurrent)),
-            dummy: Arc::new(dummy),
-        })
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..settings.max_concurrent {
+            let queue = Arc::clone(&queue);
+            // The threads end when the last clone of the hasher (the sender) is dropped.
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let next =
+                            queue.lock().map_err(|_| ()).and_then(|q| q.recv().map_err(|_| ()));
+                        match next {
+                            Ok(job) => job(),
+                            Err(()) => return,
+                        }
+                    }
+                })
+                .context("cannot start a hashing thread")?;
+        }
+        Ok(Self { params, jobs, dummy: Arc::new(dummy) })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = answer.send(work());
+            }))
+            .map_err(|_| anyhow::anyhow!("the hashing threads stopped"))?;
+        answered.await.context("a hashing thread failed")
     }
 
     pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
-        let _permit = self.permits.acquire().await.context("hasher closed")?;
         let (params, password) = (self.params.clone(), password.to_owned());
-        tokio::task::spawn_blocking(move || hash_blocking(&params, &password))
-            .await
-            .context("hashing task failed")?
+        self.run(move || hash_blocking(&params, &password)).await?
     }
 
     /// `Ok(false)` for a wrong password; `Err` only when the stored hash is unreadable.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> anyhow::Result<bool> {
-        let _permit = self.permits.acquire().await.context("hasher closed")?;
         let known = hash.is_some();
         let hash = hash.map_or_else(|| self.dummy.as_str().to_owned(), str::to_owned);
         let password = password.to_owned();
-        let ok = tokio::task::spawn_blocking(move || {
-            Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()
-        })
-        .await
-        .context("verification task failed")?;
+        let ok = self
+            .run(move || {
+                Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()
+            })
+            .await?;
         Ok(ok && known)
     }
 }

@@ -27,6 +27,9 @@ pub enum Error {
     AccountLocked { until: DateTime<Utc> },
     #[error("account disabled")]
     AccountDisabled,
+    /// Too many requests (a session's or token's rate) or failed sign-ins from one place.
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("password change required")]
     PasswordChangeRequired,
     #[error("second factor enrolment required")]
@@ -61,6 +64,7 @@ impl Error {
             Self::InvalidTotp => "invalid_totp",
             Self::AccountLocked { .. } => "account_locked",
             Self::AccountDisabled => "account_disabled",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::PasswordChangeRequired => "password_change_required",
             Self::TotpEnrollmentRequired => "totp_enrollment_required",
             Self::Forbidden => "forbidden",
@@ -81,6 +85,13 @@ impl Error {
             Self::Conflict { fields, .. } => fields,
             _ => &[],
         }
+    }
+
+    /// For a wait measured on our clock: whole seconds, at least one.
+    #[must_use]
+    pub fn too_many_requests(wait: chrono::Duration) -> Self {
+        let secs = wait.num_seconds() + i64::from(wait.subsec_nanos() > 0);
+        Self::TooManyRequests { retry_after_secs: u64::try_from(secs.max(1)).unwrap_or(1) }
     }
 
     #[must_use]

@@ -24,7 +24,7 @@ use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, webhook};
 use hotline_store::federation::{
     DONE, InboxRow, LinkRow, OrgRemote, OutboundRow, PENDING, PeerRow, SKIPPED,
 };
-use hotline_store::tickets::{OutboxRow, TicketRow};
+use hotline_store::tickets::OutboxRow;
 use hotline_store::unique_violation;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -691,7 +691,7 @@ impl App {
 /// `ticket`, a copy of the peer's ticket `link` (none for events the peer does not follow).
 pub(crate) fn upstream_reports(
     event: &OutboxRow,
-    ticket: &TicketRow,
+    ticket: &crate::tickets::outbox::TicketSnapshot,
     link: &LinkRow,
     payload: &Value,
     now: DateTime<Utc>,

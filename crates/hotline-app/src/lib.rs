@@ -25,6 +25,7 @@ pub mod routing;
 mod seed;
 pub mod sla;
 pub mod stats;
+mod throttle;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
@@ -73,6 +74,9 @@ pub struct App {
     calendar: Arc<RwLock<Arc<Calendar>>>,
     reference_cache: Arc<reference::ReferenceCache>,
     events: tokio::sync::broadcast::Sender<events::LiveEvent>,
+    pub(crate) sign_in: Arc<throttle::SignInThrottle>,
+    pub(crate) rate_limits: Arc<throttle::RateLimits>,
+    pub(crate) session_uses: Arc<throttle::SessionUses>,
 }
 
 impl App {
@@ -105,7 +109,6 @@ impl App {
                 .user_agent(concat!("hotline/", env!("CARGO_PKG_VERSION")))
                 .connect_timeout(std::time::Duration::from_secs(5))
                 .build()?,
-            config: Arc::new(config),
             clock,
             mode,
             hasher,
@@ -113,6 +116,10 @@ impl App {
             calendar,
             reference_cache: Arc::default(),
             events: tokio::sync::broadcast::channel(events::BACKLOG).0,
+            sign_in: Arc::new(throttle::SignInThrottle::new(config.security.sign_in.clone())),
+            rate_limits: Arc::new(throttle::RateLimits::new(&config.security.rate_limit)),
+            session_uses: Arc::default(),
+            config: Arc::new(config),
         })
     }
 
@@ -156,19 +163,27 @@ impl App {
         let scope = principal.scope_for(permission);
         match scope {
             Some(scope) if target.is_none_or(|path| scope.contains(path)) => Ok((principal, scope)),
-            _ => {
-                let record = ctx.record(
-                    AuditEntry::new(AuditAction::AccessDenied).outcome(Outcome::Denied).detail(
-                        json!({
-                            "permission": permission.as_str(),
-                            "target_org_path": target.map(OrgPath::as_str),
-                        }),
-                    ),
-                    self.now(),
-                );
-                self.audit_now(vec![record]).await?;
-                Err(Error::Forbidden)
-            }
+            _ => Err(self
+                .deny(
+                    ctx,
+                    json!({
+                        "permission": permission.as_str(),
+                        "target_org_path": target.map(OrgPath::as_str),
+                    }),
+                )
+                .await),
+        }
+    }
+
+    /// Audits a refusal (what was asked, in `detail`) and gives the error to answer with.
+    pub(crate) async fn deny(&self, ctx: &Ctx, detail: serde_json::Value) -> Error {
+        let record = ctx.record(
+            AuditEntry::new(AuditAction::AccessDenied).outcome(Outcome::Denied).detail(detail),
+            self.now(),
+        );
+        match self.audit_now(vec![record]).await {
+            Ok(()) => Error::Forbidden,
+            Err(e) => e,
         }
     }
 }

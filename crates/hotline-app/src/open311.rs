@@ -453,6 +453,14 @@ impl App {
             ),
             Some(_) => {}
         }
+        if let Some(email) = given(input.email.as_ref())
+            && (email.len() > 254 || !email_address::EmailAddress::is_valid(email))
+        {
+            errors.push(
+                FieldError::new("email", FieldIssue::InvalidFormat)
+                    .with_detail("an address like name@example.gov.cn"),
+            );
+        }
         let (lat_raw, long_raw) = (given(input.lat.as_ref()), given(input.long.as_ref()));
         let mut coordinate = |field: &str, raw: Option<&str>, bound: f64| -> Option<f64> {
             match raw?.parse::<f64>() {

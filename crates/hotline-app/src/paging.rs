@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_PER_PAGE: u64 = 50;
 pub const MAX_PER_PAGE: u64 = 200;
+/// Deeper than anyone pages, and small enough that the row offset always fits the databases'
+/// 64-bit integers.
+pub const MAX_PAGE: u64 = 1_000_000;
 
 /// `?page=1&per_page=50`, 1-based.
 #[derive(Clone, Copy, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -18,8 +21,9 @@ impl Paging {
     pub fn validate(self) -> Result<PageRequest, FieldError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if page == 0 {
-            return Err(FieldError::new("page", FieldIssue::InvalidValue));
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(FieldError::new("page", FieldIssue::InvalidValue)
+                .with_limit(usize::try_from(MAX_PAGE).unwrap_or(usize::MAX)));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             return Err(FieldError::new("per_page", FieldIssue::InvalidValue)

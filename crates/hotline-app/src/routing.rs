@@ -31,7 +31,7 @@ pub struct RoutingChanges {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SuggestQuery {
-    pub category_id: Option<Uuid>,
+    pub category_id: Uuid,
     pub region_org_id: Option<OrgId>,
 }
 
@@ -168,9 +168,7 @@ impl App {
     /// its ancestors) with the most specific region (the region, its ancestors, then anywhere).
     pub async fn suggest_unit(&self, ctx: &Ctx, query: SuggestQuery) -> Result<Suggestion> {
         self.authorize_reference_read(ctx).await?;
-        let Some(category_id) = query.category_id else {
-            return Err(FieldError::new("category_id", FieldIssue::Required).into());
-        };
+        let category_id = query.category_id;
         let db = self.store.reader();
         let category = hotline_store::reference::find_category(db, category_id)
             .await?

@@ -1,6 +1,7 @@
 //! Reference data every installation starts with: the category tree, the official holiday
 //! schedules and default SLA policies. Each is seeded once, into an empty table.
 
+use chrono::Datelike as _;
 use hotline_domain::audit::AuditAction;
 use hotline_domain::sla::{Clocks, Limit};
 use hotline_domain::ticket::Urgency;
@@ -115,7 +116,14 @@ impl App {
         if hotline_store::reference::calendar_days(&txn, None, None).await?.is_empty() {
             let rows = crate::calendar::official_rows(now);
             seeded.push(json!({"calendar_days": rows.len()}));
+            let years: std::collections::BTreeMap<i32, String> =
+                rows.iter().map(|r| (r.day.year(), r.source.clone())).collect();
             hotline_store::reference::upsert_calendar_days(&txn, rows).await?;
+            for (year, source) in years {
+                let row =
+                    hotline_store::reference::CalendarYearRow { year, source, confirmed_at: now };
+                hotline_store::reference::confirm_calendar_year(&txn, row).await?;
+            }
         }
         if !seeded.is_empty() {
             let audit = Ctx::system().record(

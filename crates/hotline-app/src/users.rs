@@ -333,7 +333,13 @@ impl App {
         input: PasswordReset,
     ) -> Result<UserView> {
         let (before, roles, org) = self.load_user(id).await?;
-        self.authorize(ctx, Permission::UserManage, Some(&path_of(&org))).await?;
+        let (principal, _) =
+            self.authorize(ctx, Permission::UserManage, Some(&path_of(&org))).await?;
+        // One's own password changes with the current one (`POST /auth/password`): a reset here
+        // would let a stolen session take the account over.
+        if principal.user_id() == Some(id) {
+            return Err(self.deny(ctx, json!({ "reset_password": "own_account" })).await);
+        }
         self.config.security.password_policy().check(
             "password",
             &input.password,

@@ -15,7 +15,8 @@ use hotline_domain::role::{Permission, Scope};
 use hotline_domain::validation::bounded_text;
 use hotline_domain::webhook;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId};
-use hotline_store::tickets::{OutboxRow, TicketRow};
+use hotline_store::orgs::OrgRow;
+use hotline_store::tickets::OutboxRow;
 use hotline_store::webhooks::{DELIVERED, DeliveryRow, FAILED, PENDING, SubscriptionRow};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -25,6 +26,7 @@ use crate::crypto::random_token;
 use crate::orgs::path_of;
 use crate::paging::{PageOf, Paging};
 use crate::reference::ReferenceData;
+use crate::tickets::outbox::EventFacts;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// What a secret starts with, so people recognise one in a config file.
@@ -138,7 +140,6 @@ impl From<DeliveryRow> for DeliveryView {
 /// What a round of the integration worker fans out.
 struct FanOut<'a> {
     events: &'a [OutboxRow],
-    tickets: &'a HashMap<Uuid, TicketRow>,
     subscriptions: &'a [SubscriptionRow],
 }
 
@@ -395,23 +396,11 @@ impl App {
         // Paused subscriptions get their deliveries too, sent once they resume.
         let subscriptions = hotline_store::webhooks::subscriptions(db, None).await?;
         let reference = self.reference().await?;
-        // The tickets as they stand now, read outside the write: the single write path is the
-        // scarce one.
-        let ticket_ids: Vec<Uuid> = events.iter().filter_map(|e| e.ticket_id).collect();
-        let tickets: HashMap<Uuid, TicketRow> = hotline_store::tickets::find_many(db, &ticket_ids)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t))
-            .collect();
         let (app, handled) = (self.clone(), events.len() as u64);
         self.store
             .write(move |tx| {
                 Box::pin(async move {
-                    let batch = FanOut {
-                        events: &events,
-                        tickets: &tickets,
-                        subscriptions: &subscriptions,
-                    };
+                    let batch = FanOut { events: &events, subscriptions: &subscriptions };
                     app.fan_out(tx, batch, &reference).await
                 })
             })
@@ -422,7 +411,7 @@ impl App {
     async fn fan_out(
         &self,
         txn: &sea_orm::DatabaseTransaction,
-        FanOut { events, tickets, subscriptions }: FanOut<'_>,
+        FanOut { events, subscriptions }: FanOut<'_>,
         reference: &ReferenceData,
     ) -> Result<()> {
         let now = self.now();
@@ -435,17 +424,11 @@ impl App {
         let links = hotline_store::federation::links_of_local_many(txn, &followed).await?;
         let (mut deliveries, mut reports) = (Vec::new(), Vec::new());
         for event in events {
-            let ticket = event.ticket_id.and_then(|id| tickets.get(&id));
-            let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
-            // The orgs an event concerns: where the ticket is now, and any org the event names
-            // (the unit dispatched to, the unit a ticket came back from).
-            let mut involved: Vec<Uuid> = ["org_id", "holder_before"]
-                .iter()
-                .filter_map(|k| payload.get(*k).and_then(Value::as_str))
-                .filter_map(|s| Uuid::parse_str(s).ok())
-                .collect();
-            involved.extend(ticket.and_then(|t| t.holder_org_id));
-            let paths: Vec<OrgPath> = involved
+            // Routed and described as of the event: the orgs it concerned then (holder, the
+            // unit dispatched to, the unit a ticket came back from), not where it is now.
+            let facts = EventFacts::read(event);
+            let paths: Vec<OrgPath> = facts
+                .orgs
                 .iter()
                 .filter_map(|id| reference.orgs.get(id))
                 .map(|o| OrgPath::from_stored(o.path.clone()))
@@ -458,7 +441,7 @@ impl App {
                 {
                     continue;
                 }
-                let body = self.delivery_body(event, ticket, &payload, &reference.orgs);
+                let body = delivery_body(event, &facts, &reference.orgs);
                 deliveries.push(DeliveryRow {
                     id: Uuid::now_v7(),
                     subscription_id: s.id,
@@ -476,9 +459,15 @@ impl App {
                     delivered_at: None,
                 });
             }
-            if let Some((ticket, link)) = ticket.and_then(|t| Some((t, links.get(&t.id)?))) {
+            if let Some((ticket, link)) =
+                facts.ticket.as_ref().and_then(|t| Some((t, links.get(&t.id)?)))
+            {
                 reports.extend(crate::federation::upstream_reports(
-                    event, ticket, link, &payload, now,
+                    event,
+                    ticket,
+                    link,
+                    &facts.payload,
+                    now,
                 ));
             }
         }
@@ -487,37 +476,6 @@ impl App {
         let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
         hotline_store::webhooks::mark_processed(txn, &ids, now).await?;
         Ok(())
-    }
-
-    /// What a receiver gets: the event, and the ticket as it stands (no caller details; the
-    /// receiver reads those through the API, where the read is audited).
-    fn delivery_body(
-        &self,
-        event: &OutboxRow,
-        ticket: Option<&hotline_store::tickets::TicketRow>,
-        payload: &Value,
-        orgs: &std::collections::HashMap<Uuid, hotline_store::orgs::OrgRow>,
-    ) -> Value {
-        let ticket = ticket.map(|t| {
-            let holder = t.holder_org_id.and_then(|id| orgs.get(&id));
-            json!({
-                "id": t.id,
-                "number": t.number,
-                "state": crate::tickets::views::state_of(t),
-                "title": t.title,
-                "holder_org": holder.map(|o| json!({"id": o.id, "code": o.code, "name": o.name})),
-                "accept_due": t.accept_due,
-                "finish_due": t.finish_due,
-                "updated_at": t.updated_at,
-            })
-        });
-        json!({
-            "id": event.id,
-            "type": event.topic,
-            "created_at": event.created_at,
-            "ticket": ticket,
-            "data": payload,
-        })
     }
 
     /// Sends the deliveries that are due; returns how many were attempted.
@@ -602,6 +560,40 @@ impl App {
         }
         Ok(attempted)
     }
+}
+
+/// What a receiver gets: the event, its per-ticket sequence, and the ticket as it stood when
+/// the event happened (no caller details; the receiver reads those through the API, where the
+/// read is audited).
+fn delivery_body(event: &OutboxRow, facts: &EventFacts, orgs: &HashMap<Uuid, OrgRow>) -> Value {
+    let ticket = facts.ticket.as_ref().map(|t| {
+        let holder = t.holder_org_id.and_then(|id| orgs.get(&id));
+        json!({
+            "id": t.id,
+            "number": t.number,
+            "state": t.state,
+            "title": t.title,
+            "holder_org": holder.map(|o| json!({"id": o.id, "code": o.code, "name": o.name})),
+            "accept_due": t.accept_due,
+            "finish_due": t.finish_due,
+            "updated_at": t.updated_at,
+        })
+    });
+    let mut data = facts.payload.clone();
+    if let Value::Object(map) = &mut data {
+        // Carried for routing and reports; the body says them once, above.
+        for key in ["ticket", "orgs", "sequence"] {
+            map.remove(key);
+        }
+    }
+    json!({
+        "id": event.id,
+        "type": event.topic,
+        "created_at": event.created_at,
+        "sequence": facts.sequence,
+        "ticket": ticket,
+        "data": data,
+    })
 }
 
 /// A signing secret, shown to the subscriber once.

@@ -21,6 +21,7 @@ pub enum AuditAction {
     Login,
     LoginFailed,
     AccountLocked,
+    LoginThrottled,
     Logout,
     SessionExpired,
     PasswordChanged,
@@ -59,10 +60,11 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 35] = [
+    pub const FIXED: [Self; 36] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
+        Self::LoginThrottled,
         Self::Logout,
         Self::SessionExpired,
         Self::PasswordChanged,
@@ -103,6 +105,7 @@ impl AuditAction {
             Self::Login => "auth.login",
             Self::LoginFailed => "auth.login_failed",
             Self::AccountLocked => "auth.locked",
+            Self::LoginThrottled => "auth.throttled",
             Self::Logout => "auth.logout",
             Self::SessionExpired => "auth.session_expired",
             Self::PasswordChanged => "auth.password_changed",

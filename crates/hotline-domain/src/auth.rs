@@ -3,7 +3,9 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-/// Lock an account after `max_failures` consecutive failures, for `lock_minutes`.
+/// Lock an account after `max_failures` consecutive failures, for `lock_minutes`. Failures are
+/// throttled per place long before that (`Backoff`), so reaching the lock takes many places or
+/// many hours.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LockoutPolicy {
@@ -13,7 +15,7 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        Self { max_failures: 5, lock_minutes: 15 }
+        Self { max_failures: 20, lock_minutes: 15 }
     }
 }
 
@@ -42,6 +44,63 @@ impl LockoutPolicy {
         } else {
             LoginFailures { count, locked_until: None }
         }
+    }
+}
+
+/// Back-off after failed sign-ins from one place (an address, or an account from an address):
+/// the first `free_failures` cost nothing, then every failure doubles the wait from
+/// `first_delay_secs` up to `max_delay_secs`. Quiet for `max_delay_secs` after its wait, a
+/// place starts afresh. Unknown and known accounts are throttled alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backoff {
+    pub free_failures: u32,
+    pub first_delay_secs: i64,
+    pub max_delay_secs: i64,
+}
+
+/// Failed attempts from one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempts {
+    pub failures: u32,
+    pub last_failure: DateTime<Utc>,
+}
+
+impl Backoff {
+    /// How long a place must wait after its `failures`-th failure.
+    #[must_use]
+    pub fn delay(&self, failures: u32) -> Duration {
+        let Some(over) = failures.checked_sub(self.free_failures) else {
+            return Duration::zero();
+        };
+        let doublings = over.min(40);
+        let secs = self.first_delay_secs.saturating_mul(1_i64 << doublings);
+        Duration::seconds(secs.min(self.max_delay_secs))
+    }
+
+    /// The wait left before the next attempt, if any.
+    #[must_use]
+    pub fn wait(&self, attempts: Option<Attempts>, now: DateTime<Utc>) -> Option<Duration> {
+        let a = attempts?;
+        let left = a.last_failure + self.delay(a.failures) - now;
+        (left > Duration::zero()).then_some(left)
+    }
+
+    /// The record after one more failure (a quiet place has been forgotten).
+    #[must_use]
+    pub fn after_failure(&self, attempts: Option<Attempts>, now: DateTime<Utc>) -> Attempts {
+        let failures = match attempts {
+            Some(a) if !self.is_forgotten(a, now) => a.failures.saturating_add(1),
+            _ => 1,
+        };
+        Attempts { failures, last_failure: now }
+    }
+
+    /// Whether a record can be dropped: its wait is over and it stayed quiet after it.
+    #[must_use]
+    pub fn is_forgotten(&self, attempts: Attempts, now: DateTime<Utc>) -> bool {
+        now - attempts.last_failure
+            >= self.delay(attempts.failures) + Duration::seconds(self.max_delay_secs)
     }
 }
 
@@ -89,10 +148,10 @@ mod tests {
     }
 
     #[test]
-    fn five_failures_lock_for_fifteen_minutes() {
+    fn twenty_failures_lock_for_fifteen_minutes() {
         let policy = LockoutPolicy::default();
         let mut state = LoginFailures { count: 0, locked_until: None };
-        for _ in 0..4 {
+        for _ in 0..19 {
             state = policy.after_failure(state, t(0));
             assert!(!policy.is_locked(state, t(0)));
         }
@@ -102,6 +161,41 @@ mod tests {
         assert!(!policy.is_locked(state, t(15)));
         let after = policy.after_failure(state, t(16));
         assert_eq!(after, LoginFailures { count: 1, locked_until: None });
+    }
+
+    fn at_secs(secs: i64) -> DateTime<Utc> {
+        t(0) + Duration::seconds(secs)
+    }
+
+    #[test]
+    fn backoff_is_free_then_doubles_up_to_its_cap() {
+        let policy = Backoff { free_failures: 3, first_delay_secs: 30, max_delay_secs: 3600 };
+        let mut a = None;
+        for _ in 0..3 {
+            assert_eq!(policy.wait(a, at_secs(0)), None);
+            a = Some(policy.after_failure(a, at_secs(0)));
+        }
+        // The third failure is the last free one; the fourth attempt waits 30 s.
+        assert_eq!(policy.wait(a, at_secs(0)), Some(Duration::seconds(30)));
+        assert_eq!(policy.wait(a, at_secs(29)), Some(Duration::seconds(1)));
+        assert_eq!(policy.wait(a, at_secs(30)), None);
+        a = Some(policy.after_failure(a, at_secs(30)));
+        assert_eq!(policy.wait(a, at_secs(30)), Some(Duration::seconds(60)));
+        for _ in 0..20 {
+            a = Some(policy.after_failure(a, at_secs(30)));
+        }
+        assert_eq!(policy.wait(a, at_secs(30)), Some(Duration::seconds(3600)));
+    }
+
+    #[test]
+    fn a_quiet_place_is_forgotten_after_its_wait_and_the_cap() {
+        let policy = Backoff { free_failures: 1, first_delay_secs: 10, max_delay_secs: 100 };
+        let a = policy.after_failure(None, at_secs(0));
+        let a = policy.after_failure(Some(a), at_secs(0));
+        assert!(!policy.is_forgotten(a, at_secs(119)));
+        assert!(policy.is_forgotten(a, at_secs(120)));
+        assert_eq!(policy.after_failure(Some(a), at_secs(120)).failures, 1);
+        assert_eq!(policy.after_failure(Some(a), at_secs(119)).failures, 3);
     }
 
     #[test]

@@ -4,14 +4,20 @@
 /// `Display` and serde in that code.
 #[macro_export]
 macro_rules! code_enum {
+    // The leading doc comments are peeled off one by one: they describe the schema too.
+    (@docs [$($doc:literal)*] #[doc = $next:literal] $($rest:tt)*) => {
+        $crate::code_enum!(@docs [$($doc)* $next] $($rest)*);
+    };
     (
+        @docs [$($doc:literal)*]
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
             $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)?
         }
     ) => {
+        $(#[doc = $doc])*
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         $vis enum $name {
             $($(#[$vmeta])* #[serde(rename = $code)] $variant),+
         }
@@ -35,10 +41,31 @@ macro_rules! code_enum {
             }
         }
 
+        // By hand: utoipa's derive cannot read the codes through this macro's fragments and
+        // documented the variant names instead of the wire's codes.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let docs: &[&str] = &[$($doc.trim()),*];
+                let description = docs.join("\n");
+                utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::Type::String)
+                        .description((!description.is_empty()).then_some(description))
+                        .enum_values(Some([$($code),+]))
+                        .build(),
+                ))
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
+    };
+    ($($body:tt)*) => {
+        $crate::code_enum!(@docs [] $($body)*);
     };
 }

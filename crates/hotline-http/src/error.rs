@@ -42,6 +42,9 @@ pub struct ErrorBody {
     /// With `not_found`: what was not found (`ticket`, `org`, `route`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<&'static str>,
+    /// With `too_many_requests`: seconds to wait, as in the `Retry-After` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -127,6 +130,7 @@ fn status_of(err: &Error) -> StatusCode {
         | Error::TotpRequired
         | Error::InvalidTotp => StatusCode::UNAUTHORIZED,
         Error::AccountLocked { .. } => StatusCode::LOCKED,
+        Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::AccountDisabled
         | Error::PasswordChangeRequired
         | Error::TotpEnrollmentRequired
@@ -152,6 +156,7 @@ struct Failure {
 struct Extra {
     locked_until: Option<DateTime<Utc>>,
     resource: Option<&'static str>,
+    retry_after: Option<u64>,
 }
 
 impl IntoResponse for Failure {
@@ -168,8 +173,13 @@ impl IntoResponse for ApiError {
         let code = self.0.code();
         let fields = self.0.fields().to_vec();
         let extra = match &self.0 {
-            Error::AccountLocked { until } => Extra { locked_until: Some(*until), resource: None },
-            Error::NotFound(resource) => Extra { locked_until: None, resource: Some(resource) },
+            Error::AccountLocked { until } => {
+                Extra { locked_until: Some(*until), ..Extra::default() }
+            }
+            Error::NotFound(resource) => Extra { resource: Some(resource), ..Extra::default() },
+            Error::TooManyRequests { retry_after_secs } => {
+                Extra { retry_after: Some(*retry_after_secs), ..Extra::default() }
+            }
             _ => Extra::default(),
         };
         let internal = match self.0 {
@@ -234,6 +244,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         fields,
         locked_until: failure.extra.locked_until,
         resource: failure.extra.resource,
+        retry_after: failure.extra.retry_after,
     };
     let headers = response.headers().clone();
     let mut rendered = (failure.status, Json(ErrorEnvelope { error })).into_response();
@@ -241,6 +252,9 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             rendered.headers_mut().insert(name, value.clone());
         }
+    }
+    if let Some(secs) = failure.extra.retry_after {
+        rendered.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     if failure.status == StatusCode::UNAUTHORIZED {
         rendered.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -44,7 +44,8 @@ fn field_error(path: &str, message: &str) -> FieldError {
     }
 }
 
-/// A JSON body: `application/json` only, unknown fields refused, errors per field.
+/// A JSON body: `application/json` only, an object at the top (serde would also take a struct
+/// as an array of its fields), unknown fields refused, errors per field.
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
@@ -73,6 +74,15 @@ where
                 Rejection::InvalidJson.into_response()
             }
         })?;
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{') {
+            return Err(ApiError(Error::Validation(
+                FieldError::new("", FieldIssue::WrongType)
+                    .with_detail("the body must be a JSON object")
+                    .into(),
+            ))
+            .into_response());
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(de) {
             Ok(value) => Ok(Self(value)),

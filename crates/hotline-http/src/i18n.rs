@@ -67,6 +67,10 @@ pub fn error_message(code: &str, lang: Lang) -> &'static str {
             "登录失败次数过多，账号已临时锁定，请稍后再试或联系管理员解锁。",
             "Too many failed sign-ins: the account is locked for a while. Try later or ask an administrator to unlock it.",
         ),
+        "too_many_requests" => (
+            "操作过于频繁，请稍后再试（等待时间见 Retry-After）。",
+            "Too many requests or failed sign-ins from here: wait as long as Retry-After says.",
+        ),
         "account_disabled" => (
             "账号或所属单位已停用，请联系管理员。",
             "The account or its org is deactivated; contact an administrator.",
@@ -222,6 +226,7 @@ mod tests {
         for code in [
             "validation_failed",
             "account_locked",
+            "too_many_requests",
             "forbidden",
             "invalid_credentials",
             "org_in_use",

@@ -89,7 +89,40 @@ pub fn complete(openapi: &mut utoipa::openapi::OpenApi) {
             [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
         for operation in operations.into_iter().flatten() {
             operation.responses.responses.insert("default".to_owned(), RefOr::T(error.clone()));
+            bound_paging(operation);
         }
+    }
+}
+
+/// Every list takes `page` and `per_page` with the bounds of `hotline_app::paging`; said once
+/// here rather than on each list's query type.
+fn bound_paging(operation: &mut utoipa::openapi::path::Operation) {
+    use hotline_app::paging::{MAX_PAGE, MAX_PER_PAGE};
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    let parameters = operation.parameters.iter_mut().flatten().filter_map(|p| match p {
+        RefOr::T(p) => Some(p),
+        RefOr::Ref(_) => None,
+    });
+    for parameter in parameters {
+        let maximum = match parameter.name.as_str() {
+            "page" => MAX_PAGE,
+            "per_page" => MAX_PER_PAGE,
+            _ => continue,
+        };
+        if !matches!(parameter.parameter_in, ParameterIn::Query) {
+            continue;
+        }
+        parameter.schema = Some(RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Int64,
+                )))
+                .minimum(Some(1))
+                .maximum(Some(maximum))
+                .build(),
+        )));
     }
 }
 

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(reference::get_calendar))
         .routes(routes!(reference::deadline))
         .routes(routes!(reference::set_calendar_day, reference::clear_calendar_day))
+        .routes(routes!(reference::confirm_calendar_year, reference::unconfirm_calendar_year))
         .routes(routes!(reference::list_sla_policies, reference::create_sla_policy))
         .routes(routes!(reference::update_sla_policy))
         .routes(routes!(reference::list_routing_rules, reference::create_routing_rule))
@@ -83,20 +84,21 @@ pub fn router(state: AppState) -> Router {
     let document = Arc::new(document);
 
     let config = &state.app.config.http;
+    let transport = middleware::Transport { https_only: state.app.config.security.cookie_secure };
     let layers = ServiceBuilder::new()
         .layer(from_fn(middleware::sanitize_request_id))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace_layer())
         .layer(from_fn_with_state(Arc::clone(&state.metrics), metrics::track))
-        .layer(from_fn(middleware::security_headers))
+        .layer(from_fn_with_state(transport, middleware::security_headers))
         .layer(from_fn(error::render_errors))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.request_timeout_secs),
         ))
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
-        .layer(from_fn(middleware::check_origin));
+        .layer(from_fn_with_state(transport, middleware::check_origin));
 
     // Open311 serves public apps on other origins, without cookies: no origin check, open CORS,
     // Open311 error documents instead of our envelope, and room for a photo in the body.
@@ -107,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/requests/{name}", get(open311::request))
         .route("/tokens/{name}", get(open311::token))
         .route("/media/{id}", get(open311::media))
+        .method_not_allowed_fallback(open311::method_not_allowed)
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn(middleware::sanitize_request_id))
@@ -114,7 +117,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(trace_layer())
                 .layer(from_fn_with_state(Arc::clone(&state.metrics), metrics::track))
-                .layer(from_fn(middleware::security_headers))
+                .layer(from_fn_with_state(transport, middleware::security_headers))
                 .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers(Any))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,

@@ -9,9 +9,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entity::{calendar_day, category, routing_rule, sla_policy};
+use crate::entity::{calendar_day, calendar_year, category, routing_rule, sla_policy};
 
 pub use calendar_day::Model as CalendarDayRow;
+pub use calendar_year::Model as CalendarYearRow;
 pub use category::Model as CategoryRow;
 pub use routing_rule::Model as RoutingRuleRow;
 pub use sla_policy::Model as SlaPolicyRow;
@@ -103,6 +104,27 @@ pub async fn upsert_calendar_days(
 
 pub async fn delete_calendar_day(db: &impl ConnectionTrait, day: NaiveDate) -> Result<bool, DbErr> {
     Ok(calendar_day::Entity::delete_by_id(day).exec(db).await?.rows_affected > 0)
+}
+
+/// The years whose schedule is known as a whole.
+pub async fn calendar_years(db: &impl ConnectionTrait) -> Result<Vec<CalendarYearRow>, DbErr> {
+    calendar_year::Entity::find().order_by_asc(calendar_year::Column::Year).all(db).await
+}
+
+/// Confirms a year; confirming it again keeps the first confirmation. Returns whether it is new.
+pub async fn confirm_calendar_year(
+    db: &impl ConnectionTrait,
+    row: CalendarYearRow,
+) -> Result<bool, DbErr> {
+    let inserted = calendar_year::Entity::insert(row.into_active_model())
+        .on_conflict(OnConflict::column(calendar_year::Column::Year).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted > 0)
+}
+
+pub async fn unconfirm_calendar_year(db: &impl ConnectionTrait, year: i32) -> Result<bool, DbErr> {
+    Ok(calendar_year::Entity::delete_by_id(year).exec(db).await?.rows_affected > 0)
 }
 
 pub async fn sla_policies(db: &impl ConnectionTrait) -> Result<Vec<SlaPolicyRow>, DbErr> {

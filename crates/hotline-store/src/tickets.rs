@@ -72,14 +72,6 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<TicketRo
     ticket::Entity::find_by_id(id).one(db).await
 }
 
-/// The tickets among `ids` that exist, in no particular order.
-pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<TicketRow>, DbErr> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    ticket::Entity::find().filter(ticket::Column::Id.is_in(ids.iter().copied())).all(db).await
-}
-
 /// Loads a ticket inside a write transaction and locks its row (PostgreSQL), so concurrent
 /// actions on it queue up and the later ones see the earlier ones' result.
 pub async fn find_for_update(
@@ -441,14 +433,8 @@ pub async fn claim_timer(
     Ok(result.rows_affected == 1)
 }
 
-pub async fn insert_outbox(
-    db: &impl ConnectionTrait,
-    topic: &str,
-    ticket_id: Option<Uuid>,
-    payload: String,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    outbox_row(topic, ticket_id, payload, now).into_active_model().insert(db).await.map(|_| ())
+pub async fn insert_outbox(db: &impl ConnectionTrait, row: OutboxRow) -> Result<(), DbErr> {
+    row.into_active_model().insert(db).await.map(|_| ())
 }
 
 /// An outbox entry not yet processed.

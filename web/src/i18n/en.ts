@@ -88,7 +88,7 @@ const en: typeof zh = {
   errors: {
     validation_failed: 'Some fields are invalid.', already_exists: 'That value is already in use.', unauthenticated: 'Please sign in.', bad_signature: 'The signature is invalid or too old.',
     session_expired: 'Your session expired; please sign in again.', invalid_credentials: 'Wrong username or password.', totp_required: 'Enter your one-time code.',
-    invalid_totp: 'The one-time code is wrong or was used already.', account_locked: 'Too many failed sign-ins: the account is locked for a while.',
+    invalid_totp: 'The one-time code is wrong or was used already.', account_locked: 'Too many failed sign-ins: the account is locked for a while.', too_many_requests: 'Too many attempts from here: wait a moment and try again.',
     account_disabled: 'The account or its org is deactivated.', password_change_required: 'Change your password first.', totp_enrollment_required: 'Enrol an authenticator first.',
     forbidden: 'You are not allowed to do this.', not_found: 'Not found.', invalid_transition: 'Not possible in the current state; reload.',
     children_not_replied: 'Not every assisting unit has replied yet.', extension_too_late: 'The deadline has passed; no extension can be requested.',

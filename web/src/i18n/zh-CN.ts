@@ -86,7 +86,7 @@ export default {
   errors: {
     validation_failed: '提交的数据有误，请按提示修改。', already_exists: '该值已被使用。', unauthenticated: '请先登录。', bad_signature: '签名无效或已过期。',
     session_expired: '会话已超时，请重新登录。', invalid_credentials: '用户名或密码错误。', totp_required: '请输入动态验证码。',
-    invalid_totp: '动态验证码错误或已使用。', account_locked: '登录失败次数过多，账号已临时锁定，请稍后再试或联系管理员解锁。',
+    invalid_totp: '动态验证码错误或已使用。', account_locked: '登录失败次数过多，账号已临时锁定，请稍后再试或联系管理员解锁。', too_many_requests: '操作过于频繁，请稍候再试。',
     account_disabled: '账号或所属单位已停用。', password_change_required: '请先修改密码。', totp_enrollment_required: '请先绑定动态验证码。',
     forbidden: '无权执行此操作。', not_found: '未找到。', invalid_transition: '当前状态下不能执行该操作，请刷新。',
     children_not_replied: '协办单位尚未全部答复。', extension_too_late: '已超过办结时限，不能申请延期。',

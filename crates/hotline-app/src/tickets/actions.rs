@@ -581,10 +581,13 @@ impl App {
         self.insert_timers(txn, &row, &timers).await?;
         hotline_store::tickets::insert_outbox(
             txn,
-            action.audit_name(),
-            Some(row.id),
-            json!({"ticket_id": row.id, "number": row.number, "action": action, "from": from, "to": to, "org_id": effect.org, "holder_before": holder_before, "opinion": effect.opinion, "detail": effect.detail}).to_string(),
-            now,
+            super::outbox::event_for(
+                action.audit_name(),
+                &row,
+                &[row.holder_org_id, holder_before, effect.org],
+                json!({"action": action, "from": from, "to": to, "org_id": effect.org, "holder_before": holder_before, "opinion": effect.opinion, "detail": effect.detail}),
+                now,
+            ),
         )
         .await?;
         let audit = ctx.record(
@@ -797,10 +800,13 @@ impl App {
         self.insert_timers(txn, &child, &timers).await?;
         hotline_store::tickets::insert_outbox(
             txn,
-            "ticket.dispatch",
-            Some(child.id),
-            json!({"ticket_id": child.id, "number": child.number, "org_id": assist.id}).to_string(),
-            now,
+            super::outbox::event_for(
+                "ticket.dispatch",
+                &child,
+                &[Some(assist.id)],
+                json!({"org_id": assist.id}),
+                now,
+            ),
         )
         .await?;
         Ok(())
@@ -930,11 +936,13 @@ impl App {
             .await?;
             hotline_store::tickets::insert_outbox(
                 txn,
-                "citizen.notify",
-                Some(dup.id),
-                json!({"ticket_id": dup.id, "number": dup.number, "reason": "result_shared"})
-                    .to_string(),
-                now,
+                super::outbox::event_for(
+                    "citizen.notify",
+                    &dup,
+                    &[dup.holder_org_id],
+                    json!({"reason": "result_shared"}),
+                    now,
+                ),
             )
             .await?;
         }

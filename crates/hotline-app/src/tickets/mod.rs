@@ -3,6 +3,7 @@
 
 mod actions;
 pub mod callers;
+pub(crate) mod outbox;
 mod timers;
 pub(crate) mod views;
 
@@ -243,12 +244,9 @@ impl TicketWrite {
             json!({"channel": row.channel}),
             now,
         );
-        let outbox = hotline_store::tickets::outbox_row(
-            "ticket.created",
-            Some(id),
-            json!({"ticket_id": id, "number": row.number}).to_string(),
-            now,
-        );
+        // A new ticket has no holder yet: it concerns the org that registered it.
+        let creator_org = ctx.principal.as_ref().map(|p| p.org_id.as_uuid());
+        let outbox = outbox::event_for("ticket.created", &row, &[creator_org], json!({}), now);
         let rows = hotline_store::tickets::NewTicketRows {
             ticket: row.clone(),
             contact: contact.clone(),
@@ -700,6 +698,10 @@ impl App {
             errors.push(
                 FieldError::new("to", FieldIssue::InvalidValue).with_detail("to is before from"),
             );
+        }
+        // Units see numbers masked: a filter by number would let them confirm a guess.
+        if query.caller_phone.is_some() && !matches!(scope, Scope::City) {
+            return Err(self.deny(ctx, json!({ "filter": "caller_phone" })).await);
         }
         if let Some(raw) = &query.caller_phone
             && let Some(phone) =

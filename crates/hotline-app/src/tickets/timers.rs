@@ -200,10 +200,13 @@ impl App {
         .await?;
         hotline_store::tickets::insert_outbox(
             &txn,
-            &format!("ticket.{event}"),
-            Some(row.id),
-            json!({"ticket_id": row.id, "number": row.number, "org_id": row.holder_org_id, "detail": detail}).to_string(),
-            now,
+            super::outbox::event_for(
+                &format!("ticket.{event}"),
+                &row,
+                &[row.holder_org_id],
+                json!({"org_id": row.holder_org_id, "detail": detail}),
+                now,
+            ),
         )
         .await?;
         if let Some(action) = audit_action {

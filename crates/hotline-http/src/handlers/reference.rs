@@ -113,6 +113,39 @@ pub async fn clear_calendar_day(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Confirms that a year's schedule is entered in full, so its deadlines are no longer assumed.
+#[utoipa::path(
+    put,
+    path = "/calendar/years/{year}",
+    tag = "reference",
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The year")),
+    responses((status = 200, description = "The year, now known", body = hotline_app::calendar::CalendarView))
+)]
+pub async fn confirm_calendar_year(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(year): ApiPath<i32>,
+) -> ApiResult<Json<CalendarView>> {
+    Ok(Json(state.app.confirm_calendar_year(&caller.ctx, year).await?))
+}
+
+/// Withdraws a year's confirmation.
+#[utoipa::path(
+    delete,
+    path = "/calendar/years/{year}",
+    tag = "reference",
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The year")),
+    responses((status = 204, description = "The year's deadlines are assumed again"))
+)]
+pub async fn unconfirm_calendar_year(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(year): ApiPath<i32>,
+) -> ApiResult<StatusCode> {
+    state.app.unconfirm_calendar_year(&caller.ctx, year).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `?from=RFC3339&working_days=N` (or `hours=H`) → `{"due": RFC3339}`.
 #[utoipa::path(
     get,

@@ -392,9 +392,12 @@ pub async fn media(State(state): State<AppState>, Path(id): Path<String>) -> Res
 }
 
 /// Why a POST body could not be read.
+#[derive(Clone, Copy)]
 enum BodyError {
     ContentType,
     Malformed,
+    /// The form fields alone are over `http.body_limit_bytes`.
+    TooLarge(usize),
     MediaTooLarge(usize),
 }
 
@@ -413,8 +416,16 @@ impl BodyError {
             (Self::MediaTooLarge(max), Lang::En) => {
                 format!("media: the file must be at most {max} bytes")
             }
+            (Self::TooLarge(max), Lang::Zh) => format!("表单字段合计不能超过 {max} 字节"),
+            (Self::TooLarge(max), Lang::En) => {
+                format!("the form fields must be at most {max} bytes together")
+            }
         };
-        errors(format, StatusCode::BAD_REQUEST, vec![(400, text)])
+        let status = match self {
+            Self::ContentType | Self::Malformed => StatusCode::BAD_REQUEST,
+            Self::TooLarge(_) | Self::MediaTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        };
+        errors(format, status, vec![(status.as_u16(), text)])
     }
 }
 
@@ -474,9 +485,9 @@ async fn read_form(
         return Err(BodyError::ContentType);
     }
     let limit = state.app.config.http.body_limit_bytes;
-    let bytes = axum::body::to_bytes(Body::new(request.into_body()), limit)
-        .await
-        .map_err(|_| BodyError::Malformed)?;
+    let bytes = axum::body::to_bytes(Body::new(request.into_body()), limit).await.map_err(|e| {
+        if is_length_limit(&e) { BodyError::TooLarge(limit) } else { BodyError::Malformed }
+    })?;
     for (k, v) in parse_args(&bytes) {
         if !k.ends_with("[]") {
             args.retain(|(name, _)| *name != k);
@@ -484,6 +495,30 @@ async fn read_form(
         args.push((k, v));
     }
     Ok((args, None))
+}
+
+fn is_length_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// Any method the spec does not define on a resource (PUT, DELETE, …): an Open311 error
+/// document, in the format the path asks for, with `Allow` left to the router.
+pub async fn method_not_allowed(uri: http::Uri, headers: HeaderMap) -> Response {
+    let lang = Lang::from_headers(&headers);
+    let name = uri.path().rsplit('/').next().unwrap_or_default();
+    let format = Format::split(name).map_or(Format::Xml, |(_, f)| f);
+    let text = match lang {
+        Lang::Zh => "Open311 不支持此请求方法".to_owned(),
+        Lang::En => "this method is not part of Open311 GeoReport v2".to_owned(),
+    };
+    errors(format, StatusCode::METHOD_NOT_ALLOWED, vec![(405, text)])
 }
 
 /// `attribute[CODE]=v` and `attribute[CODE][]=v1&attribute[CODE][]=v2`.

@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod audit_event;
 pub mod audit_head;
 pub mod calendar_day;
+pub mod calendar_year;
 pub mod category;
 pub mod contact;
 pub mod federation_inbox;

@@ -10,6 +10,7 @@ mod m20261124_000004_webhooks;
 mod m20261124_000005_federation;
 mod m20261125_000006_remote_credentials;
 mod m20261125_000007_closed_ticket_search;
+mod m20261206_000008_calendar_years;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_federation::Migration),
             Box::new(m20261125_000006_remote_credentials::Migration),
             Box::new(m20261125_000007_closed_ticket_search::Migration),
+            Box::new(m20261206_000008_calendar_years::Migration),
         ]
     }
 }

@@ -135,12 +135,15 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
     let key = hotline_app::crypto::random_token(32);
     let key = hotline_app::crypto::base64_key(&key);
     let config_path = dir.path().join("hotline.toml");
+    // The load comes from one machine's clients on a few sessions: the per-session rate limit
+    // would measure itself, not the server.
     std::fs::write(
         &config_path,
         format!(
             "data_dir = {:?}\ndatabase_url = {:?}\ndatabase_max_connections = 4\nmetrics_enabled = false\n\
              [http]\nrequest_timeout_secs = 120\n\
-             [security]\ncookie_secure = false\ntotp_required_roles = []\ndata_key = {key:?}\n",
+             [security]\ncookie_secure = false\ntotp_required_roles = []\ndata_key = {key:?}\n\
+             [security.rate_limit]\nsession_per_minute = 0\ntoken_per_minute = 0\n",
             dir.path().display().to_string(),
             database_url
         ),

@@ -5,7 +5,11 @@ use crate::harness::{Backend, PASSWORD, TestApp, both_backends};
 
 both_backends!(
     every_demo_account_signs_in,
-    five_failures_lock_the_account,
+    failures_lock_known_and_unknown_accounts_alike,
+    sign_in_from_one_place_backs_off,
+    sign_in_spraying_from_one_address_backs_off,
+    sessions_and_tokens_are_rate_limited,
+    idle_expiry_follows_the_true_last_use,
     idle_sessions_expire,
     forced_password_change_blocks_everything_else,
     totp_is_required_where_configured,
@@ -34,37 +38,57 @@ async fn every_demo_account_signs_in(backend: Backend) {
     assert_eq!(t.audit_count("auth.login").await, hotline_app::demo::USERS.len() as u64);
 }
 
-async fn five_failures_lock_the_account(backend: Backend) {
-    let t = TestApp::spawn(backend).await;
+async fn login(api: &crate::harness::Api, username: &str, password: &str) -> crate::harness::Resp {
+    api.post("/api/v1/auth/login", json!({"username": username, "password": password})).await
+}
+
+/// The lockout itself, with the per-place throttle out of the way: known and unknown accounts
+/// reach it alike.
+async fn failures_lock_known_and_unknown_accounts_alike(backend: Backend) {
+    let t = TestApp::spawn_with(backend, |c| {
+        c.security.lockout.max_failures = 5;
+        c.security.sign_in.per_account_address.free_failures = 100;
+    })
+    .await;
     let api = t.client();
     for attempt in 1..=5 {
-        let res = api
-            .post("/api/v1/auth/login", json!({"username": "agent", "password": "Wrong@12345"}))
-            .await;
-        assert_eq!((res.status, res.code()), (401, "invalid_credentials"), "attempt {attempt}");
+        for username in ["agent", "no_such_user"] {
+            let res = login(&api, username, "Wrong@12345").await;
+            assert_eq!(
+                (res.status, res.code()),
+                (401, "invalid_credentials"),
+                "{username}, attempt {attempt}"
+            );
+        }
     }
-    let res =
-        api.post("/api/v1/auth/login", json!({"username": "agent", "password": PASSWORD})).await;
-    assert_eq!((res.status, res.code()), (423, "account_locked"), "{}", res.body);
-    assert!(res.body["error"]["locked_until"].is_string());
-    assert_eq!(t.audit_count("auth.login_failed").await, 5);
-    // One `auth.locked` when the fifth failure locked it, one for the refused sixth attempt.
-    assert_eq!(t.audit_count("auth.locked").await, 2);
+    let known = login(&api, "agent", PASSWORD).await;
+    let unknown = login(&api, "no_such_user", PASSWORD).await;
+    for res in [&known, &unknown] {
+        assert_eq!((res.status, res.code()), (423, "account_locked"), "{}", res.body);
+        assert!(res.body["error"]["locked_until"].is_string());
+    }
+    let keys = |r: &crate::harness::Resp| {
+        let mut k: Vec<String> =
+            r.body["error"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&known), keys(&unknown), "the answers have the same shape");
+    assert_eq!(t.audit_count("auth.login_failed").await, 10);
+    // One `auth.locked` when the fifth failure locked the account, one per refused attempt.
+    assert_eq!(t.audit_count("auth.locked").await, 3);
 
     // Another account is not affected; the lock lifts after 15 minutes.
     t.login("dispatcher").await;
     t.advance(Duration::minutes(14));
-    let res =
-        api.post("/api/v1/auth/login", json!({"username": "agent", "password": PASSWORD})).await;
-    assert_eq!(res.code(), "account_locked");
+    assert_eq!(login(&api, "agent", PASSWORD).await.code(), "account_locked");
     t.advance(Duration::minutes(1));
-    let res =
-        api.post("/api/v1/auth/login", json!({"username": "agent", "password": PASSWORD})).await;
+    let res = login(&api, "agent", PASSWORD).await;
     assert_eq!(res.status, 200, "{}", res.body);
 
     // An admin can unlock early.
     for _ in 0..5 {
-        api.post("/api/v1/auth/login", json!({"username": "qa", "password": "nope"})).await;
+        login(&api, "qa", "nope").await;
     }
     let admin = t.login("admin").await;
     let qa = t.user_id("qa").await;
@@ -72,6 +96,133 @@ async fn five_failures_lock_the_account(backend: Backend) {
     let res = admin.post(&format!("/api/v1/users/{qa}/unlock"), json!({})).await;
     assert_eq!((res.status, &res.body["locked"]), (200, &json!(false)));
     t.login("qa").await;
+}
+
+/// With the default settings, guessing from one address is slowed long before the account
+/// locks, known and unknown accounts alike; the account stays usable from elsewhere.
+async fn sign_in_from_one_place_backs_off(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let api = t.client();
+    for username in ["agent", "ghost"] {
+        for _ in 0..3 {
+            assert_eq!(login(&api, username, "Wrong@12345").await.code(), "invalid_credentials");
+        }
+        // Even the right password waits now: the answer says nothing about it.
+        let res = login(&api, username, PASSWORD).await;
+        assert_eq!(
+            (res.status, res.code()),
+            (429, "too_many_requests"),
+            "{username}: {}",
+            res.body
+        );
+        assert_eq!(res.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("30"));
+        assert_eq!(res.body["error"]["retry_after"], 30);
+    }
+    assert_eq!(t.audit_count("auth.throttled").await, 2, "the failure that starts a wait");
+    // The throttled attempts did not count towards the account's lockout.
+    let agent = t.user_id("agent").await;
+    let admin = t.login("admin").await;
+    assert_eq!(admin.get(&format!("/api/v1/users/{agent}")).await.body["locked"], false);
+
+    t.advance(Duration::seconds(30));
+    assert_eq!(login(&api, "agent", "Wrong@12345").await.code(), "invalid_credentials");
+    let res = login(&api, "agent", PASSWORD).await;
+    assert_eq!(
+        (res.status, res.headers.get("retry-after").and_then(|v| v.to_str().ok())),
+        (429, Some("60"))
+    );
+    t.advance(Duration::seconds(60));
+    assert_eq!(
+        login(&api, "agent", PASSWORD).await.status,
+        200,
+        "the right password after the wait"
+    );
+    assert_eq!(
+        login(&api, "agent", "Wrong@12345").await.code(),
+        "invalid_credentials",
+        "a success starts afresh"
+    );
+}
+
+/// Spraying many accounts from one address is slowed for that address.
+async fn sign_in_spraying_from_one_address_backs_off(backend: Backend) {
+    let t =
+        TestApp::spawn_with(backend, |c| c.security.sign_in.per_address.free_failures = 10).await;
+    let api = t.client();
+    for i in 0..10 {
+        assert_eq!(login(&api, &format!("user{i}"), "Wrong@12345").await.status, 401);
+    }
+    let res = login(&api, "dispatcher", PASSWORD).await;
+    assert_eq!((res.status, res.code()), (429, "too_many_requests"), "{}", res.body);
+    t.advance(Duration::seconds(1));
+    assert_eq!(login(&api, "dispatcher", PASSWORD).await.status, 200);
+}
+
+/// Sessions and API tokens have request rates of their own.
+async fn sessions_and_tokens_are_rate_limited(backend: Backend) {
+    let t = TestApp::spawn_with(backend, |c| {
+        c.security.rate_limit.session_per_minute = 1;
+        c.security.rate_limit.session_burst = 5;
+        c.security.rate_limit.token_per_minute = 1;
+        c.security.rate_limit.token_burst = 3;
+    })
+    .await;
+    let agent = t.login("agent").await;
+    for i in 0..5 {
+        assert_eq!(agent.get("/api/v1/me").await.status, 200, "request {i}");
+    }
+    let res = agent.get("/api/v1/me").await;
+    assert_eq!((res.status, res.code()), (429, "too_many_requests"), "{}", res.body);
+    let wait: u64 = res
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    // Another session has its own allowance.
+    assert_eq!(t.login("dispatcher").await.get("/api/v1/me").await.status, 200);
+
+    let admin = t.login("admin").await;
+    let res = admin
+        .post(
+            "/api/v1/api-tokens",
+            json!({"name": "OA", "org_id": t.org_id("DONGCHENG").await, "roles": ["unit_handler"]}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let token = res.body["secret"].as_str().expect("secret").to_owned();
+    let oa = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let r = oa
+            .get(format!("{}/api/v1/tickets", t.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("request");
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, vec![200, 200, 200, 429]);
+}
+
+/// Idle expiry follows the configured time exactly, however seldom the database is told.
+async fn idle_expiry_follows_the_true_last_use(backend: Backend) {
+    let t = TestApp::spawn_with(backend, |c| c.security.session.idle_minutes = 1).await;
+    let api = t.login("agent").await;
+    for i in 0..12 {
+        t.advance(Duration::seconds(10));
+        assert_eq!(
+            api.get("/api/v1/me").await.status,
+            200,
+            "used every 10 s, at {}s",
+            (i + 1) * 10
+        );
+    }
+    t.advance(Duration::seconds(59));
+    assert_eq!(api.get("/api/v1/me").await.status, 200);
+    t.advance(Duration::seconds(60));
+    assert_eq!(api.get("/api/v1/me").await.code(), "session_expired");
 }
 
 async fn idle_sessions_expire(backend: Backend) {

@@ -12,6 +12,7 @@ mod http;
 mod open311;
 mod openapi;
 mod orgs;
+mod probes;
 mod reference;
 mod tickets;
 mod tokens;

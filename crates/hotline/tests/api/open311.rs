@@ -383,6 +383,8 @@ async fn bad_posts_are_refused_and_change_nothing(backend: Backend) {
         (with("attribute[colour]", "red"), 400, "attribute[colour]"),
         (with("attribute[occurred_at]", "last week"), 400, "attribute[occurred_at]"),
         (with("phone", "12"), 400, "phone"),
+        (with("email", "not-an-email"), 400, "email"),
+        (with("email", "a b@example.com"), 400, "email"),
         (with("media_url", "javascript:alert(1)"), 400, "media_url"),
         (with("jurisdiction_id", "elsewhere.gov"), 200, ""),
     ];
@@ -415,9 +417,24 @@ async fn bad_posts_are_refused_and_change_nothing(backend: Backend) {
     let mut big = PNG.to_vec();
     big.resize(4096, 0);
     let big = send(post(&t, "requests.xml").multipart(part(big))).await;
-    assert_eq!(big.status, 400, "{}", big.text);
+    assert_eq!(big.status, 413, "{}", big.text);
     assert!(text(big.xml().root_element(), "description").expect("text").starts_with("media"));
+    // Form fields over the body limit (1 MiB here) are too large too, not malformed.
+    let mut huge = valid(&key);
+    huge.push(("address_id".to_owned(), "x".repeat(2 * 1024 * 1024)));
+    let huge = send(post(&t, "requests.json").form(&huge)).await;
+    assert_eq!((huge.status, &huge.json()[0]["code"]), (413, &json!(413)), "{}", huge.text);
     assert_eq!(open311_tickets(&t).await, 1);
+
+    // Methods the spec does not have answer with its error document, in the path's format.
+    let client = reqwest::Client::new();
+    let put =
+        send(client.put(format!("{}/open311/v2/requests.json", t.base)).form(&valid(&key))).await;
+    assert_eq!((put.status, &put.json()[0]["code"]), (405, &json!(405)), "{}", put.text);
+    let delete = send(client.delete(format!("{}/open311/v2/services.xml", t.base))).await;
+    assert_eq!(delete.status, 405);
+    assert!(delete.content_type.contains("xml"), "{}", delete.content_type);
+    assert_eq!(text(delete.xml().root_element(), "code"), Some("405"));
 
     // A configured jurisdiction is enforced.
     let t =

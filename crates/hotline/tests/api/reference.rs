@@ -7,6 +7,7 @@ both_backends!(
     the_category_tree_is_seeded_and_editable,
     deadlines_follow_the_official_calendar,
     admins_edit_the_calendar,
+    a_year_is_known_once_confirmed_not_by_one_day,
     sla_policies_pick_the_most_specific,
     the_routing_catalogue_suggests_a_unit,
 );
@@ -291,4 +292,40 @@ async fn the_routing_catalogue_suggests_a_unit(backend: Backend) {
         .get(&format!("/api/v1/routing/suggest?category_id={water}&region_org_id={xicheng_street}"))
         .await;
     assert_eq!(res.body["org"]["code"], "XICHENG");
+}
+
+/// One entered day does not make a year known; an admin's confirmation of the whole year does,
+/// and withdrawing it makes its deadlines assumed again.
+async fn a_year_is_known_once_confirmed_not_by_one_day(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let admin = t.login("admin").await;
+    let cal = admin.get("/api/v1/calendar?year=2026").await.body;
+    assert_eq!(cal["known"], true, "seeded from the State Council notice: {cal}");
+    assert!(cal["known_source"].as_str().is_some_and(|s| s.contains("国务院")), "{cal}");
+
+    let res = admin
+        .put("/api/v1/calendar/days/2027-01-01", json!({"kind": "holiday", "name": "元旦"}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let deadline = "/api/v1/calendar/deadline?from=2026-12-30T10:00:00%2B08:00&working_days=5";
+    let cal = admin.get("/api/v1/calendar?year=2027").await.body;
+    assert_eq!((&cal["known"], &cal["days"][0]["date"]), (&json!(false), &json!("2027-01-01")));
+    assert_eq!(admin.get(deadline).await.body["assumed_years"], true);
+
+    let res = admin.put("/api/v1/calendar/years/2027", json!({})).await;
+    assert_eq!((res.status, &res.body["known"]), (200, &json!(true)), "{}", res.body);
+    assert!(res.body["known_source"].as_str().is_some_and(|s| s.contains("admin")));
+    assert_eq!(admin.get(deadline).await.body["assumed_years"], false);
+    // Confirming again changes nothing and records nothing new.
+    let audits = t.audit_count("calendar.update").await;
+    assert_eq!(admin.put("/api/v1/calendar/years/2027", json!({})).await.status, 200);
+    assert_eq!(t.audit_count("calendar.update").await, audits);
+
+    assert_eq!(admin.delete("/api/v1/calendar/years/2027").await.status, 204);
+    assert_eq!(admin.get(deadline).await.body["assumed_years"], true);
+    assert_eq!(admin.delete("/api/v1/calendar/years/2027").await.status, 404);
+    assert_eq!(admin.put("/api/v1/calendar/years/2101", json!({})).await.status, 422);
+    // Only reference admins confirm years.
+    let agent = t.login("agent").await;
+    assert_eq!(agent.put("/api/v1/calendar/years/2028", json!({})).await.status, 403);
 }

@@ -18,6 +18,7 @@ both_backends!(
     webhook_subscriptions_refuse_bad_input,
     an_oa_system_handles_its_inbox_with_idempotent_retries,
     setting_up_a_remote_org_again_retires_the_earlier_credentials,
+    events_are_routed_and_described_as_they_happened,
 );
 
 /// What a receiver saw: the headers that matter and the body.
@@ -396,4 +397,75 @@ async fn setting_up_a_remote_org_again_retires_the_earlier_credentials(backend: 
         .collect();
     assert_eq!(federation.len(), 2, "{tokens}");
     assert_eq!(federation.iter().filter(|t| t["revoked_at"].is_null()).count(), 1, "{tokens}");
+}
+
+/// A ticket moves from 东城区 to 西城区 before the worker runs: 西城区 hears nothing of what
+/// happened while 东城区 held it (the urge, 东城区's return and its reason), 东城区 hears all of
+/// it, and each body tells the ticket as it was then, numbered in order.
+async fn events_are_routed_and_described_as_they_happened(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let all = json!(["ticket.*"]);
+    let (xicheng_hook, _) =
+        subscribe(&t, "XICHENG", &Receiver::start(0).await.url, all.clone()).await;
+    let (dongcheng_hook, _) = subscribe(&t, "DONGCHENG", &Receiver::start(0).await.url, all).await;
+    let agent = t.login("agent").await;
+    let dispatcher = t.login("dispatcher").await;
+    let supervisor = t.login("supervisor").await;
+    let district_a = t.login("district_a").await;
+    let (dongcheng, xicheng) = (t.org_id("DONGCHENG").await, t.org_id("XICHENG").await);
+    let id = new_ticket(&t, &agent, "来回派的工单").await;
+    for (api, action, body) in [
+        (&dispatcher, "dispatch", json!({"org_id": dongcheng})),
+        (&supervisor, "urge", json!({"opinion": "请尽快签收"})),
+        (&district_a, "return", json!({"reason": "东城区认为不属于本区"})),
+        (&dispatcher, "approve_return", json!({"opinion": "同意"})),
+        (&dispatcher, "dispatch", json!({"org_id": xicheng})),
+    ] {
+        let res = act(api, &id, action, body).await;
+        assert_eq!(res.status, 200, "{action}: {}", res.body);
+    }
+    t.app.fan_out_events(1000).await.expect("fan out");
+
+    let admin = t.login("admin").await;
+    let types = |bodies: &[Value]| -> Vec<String> {
+        bodies.iter().map(|b| b["type"].as_str().unwrap_or_default().to_owned()).collect()
+    };
+
+    let west = delivered_bodies(&t, &admin, &xicheng_hook).await;
+    assert_eq!(types(&west), vec!["ticket.dispatch"], "{west:?}");
+    assert!(!west.iter().any(|b| b.to_string().contains("东城区认为")), "no other unit's reason");
+    assert_eq!(west[0]["ticket"]["holder_org"]["id"], xicheng.as_str());
+    assert_eq!(west[0]["ticket"]["state"], "dispatched");
+
+    let east = delivered_bodies(&t, &admin, &dongcheng_hook).await;
+    assert_eq!(
+        types(&east),
+        vec!["ticket.dispatch", "ticket.urge", "ticket.return", "ticket.approve_return"],
+        "{east:?}"
+    );
+    let sequences: Vec<i64> = east.iter().filter_map(|b| b["sequence"].as_i64()).collect();
+    assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
+    // Each as it stood then: held by 东城区 until the return was approved.
+    let states: Vec<&str> =
+        east.iter().map(|b| b["ticket"]["state"].as_str().unwrap_or("")).collect();
+    assert_eq!(states, vec!["dispatched", "dispatched", "return_requested", "registered"]);
+    assert_eq!(east[2]["ticket"]["holder_org"]["id"], dongcheng.as_str());
+    assert_eq!(east[2]["data"]["opinion"], "东城区认为不属于本区");
+    assert!(east[3]["ticket"]["holder_org"].is_null());
+}
+
+/// The bodies of a subscription's deliveries, in the order of their per-ticket sequence.
+async fn delivered_bodies(t: &TestApp, admin: &crate::harness::Api, hook: &str) -> Vec<Value> {
+    let log = admin.get(&format!("/api/v1/webhooks/{hook}/deliveries?per_page=200")).await;
+    let mut out = Vec::new();
+    for item in log.body["items"].as_array().expect("items") {
+        let id = uuid::Uuid::parse_str(item["id"].as_str().expect("id")).expect("uuid");
+        let row = hotline_store::webhooks::find_delivery(t.app.store.reader(), id)
+            .await
+            .expect("query")
+            .expect("row");
+        out.push(serde_json::from_str::<Value>(&row.body).expect("json"));
+    }
+    out.sort_by_key(|b| b["sequence"].as_i64());
+    out
 }
