@@ -73,7 +73,7 @@ const en: typeof zh = {
     newCategory: 'New category', newPolicy: 'New policy', accept: 'Accept', response: 'Response', finish: 'Finish', amount: 'Amount', unit: 'Unit',
     minutes: 'minutes', hours: 'hours', working_days: 'working days', anyCategory: 'Any category', anyUrgency: 'Any urgency', newRule: 'New rule',
     anyRegion: 'Whole city', suggestedUnit: 'Unit', holiday: 'Holiday', makeup_workday: 'Make-up workday', workday: 'Workday', weekend: 'Weekend',
-    markHoliday: 'Mark as holiday', markMakeup: 'Mark as make-up workday', clearDay: 'Back to default', dayName: 'Name', yearUnknown: 'The {year} schedule is not entered yet: weekends are assumed.',
+    markHoliday: 'Mark as holiday', markMakeup: 'Mark as make-up workday', clearDay: 'Back to default', dayName: 'Name', yearUnknown: 'The {year} schedule is not entered yet: weekends are assumed.', yearKnown: 'The {year} schedule is complete ({source}).', confirmYear: 'Confirm the year is complete', confirmYearText: 'Every holiday and make-up workday of {year} from the State Council notice is entered? Deadlines in {year} will stop being marked as assumed.', withdrawYear: 'Withdraw confirmation', withdrawYearText: 'Mark {year} as not complete? Its deadlines will be marked as assumed again.',
     kinds: { center: 'Hotline center', district: 'District', bureau: 'Bureau', street: 'Street office', community: 'Community' },
   },
   webhooks: {

@@ -71,7 +71,7 @@ export default {
     newCategory: '新建分类', newPolicy: '新建策略', accept: '签收', response: '响应', finish: '办结', amount: '数量', unit: '单位',
     minutes: '分钟', hours: '小时', working_days: '工作日', anyCategory: '全部分类', anyUrgency: '全部紧急程度', newRule: '新建规则',
     anyRegion: '全市', suggestedUnit: '承办单位', holiday: '节假日', makeup_workday: '调休上班', workday: '工作日', weekend: '周末',
-    markHoliday: '设为节假日', markMakeup: '设为调休上班', clearDay: '恢复默认', dayName: '名称', yearUnknown: '{year} 年的节假日安排尚未录入，按周末休息计算。',
+    markHoliday: '设为节假日', markMakeup: '设为调休上班', clearDay: '恢复默认', dayName: '名称', yearUnknown: '{year} 年的节假日安排尚未录入，按周末休息计算。', yearKnown: '{year} 年节假日安排已完整录入（{source}）。', confirmYear: '确认本年安排已完整录入', confirmYearText: '{year} 年国务院通知中的节假日与调休上班日是否已全部录入？确认后，{year} 年的时限不再标注为推定。', withdrawYear: '撤销确认', withdrawYearText: '将 {year} 年标记为未完整录入？其时限将重新标注为推定。',
     kinds: { center: '热线中心', district: '区', bureau: '委办局', street: '街道', community: '社区' },
   },
   webhooks: {
