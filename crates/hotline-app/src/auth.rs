@@ -519,9 +519,16 @@ impl App {
         req: PasswordChange,
     ) -> Result<MeView> {
         let user = self.session_user(session).await?;
+        // A stolen session must not become a way to guess the password: the same back-off as
+        // signing in.
+        let now = self.now();
+        if let Some(wait) = self.sign_in.wait(&user.username, ctx.source_ip.as_deref(), now) {
+            return Err(Error::too_many_requests(wait));
+        }
         if req.current_password.len() > MAX_CREDENTIAL_LEN
             || !self.hasher.verify(&req.current_password, Some(&user.password_hash)).await?
         {
+            self.throttle_failure(ctx, &user.username, now).await?;
             return Err(FieldError::new("current_password", FieldIssue::InvalidValue).into());
         }
         self.config.security.password_policy().check(
@@ -533,7 +540,6 @@ impl App {
             return Err(FieldError::new("new_password", FieldIssue::PasswordReused).into());
         }
         let hash = self.hasher.hash(&req.new_password).await?;
-        let now = self.now();
         let txn = self.store.begin().await?;
         let mut updated = user.clone();
         updated.password_hash = hash;
@@ -599,10 +605,15 @@ impl App {
         if user.totp_secret.is_none() {
             return Err(Error::conflict("totp_setup_required"));
         }
+        // Six digits are guessed quickly without a back-off.
+        let now = self.now();
+        if let Some(wait) = self.sign_in.wait(&user.username, ctx.source_ip.as_deref(), now) {
+            return Err(Error::too_many_requests(wait));
+        }
         let Some(step) = self.check_totp(&user, &req.code)? else {
+            self.throttle_failure(ctx, &user.username, now).await?;
             return Err(FieldError::new("code", FieldIssue::InvalidValue).into());
         };
-        let now = self.now();
         let txn = self.store.begin().await?;
         let mut updated = user.clone();
         updated.totp_enabled = true;

@@ -90,6 +90,15 @@ fn failure(format: Format, lang: Lang, err: Error) -> Response {
                 },
             )],
         ),
+        Error::TooManyRequests { retry_after_secs } => {
+            let mut response = errors(
+                format,
+                StatusCode::TOO_MANY_REQUESTS,
+                vec![(429, i18n::error_message("too_many_requests", lang).to_owned())],
+            );
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return response;
+        }
         Error::Internal(e) => {
             tracing::error!(error = ?e, "internal error in Open311");
             (

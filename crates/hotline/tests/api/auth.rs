@@ -8,6 +8,7 @@ both_backends!(
     failures_lock_known_and_unknown_accounts_alike,
     sign_in_from_one_place_backs_off,
     sign_in_spraying_from_one_address_backs_off,
+    a_stolen_session_cannot_guess_the_password,
     sessions_and_tokens_are_rate_limited,
     idle_expiry_follows_the_true_last_use,
     idle_sessions_expire,
@@ -142,6 +143,26 @@ async fn sign_in_from_one_place_backs_off(backend: Backend) {
         "invalid_credentials",
         "a success starts afresh"
     );
+}
+
+/// The password change's current password backs off like a sign-in, so a stolen session is
+/// no way to guess it.
+async fn a_stolen_session_cannot_guess_the_password(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let api = t.login("agent").await;
+    let change = |current: &str| {
+        api.post(
+            "/api/v1/auth/password",
+            json!({"current_password": current, "new_password": "Brand#New2026pw"}),
+        )
+    };
+    for _ in 0..3 {
+        assert_eq!(change("Guess@12345").await.field_code("current_password"), "invalid_value");
+    }
+    let res = change(PASSWORD).await;
+    assert_eq!((res.status, res.code()), (429, "too_many_requests"), "{}", res.body);
+    t.advance(Duration::seconds(30));
+    assert_eq!(change(PASSWORD).await.status, 200);
 }
 
 /// Spraying many accounts from one address is slowed for that address.
