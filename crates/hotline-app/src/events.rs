@@ -7,7 +7,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::orgs::path_of;
+use crate::identity::orgs::path_of;
 use crate::{App, Result};
 
 /// How many events a slow subscriber may fall behind before it skips ahead.

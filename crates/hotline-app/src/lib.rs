@@ -5,31 +5,18 @@
 //! its audit rows in one transaction.
 
 pub mod audit;
-pub mod auth;
-pub mod calendar;
-pub mod categories;
 pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;
-mod demo_tickets;
 pub mod error;
 pub mod events;
-pub mod federation;
-pub mod generate;
-pub mod open311;
-pub mod orgs;
+pub mod identity;
+pub mod integrations;
 pub mod paging;
-mod reference;
-pub mod routing;
-mod seed;
-pub mod sla;
+pub mod reference;
 pub mod stats;
-mod throttle;
 pub mod tickets;
-pub mod tokens;
-pub mod users;
-pub mod webhooks;
 
 use std::sync::{Arc, RwLock};
 
@@ -74,9 +61,9 @@ pub struct App {
     calendar: Arc<RwLock<Arc<Calendar>>>,
     reference_cache: Arc<reference::ReferenceCache>,
     events: tokio::sync::broadcast::Sender<events::LiveEvent>,
-    pub(crate) sign_in: Arc<throttle::SignInThrottle>,
-    pub(crate) rate_limits: Arc<throttle::RateLimits>,
-    pub(crate) session_uses: Arc<throttle::SessionUses>,
+    pub(crate) sign_in: Arc<identity::throttle::SignInThrottle>,
+    pub(crate) rate_limits: Arc<identity::throttle::RateLimits>,
+    pub(crate) session_uses: Arc<identity::throttle::SessionUses>,
 }
 
 impl App {
@@ -116,8 +103,10 @@ impl App {
             calendar,
             reference_cache: Arc::default(),
             events: tokio::sync::broadcast::channel(events::BACKLOG).0,
-            sign_in: Arc::new(throttle::SignInThrottle::new(config.security.sign_in.clone())),
-            rate_limits: Arc::new(throttle::RateLimits::new(&config.security.rate_limit)),
+            sign_in: Arc::new(identity::throttle::SignInThrottle::new(
+                config.security.sign_in.clone(),
+            )),
+            rate_limits: Arc::new(identity::throttle::RateLimits::new(&config.security.rate_limit)),
             session_uses: Arc::default(),
             config: Arc::new(config),
         })

@@ -7,7 +7,7 @@ use axum::extract::{
     ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request,
 };
 use axum_extra::extract::CookieJar;
-use hotline_app::auth::Session;
+use hotline_app::identity::auth::Session;
 use hotline_app::{Ctx, Error};
 use hotline_domain::{FieldError, FieldIssue};
 use http::header::{AUTHORIZATION, CONTENT_TYPE};

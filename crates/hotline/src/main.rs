@@ -8,8 +8,8 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use hotline_app::orgs::NewOrg;
-use hotline_app::users::{NewUser, PasswordReset};
+use hotline_app::identity::orgs::NewOrg;
+use hotline_app::identity::users::{NewUser, PasswordReset};
 use hotline_app::{App, Clock, Config, Ctx, Mode};
 
 use crate::cli::{AdminCommand, Cli, Command};
@@ -106,7 +106,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if app.seed_demo().await? {
                 eprintln!("the database had no orgs: seeded the demo org tree and accounts");
             }
-            let options = hotline_app::generate::GenOptions {
+            let options = hotline_app::demo::generate::GenOptions {
                 tickets: args.tickets,
                 days: args.days,
                 seed: args.seed,

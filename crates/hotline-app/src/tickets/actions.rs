@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::timers::TimerKind;
 use super::views::state_of;
 use super::{TicketSummary, TicketView, WriteFailure, bounded_text_multiline};
-use crate::orgs::path_of;
+use crate::identity::orgs::path_of;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// The body of an action. Which fields each action needs is checked per action.

@@ -30,7 +30,7 @@ use uuid::Uuid;
 pub use actions::{ActionInput, BatchAssign, BatchResult};
 pub use views::{DeadlineStatus, TicketSummary, TicketView};
 
-use crate::orgs::path_of;
+use crate::identity::orgs::path_of;
 use crate::paging::{PageOf, Paging};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 

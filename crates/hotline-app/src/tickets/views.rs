@@ -11,7 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{PiiAccess, pii_access};
-use crate::categories::CategoryRef;
+use crate::reference::categories::CategoryRef;
 use crate::{App, Result};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

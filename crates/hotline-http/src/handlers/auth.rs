@@ -3,7 +3,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use hotline_app::auth::{LoginRequest, MeView, PasswordChange, TotpCode, TotpEnrollment};
+use hotline_app::identity::auth::{LoginRequest, MeView, PasswordChange, TotpCode, TotpEnrollment};
 use http::{HeaderValue, StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -27,8 +27,8 @@ fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
     post,
     path = "/auth/login",
     tag = "auth",
-    request_body = hotline_app::auth::LoginRequest,
-    responses((status = 200, description = "Signed in; the `hotline_session` cookie is set", body = hotline_app::auth::MeView)),
+    request_body = hotline_app::identity::auth::LoginRequest,
+    responses((status = 200, description = "Signed in; the `hotline_session` cookie is set", body = hotline_app::identity::auth::MeView)),
     security(())
 )]
 pub async fn login(
@@ -96,7 +96,7 @@ pub async fn session(
     get,
     path = "/me",
     tag = "auth",
-    responses((status = 200, description = "OK", body = hotline_app::auth::MeView))
+    responses((status = 200, description = "OK", body = hotline_app::identity::auth::MeView))
 )]
 pub async fn me(State(state): State<AppState>, caller: SessionCaller) -> ApiResult<Json<MeView>> {
     Ok(Json(state.app.me(&caller.session).await?))
@@ -106,8 +106,8 @@ pub async fn me(State(state): State<AppState>, caller: SessionCaller) -> ApiResu
     post,
     path = "/auth/password",
     tag = "auth",
-    request_body = hotline_app::auth::PasswordChange,
-    responses((status = 200, description = "OK", body = hotline_app::auth::MeView))
+    request_body = hotline_app::identity::auth::PasswordChange,
+    responses((status = 200, description = "OK", body = hotline_app::identity::auth::MeView))
 )]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -121,7 +121,7 @@ pub async fn change_password(
     post,
     path = "/auth/totp/setup",
     tag = "auth",
-    responses((status = 200, description = "OK", body = hotline_app::auth::TotpEnrollment))
+    responses((status = 200, description = "OK", body = hotline_app::identity::auth::TotpEnrollment))
 )]
 pub async fn totp_setup(
     State(state): State<AppState>,
@@ -134,8 +134,8 @@ pub async fn totp_setup(
     post,
     path = "/auth/totp/enable",
     tag = "auth",
-    request_body = hotline_app::auth::TotpCode,
-    responses((status = 200, description = "OK", body = hotline_app::auth::MeView))
+    request_body = hotline_app::identity::auth::TotpCode,
+    responses((status = 200, description = "OK", body = hotline_app::identity::auth::MeView))
 )]
 pub async fn totp_enable(
     State(state): State<AppState>,

@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use hotline_app::federation::{
+use hotline_app::integrations::federation::{
     NewPeer, PeerView, Received, RemoteOrgInput, RemoteOrgSetup, ReportQuery, ReportView,
 };
 use hotline_app::paging::PageOf;
@@ -20,8 +20,8 @@ use crate::extract::{Anonymous, ApiJson, ApiPath, ApiQuery, Caller};
     path = "/orgs/{id}/remote",
     tag = "federation",
     params(("id" = Uuid, Path, description = "The org that works in another instance")),
-    request_body = hotline_app::federation::RemoteOrgInput,
-    responses((status = 201, description = "Created", body = hotline_app::federation::RemoteOrgSetup))
+    request_body = hotline_app::integrations::federation::RemoteOrgInput,
+    responses((status = 201, description = "Created", body = hotline_app::integrations::federation::RemoteOrgSetup))
 )]
 pub async fn make_org_remote(
     State(state): State<AppState>,
@@ -36,7 +36,7 @@ pub async fn make_org_remote(
     get,
     path = "/federation/peers",
     tag = "federation",
-    responses((status = 200, description = "OK", body = Vec<hotline_app::federation::PeerView>))
+    responses((status = 200, description = "OK", body = Vec<hotline_app::integrations::federation::PeerView>))
 )]
 pub async fn list_peers(
     State(state): State<AppState>,
@@ -50,8 +50,8 @@ pub async fn list_peers(
     post,
     path = "/federation/peers",
     tag = "federation",
-    request_body = hotline_app::federation::NewPeer,
-    responses((status = 201, description = "Created", body = hotline_app::federation::PeerView))
+    request_body = hotline_app::integrations::federation::NewPeer,
+    responses((status = 201, description = "Created", body = hotline_app::integrations::federation::PeerView))
 )]
 pub async fn add_peer(
     State(state): State<AppState>,
@@ -66,8 +66,8 @@ pub async fn add_peer(
     get,
     path = "/federation/peers/{id}/reports",
     tag = "federation",
-    params(("id" = Uuid, Path, description = "The peer"), hotline_app::federation::ReportQuery),
-    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::federation::ReportView>))
+    params(("id" = Uuid, Path, description = "The peer"), hotline_app::integrations::federation::ReportQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::integrations::federation::ReportView>))
 )]
 pub async fn list_reports(
     State(state): State<AppState>,
@@ -85,7 +85,7 @@ pub async fn list_reports(
     tag = "federation",
     params(("x-hotline-timestamp" = String, Header, description = "Unix seconds the body was signed at"), ("x-hotline-signature" = String, Header, description = "`sha256=` and the hex HMAC-SHA256 over `{timestamp}.{body}`")),
     request_body(content = Object, description = "The signed event: `id`, `type`, `ticket`, `data`", content_type = "application/json"),
-    responses((status = 200, description = "OK", body = hotline_app::federation::Received)),
+    responses((status = 200, description = "OK", body = hotline_app::integrations::federation::Received)),
     security(())
 )]
 pub async fn receive_event(

@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::extract::State;
-use hotline_app::orgs::{NewOrg, OrgChanges, OrgQuery, OrgView};
+use hotline_app::identity::orgs::{NewOrg, OrgChanges, OrgQuery, OrgView};
 use hotline_app::paging::PageOf;
 use hotline_domain::OrgId;
 use http::StatusCode;
@@ -13,8 +13,8 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
     get,
     path = "/orgs",
     tag = "orgs",
-    params(hotline_app::orgs::OrgQuery),
-    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::orgs::OrgView>))
+    params(hotline_app::identity::orgs::OrgQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::identity::orgs::OrgView>))
 )]
 pub async fn list_orgs(
     State(state): State<AppState>,
@@ -28,8 +28,8 @@ pub async fn list_orgs(
     post,
     path = "/orgs",
     tag = "orgs",
-    request_body = hotline_app::orgs::NewOrg,
-    responses((status = 201, description = "Created", body = hotline_app::orgs::OrgView))
+    request_body = hotline_app::identity::orgs::NewOrg,
+    responses((status = 201, description = "Created", body = hotline_app::identity::orgs::OrgView))
 )]
 pub async fn create_org(
     State(state): State<AppState>,
@@ -44,7 +44,7 @@ pub async fn create_org(
     path = "/orgs/{id}",
     tag = "orgs",
     params(("id" = Uuid, Path, description = "The org")),
-    responses((status = 200, description = "OK", body = hotline_app::orgs::OrgView))
+    responses((status = 200, description = "OK", body = hotline_app::identity::orgs::OrgView))
 )]
 pub async fn get_org(
     State(state): State<AppState>,
@@ -60,8 +60,8 @@ pub async fn get_org(
     path = "/orgs/{id}",
     tag = "orgs",
     params(("id" = Uuid, Path, description = "The org")),
-    request_body = hotline_app::orgs::OrgChanges,
-    responses((status = 200, description = "OK", body = hotline_app::orgs::OrgView))
+    request_body = hotline_app::identity::orgs::OrgChanges,
+    responses((status = 200, description = "OK", body = hotline_app::identity::orgs::OrgView))
 )]
 pub async fn update_org(
     State(state): State<AppState>,
@@ -78,7 +78,7 @@ pub async fn update_org(
     path = "/orgs/{id}",
     tag = "orgs",
     params(("id" = Uuid, Path, description = "The org")),
-    responses((status = 200, description = "OK", body = hotline_app::orgs::OrgView))
+    responses((status = 200, description = "OK", body = hotline_app::identity::orgs::OrgView))
 )]
 pub async fn deactivate_org(
     State(state): State<AppState>,

@@ -1,14 +1,18 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
-use hotline_app::calendar::{
+use hotline_app::reference::calendar::{
     CalendarDayInput, CalendarDayView, CalendarQuery, CalendarView, DeadlineQuery, DeadlineView,
 };
-use hotline_app::categories::{CategoryChanges, CategoryNode, CategoryQuery, NewCategory};
-use hotline_app::routing::{
+use hotline_app::reference::categories::{
+    CategoryChanges, CategoryNode, CategoryQuery, NewCategory,
+};
+use hotline_app::reference::routing::{
     NewRoutingRule, RoutingChanges, RoutingRuleView, SuggestQuery, Suggestion,
 };
-use hotline_app::sla::{DeadlinePreview, NewSlaPolicy, PreviewQuery, SlaChanges, SlaPolicyView};
+use hotline_app::reference::sla::{
+    DeadlinePreview, NewSlaPolicy, PreviewQuery, SlaChanges, SlaPolicyView,
+};
 use http::StatusCode;
 use uuid::Uuid;
 
@@ -21,8 +25,8 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
     get,
     path = "/categories",
     tag = "reference",
-    params(hotline_app::categories::CategoryQuery),
-    responses((status = 200, description = "OK", body = Vec<hotline_app::categories::CategoryNode>))
+    params(hotline_app::reference::categories::CategoryQuery),
+    responses((status = 200, description = "OK", body = Vec<hotline_app::reference::categories::CategoryNode>))
 )]
 pub async fn list_categories(
     State(state): State<AppState>,
@@ -36,8 +40,8 @@ pub async fn list_categories(
     post,
     path = "/categories",
     tag = "reference",
-    request_body = hotline_app::categories::NewCategory,
-    responses((status = 201, description = "Created", body = hotline_app::categories::CategoryNode))
+    request_body = hotline_app::reference::categories::NewCategory,
+    responses((status = 201, description = "Created", body = hotline_app::reference::categories::CategoryNode))
 )]
 pub async fn create_category(
     State(state): State<AppState>,
@@ -53,8 +57,8 @@ pub async fn create_category(
     path = "/categories/{id}",
     tag = "reference",
     params(("id" = Uuid, Path, description = "The category")),
-    request_body = hotline_app::categories::CategoryChanges,
-    responses((status = 200, description = "OK", body = hotline_app::categories::CategoryNode))
+    request_body = hotline_app::reference::categories::CategoryChanges,
+    responses((status = 200, description = "OK", body = hotline_app::reference::categories::CategoryNode))
 )]
 pub async fn update_category(
     State(state): State<AppState>,
@@ -69,8 +73,8 @@ pub async fn update_category(
     get,
     path = "/calendar",
     tag = "reference",
-    params(hotline_app::calendar::CalendarQuery),
-    responses((status = 200, description = "OK", body = hotline_app::calendar::CalendarView))
+    params(hotline_app::reference::calendar::CalendarQuery),
+    responses((status = 200, description = "OK", body = hotline_app::reference::calendar::CalendarView))
 )]
 pub async fn get_calendar(
     State(state): State<AppState>,
@@ -85,8 +89,8 @@ pub async fn get_calendar(
     path = "/calendar/days/{date}",
     tag = "reference",
     params(("date" = chrono::NaiveDate, Path, description = "The day, YYYY-MM-DD")),
-    request_body = hotline_app::calendar::CalendarDayInput,
-    responses((status = 200, description = "OK", body = hotline_app::calendar::CalendarDayView))
+    request_body = hotline_app::reference::calendar::CalendarDayInput,
+    responses((status = 200, description = "OK", body = hotline_app::reference::calendar::CalendarDayView))
 )]
 pub async fn set_calendar_day(
     State(state): State<AppState>,
@@ -119,7 +123,7 @@ pub async fn clear_calendar_day(
     path = "/calendar/years/{year}",
     tag = "reference",
     params(("year" = i32, Path, minimum = 2000, maximum = 2100, description = "The year")),
-    responses((status = 200, description = "The year, now known", body = hotline_app::calendar::CalendarView))
+    responses((status = 200, description = "The year, now known", body = hotline_app::reference::calendar::CalendarView))
 )]
 pub async fn confirm_calendar_year(
     State(state): State<AppState>,
@@ -151,8 +155,8 @@ pub async fn unconfirm_calendar_year(
     get,
     path = "/calendar/deadline",
     tag = "reference",
-    params(hotline_app::calendar::DeadlineQuery),
-    responses((status = 200, description = "OK", body = hotline_app::calendar::DeadlineView))
+    params(hotline_app::reference::calendar::DeadlineQuery),
+    responses((status = 200, description = "OK", body = hotline_app::reference::calendar::DeadlineView))
 )]
 pub async fn deadline(
     State(state): State<AppState>,
@@ -166,8 +170,8 @@ pub async fn deadline(
     get,
     path = "/tickets/deadline-preview",
     tag = "tickets",
-    params(hotline_app::sla::PreviewQuery),
-    responses((status = 200, description = "OK", body = hotline_app::sla::DeadlinePreview))
+    params(hotline_app::reference::sla::PreviewQuery),
+    responses((status = 200, description = "OK", body = hotline_app::reference::sla::DeadlinePreview))
 )]
 pub async fn deadline_preview(
     State(state): State<AppState>,
@@ -181,7 +185,7 @@ pub async fn deadline_preview(
     get,
     path = "/sla-policies",
     tag = "reference",
-    responses((status = 200, description = "OK", body = Vec<hotline_app::sla::SlaPolicyView>))
+    responses((status = 200, description = "OK", body = Vec<hotline_app::reference::sla::SlaPolicyView>))
 )]
 pub async fn list_sla_policies(
     State(state): State<AppState>,
@@ -194,8 +198,8 @@ pub async fn list_sla_policies(
     post,
     path = "/sla-policies",
     tag = "reference",
-    request_body = hotline_app::sla::NewSlaPolicy,
-    responses((status = 201, description = "Created", body = hotline_app::sla::SlaPolicyView))
+    request_body = hotline_app::reference::sla::NewSlaPolicy,
+    responses((status = 201, description = "Created", body = hotline_app::reference::sla::SlaPolicyView))
 )]
 pub async fn create_sla_policy(
     State(state): State<AppState>,
@@ -210,8 +214,8 @@ pub async fn create_sla_policy(
     path = "/sla-policies/{id}",
     tag = "reference",
     params(("id" = Uuid, Path, description = "The policy")),
-    request_body = hotline_app::sla::SlaChanges,
-    responses((status = 200, description = "OK", body = hotline_app::sla::SlaPolicyView))
+    request_body = hotline_app::reference::sla::SlaChanges,
+    responses((status = 200, description = "OK", body = hotline_app::reference::sla::SlaPolicyView))
 )]
 pub async fn update_sla_policy(
     State(state): State<AppState>,
@@ -226,7 +230,7 @@ pub async fn update_sla_policy(
     get,
     path = "/routing-rules",
     tag = "reference",
-    responses((status = 200, description = "OK", body = Vec<hotline_app::routing::RoutingRuleView>))
+    responses((status = 200, description = "OK", body = Vec<hotline_app::reference::routing::RoutingRuleView>))
 )]
 pub async fn list_routing_rules(
     State(state): State<AppState>,
@@ -239,8 +243,8 @@ pub async fn list_routing_rules(
     post,
     path = "/routing-rules",
     tag = "reference",
-    request_body = hotline_app::routing::NewRoutingRule,
-    responses((status = 201, description = "Created", body = hotline_app::routing::RoutingRuleView))
+    request_body = hotline_app::reference::routing::NewRoutingRule,
+    responses((status = 201, description = "Created", body = hotline_app::reference::routing::RoutingRuleView))
 )]
 pub async fn create_routing_rule(
     State(state): State<AppState>,
@@ -255,8 +259,8 @@ pub async fn create_routing_rule(
     path = "/routing-rules/{id}",
     tag = "reference",
     params(("id" = Uuid, Path, description = "The rule")),
-    request_body = hotline_app::routing::RoutingChanges,
-    responses((status = 200, description = "OK", body = hotline_app::routing::RoutingRuleView))
+    request_body = hotline_app::reference::routing::RoutingChanges,
+    responses((status = 200, description = "OK", body = hotline_app::reference::routing::RoutingRuleView))
 )]
 pub async fn update_routing_rule(
     State(state): State<AppState>,
@@ -272,8 +276,8 @@ pub async fn update_routing_rule(
     get,
     path = "/routing/suggest",
     tag = "reference",
-    params(hotline_app::routing::SuggestQuery),
-    responses((status = 200, description = "OK", body = hotline_app::routing::Suggestion))
+    params(hotline_app::reference::routing::SuggestQuery),
+    responses((status = 200, description = "OK", body = hotline_app::reference::routing::Suggestion))
 )]
 pub async fn suggest_unit(
     State(state): State<AppState>,

@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::State;
+use hotline_app::identity::tokens::{ApiTokenView, CreatedApiToken, NewApiToken, TokenQuery};
 use hotline_app::paging::PageOf;
-use hotline_app::tokens::{ApiTokenView, CreatedApiToken, NewApiToken, TokenQuery};
 use hotline_domain::ApiTokenId;
 use http::StatusCode;
 
@@ -13,8 +13,8 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
     get,
     path = "/api-tokens",
     tag = "api_tokens",
-    params(hotline_app::tokens::TokenQuery),
-    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::tokens::ApiTokenView>))
+    params(hotline_app::identity::tokens::TokenQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::identity::tokens::ApiTokenView>))
 )]
 pub async fn list_api_tokens(
     State(state): State<AppState>,
@@ -29,8 +29,8 @@ pub async fn list_api_tokens(
     post,
     path = "/api-tokens",
     tag = "api_tokens",
-    request_body = hotline_app::tokens::NewApiToken,
-    responses((status = 201, description = "Created", body = hotline_app::tokens::CreatedApiToken))
+    request_body = hotline_app::identity::tokens::NewApiToken,
+    responses((status = 201, description = "Created", body = hotline_app::identity::tokens::CreatedApiToken))
 )]
 pub async fn create_api_token(
     State(state): State<AppState>,
@@ -45,7 +45,7 @@ pub async fn create_api_token(
     path = "/api-tokens/{id}/revoke",
     tag = "api_tokens",
     params(("id" = Uuid, Path, description = "The token")),
-    responses((status = 200, description = "OK", body = hotline_app::tokens::ApiTokenView))
+    responses((status = 200, description = "OK", body = hotline_app::identity::tokens::ApiTokenView))
 )]
 pub async fn revoke_api_token(
     State(state): State<AppState>,

@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::State;
+use hotline_app::identity::users::{NewUser, PasswordReset, UserChanges, UserQuery, UserView};
 use hotline_app::paging::PageOf;
-use hotline_app::users::{NewUser, PasswordReset, UserChanges, UserQuery, UserView};
 use hotline_domain::UserId;
 use http::StatusCode;
 
@@ -13,8 +13,8 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
     get,
     path = "/users",
     tag = "users",
-    params(hotline_app::users::UserQuery),
-    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::users::UserView>))
+    params(hotline_app::identity::users::UserQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::identity::users::UserView>))
 )]
 pub async fn list_users(
     State(state): State<AppState>,
@@ -28,8 +28,8 @@ pub async fn list_users(
     post,
     path = "/users",
     tag = "users",
-    request_body = hotline_app::users::NewUser,
-    responses((status = 201, description = "Created", body = hotline_app::users::UserView))
+    request_body = hotline_app::identity::users::NewUser,
+    responses((status = 201, description = "Created", body = hotline_app::identity::users::UserView))
 )]
 pub async fn create_user(
     State(state): State<AppState>,
@@ -44,7 +44,7 @@ pub async fn create_user(
     path = "/users/{id}",
     tag = "users",
     params(("id" = Uuid, Path, description = "The user")),
-    responses((status = 200, description = "OK", body = hotline_app::users::UserView))
+    responses((status = 200, description = "OK", body = hotline_app::identity::users::UserView))
 )]
 pub async fn get_user(
     State(state): State<AppState>,
@@ -60,8 +60,8 @@ pub async fn get_user(
     path = "/users/{id}",
     tag = "users",
     params(("id" = Uuid, Path, description = "The user")),
-    request_body = hotline_app::users::UserChanges,
-    responses((status = 200, description = "OK", body = hotline_app::users::UserView))
+    request_body = hotline_app::identity::users::UserChanges,
+    responses((status = 200, description = "OK", body = hotline_app::identity::users::UserView))
 )]
 pub async fn update_user(
     State(state): State<AppState>,
@@ -78,7 +78,7 @@ pub async fn update_user(
     path = "/users/{id}",
     tag = "users",
     params(("id" = Uuid, Path, description = "The user")),
-    responses((status = 200, description = "OK", body = hotline_app::users::UserView))
+    responses((status = 200, description = "OK", body = hotline_app::identity::users::UserView))
 )]
 pub async fn deactivate_user(
     State(state): State<AppState>,
@@ -94,8 +94,8 @@ pub async fn deactivate_user(
     path = "/users/{id}/reset-password",
     tag = "users",
     params(("id" = Uuid, Path, description = "The user")),
-    request_body = hotline_app::users::PasswordReset,
-    responses((status = 200, description = "OK", body = hotline_app::users::UserView))
+    request_body = hotline_app::identity::users::PasswordReset,
+    responses((status = 200, description = "OK", body = hotline_app::identity::users::UserView))
 )]
 pub async fn reset_password(
     State(state): State<AppState>,
@@ -111,7 +111,7 @@ pub async fn reset_password(
     path = "/users/{id}/unlock",
     tag = "users",
     params(("id" = Uuid, Path, description = "The user")),
-    responses((status = 200, description = "OK", body = hotline_app::users::UserView))
+    responses((status = 200, description = "OK", body = hotline_app::identity::users::UserView))
 )]
 pub async fn unlock_user(
     State(state): State<AppState>,

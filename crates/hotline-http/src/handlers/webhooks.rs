@@ -1,9 +1,9 @@
 use axum::Json;
 use axum::extract::State;
-use hotline_app::paging::PageOf;
-use hotline_app::webhooks::{
+use hotline_app::integrations::webhooks::{
     CreatedWebhook, DeliveryQuery, DeliveryView, NewWebhook, WebhookUpdate, WebhookView,
 };
+use hotline_app::paging::PageOf;
 use http::StatusCode;
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
     get,
     path = "/webhooks",
     tag = "webhooks",
-    responses((status = 200, description = "OK", body = Vec<hotline_app::webhooks::WebhookView>))
+    responses((status = 200, description = "OK", body = Vec<hotline_app::integrations::webhooks::WebhookView>))
 )]
 pub async fn list_webhooks(
     State(state): State<AppState>,
@@ -29,8 +29,8 @@ pub async fn list_webhooks(
     post,
     path = "/webhooks",
     tag = "webhooks",
-    request_body = hotline_app::webhooks::NewWebhook,
-    responses((status = 201, description = "Created", body = hotline_app::webhooks::CreatedWebhook))
+    request_body = hotline_app::integrations::webhooks::NewWebhook,
+    responses((status = 201, description = "Created", body = hotline_app::integrations::webhooks::CreatedWebhook))
 )]
 pub async fn create_webhook(
     State(state): State<AppState>,
@@ -45,7 +45,7 @@ pub async fn create_webhook(
     path = "/webhooks/{id}",
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The subscription")),
-    responses((status = 200, description = "OK", body = hotline_app::webhooks::WebhookView))
+    responses((status = 200, description = "OK", body = hotline_app::integrations::webhooks::WebhookView))
 )]
 pub async fn get_webhook(
     State(state): State<AppState>,
@@ -60,8 +60,8 @@ pub async fn get_webhook(
     path = "/webhooks/{id}",
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The subscription")),
-    request_body = hotline_app::webhooks::WebhookUpdate,
-    responses((status = 200, description = "OK", body = hotline_app::webhooks::WebhookView))
+    request_body = hotline_app::integrations::webhooks::WebhookUpdate,
+    responses((status = 200, description = "OK", body = hotline_app::integrations::webhooks::WebhookView))
 )]
 pub async fn update_webhook(
     State(state): State<AppState>,
@@ -77,8 +77,8 @@ pub async fn update_webhook(
     get,
     path = "/webhooks/{id}/deliveries",
     tag = "webhooks",
-    params(("id" = Uuid, Path, description = "The subscription"), hotline_app::webhooks::DeliveryQuery),
-    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::webhooks::DeliveryView>))
+    params(("id" = Uuid, Path, description = "The subscription"), hotline_app::integrations::webhooks::DeliveryQuery),
+    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::integrations::webhooks::DeliveryView>))
 )]
 pub async fn list_deliveries(
     State(state): State<AppState>,
@@ -94,7 +94,7 @@ pub async fn list_deliveries(
     path = "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The subscription"), ("delivery_id" = Uuid, Path, description = "The delivery")),
-    responses((status = 200, description = "OK", body = hotline_app::webhooks::DeliveryView))
+    responses((status = 200, description = "OK", body = hotline_app::integrations::webhooks::DeliveryView))
 )]
 pub async fn redeliver(
     State(state): State<AppState>,

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
 use axum::response::{IntoResponse, Response};
 use hotline_app::Error;
-use hotline_app::open311::{
+use hotline_app::integrations::open311::{
     CreatedRequest, Discovery, Media, NewServiceRequest, RequestQuery, SPECIFICATION,
     ServiceDefinition, ServiceRequest,
 };

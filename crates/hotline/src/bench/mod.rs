@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use hotline_app::generate::GenOptions;
+use hotline_app::demo::generate::GenOptions;
 use hotline_app::{App, Clock, Config, Mode};
 use hotline_store::{DbConfig, Store};
 use sea_orm::ConnectionTrait as _;
@@ -175,7 +175,7 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
     let categories = app
         .list_categories(
             &demo_ctx(&app, "agent").await?,
-            hotline_app::categories::CategoryQuery::default(),
+            hotline_app::reference::categories::CategoryQuery::default(),
         )
         .await?;
     let leaves: Vec<String> = categories

@@ -48,7 +48,7 @@ both_backends!(generated_tickets_follow_the_lifecycle);
 /// sequence rather than reusing the demo's), and every generated ticket's timeline leads to its
 /// state.
 async fn generated_tickets_follow_the_lifecycle(backend: Backend) {
-    use hotline_app::generate::GenOptions;
+    use hotline_app::demo::generate::GenOptions;
     use sea_orm::{ConnectionTrait as _, Statement};
 
     let t = TestApp::spawn(backend).await;

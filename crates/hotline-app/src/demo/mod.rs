@@ -1,6 +1,12 @@
 //! Demo data: a small city with its hotline center, two districts with street offices, three
 //! bureaus, and one account per role. Seeded once into an empty database.
 
+pub mod generate;
+mod tickets;
+
+/// Real citizen messages (`../shared/data`): the demo's history and `hotline gen` both draw on them.
+const MESSAGES_CSV: &str = include_str!("../../data/messages_train.csv");
+
 use hotline_domain::audit::AuditAction;
 use hotline_domain::org::{OrgKind, OrgPath};
 use hotline_domain::role::Role;

@@ -22,7 +22,6 @@ use uuid::Uuid;
 
 use crate::{App, Error, Result};
 
-const MESSAGES_CSV: &str = include_str!("../data/messages_train.csv");
 const PLACES: [&str; 12] = [
     "东华门",
     "景山",
@@ -126,7 +125,7 @@ impl App {
     async fn gen_pools(&self) -> Result<Pools> {
         let mut titles = Vec::new();
         let mut bodies = Vec::new();
-        let mut reader = csv::Reader::from_reader(MESSAGES_CSV.as_bytes());
+        let mut reader = csv::Reader::from_reader(super::MESSAGES_CSV.as_bytes());
         for r in reader.records().filter_map(std::result::Result::ok) {
             titles.push(r.get(1).unwrap_or_default().chars().take(150).collect::<String>());
             bodies.push(r.get(3).unwrap_or_default().chars().take(1500).collect::<String>());

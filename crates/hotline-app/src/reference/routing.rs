@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::orgs::{OrgView, path_of};
+use crate::identity::orgs::{OrgView, path_of};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]

@@ -1,80 +1,34 @@
-//! Federation between hotline instances (数据联网), both halves in one program.
-//!
-//! Upstream (the city): an org is marked remote with [`App::make_org_remote`]. That issues a
-//! `unit_handler` API token for the org and subscribes a webhook for the org's ticket events to
-//! the downstream instance's `/api/v1/federation/events`; both secrets are handed to the
-//! downstream's administrator once.
-//!
-//! Downstream (the district): the administrator registers the upstream as a peer with those
-//! secrets ([`App::add_federation_peer`]). Signed events from the peer arrive at
-//! [`App::receive_federation_event`]: a dispatch makes a local copy (read through the peer's API
-//! as the org would see it), urging and a rejected result act on the copy. The copy's own moves
-//! are queued by the outbox fan-out ([`upstream_reports`]) and reported in order
-//! through the peer's API ([`App::send_federation_reports`]) with idempotency keys, retried
-//! until they land: a peer that is down receives everything, once, when it returns.
+//! Downstream (the district): the upstream registered as a peer, its signed events acted on
+//! locally, and the copy's own moves reported back in order.
 
 use chrono::{DateTime, Duration, Utc};
 use hotline_domain::audit::AuditAction;
 use hotline_domain::federation::{self, Downstream};
-use hotline_domain::org::{OrgKind, OrgPath};
+use hotline_domain::org::OrgPath;
 use hotline_domain::role::{Actor, Permission, Principal, Role};
 use hotline_domain::ticket::Action;
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, webhook};
-use hotline_store::federation::{
-    DONE, InboxRow, LinkRow, OrgRemote, OutboundRow, PENDING, PeerRow, SKIPPED,
-};
+use hotline_store::federation::{DONE, InboxRow, LinkRow, OutboundRow, PENDING, PeerRow, SKIPPED};
 use hotline_store::tickets::OutboxRow;
 use hotline_store::unique_violation;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::orgs::path_of;
+use crate::identity::orgs::path_of;
 use crate::paging::{PageOf, Paging};
 use crate::tickets::views::state_of;
 use crate::tickets::{ActionInput, NewTicket, event_row, record_event};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
-/// The upstream events a downstream copy follows.
-const EVENT_TYPES: &[&str] = &[
-    "ticket.dispatch",
-    "ticket.urge",
-    "ticket.supervise",
-    "ticket.send_back",
-    "ticket.reopen",
-    "ticket.approve_return",
-    "ticket.overrule_return",
-    "ticket.approve_extension",
-    "ticket.deny_extension",
-    "ticket.approve_reply",
-    "ticket.callback",
-    "ticket.close",
-];
+use super::base_url;
+
 /// Signed events older or newer than this are refused (a replay, or a clock far off).
 const SIGNATURE_WINDOW_MINUTES: i64 = 5;
 const REQUEST_TIMEOUT_SECS: u64 = 15;
 const ERROR_CHARS: usize = 300;
 const REPORT_BATCH: u64 = 100;
-
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RemoteOrgInput {
-    /// The base URL of the instance the org works in.
-    pub url: String,
-}
-
-/// What the downstream's administrator needs, shown this once.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct RemoteOrgSetup {
-    pub org_id: OrgId,
-    pub remote_url: String,
-    /// The API token the downstream acts with, as the org.
-    pub token: String,
-    /// The secret this instance signs the org's events with.
-    pub webhook_secret: String,
-    pub webhook_id: Uuid,
-}
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -164,107 +118,12 @@ impl From<OutboundRow> for ReportView {
         }
     }
 }
-
-fn base_url(field: &str, raw: &str) -> std::result::Result<String, FieldError> {
-    let url = raw.trim().trim_end_matches('/');
-    let ok = (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() <= 400
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok {
-        Ok(url.to_owned())
-    } else {
-        Err(FieldError::new(field, FieldIssue::InvalidFormat)
-            .with_detail("the instance's base URL, http(s)://host[:port]"))
-    }
-}
-
 /// The string at `path` in a JSON document.
 fn text_at<'a>(doc: &'a Value, path: &[&str]) -> Option<&'a str> {
     path.iter().try_fold(doc, |v, k| v.get(k)).and_then(Value::as_str).filter(|s| !s.is_empty())
 }
 
 impl App {
-    /// Upstream: marks `org_id` as working in the instance at `url`.
-    pub async fn make_org_remote(
-        &self,
-        ctx: &Ctx,
-        org_id: OrgId,
-        input: RemoteOrgInput,
-    ) -> Result<RemoteOrgSetup> {
-        let db = self.store.reader();
-        let org =
-            hotline_store::orgs::find(db, org_id.as_uuid()).await?.ok_or(Error::NotFound("org"))?;
-        let (principal, _) =
-            self.authorize(ctx, Permission::OrgManage, Some(&path_of(&org))).await?;
-        let mut errors = FieldErrors::new();
-        let url = errors.take(base_url("url", &input.url));
-        if org.kind.parse::<OrgKind>().is_ok_and(|k| k == OrgKind::Center) || !org.active {
-            errors.push(
-                FieldError::new("org_id", FieldIssue::NotAllowed)
-                    .with_detail("only an active unit can work in another instance"),
-            );
-        }
-        errors.into_result()?;
-        let Some(url) = url else {
-            return Err(Error::Internal(anyhow::anyhow!("validated url missing")));
-        };
-        let now = self.now();
-        let name = format!("联网：{}", org.name);
-        let (token_row, token) = crate::tokens::new_token(
-            name.clone(),
-            org.id,
-            &mut [Role::UnitHandler],
-            &principal,
-            now,
-        );
-        let secret = crate::webhooks::new_secret();
-        let subscription = self.new_subscription(
-            name,
-            org.id,
-            format!("{url}/api/v1/federation/events"),
-            EVENT_TYPES.join(","),
-            &secret,
-            &principal,
-            now,
-        )?;
-        let txn = self.store.begin().await?;
-        // Set up again (a new URL, lost secrets): what the last setup handed out stops working.
-        // Read under lock, so two setups at once cannot both retire the same pair and leave
-        // the other's live and untracked.
-        let org = hotline_store::orgs::find_for_update(&txn, org.id)
-            .await?
-            .ok_or(Error::NotFound("org"))?;
-        if let Some(old) = org.remote_token_id {
-            hotline_store::tokens::revoke(&txn, old, now).await?;
-        }
-        if let Some(old) = org.remote_webhook_id {
-            hotline_store::webhooks::retire_subscription(&txn, old, now).await?;
-        }
-        let token_id = token_row.id;
-        crate::tokens::insert_token(&txn, ctx, token_row, now).await?;
-        let subscription =
-            crate::webhooks::insert_subscription(&txn, ctx, subscription, now).await?;
-        let remote = OrgRemote { url: url.clone(), token_id, webhook_id: subscription.id };
-        hotline_store::federation::set_org_remote(&txn, org.id, Some(remote), now).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::OrgUpdate).subject("org", org.id).detail(json!({
-                "remote_url": url, "webhook_id": subscription.id, "api_token_id": token_id,
-                "retired_api_token_id": org.remote_token_id, "retired_webhook_id": org.remote_webhook_id,
-            })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
-        self.invalidate_reference();
-        Ok(RemoteOrgSetup {
-            org_id,
-            remote_url: url,
-            token,
-            webhook_secret: secret,
-            webhook_id: subscription.id,
-        })
-    }
-
     /// Downstream: registers the upstream instance whose tickets this one handles. The token is
     /// tried against the peer first, so a typo shows now and not at the first dispatch.
     pub async fn add_federation_peer(&self, ctx: &Ctx, input: NewPeer) -> Result<PeerView> {
@@ -275,7 +134,7 @@ impl App {
         let name = errors.take(bounded_text("name", &input.name, 1, 100));
         let url = errors.take(base_url("url", &input.url));
         let token = input.token.trim();
-        if !token.starts_with(crate::auth::API_TOKEN_PREFIX) {
+        if !token.starts_with(crate::identity::auth::API_TOKEN_PREFIX) {
             errors.push(FieldError::new("token", FieldIssue::InvalidFormat));
         }
         let secret = input.webhook_secret.trim();
@@ -746,16 +605,6 @@ pub(crate) fn upstream_reports(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn peer_urls_are_plain_bases() {
-        assert_eq!(
-            base_url("url", " http://10.1.2.3:8080/ ").as_deref(),
-            Ok("http://10.1.2.3:8080")
-        );
-        assert!(base_url("url", "ftp://x").is_err());
-        assert!(base_url("url", "http://a b").is_err());
-    }
 
     #[test]
     fn json_text_lookup_skips_empty_values() {

@@ -12,8 +12,7 @@ use serde_json::{Value, json};
 use crate::tickets::{ActionInput, NewTicket};
 use crate::{App, Clock, Ctx, Error, Result};
 
-const MESSAGES_CSV: &str = include_str!("../data/messages_train.csv");
-const REPLIES_CSV: &str = include_str!("../data/replies.csv");
+const REPLIES_CSV: &str = include_str!("../../data/replies.csv");
 
 pub const DEMO_TICKETS: usize = 300;
 const SURNAMES: [&str; 12] =
@@ -44,7 +43,7 @@ struct Message {
 
 fn load_messages() -> Vec<Message> {
     let mut out = Vec::new();
-    let mut reader = csv::Reader::from_reader(MESSAGES_CSV.as_bytes());
+    let mut reader = csv::Reader::from_reader(super::MESSAGES_CSV.as_bytes());
     for r in reader.records().filter_map(std::result::Result::ok) {
         out.push(Message {
             title: r.get(1).unwrap_or_default().trim().to_owned(),

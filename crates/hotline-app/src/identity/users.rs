@@ -14,7 +14,7 @@ use hotline_store::users::{UserFilter, UserRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::orgs::path_of;
+use crate::identity::orgs::path_of;
 use crate::paging::{PageOf, Paging};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 

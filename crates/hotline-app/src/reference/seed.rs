@@ -7,11 +7,11 @@ use hotline_domain::sla::{Clocks, Limit};
 use hotline_domain::ticket::Urgency;
 use serde_json::json;
 
-use crate::categories::rows_from_triples;
-use crate::sla::policy_row;
+use crate::reference::categories::rows_from_triples;
+use crate::reference::sla::policy_row;
 use crate::{App, AuditEntry, Ctx, Result};
 
-const CATEGORIES_CSV: &str = include_str!("../data/categories.csv");
+const CATEGORIES_CSV: &str = include_str!("../../data/categories.csv");
 
 /// Utilities get 24 hours (水电气暖), per the practice notes.
 const UTILITIES: [&str; 4] = ["自来水供应", "电力供应", "燃气供应", "冬季采暖"];
@@ -114,7 +114,7 @@ impl App {
             }
         }
         if hotline_store::reference::calendar_days(&txn, None, None).await?.is_empty() {
-            let rows = crate::calendar::official_rows(now);
+            let rows = crate::reference::calendar::official_rows(now);
             seeded.push(json!({"calendar_days": rows.len()}));
             let years: std::collections::BTreeMap<i32, String> =
                 rows.iter().map(|r| (r.day.year(), r.source.clone())).collect();

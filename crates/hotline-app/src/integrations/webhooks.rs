@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::crypto::random_token;
-use crate::orgs::path_of;
+use crate::identity::orgs::path_of;
 use crate::paging::{PageOf, Paging};
 use crate::reference::ReferenceData;
 use crate::tickets::outbox::EventFacts;
@@ -462,7 +462,7 @@ impl App {
             if let Some((ticket, link)) =
                 facts.ticket.as_ref().and_then(|t| Some((t, links.get(&t.id)?)))
             {
-                reports.extend(crate::federation::upstream_reports(
+                reports.extend(crate::integrations::federation::upstream_reports(
                     event,
                     ticket,
                     link,

@@ -11,9 +11,9 @@ use hotline_store::tokens::TokenRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::auth::API_TOKEN_PREFIX;
 use crate::crypto::{random_token, sha256_hex};
-use crate::orgs::path_of;
+use crate::identity::auth::API_TOKEN_PREFIX;
+use crate::identity::orgs::path_of;
 use crate::paging::{PageOf, Paging};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 

@@ -13,8 +13,8 @@ use serde_json::json;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 use crate::crypto::{random_bytes, random_token, sha256_hex};
-use crate::orgs::{OrgView, path_of};
-use crate::users::{UserView, parse_stored_roles};
+use crate::identity::orgs::{OrgView, path_of};
+use crate::identity::users::{UserView, parse_stored_roles};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// Sessions are touched in the database at most this often, so reading pages does not turn
