@@ -15,6 +15,36 @@ use hotline_domain::password::PasswordPolicy;
 use hotline_domain::role::Role;
 use serde::{Deserialize, Serialize};
 
+/// A setting that must never show in logs or `Debug` output: a key, a URL with a password.
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -23,8 +53,8 @@ pub struct Config {
     /// Holds the SQLite database and the data key file.
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; defaults to `<data_dir>/hotline.db`.
-    /// Set with `HOTLINE_DATABASE_URL`.
-    pub database_url: Option<String>,
+    /// Set with `HOTLINE_DATABASE_URL`. May hold a password.
+    pub database_url: Option<Secret>,
     pub database_max_connections: u32,
     /// Prometheus metrics are served here, apart from the public API (keep it on loopback or
     /// a management network).
@@ -175,7 +205,7 @@ pub struct SecurityConfig {
     pub argon2: Argon2Settings,
     /// Base64 of 32 random bytes. When unset the key lives in `<data_dir>/keys/data.key`,
     /// created on first start.
-    pub data_key: Option<String>,
+    pub data_key: Option<Secret>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -454,9 +484,10 @@ impl Config {
     /// The database URL in effect.
     #[must_use]
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("hotline.db").display()))
+        self.database_url.as_ref().map_or_else(
+            || format!("sqlite://{}", self.data_dir.join("hotline.db").display()),
+            |url| url.expose().to_owned(),
+        )
     }
 }
 
@@ -474,6 +505,18 @@ mod tests {
         keys.sort_unstable();
         assert_eq!(fields, keys);
         Ok(())
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let mut c = Config {
+            database_url: Some("postgres://hotline:s3cret-pw@db/hotline".into()),
+            ..Config::default()
+        };
+        c.security.data_key = Some("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into());
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret-pw") && !shown.contains("AAECAwQF"), "{shown}");
+        assert!(c.database_url().contains("s3cret-pw"), "still usable");
     }
 
     #[test]

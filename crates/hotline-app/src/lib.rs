@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod identity;
 pub mod integrations;
+pub mod jobs;
 pub mod paging;
 pub mod reference;
 pub mod stats;
@@ -64,6 +65,9 @@ pub struct App {
     pub(crate) sign_in: Arc<identity::throttle::SignInThrottle>,
     pub(crate) rate_limits: Arc<identity::throttle::RateLimits>,
     pub(crate) session_uses: Arc<identity::throttle::SessionUses>,
+    pub(crate) jobs: Arc<jobs::JobBoard>,
+    /// This process, as the holder of outbox leases.
+    pub(crate) instance: uuid::Uuid,
 }
 
 impl App {
@@ -86,7 +90,10 @@ impl App {
         store: Store,
     ) -> anyhow::Result<Self> {
         let hasher = PasswordHasher::new(&config.security.argon2)?;
-        let data_key = DataKey::load(config.security.data_key.as_deref(), &config.data_dir)?;
+        let data_key = DataKey::load(
+            config.security.data_key.as_ref().map(config::Secret::expose),
+            &config.data_dir,
+        )?;
         let (hours, offset) = config.tickets.working_hours()?;
         let calendar = Arc::new(RwLock::new(Arc::new(Calendar::new([], [], hours, offset))));
         Ok(Self {
@@ -108,6 +115,8 @@ impl App {
             )),
             rate_limits: Arc::new(identity::throttle::RateLimits::new(&config.security.rate_limit)),
             session_uses: Arc::default(),
+            jobs: Arc::default(),
+            instance: uuid::Uuid::now_v7(),
             config: Arc::new(config),
         })
     }

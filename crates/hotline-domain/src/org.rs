@@ -164,7 +164,11 @@ mod tests {
 
     #[test]
     fn a_move_under_a_descendant_is_a_cycle() {
-        let (a, b, c) = (OrgId::new(), OrgId::new(), OrgId::new());
+        let (a, b, c) = (
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+        );
         let pa = OrgPath::root(a);
         let pb = OrgPath::child(&pa, b);
         let pc = OrgPath::child(&pb, c);
@@ -177,7 +181,7 @@ mod tests {
 
     #[test]
     fn only_the_center_is_a_root() {
-        let p = OrgPath::root(OrgId::new());
+        let p = OrgPath::root(OrgId::from_uuid(uuid::Uuid::now_v7()));
         assert!(check_placement(OrgKind::Center, None).is_ok());
         assert!(check_placement(OrgKind::Center, Some((&p, true))).is_err());
         assert_eq!(check_placement(OrgKind::Street, None).unwrap_err().issue, FieldIssue::Required);
@@ -190,14 +194,14 @@ mod tests {
     proptest! {
         #[test]
         fn rebase_keeps_the_tail(depth in 1usize..6, cut in 0usize..5) {
-            let ids: Vec<OrgId> = (0..depth).map(|_| OrgId::new()).collect();
+            let ids: Vec<OrgId> = (0..depth).map(|_| OrgId::from_uuid(uuid::Uuid::now_v7())).collect();
             let mut path = OrgPath::root(ids[0]);
             let mut prefix = path.clone();
             for (i, id) in ids.iter().enumerate().skip(1) {
                 path = OrgPath::child(&path, *id);
                 if i <= cut { prefix = path.clone(); }
             }
-            let new_root = OrgPath::root(OrgId::new());
+            let new_root = OrgPath::root(OrgId::from_uuid(uuid::Uuid::now_v7()));
             let rebased = path.rebase(&prefix, &new_root);
             prop_assert!(new_root.contains(&rebased));
             prop_assert_eq!(rebased.depth(), path.depth() - prefix.depth());

@@ -77,6 +77,8 @@ crate::code_enum! {
         UserManage = "user_manage",
         ApiTokenManage = "api_token_manage",
         AuditRead = "audit_read",
+        /// Background jobs, and later backups and system figures.
+        SystemRead = "system_read",
         /// Categories, calendar, SLA policies, routing catalogue.
         ReferenceManage = "reference_manage",
         TicketCreate = "ticket_create",
@@ -113,7 +115,7 @@ pub enum Reach {
 #[must_use]
 pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
     use Permission::{
-        ApiTokenManage, AuditRead, OrgManage, OrgRead, ReferenceManage, TicketCallback,
+        ApiTokenManage, AuditRead, OrgManage, OrgRead, ReferenceManage, SystemRead, TicketCallback,
         TicketCreate, TicketDecide, TicketDispatch, TicketHandle, TicketIntake, TicketRead,
         TicketReview, TicketSupervise, UserManage, UserRead,
     };
@@ -172,6 +174,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (UserManage, City),
             (ApiTokenManage, City),
             (ReferenceManage, City),
+            (SystemRead, City),
         ],
         Role::Auditor => &[(AuditRead, City)],
         Role::IntakeApp => &[(TicketCreate, City)],
@@ -310,12 +313,12 @@ mod tests {
     use super::*;
 
     fn principal(roles: &[Role]) -> Principal {
-        let center = OrgPath::root(OrgId::new());
+        let center = OrgPath::root(OrgId::from_uuid(uuid::Uuid::now_v7()));
         Principal {
-            actor: Actor::User(UserId::new()),
+            actor: Actor::User(UserId::from_uuid(uuid::Uuid::now_v7())),
             name: "u".into(),
-            org_id: OrgId::new(),
-            org_path: OrgPath::child(&center, OrgId::new()),
+            org_id: OrgId::from_uuid(uuid::Uuid::now_v7()),
+            org_path: OrgPath::child(&center, OrgId::from_uuid(uuid::Uuid::now_v7())),
             roles: roles.to_vec(),
         }
     }
@@ -332,8 +335,8 @@ mod tests {
     fn unit_roles_reach_only_their_subtree() {
         let handler = principal(&[Role::UnitHandler]);
         let own = handler.org_path.clone();
-        let below = OrgPath::child(&own, OrgId::new());
-        let elsewhere = OrgPath::root(OrgId::new());
+        let below = OrgPath::child(&own, OrgId::from_uuid(uuid::Uuid::now_v7()));
+        let elsewhere = OrgPath::root(OrgId::from_uuid(uuid::Uuid::now_v7()));
         let scope = handler.scope_for(Permission::UserRead).unwrap();
         assert!(scope.contains(&own) && scope.contains(&below) && !scope.contains(&elsewhere));
         assert_eq!(handler.scope_for(Permission::UserManage), None);

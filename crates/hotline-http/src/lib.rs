@@ -28,7 +28,7 @@ pub struct AppState {
 impl AppState {
     #[must_use]
     pub fn new(app: App) -> Self {
-        Self { app, metrics: Arc::new(metrics::Metrics::default()) }
+        Self { metrics: Arc::new(metrics::Metrics::for_app(app.clone())), app }
     }
 }
 

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -26,6 +27,61 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabels {
+    job: String,
+}
+
+/// The background jobs' figures, copied from the application's job board at each scrape.
+#[derive(Debug, Default)]
+struct JobGauges {
+    runs: Family<JobLabels, Gauge>,
+    failures: Family<JobLabels, Gauge>,
+    items: Family<JobLabels, Gauge>,
+    lag: Family<JobLabels, Gauge<f64, std::sync::atomic::AtomicU64>>,
+    last_success: Family<JobLabels, Gauge>,
+}
+
+impl JobGauges {
+    fn register(&self, registry: &mut Registry) {
+        registry.register("job_runs", "Runs of a background job since start", self.runs.clone());
+        registry.register(
+            "job_failures",
+            "Failed runs of a background job since start",
+            self.failures.clone(),
+        );
+        registry.register(
+            "job_items",
+            "Items a background job handled since start",
+            self.items.clone(),
+        );
+        registry.register(
+            "job_lag_seconds",
+            "How long the oldest work a job has not done yet has waited",
+            self.lag.clone(),
+        );
+        registry.register(
+            "job_last_success_timestamp_seconds",
+            "When a background job last ran without error (Unix time)",
+            self.last_success.clone(),
+        );
+    }
+
+    fn set(&self, statuses: &[hotline_app::jobs::JobStatus]) {
+        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        for s in statuses {
+            let labels = JobLabels { job: s.name.clone() };
+            self.runs.get_or_create(&labels).set(gauge(s.runs));
+            self.failures.get_or_create(&labels).set(gauge(s.failures));
+            self.items.get_or_create(&labels).set(gauge(s.items_total));
+            self.lag.get_or_create(&labels).set(s.lag_secs.unwrap_or(0.0));
+            if let Some(at) = s.last_success_at {
+                self.last_success.get_or_create(&labels).set(at.timestamp());
+            }
+        }
+    }
+}
+
 fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.000_5, 2.0, 16))
 }
@@ -35,6 +91,17 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    jobs: JobGauges,
+    /// Where the job figures come from.
+    app: Option<hotline_app::App>,
+}
+
+impl Metrics {
+    /// The request metrics, and the jobs of `app`.
+    #[must_use]
+    pub fn for_app(app: hotline_app::App) -> Self {
+        Self { app: Some(app), ..Self::default() }
+    }
 }
 
 impl Default for Metrics {
@@ -46,13 +113,18 @@ impl Default for Metrics {
         );
         registry.register("http_requests", "HTTP requests by route and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
-        Self { registry, requests, latency }
+        let jobs = JobGauges::default();
+        jobs.register(&mut registry);
+        Self { registry, requests, latency, jobs, app: None }
     }
 }
 
 impl Metrics {
     #[must_use]
     pub fn render(&self) -> String {
+        if let Some(app) = &self.app {
+            self.jobs.set(&app.job_snapshot());
+        }
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
             out.clear();

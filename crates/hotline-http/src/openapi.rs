@@ -38,6 +38,7 @@ use crate::error::ErrorEnvelope;
         (name = "reference", description = "Categories, the working-day calendar, SLA policies, routing catalogue"),
         (name = "stats", description = "Figures for leaders"),
         (name = "audit", description = "The hash-chained audit trail (auditor)"),
+        (name = "system", description = "The running system: background jobs (admin)"),
         (name = "events", description = "Live updates for the console"),
         (name = "health", description = "Probes for the process supervisor"),
     )

@@ -18,7 +18,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::handlers::{
-    audit, auth, events, federation, health, orgs, reference, tickets, tokens, users, webhooks,
+    audit, auth, events, federation, health, jobs, orgs, reference, tickets, tokens, users,
+    webhooks,
 };
 use crate::metrics::{self, Metrics};
 use crate::openapi::{self, ApiDoc};
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(webhooks::redeliver))
         .routes(routes!(audit::list_audit))
         .routes(routes!(audit::verify_audit))
+        .routes(routes!(jobs::list_jobs))
         .routes(routes!(reference::list_categories, reference::create_category))
         .routes(routes!(reference::update_category))
         .routes(routes!(reference::get_calendar))

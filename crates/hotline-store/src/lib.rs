@@ -10,6 +10,7 @@ pub mod files;
 mod group_commit;
 pub mod migration;
 pub mod orgs;
+pub mod outbox;
 pub mod reference;
 pub mod sessions;
 pub mod tickets;
@@ -206,6 +207,12 @@ impl Store {
 
     pub async fn migrate(&self) -> Result<(), DbErr> {
         migration::Migrator::up(&self.write, None).await
+    }
+
+    /// Applies at most `steps` pending migrations: a migration's test starts from the schema
+    /// before it.
+    pub async fn migrate_steps(&self, steps: u32) -> Result<(), DbErr> {
+        migration::Migrator::up(&self.write, Some(steps)).await
     }
 
     /// Names of migrations not yet applied.

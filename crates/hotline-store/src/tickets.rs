@@ -445,16 +445,7 @@ pub fn outbox_row(
     payload: String,
     now: DateTime<Utc>,
 ) -> OutboxRow {
-    OutboxRow {
-        id: Uuid::now_v7(),
-        topic: topic.to_owned(),
-        ticket_id,
-        payload,
-        created_at: now,
-        processed_at: None,
-        attempts: 0,
-        last_error: None,
-    }
+    OutboxRow { id: Uuid::now_v7(), topic: topic.to_owned(), ticket_id, payload, created_at: now }
 }
 
 /// A new ticket and the rows that come with it.

@@ -8,8 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entity::{outbox_event, webhook_delivery, webhook_subscription};
-use crate::tickets::OutboxRow;
+use crate::entity::{webhook_delivery, webhook_subscription};
 use crate::{Page, PageRequest};
 
 pub use webhook_delivery::Model as DeliveryRow;
@@ -79,36 +78,6 @@ pub async fn subscriptions(
         query = query.filter(webhook_subscription::Column::OrgId.is_in(orgs.iter().copied()));
     }
     query.order_by_asc(webhook_subscription::Column::CreatedAt).all(db).await
-}
-
-/// Outbox events not yet fanned out, oldest first.
-pub async fn unprocessed_events(
-    db: &impl ConnectionTrait,
-    limit: u64,
-) -> Result<Vec<OutboxRow>, DbErr> {
-    outbox_event::Entity::find()
-        .filter(outbox_event::Column::ProcessedAt.is_null())
-        .order_by_asc(outbox_event::Column::CreatedAt)
-        .order_by_asc(outbox_event::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-}
-
-pub async fn mark_processed(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    outbox_event::Entity::update_many()
-        .col_expr(outbox_event::Column::ProcessedAt, Expr::value(now))
-        .filter(outbox_event::Column::Id.is_in(ids.iter().copied()))
-        .exec(db)
-        .await
-        .map(|_| ())
 }
 
 /// Adds deliveries, skipping any subscription that already has one for the event.

@@ -1,26 +1,24 @@
-//! Running the server: listeners, housekeeping, graceful shutdown.
+//! Running the server: listeners, the background jobs, graceful shutdown.
 
-use std::time::Duration;
+use std::net::SocketAddr;
 
-use hotline_app::App;
+use hotline_app::{App, Mode};
 use hotline_http::AppState;
 use tokio::net::TcpListener;
 
-/// How often expired sessions are swept from the database.
-const SESSION_SWEEP: Duration = Duration::from_secs(300);
-
 pub async fn run(app: App) -> anyhow::Result<()> {
     let state = AppState::new(app.clone());
-    let listener = TcpListener::bind(app.config.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", app.config.listen))?;
+    let listener = TcpListener::bind(app.config.listen).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot listen on {} for the API: {e} (move it with `listen` in hotline.toml, \
+             HOTLINE_LISTEN, or `demo --listen`)",
+            app.config.listen
+        )
+    })?;
     tracing::info!(listen = %app.config.listen, "serving the API");
 
     if app.config.metrics_enabled {
-        let metrics = TcpListener::bind(app.config.metrics_listen).await.map_err(|e| {
-            anyhow::anyhow!("cannot listen on {} for metrics: {e}", app.config.metrics_listen)
-        })?;
-        tracing::info!(listen = %app.config.metrics_listen, "serving metrics at /metrics");
+        let metrics = bind_metrics(&app).await?;
         let registry = state.metrics.clone();
         tokio::spawn(async move {
             if let Err(e) = hotline_http::serve_metrics(registry, metrics).await {
@@ -29,49 +27,33 @@ pub async fn run(app: App) -> anyhow::Result<()> {
         });
     }
 
-    let sweeper = app.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(SESSION_SWEEP);
-        loop {
-            tick.tick().await;
-            match sweeper.purge_expired_sessions().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
-                Err(e) => tracing::warn!(error = %e, "session sweep failed"),
-            }
-        }
-    });
-
-    let timers = app.clone();
-    tokio::spawn(async move {
-        let mut tick =
-            tokio::time::interval(Duration::from_secs(timers.config.tickets.timer_interval_secs));
-        loop {
-            tick.tick().await;
-            match timers.run_due_timers().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(fired = n, "deadline timers fired"),
-                Err(e) => tracing::warn!(error = %e, "deadline timers failed"),
-            }
-        }
-    });
-
-    let outbox = app.clone();
-    tokio::spawn(async move {
-        let mut tick =
-            tokio::time::interval(Duration::from_millis(outbox.config.webhooks.interval_ms));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = outbox.run_integrations().await {
-                tracing::warn!(error = %e, "webhook or federation deliveries failed");
-            }
-        }
-    });
-
+    let jobs = app.start_jobs();
     hotline_http::serve(state, listener, shutdown_signal()).await?;
+    for job in jobs {
+        job.abort();
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The metrics listener. A demo whose metrics port is taken (another demo on this machine)
+/// takes a free one and says which; a server fails, naming the setting that moves it.
+async fn bind_metrics(app: &App) -> anyhow::Result<TcpListener> {
+    let wanted = app.config.metrics_listen;
+    let listener = match TcpListener::bind(wanted).await {
+        Ok(listener) => listener,
+        Err(e) if app.mode == Mode::Demo => {
+            let any = SocketAddr::new(wanted.ip(), 0);
+            tracing::warn!(wanted = %wanted, error = %e, "metrics port taken; using a free one");
+            TcpListener::bind(any).await?
+        }
+        Err(e) => anyhow::bail!(
+            "cannot listen on {wanted} for metrics: {e} (move it with `metrics_listen` in \
+             hotline.toml or HOTLINE_METRICS_LISTEN, or turn it off with metrics_enabled = false)"
+        ),
+    };
+    tracing::info!(listen = %listener.local_addr()?, "serving metrics at /metrics");
+    Ok(listener)
 }
 
 async fn shutdown_signal() {

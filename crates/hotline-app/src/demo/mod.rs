@@ -7,10 +7,10 @@ mod tickets;
 /// Real citizen messages (`../shared/data`): the demo's history and `hotline gen` both draw on them.
 const MESSAGES_CSV: &str = include_str!("../../data/messages_train.csv");
 
+use hotline_domain::OrgId;
 use hotline_domain::audit::AuditAction;
 use hotline_domain::org::{OrgKind, OrgPath};
 use hotline_domain::role::Role;
-use hotline_domain::{OrgId, UserId};
 use hotline_store::orgs::OrgRow;
 use hotline_store::users::UserRow;
 use serde_json::json;
@@ -76,7 +76,7 @@ impl App {
         let txn = self.store.begin().await?;
         let mut placed: Vec<(&str, OrgRow)> = Vec::new();
         for (code, name, kind, parent) in ORGS {
-            let id = OrgId::new();
+            let id = OrgId::from_uuid(uuid::Uuid::now_v7());
             let parent_row =
                 parent.and_then(|p| placed.iter().find(|(c, _)| *c == p)).map(|(_, row)| row);
             let path = match parent_row {
@@ -113,7 +113,7 @@ impl App {
             hotline_store::users::insert(
                 &txn,
                 UserRow {
-                    id: UserId::new().as_uuid(),
+                    id: uuid::Uuid::now_v7(),
                     username: (*username).to_owned(),
                     display_name: (*display_name).to_owned(),
                     org_id: org,

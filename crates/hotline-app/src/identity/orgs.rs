@@ -130,7 +130,7 @@ impl App {
             return Err(Error::Internal(anyhow::anyhow!("validated fields missing")));
         };
 
-        let id = OrgId::new();
+        let id = OrgId::from_uuid(uuid::Uuid::now_v7());
         let path = match &parent_path {
             Some(parent) => OrgPath::child(parent, id),
             None => OrgPath::root(id),

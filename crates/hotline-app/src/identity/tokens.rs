@@ -83,7 +83,7 @@ pub(crate) fn new_token(
     roles.sort();
     let secret = format!("{API_TOKEN_PREFIX}{}", random_token(32));
     let row = TokenRow {
-        id: ApiTokenId::new().as_uuid(),
+        id: uuid::Uuid::now_v7(),
         name,
         org_id,
         roles: roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),

@@ -194,7 +194,7 @@ impl App {
         let hash = self.hasher.hash(&input.password).await?;
         let now = self.now();
         let row = UserRow {
-            id: UserId::new().as_uuid(),
+            id: uuid::Uuid::now_v7(),
             username: username.as_str().to_owned(),
             display_name: display_name.as_str().to_owned(),
             org_id: org.id,

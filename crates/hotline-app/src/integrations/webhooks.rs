@@ -1,12 +1,11 @@
 //! Webhooks for units' own office systems (OA): an org subscribes a URL to event types and
 //! receives the ticket events that concern it or the orgs below it.
 //!
-//! Every change to a ticket writes an outbox row in its own transaction. The worker fans each
-//! row out into one delivery per interested subscription (the body fixed then), then sends due
-//! deliveries, signed, retrying with backoff for `webhooks.retry_hours`. Delivery is
-//! at-least-once: receivers de-duplicate by the event `id`.
-
-use std::collections::HashMap;
+//! Every change to a ticket writes an outbox row in its own transaction. The `webhooks` outbox
+//! consumer (`integrations::outbox`) turns each into one delivery per interested subscription
+//! (the body fixed then); the delivery job sends due deliveries, signed, retrying with backoff
+//! for `webhooks.retry_hours`. Delivery is at-least-once: receivers de-duplicate by the event
+//! `id` and order by `sequence`.
 
 use chrono::{DateTime, Duration, Utc};
 use hotline_domain::audit::AuditAction;
@@ -15,25 +14,20 @@ use hotline_domain::role::{Permission, Scope};
 use hotline_domain::validation::bounded_text;
 use hotline_domain::webhook;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId};
-use hotline_store::orgs::OrgRow;
-use hotline_store::tickets::OutboxRow;
 use hotline_store::webhooks::{DELIVERED, DeliveryRow, FAILED, PENDING, SubscriptionRow};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::crypto::random_token;
 use crate::identity::orgs::path_of;
 use crate::paging::{PageOf, Paging};
-use crate::reference::ReferenceData;
-use crate::tickets::outbox::EventFacts;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// What a secret starts with, so people recognise one in a config file.
 const SECRET_PREFIX: &str = "whsec_";
 /// A claimed delivery is not tried by another worker for this long.
 const LEASE_SECS: i64 = 120;
-const FAN_OUT_BATCH: u64 = 200;
 const SEND_BATCH: u64 = 50;
 /// Kept of a receiver's error answer in the delivery log.
 const ERROR_CHARS: usize = 300;
@@ -137,13 +131,7 @@ impl From<DeliveryRow> for DeliveryView {
     }
 }
 
-/// What a round of the integration worker fans out.
-struct FanOut<'a> {
-    events: &'a [OutboxRow],
-    subscriptions: &'a [SubscriptionRow],
-}
-
-fn split_types(stored: &str) -> Vec<String> {
+pub(crate) fn split_types(stored: &str) -> Vec<String> {
     stored.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
@@ -375,111 +363,19 @@ impl App {
         Ok(row.into())
     }
 
-    /// One round of the integration worker: fan new outbox events out to webhook deliveries
-    /// and federation reports, then send what is due.
-    pub async fn run_integrations(&self) -> Result<()> {
-        while self.fan_out_events(FAN_OUT_BATCH).await? == FAN_OUT_BATCH {}
-        while self.deliver_due_webhooks(SEND_BATCH).await? > 0 {}
-        self.send_federation_reports().await?;
-        Ok(())
-    }
-
-    /// Turns new outbox events into webhook deliveries and federation reports; returns how many
-    /// events were handled. The batch is one write (on SQLite it joins the group commit of the
-    /// ticket writes instead of taking the write connection and an fsync per event).
-    pub async fn fan_out_events(&self, limit: u64) -> Result<u64> {
-        let db = self.store.reader();
-        let events = hotline_store::webhooks::unprocessed_events(db, limit).await?;
-        if events.is_empty() {
-            return Ok(0);
-        }
-        // Paused subscriptions get their deliveries too, sent once they resume.
-        let subscriptions = hotline_store::webhooks::subscriptions(db, None).await?;
-        let reference = self.reference().await?;
-        let (app, handled) = (self.clone(), events.len() as u64);
-        self.store
-            .write(move |tx| {
-                Box::pin(async move {
-                    let batch = FanOut { events: &events, subscriptions: &subscriptions };
-                    app.fan_out(tx, batch, &reference).await
-                })
-            })
-            .await?;
-        Ok(handled)
-    }
-
-    async fn fan_out(
-        &self,
-        txn: &sea_orm::DatabaseTransaction,
-        FanOut { events, subscriptions }: FanOut<'_>,
-        reference: &ReferenceData,
-    ) -> Result<()> {
-        let now = self.now();
-        // Read inside the write, as before the batch: a copy's link is saved just after the copy.
-        let followed: Vec<Uuid> = events
-            .iter()
-            .filter(|e| !hotline_domain::federation::upstream(&e.topic).is_empty())
-            .filter_map(|e| e.ticket_id)
-            .collect();
-        let links = hotline_store::federation::links_of_local_many(txn, &followed).await?;
-        let (mut deliveries, mut reports) = (Vec::new(), Vec::new());
-        for event in events {
-            // Routed and described as of the event: the orgs it concerned then (holder, the
-            // unit dispatched to, the unit a ticket came back from), not where it is now.
-            let facts = EventFacts::read(event);
-            let paths: Vec<OrgPath> = facts
-                .orgs
-                .iter()
-                .filter_map(|id| reference.orgs.get(id))
-                .map(|o| OrgPath::from_stored(o.path.clone()))
-                .collect();
-            for s in subscriptions {
-                let Some(org) = reference.orgs.get(&s.org_id) else { continue };
-                let org_path = OrgPath::from_stored(org.path.clone());
-                if !webhook::wants(&split_types(&s.event_types), &event.topic)
-                    || !paths.iter().any(|p| org_path.contains(p))
-                {
-                    continue;
-                }
-                let body = delivery_body(event, &facts, &reference.orgs);
-                deliveries.push(DeliveryRow {
-                    id: Uuid::now_v7(),
-                    subscription_id: s.id,
-                    event_id: event.id,
-                    topic: event.topic.clone(),
-                    ticket_id: event.ticket_id,
-                    body: body.to_string(),
-                    status: PENDING.to_owned(),
-                    attempts: 0,
-                    next_attempt_at: Some(now),
-                    last_attempt_at: None,
-                    last_status: None,
-                    last_error: None,
-                    created_at: now,
-                    delivered_at: None,
-                });
-            }
-            if let Some((ticket, link)) =
-                facts.ticket.as_ref().and_then(|t| Some((t, links.get(&t.id)?)))
-            {
-                reports.extend(crate::integrations::federation::upstream_reports(
-                    event,
-                    ticket,
-                    link,
-                    &facts.payload,
-                    now,
-                ));
-            }
-        }
-        hotline_store::webhooks::insert_deliveries(txn, deliveries).await?;
-        hotline_store::federation::insert_outbound(txn, reports).await?;
-        let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
-        hotline_store::webhooks::mark_processed(txn, &ids, now).await?;
-        Ok(())
-    }
-
     /// Sends the deliveries that are due; returns how many were attempted.
-    pub async fn deliver_due_webhooks(&self, limit: u64) -> Result<usize> {
+    pub async fn deliver_due_webhooks(&self) -> Result<u64> {
+        let mut attempted = 0;
+        loop {
+            let batch = self.deliver_webhook_batch(SEND_BATCH).await?;
+            if batch == 0 {
+                return Ok(attempted);
+            }
+            attempted += batch;
+        }
+    }
+
+    async fn deliver_webhook_batch(&self, limit: u64) -> Result<u64> {
         let now = self.now();
         let due = hotline_store::webhooks::due_deliveries(self.store.reader(), now, limit).await?;
         let settings = &self.config.webhooks;
@@ -560,40 +456,6 @@ impl App {
         }
         Ok(attempted)
     }
-}
-
-/// What a receiver gets: the event, its per-ticket sequence, and the ticket as it stood when
-/// the event happened (no caller details; the receiver reads those through the API, where the
-/// read is audited).
-fn delivery_body(event: &OutboxRow, facts: &EventFacts, orgs: &HashMap<Uuid, OrgRow>) -> Value {
-    let ticket = facts.ticket.as_ref().map(|t| {
-        let holder = t.holder_org_id.and_then(|id| orgs.get(&id));
-        json!({
-            "id": t.id,
-            "number": t.number,
-            "state": t.state,
-            "title": t.title,
-            "holder_org": holder.map(|o| json!({"id": o.id, "code": o.code, "name": o.name})),
-            "accept_due": t.accept_due,
-            "finish_due": t.finish_due,
-            "updated_at": t.updated_at,
-        })
-    });
-    let mut data = facts.payload.clone();
-    if let Value::Object(map) = &mut data {
-        // Carried for routing and reports; the body says them once, above.
-        for key in ["ticket", "orgs", "sequence"] {
-            map.remove(key);
-        }
-    }
-    json!({
-        "id": event.id,
-        "type": event.topic,
-        "created_at": event.created_at,
-        "sequence": facts.sequence,
-        "ticket": ticket,
-        "data": data,
-    })
 }
 
 /// A signing secret, shown to the subscriber once.

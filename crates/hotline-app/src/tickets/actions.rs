@@ -779,7 +779,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut child = parent.clone();
-        child.id = TicketId::new().as_uuid();
+        child.id = Uuid::now_v7();
         child.number = format!("{}-{ordinal:02}", parent.number);
         child.parent_id = Some(parent.id);
         child.state = TicketState::Dispatched.as_str().to_owned();

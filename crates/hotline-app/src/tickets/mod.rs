@@ -87,6 +87,7 @@ pub struct NewTicket {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TicketQuery {
+    #[param(value_type = Option<String>, pattern = "^(my_drafts|to_dispatch|inbox|inbox_to_accept|inbox_in_progress|inbox_returned|inbox_overdue|to_decide|to_review|to_callback)$")]
     pub view: Option<String>,
     /// One state or several, comma-separated.
     pub state: Option<String>,
@@ -109,6 +110,7 @@ pub struct TicketQuery {
     /// The exact ticket number.
     pub number: Option<String>,
     /// `newest` (default), `oldest`, `finish_due`, `updated`.
+    #[param(value_type = Option<String>, pattern = "^(newest|oldest|finish_due|updated)$")]
     pub sort: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -343,7 +345,7 @@ impl App {
         let now = self.now();
         let calendar = self.calendar();
         let day = calendar.local_date(now).format("%Y%m%d").to_string();
-        let id = TicketId::new().as_uuid();
+        let id = Uuid::now_v7();
         let state = if input.draft { TicketState::Draft } else { TicketState::Registered };
         let phone_enc =
             valid.phone.as_ref().map(|p| self.data_key.encrypt(p.as_e164())).transpose()?;

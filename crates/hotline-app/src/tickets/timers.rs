@@ -70,7 +70,7 @@ impl App {
 
     /// Fires every timer that is due now; returns how many changed a ticket. The server calls
     /// this on an interval; tests call it after moving the clock.
-    pub async fn run_due_timers(&self) -> Result<usize> {
+    pub async fn run_due_timers(&self) -> Result<u64> {
         let now = self.now();
         let mut fired = 0;
         let mut seen = 0;

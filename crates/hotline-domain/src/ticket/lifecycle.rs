@@ -289,7 +289,7 @@ mod tests {
 
     fn who(role: Role, org: OrgId) -> Principal {
         Principal {
-            actor: Actor::User(UserId::new()),
+            actor: Actor::User(UserId::from_uuid(uuid::Uuid::now_v7())),
             name: "u".into(),
             org_id: org,
             org_path: OrgPath::root(org),
@@ -318,7 +318,11 @@ mod tests {
 
     #[test]
     fn only_the_holding_unit_accepts() {
-        let (unit, other, center) = (OrgId::new(), OrgId::new(), OrgId::new());
+        let (unit, other, center) = (
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+        );
         let f = facts(TicketState::Dispatched, Some(unit));
         assert!(check(Action::Accept, &f, &who(Role::UnitHandler, unit)).is_ok());
         assert_eq!(
@@ -338,7 +342,11 @@ mod tests {
 
     #[test]
     fn returns_are_ruled_on_by_whoever_dispatched() {
-        let (district, street, center) = (OrgId::new(), OrgId::new(), OrgId::new());
+        let (district, street, center) = (
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+        );
         let mut f = facts(TicketState::ReturnRequested, Some(street));
         assert!(check(Action::ApproveReturn, &f, &who(Role::Dispatcher, center)).is_ok());
         assert!(check(Action::ApproveReturn, &f, &who(Role::UnitHandler, district)).is_err());
@@ -349,7 +357,7 @@ mod tests {
 
     #[test]
     fn guards_name_their_rule() {
-        let unit = OrgId::new();
+        let unit = OrgId::from_uuid(uuid::Uuid::now_v7());
         let mut f = facts(TicketState::InProgress, Some(unit));
         f.open_children = 1;
         assert_eq!(
@@ -365,18 +373,23 @@ mod tests {
 
     #[test]
     fn children_take_only_unit_actions() {
-        let unit = OrgId::new();
+        let unit = OrgId::from_uuid(uuid::Uuid::now_v7());
         let mut f = facts(TicketState::ReplySubmitted, Some(unit));
         f.is_child = true;
         assert_eq!(
-            check(Action::ApproveReply, &f, &who(Role::Supervisor, OrgId::new())).err(),
+            check(
+                Action::ApproveReply,
+                &f,
+                &who(Role::Supervisor, OrgId::from_uuid(uuid::Uuid::now_v7()))
+            )
+            .err(),
             Some(Refusal::InvalidTransition)
         );
     }
 
     #[test]
     fn allowed_actions_follow_role_and_state() {
-        let center = OrgId::new();
+        let center = OrgId::from_uuid(uuid::Uuid::now_v7());
         let f = facts(TicketState::Registered, None);
         let agent = allowed_actions(&f, &who(Role::Agent, center));
         assert!(agent.contains(&Action::Answer) && agent.contains(&Action::Transfer));

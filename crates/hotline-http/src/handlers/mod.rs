@@ -5,6 +5,7 @@ pub mod auth;
 pub mod events;
 pub mod federation;
 pub mod health;
+pub mod jobs;
 pub mod orgs;
 pub mod reference;
 pub mod tickets;

@@ -19,7 +19,7 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
     post,
     path = "/tickets",
     tag = "tickets",
-    params(("idempotency-key" = Option<String>, Header, description = "A retry with the same key gets the first ticket (200), never a second one")),
+    params(("idempotency-key" = Option<String>, Header, min_length = 1, max_length = 128, pattern = "^[!-~]+$", description = "A retry with the same key gets the first ticket (200), never a second one")),
     request_body = hotline_app::tickets::NewTicket,
     responses((status = 201, description = "Registered", body = hotline_app::tickets::TicketView), (status = 200, description = "A retry: the ticket the key registered first", body = hotline_app::tickets::TicketView))
 )]
@@ -74,7 +74,7 @@ pub async fn list_tickets(
     post,
     path = "/tickets/{id}/actions/{action}",
     tag = "tickets",
-    params(("id" = Uuid, Path, description = "The ticket"), ("action" = hotline_domain::ticket::Action, Path, description = "The lifecycle move"), ("idempotency-key" = Option<String>, Header, description = "A retry with the same key answers with the ticket instead of acting twice")),
+    params(("id" = Uuid, Path, description = "The ticket"), ("action" = hotline_domain::ticket::Action, Path, description = "The lifecycle move"), ("idempotency-key" = Option<String>, Header, min_length = 1, max_length = 128, pattern = "^[!-~]+$", description = "A retry with the same key answers with the ticket instead of acting twice")),
     request_body = hotline_app::tickets::ActionInput,
     responses((status = 200, description = "OK", body = hotline_app::tickets::TicketView))
 )]

@@ -15,6 +15,8 @@ pub mod federation_outbound;
 pub mod federation_peer;
 pub mod idempotency_key;
 pub mod org;
+pub mod outbox_cursor;
+pub mod outbox_done;
 pub mod outbox_event;
 pub mod routing_rule;
 pub mod sla_policy;

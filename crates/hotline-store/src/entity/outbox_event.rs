@@ -10,10 +10,6 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub payload: String,
     pub created_at: DateTimeUtc,
-    pub processed_at: Option<DateTimeUtc>,
-    pub attempts: i32,
-    #[sea_orm(column_type = "Text", nullable)]
-    pub last_error: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

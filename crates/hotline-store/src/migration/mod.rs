@@ -11,6 +11,7 @@ mod m20261124_000005_federation;
 mod m20261125_000006_remote_credentials;
 mod m20261125_000007_closed_ticket_search;
 mod m20261206_000008_calendar_years;
+mod m20261206_000009_outbox_cursors;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_remote_credentials::Migration),
             Box::new(m20261125_000007_closed_ticket_search::Migration),
             Box::new(m20261206_000008_calendar_years::Migration),
+            Box::new(m20261206_000009_outbox_cursors::Migration),
         ]
     }
 }

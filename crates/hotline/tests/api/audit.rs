@@ -91,7 +91,7 @@ fn verify_cli(t: &TestApp) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_hotline"))
         .arg("verify-audit")
         .envs(t.cli_env())
-        .current_dir(t.dir.path())
+        .current_dir(&t.dir)
         .output()
         .expect("run hotline verify-audit");
     let text =

@@ -40,12 +40,76 @@ macro_rules! both_backends {
 }
 pub(crate) use both_backends;
 
+/// A fresh, empty database: a SQLite file in a temporary directory, or a PostgreSQL schema of
+/// its own (dropped with it).
+pub struct Database {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+}
+
+impl Database {
+    pub async fn create(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, pg) = match backend {
+            Backend::Sqlite => {
+                (format!("sqlite://{}", dir.path().join("hotline.db").display()), None)
+            }
+            Backend::Postgres => {
+                let base = pg_base_url();
+                let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+                let admin = Store::connect(&DbConfig::new(base.clone()))
+                    .await
+                    .expect("connect to PostgreSQL");
+                admin
+                    .reader()
+                    .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                    .await
+                    .expect("create test schema");
+                admin.close().await.ok();
+                (with_search_path(&base, &schema), Some((base, schema)))
+            }
+        };
+        Self { url, dir, pg }
+    }
+
+    pub async fn connect(&self) -> Store {
+        let mut db = DbConfig::new(self.url.clone());
+        db.max_connections = 4;
+        Store::connect(&db).await.expect("connect")
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = self.pg.take() {
+            // Drop the schema from a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+                else {
+                    return;
+                };
+                rt.block_on(async move {
+                    if let Ok(store) = Store::connect(&DbConfig::new(base)).await {
+                        let _ = store
+                            .reader()
+                            .execute_unprepared(&format!("DROP SCHEMA {schema} CASCADE"))
+                            .await;
+                        let _ = store.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
 pub struct TestApp {
     pub app: App,
     pub base: String,
     pub db_url: String,
-    pub dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
+    pub dir: std::path::PathBuf,
+    db: Database,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -67,36 +131,17 @@ impl TestApp {
 
     /// Like [`spawn`](Self::spawn), with a chance to adjust the configuration first.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (db_url, pg) = match backend {
-            Backend::Sqlite => {
-                (format!("sqlite://{}", dir.path().join("hotline.db").display()), None)
-            }
-            Backend::Postgres => {
-                let base = pg_base_url();
-                let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-                let admin = Store::connect(&DbConfig::new(base.clone()))
-                    .await
-                    .expect("connect to PostgreSQL");
-                admin
-                    .reader()
-                    .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
-                    .await
-                    .expect("create test schema");
-                admin.close().await.ok();
-                (with_search_path(&base, &schema), Some((base, schema)))
-            }
-        };
+        let db = Database::create(backend).await;
         let mut config = Config {
-            data_dir: dir.path().to_path_buf(),
-            database_url: Some(db_url.clone()),
+            data_dir: db.dir.path().to_path_buf(),
+            database_url: Some(db.url.clone().into()),
             database_max_connections: 4,
             metrics_enabled: false,
             ..Config::default()
         };
         config.security.cookie_secure = false;
         config.security.totp_required_roles.clear();
-        config.security.data_key = Some(DATA_KEY.to_owned());
+        config.security.data_key = Some(DATA_KEY.into());
         // Cheap hashes: the cost parameters are not what these tests are about.
         config.security.argon2.memory_kib = 1024;
         config.security.argon2.iterations = 1;
@@ -104,10 +149,7 @@ impl TestApp {
 
         let clock =
             Clock::manual(Utc.with_ymd_and_hms(2026, 11, 24, 1, 30, 0).single().expect("time"));
-        let mut db = DbConfig::new(db_url.clone());
-        db.max_connections = 4;
-        let store = Store::connect(&db).await.expect("connect");
-        let app = App::with_store(config, clock, Mode::Demo, store).expect("app");
+        let app = App::with_store(config, clock, Mode::Demo, db.connect().await).expect("app");
         app.prepare().await.expect("prepare");
         app.seed_demo().await.expect("seed");
 
@@ -117,7 +159,8 @@ impl TestApp {
         let server = tokio::spawn(async move {
             hotline_http::serve(state, listener, std::future::pending()).await.expect("serve");
         });
-        Self { app, base: format!("http://{addr}"), db_url, dir, pg, server }
+        let (db_url, dir) = (db.url.clone(), db.dir.path().to_path_buf());
+        Self { app, base: format!("http://{addr}"), db_url, dir, db, server }
     }
 
     /// A client with its own cookie jar, not signed in.
@@ -151,7 +194,7 @@ impl TestApp {
     }
 
     pub fn is_postgres(&self) -> bool {
-        self.pg.is_some()
+        self.db.pg.is_some()
     }
 
     /// The id of an org by its code.
@@ -194,7 +237,7 @@ impl TestApp {
     pub fn cli_env(&self) -> Vec<(&'static str, String)> {
         vec![
             ("HOTLINE_DATABASE_URL", self.db_url.clone()),
-            ("HOTLINE_DATA_DIR", self.dir.path().display().to_string()),
+            ("HOTLINE_DATA_DIR", self.dir.display().to_string()),
             ("HOTLINE_SECURITY__DATA_KEY", DATA_KEY.to_owned()),
             ("HOTLINE_METRICS_ENABLED", "false".to_owned()),
         ]
@@ -204,25 +247,6 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
-        if let Some((base, schema)) = self.pg.take() {
-            // Drop the schema from a thread of its own: Drop cannot await.
-            let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build()
-                else {
-                    return;
-                };
-                rt.block_on(async move {
-                    if let Ok(store) = Store::connect(&DbConfig::new(base)).await {
-                        let _ = store
-                            .reader()
-                            .execute_unprepared(&format!("DROP SCHEMA {schema} CASCADE"))
-                            .await;
-                        let _ = store.close().await;
-                    }
-                });
-            })
-            .join();
-        }
     }
 }
 

@@ -9,6 +9,7 @@ mod auth;
 mod bench;
 mod demo;
 mod http;
+mod jobs;
 mod open311;
 mod openapi;
 mod orgs;

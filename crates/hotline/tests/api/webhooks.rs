@@ -78,9 +78,17 @@ impl Receiver {
     }
 }
 
-/// Runs the webhook worker once, as the server's loop does.
+/// Runs the jobs that turn events into deliveries and send them, once each, as the server's
+/// loops do.
 async fn work(t: &TestApp) {
-    t.app.run_integrations().await.expect("webhook worker");
+    for job in ["outbox.webhooks", "webhooks.deliver", "outbox.federation", "federation.report"] {
+        t.app.run_job_named(job).await.unwrap_or_else(|e| panic!("{job}: {e}"));
+    }
+}
+
+/// Runs the webhook fan-out once.
+async fn fan_out(t: &TestApp) {
+    t.app.run_job_named("outbox.webhooks").await.expect("fan-out");
 }
 
 async fn subscribe(t: &TestApp, org: &str, url: &str, types: Value) -> (String, String) {
@@ -359,7 +367,7 @@ async fn setting_up_a_remote_org_again_retires_the_earlier_credentials(backend: 
         let id = new_ticket(&t, &agent, "东城区的路灯").await;
         let res = act(&dispatcher, &id, "dispatch", json!({"org_id": org})).await;
         assert_eq!(res.status, 200, "{}", res.body);
-        t.app.fan_out_events(100).await.expect("fan-out");
+        fan_out(&t).await;
     };
     dispatch().await;
     let deliveries = async |hook: &Value, status: &str| {
@@ -424,7 +432,7 @@ async fn events_are_routed_and_described_as_they_happened(backend: Backend) {
         let res = act(api, &id, action, body).await;
         assert_eq!(res.status, 200, "{action}: {}", res.body);
     }
-    t.app.fan_out_events(1000).await.expect("fan out");
+    fan_out(&t).await;
 
     let admin = t.login("admin").await;
     let types = |bodies: &[Value]| -> Vec<String> {

@@ -461,7 +461,7 @@ impl App {
 
     /// Downstream worker: makes the queued reports in order. A report that fails holds back
     /// the later ones about the same ticket, so the peer never sees a reply before the accept.
-    pub async fn send_federation_reports(&self) -> Result<usize> {
+    pub async fn send_federation_reports(&self) -> Result<u64> {
         let db = self.store.reader();
         let pending = hotline_store::federation::pending_outbound(db, REPORT_BATCH).await?;
         if pending.is_empty() {
