@@ -15,6 +15,7 @@ const PAGES: [string, string, string][] = [
   ['admin', '/admin/users', 'admin-users'],
   ['admin', '/admin/calendar', 'admin-calendar'],
   ['admin', '/admin/webhooks', 'admin-webhooks'],
+  ['admin', '/admin/jobs', 'admin-jobs'],
   ['auditor', '/audit', 'audit'],
 ]
 

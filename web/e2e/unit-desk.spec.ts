@@ -101,6 +101,20 @@ test("an admin confirms that a year's schedule is complete", async ({ page }) =>
   expect(errors).toEqual([])
 })
 
+test('an admin sees the background jobs running', async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'admin')
+  await page.goto('/admin/jobs')
+  const table = page.locator('[data-test="jobs"]')
+  for (const name of ['tickets.timers', 'outbox.webhooks', 'outbox.federation', 'webhooks.deliver', 'federation.report', 'sessions.purge']) {
+    await expect(table).toContainText(name)
+  }
+  // The server's loops run every second: the outbox consumer shows as running.
+  await expect(table.locator('tr', { hasText: 'outbox.webhooks' })).toContainText('正常')
+  await expect(table).toContainText('事件 → Webhook 投递')
+  expect(errors).toEqual([])
+})
+
 test('the language switch turns the console to English and back', async ({ page }) => {
   await login(page, 'agent')
   await page.goto('/workstation')

@@ -31,5 +31,7 @@ describe('menu by role', () => {
     const p = paths(['org_read', 'org_manage', 'user_read', 'user_manage', 'api_token_manage', 'reference_manage'])
     expect(p).toContain('/admin/calendar')
     expect(p.some((x) => x.startsWith('/tickets'))).toBe(false)
+    expect(p).not.toContain('/admin/jobs')
+    expect(paths(['org_manage', 'system_read'])).toContain('/admin/jobs')
   })
 })

@@ -1,7 +1,7 @@
 // Shapes of the JSON API, as the console uses them.
 
 export type Permission =
-  | 'org_read' | 'org_manage' | 'user_read' | 'user_manage' | 'api_token_manage' | 'audit_read' | 'reference_manage'
+  | 'org_read' | 'org_manage' | 'user_read' | 'user_manage' | 'api_token_manage' | 'audit_read' | 'reference_manage' | 'system_read'
   | 'ticket_create' | 'ticket_read' | 'ticket_intake' | 'ticket_dispatch' | 'ticket_handle' | 'ticket_decide'
   | 'ticket_review' | 'ticket_callback' | 'ticket_supervise'
 

@@ -23,7 +23,15 @@ const en: typeof zh = {
     toAccept: 'To accept', inProgress: 'In progress', returned: 'Returned', overdue: 'Overdue', toDecide: 'To decide',
     toReview: 'To review', toCallback: 'To call back', allTickets: 'All work orders', dashboard: 'Dashboard', admin: 'Administration',
     orgs: 'Org tree', users: 'Users', tokens: 'API tokens', webhooks: 'Webhooks', categories: 'Categories', sla: 'SLA policies', calendar: 'Calendar',
-    routing: 'Routing catalogue', audit: 'Audit trail',
+    routing: 'Routing catalogue', audit: 'Audit trail', jobs: 'Background jobs',
+  },
+  jobs: {
+    hint: 'This server\'s background work; refreshed every 5 s.', name: 'Job', every: 'Every', lastSuccess: 'Last success',
+    runs: 'Runs', items: 'Items done', lag: 'Behind by', ok: 'Running', failing: 'Failing', notYet: 'Not run yet', failures: '{n} failed runs',
+    names: {
+      tickets_timers: 'Deadline timers', outbox_webhooks: 'Events → webhook deliveries', outbox_federation: 'Events → reports upstream',
+      webhooks_deliver: 'Webhook deliveries', federation_report: 'Reports to the upstream hotline', sessions_purge: 'Expired sessions',
+    },
   },
   roles: {
     agent: 'Agent', dispatcher: 'Dispatcher', unit_handler: 'Unit handler', unit_manager: 'Unit manager', supervisor: 'Supervisor',

@@ -21,7 +21,15 @@ export default {
     toAccept: '待签收', inProgress: '办理中', returned: '退单中', overdue: '已超期', toDecide: '待裁定',
     toReview: '待审核', toCallback: '待回访', allTickets: '全部工单', dashboard: '数据看板', admin: '系统管理',
     orgs: '组织机构', users: '用户', tokens: '接口令牌', webhooks: 'Webhook 订阅', categories: '诉求分类', sla: '时限策略', calendar: '工作日历',
-    routing: '派单目录', audit: '审计日志',
+    routing: '派单目录', audit: '审计日志', jobs: '后台任务',
+  },
+  jobs: {
+    hint: '本服务器的后台任务，每 5 秒刷新。', name: '任务', every: '周期', lastSuccess: '最近成功',
+    runs: '运行次数', items: '处理条数', lag: '积压时长', ok: '正常', failing: '失败', notYet: '尚未运行', failures: '失败 {n} 次',
+    names: {
+      tickets_timers: '时限计时器', outbox_webhooks: '事件 → Webhook 投递', outbox_federation: '事件 → 上级回报',
+      webhooks_deliver: 'Webhook 投递', federation_report: '向上级热线回报', sessions_purge: '清理过期会话',
+    },
   },
   roles: {
     agent: '话务员', dispatcher: '派单员', unit_handler: '承办人', unit_manager: '单位管理员', supervisor: '班长',

@@ -51,6 +51,7 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
     admin.push({ key: 'calendar', path: '/admin/calendar', label: 'menu.calendar' })
     admin.push({ key: 'routing', path: '/admin/routing', label: 'menu.routing' })
   }
+  if (has('system_read')) admin.push({ key: 'jobs', path: '/admin/jobs', label: 'menu.jobs' })
   if (admin.length) menu.push({ key: 'admin', path: '', label: 'menu.admin', children: admin })
   if (has('audit_read')) menu.push({ key: 'audit', path: '/audit', label: 'menu.audit' })
   return menu

@@ -31,6 +31,7 @@ export const router = createRouter({
         { path: 'admin/sla', name: 'sla', component: () => import('../views/admin/SlaView.vue') },
         { path: 'admin/calendar', name: 'calendar', component: () => import('../views/admin/CalendarView.vue') },
         { path: 'admin/routing', name: 'routing', component: () => import('../views/admin/RoutingView.vue') },
+        { path: 'admin/jobs', name: 'jobs', component: () => import('../views/admin/JobsView.vue') },
         { path: 'audit', name: 'audit', component: () => import('../views/AuditView.vue') },
         { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
       ],

@@ -70,7 +70,7 @@ impl App {
             let floor_is_recent =
                 cursor.floor >= first_v7_at(now - Duration::seconds(2 * SETTLE_SECS));
             if waiting.is_empty() && floor_is_recent {
-                return Ok(Consumed::default());
+                return Ok(Consumed { events: 0, lag: Some(Duration::zero()) });
             }
         }
         let txn = self.store.begin().await?;
