@@ -1,5 +1,7 @@
 // Live updates over server-sent events: new work in an inbox, actions on open tickets,
-// deadline warnings. Views subscribe; the stream reconnects by itself.
+// deadline warnings. Views subscribe (`useLive`); the stream reconnects by itself.
+
+import { onBeforeUnmount, onMounted } from 'vue'
 
 export interface LiveEvent {
   kind: string
@@ -38,3 +40,12 @@ class Live {
 }
 
 export const live = new Live()
+
+/** Calls `listener` on every live event while the calling component is mounted. */
+export function useLive(listener: Listener): void {
+  let stop: (() => void) | null = null
+  onMounted(() => {
+    stop = live.subscribe(listener)
+  })
+  onBeforeUnmount(() => stop?.())
+}
