@@ -131,6 +131,13 @@ impl App {
         Ok(())
     }
 
+    /// Applies the migrations not applied yet; returns their names (`hotline migrate`).
+    pub async fn migrate(&self) -> anyhow::Result<Vec<String>> {
+        let pending = self.store.pending_migrations().await?;
+        self.store.migrate().await?;
+        Ok(pending)
+    }
+
     /// The same application seen through another clock (the demo writes history with it).
     #[must_use]
     pub fn with_clock(&self, clock: Clock) -> Self {

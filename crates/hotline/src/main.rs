@@ -76,8 +76,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate => {
             let app = App::open(config, Clock::System, Mode::Production).await?;
-            let pending = app.store.pending_migrations().await?;
-            app.store.migrate().await?;
+            let pending = app.migrate().await?;
             println!("applied {} migration(s)", pending.len());
             for name in pending {
                 println!("  {name}");
@@ -169,19 +168,13 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
             );
         }
         AdminCommand::ResetPassword { username, password_stdin } => {
-            let user = hotline_store::users::find_by_username(
-                app.store.reader(),
-                &username.trim().to_lowercase(),
-            )
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
+            let user = app
+                .user_id_by_username(&username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
             let password = read_password(password_stdin)?;
             let user = app
-                .reset_password(
-                    &ctx,
-                    hotline_domain::UserId::from_uuid(user.id),
-                    PasswordReset { password },
-                )
+                .reset_password(&ctx, user, PasswordReset { password })
                 .await
                 .map_err(explain)?;
             println!(
@@ -194,10 +187,7 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
 }
 
 async fn find_org(app: &App, code: &str) -> anyhow::Result<hotline_domain::OrgId> {
-    hotline_store::orgs::find_by_code(app.store.reader(), &code.trim().to_ascii_uppercase())
-        .await?
-        .map(|o| hotline_domain::OrgId::from_uuid(o.id))
-        .ok_or_else(|| anyhow::anyhow!("no org with code {code}"))
+    app.org_id_by_code(code).await?.ok_or_else(|| anyhow::anyhow!("no org with code {code}"))
 }
 
 /// Field errors in words, for the terminal.

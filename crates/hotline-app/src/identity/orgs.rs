@@ -94,6 +94,16 @@ pub(crate) fn path_of(row: &OrgRow) -> OrgPath {
 }
 
 impl App {
+    /// The org with `code` (the command line names orgs by code).
+    pub async fn org_id_by_code(&self, code: &str) -> Result<Option<OrgId>> {
+        let found = hotline_store::orgs::find_by_code(
+            self.store.reader(),
+            &code.trim().to_ascii_uppercase(),
+        )
+        .await?;
+        Ok(found.map(|o| OrgId::from_uuid(o.id)))
+    }
+
     pub(crate) async fn load_org(&self, id: OrgId) -> Result<OrgRow> {
         hotline_store::orgs::find(self.store.reader(), id.as_uuid())
             .await?

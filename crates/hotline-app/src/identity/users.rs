@@ -134,6 +134,16 @@ fn role_names(roles: &[Role]) -> Vec<String> {
 }
 
 impl App {
+    /// The account called `username` (the command line names accounts; the API uses ids).
+    pub async fn user_id_by_username(&self, username: &str) -> Result<Option<UserId>> {
+        let found = hotline_store::users::find_by_username(
+            self.store.reader(),
+            &username.trim().to_lowercase(),
+        )
+        .await?;
+        Ok(found.map(|u| UserId::from_uuid(u.id)))
+    }
+
     async fn load_user(&self, id: UserId) -> Result<(UserRow, Vec<String>, OrgRow)> {
         let db = self.store.reader();
         let user =
