@@ -44,9 +44,10 @@ impl Consumer {
 const BATCH: u64 = 200;
 /// A lease outlives a round comfortably; a crashed instance's lease runs out in this time.
 const LEASE_SECS: i64 = 30;
-/// Longer than any transaction takes from making its event's id to committing (requests time
-/// out after 30 s): a consumer's floor stays this far behind, so a late commit is still seen.
-const SETTLE_SECS: i64 = 120;
+/// Longer than any transaction takes from making its event's id to committing (ids are made
+/// inside the write transaction, and requests time out after 30 s): a consumer's floor stays
+/// this far behind, so a late commit is still seen. Each round scans this window once.
+const SETTLE_SECS: i64 = 60;
 
 /// What a round did.
 #[derive(Clone, Copy, Debug, Default)]
@@ -87,13 +88,14 @@ impl App {
         txn.commit().await?;
         let Some(cursor) = leased else { return Ok(Consumed::default()) };
         let mut handled = 0;
+        // The first batch looks from the floor (late commits included); the next ones from
+        // where the last batch ended, so a busy round does not rescan the window per batch.
+        let mut from = cursor.floor;
         loop {
-            let events =
-                hotline_store::outbox::pending(db, consumer.name(), cursor.floor, BATCH).await?;
+            let events = hotline_store::outbox::pending(db, consumer.name(), from, BATCH).await?;
             let count = events.len() as u64;
-            if count == 0 {
-                break;
-            }
+            let Some(last) = events.last().map(|e| e.id) else { break };
+            from = last;
             match consumer {
                 Consumer::Webhooks => self.fan_out_to_webhooks(events).await?,
                 Consumer::Federation => self.queue_federation_reports(events).await?,
