@@ -215,8 +215,15 @@ impl SessionUses {
         lock(&self.0).get(id).copied()
     }
 
+    /// On every request: updates in place, allocating only for a session's first use.
     pub(crate) fn record(&self, id: &str, now: DateTime<Utc>) {
-        lock(&self.0).insert(id.to_owned(), now);
+        let mut uses = lock(&self.0);
+        match uses.get_mut(id) {
+            Some(at) => *at = now,
+            None => {
+                uses.insert(id.to_owned(), now);
+            }
+        }
     }
 
     pub(crate) fn forget(&self, id: &str) {

@@ -87,9 +87,11 @@ async fn outbox_consumers_keep_their_own_place(backend: Backend) {
     assert_eq!(run(&other, "outbox.webhooks").await, 0, "the first instance holds the lease");
     t.advance(Duration::seconds(31));
     assert_eq!(run(&other, "outbox.webhooks").await, 2, "its lease ran out: the second takes over");
+    dispatch("第三件").await;
     assert_eq!(run(&t.app, "outbox.webhooks").await, 0, "now the second holds it");
+    assert_eq!(run(&other, "outbox.webhooks").await, 2, "and handles what came meanwhile");
     // The first's lease on the other consumer ran out as well.
-    assert_eq!(run(&other, "outbox.federation").await, 2);
+    assert_eq!(run(&other, "outbox.federation").await, 4, "the second and third tickets");
     assert_eq!(run(&t.app, "outbox.federation").await, 0);
 }
 
