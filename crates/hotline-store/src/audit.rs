@@ -63,9 +63,13 @@ fn from_row(m: audit_event::Model) -> AuditRecord {
 }
 
 /// Seals `records` onto the chain inside `txn`. Locks the chain head (row lock on PostgreSQL;
-/// SQLite write transactions are already exclusive), so call it last, just before commit, to
-/// keep the serialised part short.
-pub async fn append(txn: &DatabaseTransaction, records: Vec<AuditRecord>) -> Result<(), DbErr> {
+/// SQLite write transactions are already exclusive), so it runs last, just before commit, to
+/// keep the serialised part short. Only [`crate::Store::write`] and the sealer call it: an
+/// audited change is made one way, through `WriteTx::audit`.
+pub(crate) async fn append(
+    txn: &DatabaseTransaction,
+    records: Vec<AuditRecord>,
+) -> Result<(), DbErr> {
     if records.is_empty() {
         return Ok(());
     }

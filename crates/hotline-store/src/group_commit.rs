@@ -19,7 +19,10 @@ use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
 
 use hotline_domain::audit::AuditRecord;
-use sea_orm::{ConnectionTrait as _, DatabaseConnection, DatabaseTransaction, DbErr};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, Statement,
+};
 use tokio::sync::{mpsc, oneshot};
 
 /// The future of a job's work, borrowing its transaction.
@@ -53,6 +56,30 @@ impl Deref for WriteTx<'_> {
 
     fn deref(&self) -> &DatabaseTransaction {
         self.txn
+    }
+}
+
+/// Statements run in the job's transaction, so store functions take the `WriteTx` itself.
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTx<'_> {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
     }
 }
 

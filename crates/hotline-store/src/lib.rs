@@ -165,8 +165,10 @@ impl Store {
         self.write.get_database_backend()
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
-    /// so a transaction never fails half-way when it upgrades from reading to writing.
+    /// Starts a write transaction for changes nobody audits (leases, touches, bulk loads); an
+    /// audited change goes through [`Store::write`]. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`) so a transaction never fails half-way when it upgrades from reading
+    /// to writing.
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
         match self.backend() {
             DbBackend::Sqlite => begin_immediate(&self.write).await,

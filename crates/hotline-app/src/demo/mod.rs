@@ -15,7 +15,7 @@ use hotline_store::orgs::OrgRow;
 use hotline_store::users::UserRow;
 use serde_json::json;
 
-use crate::{App, AuditEntry, Ctx, Result};
+use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Demo@12345";
@@ -73,97 +73,104 @@ impl App {
             hashes.push(self.hasher.hash(DEMO_PASSWORD).await?);
         }
         let now = self.now();
-        let txn = self.store.begin().await?;
-        let mut placed: Vec<(&str, OrgRow)> = Vec::new();
-        for (code, name, kind, parent) in ORGS {
-            let id = OrgId::from_uuid(uuid::Uuid::now_v7());
-            let parent_row =
-                parent.and_then(|p| placed.iter().find(|(c, _)| *c == p)).map(|(_, row)| row);
-            let path = match parent_row {
-                Some(p) => OrgPath::child(&OrgPath::from_stored(p.path.clone()), id),
-                None => OrgPath::root(id),
-            };
-            let row = hotline_store::orgs::insert(
-                &txn,
-                OrgRow {
-                    id: id.as_uuid(),
-                    code: (*code).to_owned(),
-                    name: (*name).to_owned(),
-                    kind: kind.as_str().to_owned(),
-                    parent_id: parent_row.map(|p| p.id),
-                    path: path.as_str().to_owned(),
-                    active: true,
-                    remote_url: None,
-                    remote_token_id: None,
-                    remote_webhook_id: None,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
+
+        let () = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                let mut placed: Vec<(&str, OrgRow)> = Vec::new();
+                for (code, name, kind, parent) in ORGS {
+                    let id = OrgId::from_uuid(uuid::Uuid::now_v7());
+                    let parent_row =
+                        parent.and_then(|p| placed.iter().find(|(c, _)| *c == p)).map(|(_, row)| row);
+                    let path = match parent_row {
+                        Some(p) => OrgPath::child(&OrgPath::from_stored(p.path.clone()), id),
+                        None => OrgPath::root(id),
+                    };
+                    let row = hotline_store::orgs::insert(
+                        tx,
+                        OrgRow {
+                            id: id.as_uuid(),
+                            code: (*code).to_owned(),
+                            name: (*name).to_owned(),
+                            kind: kind.as_str().to_owned(),
+                            parent_id: parent_row.map(|p| p.id),
+                            path: path.as_str().to_owned(),
+                            active: true,
+                            remote_url: None,
+                            remote_token_id: None,
+                            remote_webhook_id: None,
+                            created_at: now,
+                            updated_at: now,
+                        },
+                    )
+                    .await?;
+                    placed.push((code, row));
+                }
+                for ((username, display_name, org_code, roles), hash) in USERS.iter().zip(hashes) {
+                    let org = placed
+                        .iter()
+                        .find(|(c, _)| c == org_code)
+                        .map(|(_, row)| row.id)
+                        .ok_or_else(|| anyhow::anyhow!("demo org {org_code} missing"))?;
+                    let role_names: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
+                    hotline_store::users::insert(
+                        tx,
+                        UserRow {
+                            id: uuid::Uuid::now_v7(),
+                            username: (*username).to_owned(),
+                            display_name: (*display_name).to_owned(),
+                            org_id: org,
+                            password_hash: hash,
+                            // Demo accounts are exempt from the forced first change, in demo mode only.
+                            must_change_password: false,
+                            password_changed_at: now,
+                            failed_logins: 0,
+                            locked_until: None,
+                            totp_secret: None,
+                            totp_enabled: false,
+                            totp_last_step: None,
+                            active: true,
+                            created_at: now,
+                            updated_at: now,
+                        },
+                        &role_names,
+                    )
+                    .await?;
+                }
+                let categories = hotline_store::reference::categories(tx).await?;
+                let mut rules = 0;
+                for (category, region, unit) in ROUTING {
+                    let category = categories.iter().find(|c| c.level == 1 && c.name == *category);
+                    let org = |code: &str| placed.iter().find(|(c, _)| *c == code).map(|(_, row)| row.id);
+                    if let (Some(category), Some(unit)) = (category, org(unit)) {
+                        hotline_store::reference::insert_routing_rule(
+                            tx,
+                            hotline_store::reference::RoutingRuleRow {
+                                id: uuid::Uuid::now_v7(),
+                                category_id: category.id,
+                                region_org_id: region.and_then(org),
+                                org_id: unit,
+                                active: true,
+                                created_at: now,
+                                updated_at: now,
+                            },
+                        )
+                        .await?;
+                        rules += 1;
+                    }
+                }
+                let audit = Ctx::system().record(
+                    AuditEntry::new(AuditAction::SystemSeed).detail(
+                        json!({ "orgs": ORGS.len(), "users": USERS.len(), "routing_rules": rules, "kind": "demo" }),
+                    ),
+                    now,
+                );
+                tx.audit([audit]);
+                    Ok::<_, Error>(())
+                })
+            })
             .await?;
-            placed.push((code, row));
-        }
-        for ((username, display_name, org_code, roles), hash) in USERS.iter().zip(hashes) {
-            let org = placed
-                .iter()
-                .find(|(c, _)| c == org_code)
-                .map(|(_, row)| row.id)
-                .ok_or_else(|| anyhow::anyhow!("demo org {org_code} missing"))?;
-            let role_names: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
-            hotline_store::users::insert(
-                &txn,
-                UserRow {
-                    id: uuid::Uuid::now_v7(),
-                    username: (*username).to_owned(),
-                    display_name: (*display_name).to_owned(),
-                    org_id: org,
-                    password_hash: hash,
-                    // Demo accounts are exempt from the forced first change, in demo mode only.
-                    must_change_password: false,
-                    password_changed_at: now,
-                    failed_logins: 0,
-                    locked_until: None,
-                    totp_secret: None,
-                    totp_enabled: false,
-                    totp_last_step: None,
-                    active: true,
-                    created_at: now,
-                    updated_at: now,
-                },
-                &role_names,
-            )
-            .await?;
-        }
-        let categories = hotline_store::reference::categories(&txn).await?;
-        let mut rules = 0;
-        for (category, region, unit) in ROUTING {
-            let category = categories.iter().find(|c| c.level == 1 && c.name == *category);
-            let org = |code: &str| placed.iter().find(|(c, _)| *c == code).map(|(_, row)| row.id);
-            if let (Some(category), Some(unit)) = (category, org(unit)) {
-                hotline_store::reference::insert_routing_rule(
-                    &txn,
-                    hotline_store::reference::RoutingRuleRow {
-                        id: uuid::Uuid::now_v7(),
-                        category_id: category.id,
-                        region_org_id: region.and_then(org),
-                        org_id: unit,
-                        active: true,
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )
-                .await?;
-                rules += 1;
-            }
-        }
-        let audit = Ctx::system().record(
-            AuditEntry::new(AuditAction::SystemSeed).detail(
-                json!({ "orgs": ORGS.len(), "users": USERS.len(), "routing_rules": rules, "kind": "demo" }),
-            ),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
         self.invalidate_reference();
         Ok(true)
     }

@@ -179,45 +179,52 @@ impl App {
     async fn login_failed(&self, ctx: &Ctx, user: &UserRow, reason: &str) -> Result<()> {
         let now = self.now();
         let policy = self.config.security.lockout_policy();
-        let txn = self.store.begin().await?;
-        // Re-read inside the write transaction so concurrent failures all count.
-        let mut fresh =
-            hotline_store::users::find(&txn, user.id).await?.ok_or(Error::NotFound("user"))?;
-        let state = LoginFailures {
-            count: u32::try_from(fresh.failed_logins).unwrap_or(0),
-            locked_until: fresh.locked_until,
-        };
-        let next = policy.after_failure(state, now);
-        fresh.failed_logins = i32::try_from(next.count).unwrap_or(i32::MAX);
-        fresh.locked_until = next.locked_until;
-        hotline_store::users::update(&txn, fresh).await?;
-        let actor = (user.id, user.username.clone(), Some(user.org_id.to_string()));
-        let mut records = vec![
-            ctx.record(
-                AuditEntry::new(AuditAction::LoginFailed)
-                    .outcome(Outcome::Failure)
-                    .actor(actor.0, &actor.1, actor.2.clone())
-                    .subject("user", user.id)
-                    .detail(json!({ "reason": reason, "consecutive_failures": next.count })),
-                now,
-            ),
-        ];
-        if let Some(until) = next.locked_until {
-            records.push(
-                ctx.record(
-                    AuditEntry::new(AuditAction::AccountLocked)
-                        .outcome(Outcome::Denied)
-                        .actor(actor.0, &actor.1, actor.2)
-                        .subject("user", user.id)
-                        .detail(
-                            json!({ "locked_until": until, "consecutive_failures": next.count }),
+        let (ctx, user, reason) = (ctx.clone(), user.clone(), reason.to_owned());
+        let () = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                // Re-read inside the write transaction so concurrent failures all count.
+                let mut fresh =
+                    hotline_store::users::find(tx, user.id).await?.ok_or(Error::NotFound("user"))?;
+                let state = LoginFailures {
+                    count: u32::try_from(fresh.failed_logins).unwrap_or(0),
+                    locked_until: fresh.locked_until,
+                };
+                let next = policy.after_failure(state, now);
+                fresh.failed_logins = i32::try_from(next.count).unwrap_or(i32::MAX);
+                fresh.locked_until = next.locked_until;
+                hotline_store::users::update(tx, fresh).await?;
+                let actor = (user.id, user.username.clone(), Some(user.org_id.to_string()));
+                let mut records = vec![
+                    ctx.record(
+                        AuditEntry::new(AuditAction::LoginFailed)
+                            .outcome(Outcome::Failure)
+                            .actor(actor.0, &actor.1, actor.2.clone())
+                            .subject("user", user.id)
+                            .detail(json!({ "reason": reason, "consecutive_failures": next.count })),
+                        now,
+                    ),
+                ];
+                if let Some(until) = next.locked_until {
+                    records.push(
+                        ctx.record(
+                            AuditEntry::new(AuditAction::AccountLocked)
+                                .outcome(Outcome::Denied)
+                                .actor(actor.0, &actor.1, actor.2)
+                                .subject("user", user.id)
+                                .detail(
+                                    json!({ "locked_until": until, "consecutive_failures": next.count }),
+                                ),
+                            now,
                         ),
-                    now,
-                ),
-            );
-        }
-        hotline_store::audit::append(&txn, records).await?;
-        txn.commit().await?;
+                    );
+                }
+                tx.audit(records);
+                    Ok::<_, Error>(())
+                })
+            })
+            .await?;
         Ok(())
     }
 
@@ -357,32 +364,36 @@ impl App {
             source_ip: ctx.source_ip.clone(),
         };
         let restriction = self.restriction_for(&user, &roles);
-        let txn = self.store.begin().await?;
-        let mut updated = user.clone();
-        updated.failed_logins = 0;
-        updated.locked_until = None;
-        updated.totp_last_step = totp_step;
-        let updated = hotline_store::users::update(&txn, updated).await?;
-        if let Some(previous) = previous {
-            hotline_store::sessions::delete(&txn, &sha256_hex(previous)).await?;
-        }
-        hotline_store::sessions::insert(&txn, session).await?;
-        let factors =
-            if user.totp_enabled { json!(["password", "totp"]) } else { json!(["password"]) };
-        hotline_store::audit::append(
-            &txn,
-            vec![
-                ctx.record(
-                    AuditEntry::new(AuditAction::Login)
-                        .actor(user.id, &user.username, Some(user.org_id.to_string()))
-                        .subject("user", user.id)
-                        .detail(json!({ "factors": factors, "restriction": restriction })),
-                    now,
-                ),
-            ],
-        )
-        .await?;
-        txn.commit().await?;
+        let (ctx, user, previous_id) = (ctx.clone(), user.clone(), previous.map(sha256_hex));
+        let updated = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut updated = user.clone();
+                    updated.failed_logins = 0;
+                    updated.locked_until = None;
+                    updated.totp_last_step = totp_step;
+                    let updated = hotline_store::users::update(tx, updated).await?;
+                    if let Some(previous) = previous_id {
+                        hotline_store::sessions::delete(tx, &previous).await?;
+                    }
+                    hotline_store::sessions::insert(tx, session).await?;
+                    let factors = if user.totp_enabled {
+                        json!(["password", "totp"])
+                    } else {
+                        json!(["password"])
+                    };
+                    tx.audit([ctx.record(
+                        AuditEntry::new(AuditAction::Login)
+                            .actor(user.id, &user.username, Some(user.org_id.to_string()))
+                            .subject("user", user.id)
+                            .detail(json!({ "factors": factors, "restriction": restriction })),
+                        now,
+                    )]);
+                    Ok::<_, Error>(updated)
+                })
+            })
+            .await?;
         self.sign_in.succeeded(&username, address);
         Ok(LoginOutcome { session_token: token, me: self.me_for(updated).await? })
     }
@@ -400,20 +411,25 @@ impl App {
             self.session_uses.last(&id).map_or(row.last_seen_at, |t| t.max(row.last_seen_at));
         if self.config.security.session_policy().is_expired(row.created_at, last_use, now) {
             self.session_uses.forget(&id);
-            let txn = self.store.begin().await?;
-            hotline_store::sessions::delete(&txn, &id).await?;
-            hotline_store::audit::append(
-                &txn,
-                vec![ctx.record(
-                    AuditEntry::new(AuditAction::SessionExpired)
-                        .actor(user.id, &user.username, Some(user.org_id.to_string()))
-                        .subject("user", user.id)
-                        .detail(json!({ "last_seen_at": row.last_seen_at, "created_at": row.created_at })),
-                    now,
-                )],
-            )
-            .await?;
-            txn.commit().await?;
+            let audit = ctx.record(
+                AuditEntry::new(AuditAction::SessionExpired)
+                    .actor(user.id, &user.username, Some(user.org_id.to_string()))
+                    .subject("user", user.id)
+                    .detail(
+                        json!({ "last_seen_at": row.last_seen_at, "created_at": row.created_at }),
+                    ),
+                now,
+            );
+            let expired = id.clone();
+            self.store
+                .write(move |tx| {
+                    Box::pin(async move {
+                        hotline_store::sessions::delete(tx, &expired).await?;
+                        tx.audit([audit]);
+                        Ok::<_, Error>(())
+                    })
+                })
+                .await?;
             return Err(Error::SessionExpired);
         }
         let roles = parse_stored_roles(&roles);
@@ -489,14 +505,17 @@ impl App {
 
     pub async fn logout(&self, ctx: &Ctx, session: &Session) -> Result<()> {
         self.session_uses.forget(&session.id);
-        let txn = self.store.begin().await?;
-        hotline_store::sessions::delete(&txn, &session.id).await?;
-        hotline_store::audit::append(
-            &txn,
-            vec![ctx.record(AuditEntry::new(AuditAction::Logout), self.now())],
-        )
-        .await?;
-        txn.commit().await?;
+        let audit = ctx.record(AuditEntry::new(AuditAction::Logout), self.now());
+        let id = session.id.clone();
+        self.store
+            .write(move |tx| {
+                Box::pin(async move {
+                    hotline_store::sessions::delete(tx, &id).await?;
+                    tx.audit([audit]);
+                    Ok::<_, Error>(())
+                })
+            })
+            .await?;
         Ok(())
     }
 
@@ -540,38 +559,39 @@ impl App {
             return Err(FieldError::new("new_password", FieldIssue::PasswordReused).into());
         }
         let hash = self.hasher.hash(&req.new_password).await?;
-        let txn = self.store.begin().await?;
-        let mut updated = user.clone();
-        updated.password_hash = hash;
-        updated.must_change_password = false;
-        updated.password_changed_at = now;
-        updated.updated_at = now;
-        let updated = hotline_store::users::update(&txn, updated).await?;
-        let ended = hotline_store::sessions::delete_for_user(&txn, user.id).await?;
-        hotline_store::sessions::insert(
-            &txn,
-            SessionRow {
-                id: session.id.clone(),
-                user_id: user.id,
-                created_at: now,
-                last_seen_at: now,
-                source_ip: ctx.source_ip.clone(),
-            },
-        )
-        .await?;
-        hotline_store::audit::append(
-            &txn,
-            vec![
-                ctx.record(
-                    AuditEntry::new(AuditAction::PasswordChanged)
-                        .subject("user", user.id)
-                        .detail(json!({ "other_sessions_ended": ended.saturating_sub(1) })),
-                    now,
-                ),
-            ],
-        )
-        .await?;
-        txn.commit().await?;
+        let (ctx, user, session_id) = (ctx.clone(), user.clone(), session.id.clone());
+        let updated = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut updated = user.clone();
+                    updated.password_hash = hash;
+                    updated.must_change_password = false;
+                    updated.password_changed_at = now;
+                    updated.updated_at = now;
+                    let updated = hotline_store::users::update(tx, updated).await?;
+                    let ended = hotline_store::sessions::delete_for_user(tx, user.id).await?;
+                    hotline_store::sessions::insert(
+                        tx,
+                        SessionRow {
+                            id: session_id,
+                            user_id: user.id,
+                            created_at: now,
+                            last_seen_at: now,
+                            source_ip: ctx.source_ip.clone(),
+                        },
+                    )
+                    .await?;
+                    tx.audit([ctx.record(
+                        AuditEntry::new(AuditAction::PasswordChanged)
+                            .subject("user", user.id)
+                            .detail(json!({ "other_sessions_ended": ended.saturating_sub(1) })),
+                        now,
+                    )]);
+                    Ok::<_, Error>(updated)
+                })
+            })
+            .await?;
         self.me_for(updated).await
     }
 
@@ -614,23 +634,24 @@ impl App {
             self.throttle_failure(ctx, &user.username, now).await?;
             return Err(FieldError::new("code", FieldIssue::InvalidValue).into());
         };
-        let txn = self.store.begin().await?;
-        let mut updated = user.clone();
-        updated.totp_enabled = true;
-        updated.totp_last_step = Some(step);
-        updated.updated_at = now;
-        let updated = hotline_store::users::update(&txn, updated).await?;
-        hotline_store::audit::append(
-            &txn,
-            vec![
-                ctx.record(
-                    AuditEntry::new(AuditAction::TotpEnrolled).subject("user", user.id),
-                    now,
-                ),
-            ],
-        )
-        .await?;
-        txn.commit().await?;
+        let (ctx, user) = (ctx.clone(), user.clone());
+        let updated = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut updated = user.clone();
+                    updated.totp_enabled = true;
+                    updated.totp_last_step = Some(step);
+                    updated.updated_at = now;
+                    let updated = hotline_store::users::update(tx, updated).await?;
+                    tx.audit([ctx.record(
+                        AuditEntry::new(AuditAction::TotpEnrolled).subject("user", user.id),
+                        now,
+                    )]);
+                    Ok::<_, Error>(updated)
+                })
+            })
+            .await?;
         self.me_for(updated).await
     }
 }

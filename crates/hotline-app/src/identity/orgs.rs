@@ -160,42 +160,49 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        let txn = self.store.begin().await?;
-        if kind == OrgKind::Center {
-            let centers = hotline_store::orgs::list(
-                &txn,
-                &OrgFilter {
-                    kind: Some(OrgKind::Center.as_str().to_owned()),
-                    ..OrgFilter::default()
-                },
-                PageRequest { page: 1, per_page: 1 },
-            )
+        let ctx = ctx.clone();
+        let row = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    if kind == OrgKind::Center {
+                        let centers = hotline_store::orgs::list(
+                            tx,
+                            &OrgFilter {
+                                kind: Some(OrgKind::Center.as_str().to_owned()),
+                                ..OrgFilter::default()
+                            },
+                            PageRequest { page: 1, per_page: 1 },
+                        )
+                        .await?;
+                        if centers.total > 0 {
+                            return Err(Error::AlreadyExists(FieldError::new(
+                                "kind",
+                                FieldIssue::AlreadyExists,
+                            )));
+                        }
+                    }
+                    let row = match hotline_store::orgs::insert(tx, row).await {
+                        Ok(row) => row,
+                        Err(e) if unique_violation(&e).is_some() => {
+                            return Err(Error::AlreadyExists(FieldError::new(
+                                "code",
+                                FieldIssue::AlreadyExists,
+                            )));
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
+                    let audit = ctx.record(
+                        AuditEntry::new(AuditAction::OrgCreate)
+                            .subject("org", row.id)
+                            .detail(json!({ "after": audit_view(&row) })),
+                        now,
+                    );
+                    tx.audit([audit]);
+                    Ok::<_, Error>(row)
+                })
+            })
             .await?;
-            if centers.total > 0 {
-                return Err(Error::AlreadyExists(FieldError::new(
-                    "kind",
-                    FieldIssue::AlreadyExists,
-                )));
-            }
-        }
-        let row = match hotline_store::orgs::insert(&txn, row).await {
-            Ok(row) => row,
-            Err(e) if unique_violation(&e).is_some() => {
-                return Err(Error::AlreadyExists(FieldError::new(
-                    "code",
-                    FieldIssue::AlreadyExists,
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::OrgCreate)
-                .subject("org", row.id)
-                .detail(json!({ "after": audit_view(&row) })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
         self.invalidate_reference();
         Ok(row.into())
     }
@@ -233,66 +240,73 @@ impl App {
         errors.into_result()?;
 
         let now = self.now();
-        let txn = self.store.begin().await?;
-        let mut after = before.clone();
-        if let Some(name) = name {
-            after.name = name.as_str().to_owned();
-        }
-        let moved = if let Some(parent) = &new_parent {
-            let new_path = OrgPath::child(&path_of(parent), id);
-            let subtree = hotline_store::orgs::subtree(&txn, old_path.as_str()).await?;
-            hotline_store::orgs::rebase(&txn, subtree, &old_path, &new_path).await?;
-            after.parent_id = Some(parent.id);
-            after.path = new_path.as_str().to_owned();
-            true
-        } else {
-            false
-        };
-        match changes.active {
-            Some(false) if before.active => {
-                let (children, users) =
-                    hotline_store::orgs::active_dependants(&txn, before.id).await?;
-                if children > 0 || users > 0 {
-                    return Err(Error::Conflict {
-                        code: "org_in_use",
-                        fields: vec![
-                            FieldError::new("active", FieldIssue::NotAllowed).with_detail(format!(
-                                "{children} active child orgs and {users} active users"
-                            )),
-                        ],
-                    });
+        let ctx = ctx.clone();
+        let after = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                let mut after = before.clone();
+                if let Some(name) = name {
+                    after.name = name.as_str().to_owned();
                 }
-                after.active = false;
-            }
-            Some(true) if !before.active => {
-                if let Some(pid) = after.parent_id {
-                    let parent = hotline_store::orgs::find(&txn, pid).await?;
-                    if !parent.is_some_and(|p| p.active) {
-                        return Err(Error::Validation(
-                            FieldError::new("active", FieldIssue::Inactive)
-                                .with_detail("the parent org is inactive")
-                                .into(),
-                        ));
+                let moved = if let Some(parent) = &new_parent {
+                    let new_path = OrgPath::child(&path_of(parent), id);
+                    let subtree = hotline_store::orgs::subtree(tx, old_path.as_str()).await?;
+                    hotline_store::orgs::rebase(tx, subtree, &old_path, &new_path).await?;
+                    after.parent_id = Some(parent.id);
+                    after.path = new_path.as_str().to_owned();
+                    true
+                } else {
+                    false
+                };
+                match changes.active {
+                    Some(false) if before.active => {
+                        let (children, users) =
+                            hotline_store::orgs::active_dependants(tx, before.id).await?;
+                        if children > 0 || users > 0 {
+                            return Err(Error::Conflict {
+                                code: "org_in_use",
+                                fields: vec![
+                                    FieldError::new("active", FieldIssue::NotAllowed).with_detail(format!(
+                                        "{children} active child orgs and {users} active users"
+                                    )),
+                                ],
+                            });
+                        }
+                        after.active = false;
                     }
+                    Some(true) if !before.active => {
+                        if let Some(pid) = after.parent_id {
+                            let parent = hotline_store::orgs::find(tx, pid).await?;
+                            if !parent.is_some_and(|p| p.active) {
+                                return Err(Error::Validation(
+                                    FieldError::new("active", FieldIssue::Inactive)
+                                        .with_detail("the parent org is inactive")
+                                        .into(),
+                                ));
+                            }
+                        }
+                        after.active = true;
+                    }
+                    _ => {}
                 }
-                after.active = true;
-            }
-            _ => {}
-        }
-        if after == before {
-            return Ok(before.into());
-        }
-        after.updated_at = now;
-        let after = hotline_store::orgs::update(&txn, after).await?;
-        let action = if moved { AuditAction::OrgMove } else { AuditAction::OrgUpdate };
-        let audit = ctx.record(
-            AuditEntry::new(action)
-                .subject("org", after.id)
-                .detail(json!({ "before": audit_view(&before), "after": audit_view(&after) })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+                if after == before {
+                    return Ok(before);
+                }
+                after.updated_at = now;
+                let after = hotline_store::orgs::update(tx, after).await?;
+                let action = if moved { AuditAction::OrgMove } else { AuditAction::OrgUpdate };
+                let audit = ctx.record(
+                    AuditEntry::new(action)
+                        .subject("org", after.id)
+                        .detail(json!({ "before": audit_view(&before), "after": audit_view(&after) })),
+                    now,
+                );
+                tx.audit([audit]);
+                    Ok::<_, Error>(after)
+                })
+            })
+            .await?;
         self.invalidate_reference();
         Ok(after.into())
     }

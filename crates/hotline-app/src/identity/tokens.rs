@@ -7,6 +7,7 @@ use hotline_domain::org::OrgKind;
 use hotline_domain::role::{self, Permission, Role, Scope};
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{ApiTokenId, FieldError, FieldErrors, FieldIssue, OrgId, UserId};
+use hotline_store::WriteTx;
 use hotline_store::tokens::TokenRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -97,21 +98,20 @@ pub(crate) fn new_token(
     (row, secret)
 }
 
-/// Saves a new token with its audit row, in the caller's transaction.
+/// Saves a new token with its audit row, in the caller's write.
 pub(crate) async fn insert_token(
-    txn: &sea_orm::DatabaseTransaction,
+    tx: &WriteTx<'_>,
     ctx: &Ctx,
     row: TokenRow,
     now: DateTime<Utc>,
 ) -> Result<TokenRow> {
-    let row = hotline_store::tokens::insert(txn, row).await?;
-    let audit = ctx.record(
+    let row = hotline_store::tokens::insert(tx, row).await?;
+    tx.audit([ctx.record(
         AuditEntry::new(AuditAction::ApiTokenCreate).subject("api_token", row.id).detail(json!({
             "name": row.name, "org_id": row.org_id, "roles": row.roles, "prefix": row.prefix,
         })),
         now,
-    );
-    hotline_store::audit::append(txn, vec![audit]).await?;
+    )]);
     Ok(row)
 }
 
@@ -156,9 +156,11 @@ impl App {
         };
         let now = self.now();
         let (row, secret) = new_token(name, org.id, &mut roles, &principal, now);
-        let txn = self.store.begin().await?;
-        let row = insert_token(&txn, ctx, row, now).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let row = self
+            .store
+            .write(move |tx| Box::pin(async move { insert_token(tx, &ctx, row, now).await }))
+            .await?;
         Ok(CreatedApiToken { token: row.into(), secret })
     }
 
@@ -193,23 +195,32 @@ impl App {
             return Ok(token.into());
         }
         let now = self.now();
-        let txn = self.store.begin().await?;
-        if !hotline_store::tokens::revoke(&txn, token.id, now).await? {
-            // Revoked by someone else meanwhile: nothing happened here to record.
-            txn.rollback().await?;
-            return hotline_store::tokens::find(db, token.id)
-                .await?
-                .map(Into::into)
-                .ok_or(Error::NotFound("api_token"));
-        }
         let audit = ctx.record(
             AuditEntry::new(AuditAction::ApiTokenRevoke)
                 .subject("api_token", token.id)
                 .detail(json!({ "name": token.name, "prefix": token.prefix })),
             now,
         );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let token_id = token.id;
+        let revoked = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let revoked = hotline_store::tokens::revoke(tx, token_id, now).await?;
+                    // Revoked by someone else meanwhile: nothing happened here to record.
+                    if revoked {
+                        tx.audit([audit]);
+                    }
+                    Ok::<_, Error>(revoked)
+                })
+            })
+            .await?;
+        if !revoked {
+            return hotline_store::tokens::find(db, token.id)
+                .await?
+                .map(Into::into)
+                .ok_or(Error::NotFound("api_token"));
+        }
         let mut view = ApiTokenView::from(token);
         view.revoked_at = Some(now);
         Ok(view)

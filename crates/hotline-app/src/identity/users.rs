@@ -221,25 +221,31 @@ impl App {
             updated_at: now,
         };
         let names = role_names(&roles);
-        let txn = self.store.begin().await?;
-        let row = match hotline_store::users::insert(&txn, row, &names).await {
-            Ok(row) => row,
-            Err(e) if unique_violation(&e).is_some() => {
-                return Err(Error::AlreadyExists(FieldError::new(
-                    "username",
-                    FieldIssue::AlreadyExists,
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::UserCreate)
-                .subject("user", row.id)
-                .detail(json!({ "after": audit_view(&row, &names) })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let (ctx, stored) = (ctx.clone(), names.clone());
+        let row = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let row = match hotline_store::users::insert(tx, row, &stored).await {
+                        Ok(row) => row,
+                        Err(e) if unique_violation(&e).is_some() => {
+                            return Err(Error::AlreadyExists(FieldError::new(
+                                "username",
+                                FieldIssue::AlreadyExists,
+                            )));
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
+                    tx.audit([ctx.record(
+                        AuditEntry::new(AuditAction::UserCreate)
+                            .subject("user", row.id)
+                            .detail(json!({ "after": audit_view(&row, &stored) })),
+                        now,
+                    )]);
+                    Ok(row)
+                })
+            })
+            .await?;
         Ok(UserView::new(row, &names, now))
     }
 
@@ -313,24 +319,33 @@ impl App {
             return Ok(UserView::new(before, &before_roles, now));
         }
         after.updated_at = now;
-        let txn = self.store.begin().await?;
-        let after = hotline_store::users::update(&txn, after).await?;
-        if after_roles != before_roles {
-            hotline_store::users::set_roles(&txn, after.id, &after_roles).await?;
-        }
-        if !after.active || after_roles != before_roles || after.org_id != before.org_id {
-            // A changed account must sign in again to pick up its new rights (ASVS 7.4.2).
-            hotline_store::sessions::delete_for_user(&txn, after.id).await?;
-        }
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::UserUpdate).subject("user", after.id).detail(json!({
-                "before": audit_view(&before, &before_roles),
-                "after": audit_view(&after, &after_roles),
-            })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let (ctx, roles) = (ctx.clone(), after_roles.clone());
+        let after = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let after = hotline_store::users::update(tx, after).await?;
+                    if roles != before_roles {
+                        hotline_store::users::set_roles(tx, after.id, &roles).await?;
+                    }
+                    if !after.active || roles != before_roles || after.org_id != before.org_id {
+                        // A changed account must sign in again to pick up its new rights
+                        // (ASVS 7.4.2).
+                        hotline_store::sessions::delete_for_user(tx, after.id).await?;
+                    }
+                    tx.audit([ctx.record(
+                        AuditEntry::new(AuditAction::UserUpdate).subject("user", after.id).detail(
+                            json!({
+                                "before": audit_view(&before, &before_roles),
+                                "after": audit_view(&after, &roles),
+                            }),
+                        ),
+                        now,
+                    )]);
+                    Ok::<_, Error>(after)
+                })
+            })
+            .await?;
         Ok(UserView::new(after, &after_roles, now))
     }
 
@@ -364,17 +379,23 @@ impl App {
         after.failed_logins = 0;
         after.locked_until = None;
         after.updated_at = now;
-        let txn = self.store.begin().await?;
-        let after = hotline_store::users::update(&txn, after).await?;
-        let ended = hotline_store::sessions::delete_for_user(&txn, after.id).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::UserResetPassword)
-                .subject("user", after.id)
-                .detail(json!({ "username": after.username, "sessions_ended": ended })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let after = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let after = hotline_store::users::update(tx, after).await?;
+                    let ended = hotline_store::sessions::delete_for_user(tx, after.id).await?;
+                    tx.audit([ctx.record(
+                        AuditEntry::new(AuditAction::UserResetPassword)
+                            .subject("user", after.id)
+                            .detail(json!({ "username": after.username, "sessions_ended": ended })),
+                        now,
+                    )]);
+                    Ok::<_, Error>(after)
+                })
+            })
+            .await?;
         Ok(UserView::new(after, &roles, now))
     }
 
@@ -386,17 +407,20 @@ impl App {
         after.failed_logins = 0;
         after.locked_until = None;
         after.updated_at = now;
-        let txn = self.store.begin().await?;
-        let after = hotline_store::users::update(&txn, after).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::UserUnlock).subject("user", after.id).detail(json!({
-                "username": after.username,
-                "was_locked_until": before.locked_until,
-            })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let audit = AuditEntry::new(AuditAction::UserUnlock)
+            .subject("user", after.id)
+            .detail(json!({"username": after.username, "was_locked_until": before.locked_until}));
+        let audit = ctx.record(audit, now);
+        let after = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let after = hotline_store::users::update(tx, after).await?;
+                    tx.audit([audit]);
+                    Ok::<_, Error>(after)
+                })
+            })
+            .await?;
         Ok(UserView::new(after, &roles, now))
     }
 

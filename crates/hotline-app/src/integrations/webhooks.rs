@@ -14,6 +14,7 @@ use hotline_domain::role::{Permission, Scope};
 use hotline_domain::validation::bounded_text;
 use hotline_domain::webhook;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId};
+use hotline_store::WriteTx;
 use hotline_store::webhooks::{DELIVERED, DeliveryRow, FAILED, PENDING, SubscriptionRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -166,21 +167,20 @@ fn check_types(types: &[String]) -> std::result::Result<String, FieldError> {
     Ok(out.join(","))
 }
 
-/// Saves a new subscription with its audit row, in the caller's transaction.
+/// Saves a new subscription with its audit row, in the caller's write.
 pub(crate) async fn insert_subscription(
-    txn: &sea_orm::DatabaseTransaction,
+    tx: &WriteTx<'_>,
     ctx: &Ctx,
     row: SubscriptionRow,
     now: DateTime<Utc>,
 ) -> Result<SubscriptionRow> {
-    let row = hotline_store::webhooks::insert_subscription(txn, row).await?;
-    let audit = ctx.record(
+    let row = hotline_store::webhooks::insert_subscription(tx, row).await?;
+    tx.audit([ctx.record(
         AuditEntry::new(AuditAction::WebhookCreate).subject("webhook", row.id).detail(json!({
             "name": row.name, "org_id": row.org_id, "url": row.url, "event_types": row.event_types,
         })),
         now,
-    );
-    hotline_store::audit::append(txn, vec![audit]).await?;
+    )]);
     Ok(row)
 }
 
@@ -244,9 +244,11 @@ impl App {
         let now = self.now();
         let secret = new_secret();
         let row = self.new_subscription(name, org.id, url, types, &secret, &principal, now)?;
-        let txn = self.store.begin().await?;
-        let row = insert_subscription(&txn, ctx, row, now).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let row = self
+            .store
+            .write(move |tx| Box::pin(async move { insert_subscription(tx, &ctx, row, now).await }))
+            .await?;
         Ok(CreatedWebhook { webhook: row.into(), secret })
     }
 
@@ -301,16 +303,22 @@ impl App {
         }
         let now = self.now();
         row.updated_at = now;
-        let txn = self.store.begin().await?;
-        let row = hotline_store::webhooks::update_subscription(&txn, row).await?;
         let audit = ctx.record(
             AuditEntry::new(AuditAction::WebhookUpdate).subject("webhook", row.id).detail(json!({
                 "name": row.name, "url": row.url, "event_types": row.event_types, "active": row.active,
             })),
             now,
         );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let row = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let row = hotline_store::webhooks::update_subscription(tx, row).await?;
+                    tx.audit([audit]);
+                    Ok::<_, Error>(row)
+                })
+            })
+            .await?;
         Ok(row.into())
     }
 
@@ -348,8 +356,6 @@ impl App {
         let now = self.now();
         row.status = PENDING.to_owned();
         row.next_attempt_at = Some(now);
-        let txn = self.store.begin().await?;
-        let row = hotline_store::webhooks::update_delivery(&txn, row).await?;
         let audit = ctx.record(
             AuditEntry::new(AuditAction::WebhookRedeliver)
                 .subject("webhook", subscription.id)
@@ -358,8 +364,16 @@ impl App {
                 ),
             now,
         );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let row = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let row = hotline_store::webhooks::update_delivery(tx, row).await?;
+                    tx.audit([audit]);
+                    Ok::<_, Error>(row)
+                })
+            })
+            .await?;
         Ok(row.into())
     }
 

@@ -189,19 +189,26 @@ impl App {
             ),
             updated_at: now,
         };
-        let txn = self.store.begin().await?;
-        hotline_store::reference::upsert_calendar_days(&txn, vec![row.clone()]).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::CalendarUpdate).subject("calendar_day", date).detail(
-                json!({
-                    "before": before.first().map(|b| json!({"kind": b.kind, "name": b.name})),
-                    "after": {"kind": row.kind, "name": row.name},
-                }),
-            ),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let row = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                hotline_store::reference::upsert_calendar_days(tx, vec![row.clone()]).await?;
+                let audit = ctx.record(
+                    AuditEntry::new(AuditAction::CalendarUpdate).subject("calendar_day", date).detail(
+                        json!({
+                            "before": before.first().map(|b| json!({"kind": b.kind, "name": b.name})),
+                            "after": {"kind": row.kind, "name": row.name},
+                        }),
+                    ),
+                    now,
+                );
+                tx.audit([audit]);
+                    Ok::<_, Error>(row)
+                })
+            })
+            .await?;
         self.reload_calendar().await?;
         Ok(view(row))
     }
@@ -211,18 +218,25 @@ impl App {
         self.authorize(ctx, Permission::ReferenceManage, None).await?;
         check_year("date", date.year())?;
         let now = self.now();
-        let txn = self.store.begin().await?;
-        if !hotline_store::reference::delete_calendar_day(&txn, date).await? {
-            return Err(Error::NotFound("calendar_day"));
-        }
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::CalendarUpdate)
-                .subject("calendar_day", date)
-                .detail(json!({"after": null})),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let () = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    if !hotline_store::reference::delete_calendar_day(tx, date).await? {
+                        return Err(Error::NotFound("calendar_day"));
+                    }
+                    let audit = ctx.record(
+                        AuditEntry::new(AuditAction::CalendarUpdate)
+                            .subject("calendar_day", date)
+                            .detail(json!({"after": null})),
+                        now,
+                    );
+                    tx.audit([audit]);
+                    Ok::<_, Error>(())
+                })
+            })
+            .await?;
         self.reload_calendar().await
     }
 
@@ -238,17 +252,23 @@ impl App {
             source: format!("confirmed by {by}"),
             confirmed_at: now,
         };
-        let txn = self.store.begin().await?;
-        if hotline_store::reference::confirm_calendar_year(&txn, row).await? {
-            let audit = ctx.record(
-                AuditEntry::new(AuditAction::CalendarUpdate)
-                    .subject("calendar_year", year)
-                    .detail(json!({"year": year, "known": true})),
-                now,
-            );
-            hotline_store::audit::append(&txn, vec![audit]).await?;
-        }
-        txn.commit().await?;
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::CalendarUpdate)
+                .subject("calendar_year", year)
+                .detail(json!({"year": year, "known": true})),
+            now,
+        );
+        self.store
+            .write(move |tx| {
+                Box::pin(async move {
+                    // Confirming a confirmed year changes nothing and records nothing.
+                    if hotline_store::reference::confirm_calendar_year(tx, row).await? {
+                        tx.audit([audit]);
+                    }
+                    Ok::<_, Error>(())
+                })
+            })
+            .await?;
         self.reload_calendar().await?;
         self.get_calendar(ctx, CalendarQuery { year: Some(year) }).await
     }
@@ -257,18 +277,26 @@ impl App {
     pub async fn unconfirm_calendar_year(&self, ctx: &Ctx, year: i32) -> Result<()> {
         self.authorize(ctx, Permission::ReferenceManage, None).await?;
         check_year("year", year)?;
-        let txn = self.store.begin().await?;
-        if !hotline_store::reference::unconfirm_calendar_year(&txn, year).await? {
-            return Err(Error::NotFound("calendar_year"));
-        }
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::CalendarUpdate)
-                .subject("calendar_year", year)
-                .detail(json!({"year": year, "known": false})),
-            self.now(),
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let now = self.now();
+        let ctx = ctx.clone();
+        let () = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    if !hotline_store::reference::unconfirm_calendar_year(tx, year).await? {
+                        return Err(Error::NotFound("calendar_year"));
+                    }
+                    let audit = ctx.record(
+                        AuditEntry::new(AuditAction::CalendarUpdate)
+                            .subject("calendar_year", year)
+                            .detail(json!({"year": year, "known": false})),
+                        now,
+                    );
+                    tx.audit([audit]);
+                    Ok::<_, Error>(())
+                })
+            })
+            .await?;
         self.reload_calendar().await
     }
 

@@ -234,22 +234,31 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        let txn = self.store.begin().await?;
-        if let Err(e) = hotline_store::reference::insert_categories(&txn, vec![row.clone()]).await {
-            return Err(if unique_violation(&e).is_some() {
-                Error::AlreadyExists(FieldError::new("code", FieldIssue::AlreadyExists))
-            } else {
-                e.into()
-            });
-        }
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::CategoryCreate)
-                .subject("category", row.id)
-                .detail(json!({"after": audit_view(&row)})),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let row = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    if let Err(e) =
+                        hotline_store::reference::insert_categories(tx, vec![row.clone()]).await
+                    {
+                        return Err(if unique_violation(&e).is_some() {
+                            Error::AlreadyExists(FieldError::new("code", FieldIssue::AlreadyExists))
+                        } else {
+                            e.into()
+                        });
+                    }
+                    let audit = ctx.record(
+                        AuditEntry::new(AuditAction::CategoryCreate)
+                            .subject("category", row.id)
+                            .detail(json!({"after": audit_view(&row)})),
+                        now,
+                    );
+                    tx.audit([audit]);
+                    Ok::<_, Error>(row)
+                })
+            })
+            .await?;
         self.invalidate_reference();
         Ok(CategoryNode {
             id: row.id,
@@ -310,7 +319,6 @@ impl App {
         };
         errors.into_result()?;
         let now = self.now();
-        let txn = self.store.begin().await?;
         let mut after = before.clone();
         if let Some(name) = name {
             after.name = name;
@@ -318,18 +326,19 @@ impl App {
         if let Some(active) = changes.active {
             after.active = active;
         }
+        let mut moved = Vec::new();
         if let Some(parent) = &new_parent {
             let new_path = TreePath::child(&TreePath::from_stored(parent.path.clone()), id);
             let shift = parent.level + 1 - before.level;
             for row in subtree.iter().filter(|r| r.id != id) {
-                let mut moved = (*row).clone();
-                moved.path = TreePath::from_stored(row.path.clone())
+                let mut row = (*row).clone();
+                row.path = TreePath::from_stored(row.path.clone())
                     .rebase(&old_path, &new_path)
                     .as_str()
                     .to_owned();
-                moved.level += shift;
-                moved.updated_at = now;
-                hotline_store::reference::update_category(&txn, moved).await?;
+                row.level += shift;
+                row.updated_at = now;
+                moved.push(row);
             }
             after.parent_id = Some(parent.id);
             after.path = new_path.as_str().to_owned();
@@ -342,15 +351,25 @@ impl App {
                 .ok_or(Error::NotFound("category"));
         }
         after.updated_at = now;
-        let after = hotline_store::reference::update_category(&txn, after).await?;
         let audit = ctx.record(
             AuditEntry::new(AuditAction::CategoryUpdate)
                 .subject("category", id)
                 .detail(json!({"before": audit_view(&before), "after": audit_view(&after)})),
             now,
         );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let after = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    for row in moved {
+                        hotline_store::reference::update_category(tx, row).await?;
+                    }
+                    let after = hotline_store::reference::update_category(tx, after).await?;
+                    tx.audit([audit]);
+                    Ok::<_, Error>(after)
+                })
+            })
+            .await?;
         self.invalidate_reference();
         let rows = hotline_store::reference::categories(self.store.reader()).await?;
         build_tree(&rows, after.parent_id, true)

@@ -111,16 +111,23 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        let txn = self.store.begin().await?;
-        let row = hotline_store::reference::insert_routing_rule(&txn, row).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::RoutingCreate)
-                .subject("routing_rule", row.id)
-                .detail(json!({"after": view(row.clone())})),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let row = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let row = hotline_store::reference::insert_routing_rule(tx, row).await?;
+                    let audit = ctx.record(
+                        AuditEntry::new(AuditAction::RoutingCreate)
+                            .subject("routing_rule", row.id)
+                            .detail(json!({"after": view(row.clone())})),
+                        now,
+                    );
+                    tx.audit([audit]);
+                    Ok::<_, Error>(row)
+                })
+            })
+            .await?;
         Ok(view(row))
     }
 
@@ -151,16 +158,23 @@ impl App {
         }
         let now = self.now();
         after.updated_at = now;
-        let txn = self.store.begin().await?;
-        let after = hotline_store::reference::update_routing_rule(&txn, after).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::RoutingUpdate)
-                .subject("routing_rule", id)
-                .detail(json!({"before": view(before), "after": view(after.clone())})),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let after = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let after = hotline_store::reference::update_routing_rule(tx, after).await?;
+                    let audit = ctx.record(
+                        AuditEntry::new(AuditAction::RoutingUpdate)
+                            .subject("routing_rule", id)
+                            .detail(json!({"before": view(before), "after": view(after.clone())})),
+                        now,
+                    );
+                    tx.audit([audit]);
+                    Ok::<_, Error>(after)
+                })
+            })
+            .await?;
         Ok(view(after))
     }
 

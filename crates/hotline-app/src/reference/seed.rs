@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::reference::categories::rows_from_triples;
 use crate::reference::sla::policy_row;
-use crate::{App, AuditEntry, Ctx, Result};
+use crate::{App, AuditEntry, Ctx, Error, Result};
 
 const CATEGORIES_CSV: &str = include_str!("../../data/categories.csv");
 
@@ -34,106 +34,116 @@ fn category_triples() -> Vec<[String; 3]> {
 impl App {
     pub(crate) async fn seed_reference(&self) -> Result<()> {
         let now = self.now();
-        let mut seeded = Vec::new();
-        let txn = self.store.begin().await?;
-        if hotline_store::reference::count_categories(&txn).await? == 0 {
-            let triples = category_triples();
-            let rows = rows_from_triples(
-                triples.iter().map(|t| [t[0].as_str(), t[1].as_str(), t[2].as_str()]),
-                now,
-            );
-            seeded.push(json!({"categories": rows.len()}));
-            let utilities: Vec<_> = rows
-                .iter()
-                .filter(|r| r.level == 3 && UTILITIES.contains(&r.name.as_str()))
-                .map(|r| r.id)
-                .collect();
-            hotline_store::reference::insert_categories(&txn, rows).await?;
-            if hotline_store::reference::sla_policies(&txn).await?.is_empty() {
-                let policies = [
-                    (
-                        "一般诉求",
-                        None,
-                        Some(Urgency::Normal),
-                        Clocks {
-                            accept: Limit::working_days(1),
-                            response: Limit::working_days(1),
-                            finish: Limit::working_days(5),
-                        },
-                    ),
-                    (
-                        "紧急诉求",
-                        None,
-                        Some(Urgency::Urgent),
-                        Clocks {
-                            accept: Limit::hours(2),
-                            response: Limit::hours(4),
-                            finish: Limit::hours(24),
-                        },
-                    ),
-                    (
-                        "特急/紧急处理",
-                        None,
-                        Some(Urgency::Critical),
-                        Clocks {
-                            accept: Limit::minutes(15),
-                            response: Limit::minutes(30),
-                            finish: Limit::hours(2),
-                        },
-                    ),
-                ];
-                let mut count = 0;
-                for (name, category, urgency, clocks) in policies {
-                    hotline_store::reference::insert_sla_policy(
-                        &txn,
-                        policy_row(name.to_owned(), category, urgency, clocks, now),
-                    )
-                    .await?;
-                    count += 1;
-                }
-                for id in utilities {
-                    let clocks = Clocks {
-                        accept: Limit::minutes(30),
-                        response: Limit::hours(2),
-                        finish: Limit::hours(24),
-                    };
-                    hotline_store::reference::insert_sla_policy(
-                        &txn,
-                        policy_row(
-                            "水电气暖".to_owned(),
-                            Some(id),
-                            Some(Urgency::Normal),
-                            clocks,
+
+        let () = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut seeded = Vec::new();
+                    if hotline_store::reference::count_categories(tx).await? == 0 {
+                        let triples = category_triples();
+                        let rows = rows_from_triples(
+                            triples.iter().map(|t| [t[0].as_str(), t[1].as_str(), t[2].as_str()]),
                             now,
-                        ),
-                    )
-                    .await?;
-                    count += 1;
-                }
-                seeded.push(json!({"sla_policies": count}));
-            }
-        }
-        if hotline_store::reference::calendar_days(&txn, None, None).await?.is_empty() {
-            let rows = crate::reference::calendar::official_rows(now);
-            seeded.push(json!({"calendar_days": rows.len()}));
-            let years: std::collections::BTreeMap<i32, String> =
-                rows.iter().map(|r| (r.day.year(), r.source.clone())).collect();
-            hotline_store::reference::upsert_calendar_days(&txn, rows).await?;
-            for (year, source) in years {
-                let row =
-                    hotline_store::reference::CalendarYearRow { year, source, confirmed_at: now };
-                hotline_store::reference::confirm_calendar_year(&txn, row).await?;
-            }
-        }
-        if !seeded.is_empty() {
-            let audit = Ctx::system().record(
-                AuditEntry::new(AuditAction::SystemSeed)
-                    .detail(json!({"kind": "reference", "seeded": seeded})),
-                now,
-            );
-            hotline_store::audit::append(&txn, vec![audit]).await?;
-        }
-        txn.commit().await?;
+                        );
+                        seeded.push(json!({"categories": rows.len()}));
+                        let utilities: Vec<_> = rows
+                            .iter()
+                            .filter(|r| r.level == 3 && UTILITIES.contains(&r.name.as_str()))
+                            .map(|r| r.id)
+                            .collect();
+                        hotline_store::reference::insert_categories(tx, rows).await?;
+                        if hotline_store::reference::sla_policies(tx).await?.is_empty() {
+                            let policies = [
+                                (
+                                    "一般诉求",
+                                    None,
+                                    Some(Urgency::Normal),
+                                    Clocks {
+                                        accept: Limit::working_days(1),
+                                        response: Limit::working_days(1),
+                                        finish: Limit::working_days(5),
+                                    },
+                                ),
+                                (
+                                    "紧急诉求",
+                                    None,
+                                    Some(Urgency::Urgent),
+                                    Clocks {
+                                        accept: Limit::hours(2),
+                                        response: Limit::hours(4),
+                                        finish: Limit::hours(24),
+                                    },
+                                ),
+                                (
+                                    "特急/紧急处理",
+                                    None,
+                                    Some(Urgency::Critical),
+                                    Clocks {
+                                        accept: Limit::minutes(15),
+                                        response: Limit::minutes(30),
+                                        finish: Limit::hours(2),
+                                    },
+                                ),
+                            ];
+                            let mut count = 0;
+                            for (name, category, urgency, clocks) in policies {
+                                hotline_store::reference::insert_sla_policy(
+                                    tx,
+                                    policy_row(name.to_owned(), category, urgency, clocks, now),
+                                )
+                                .await?;
+                                count += 1;
+                            }
+                            for id in utilities {
+                                let clocks = Clocks {
+                                    accept: Limit::minutes(30),
+                                    response: Limit::hours(2),
+                                    finish: Limit::hours(24),
+                                };
+                                hotline_store::reference::insert_sla_policy(
+                                    tx,
+                                    policy_row(
+                                        "水电气暖".to_owned(),
+                                        Some(id),
+                                        Some(Urgency::Normal),
+                                        clocks,
+                                        now,
+                                    ),
+                                )
+                                .await?;
+                                count += 1;
+                            }
+                            seeded.push(json!({"sla_policies": count}));
+                        }
+                    }
+                    if hotline_store::reference::calendar_days(tx, None, None).await?.is_empty() {
+                        let rows = crate::reference::calendar::official_rows(now);
+                        seeded.push(json!({"calendar_days": rows.len()}));
+                        let years: std::collections::BTreeMap<i32, String> =
+                            rows.iter().map(|r| (r.day.year(), r.source.clone())).collect();
+                        hotline_store::reference::upsert_calendar_days(tx, rows).await?;
+                        for (year, source) in years {
+                            let row = hotline_store::reference::CalendarYearRow {
+                                year,
+                                source,
+                                confirmed_at: now,
+                            };
+                            hotline_store::reference::confirm_calendar_year(tx, row).await?;
+                        }
+                    }
+                    if !seeded.is_empty() {
+                        let audit = Ctx::system().record(
+                            AuditEntry::new(AuditAction::SystemSeed)
+                                .detail(json!({"kind": "reference", "seeded": seeded})),
+                            now,
+                        );
+                        tx.audit([audit]);
+                    }
+                    Ok::<_, Error>(())
+                })
+            })
+            .await?;
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::ReferenceData;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// The clocks used when no policy matches at all.
@@ -201,11 +202,8 @@ impl App {
         urgency: Urgency,
     ) -> Result<(Clocks, Option<SlaPolicyRow>)> {
         let reference = self.reference().await?;
-        let category = category_id.and_then(|id| reference.categories.get(&id));
-        Ok(match pick(&reference.sla, category, urgency) {
-            Some(p) => (clocks_of(p), Some(p.clone())),
-            None => (FALLBACK, None),
-        })
+        let (clocks, policy) = reference.clocks(category_id, urgency);
+        Ok((clocks, policy.cloned()))
     }
 
     pub async fn create_sla_policy(&self, ctx: &Ctx, input: NewSlaPolicy) -> Result<SlaPolicyView> {
@@ -242,16 +240,23 @@ impl App {
         let now = self.now();
         let row =
             policy_row(name, input.category_id, urgency, Clocks { accept, response, finish }, now);
-        let txn = self.store.begin().await?;
-        let row = hotline_store::reference::insert_sla_policy(&txn, row).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::SlaCreate)
-                .subject("sla_policy", row.id)
-                .detail(json!({"after": view(row.clone())})),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let row = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let row = hotline_store::reference::insert_sla_policy(tx, row).await?;
+                    let audit = ctx.record(
+                        AuditEntry::new(AuditAction::SlaCreate)
+                            .subject("sla_policy", row.id)
+                            .detail(json!({"after": view(row.clone())})),
+                        now,
+                    );
+                    tx.audit([audit]);
+                    Ok::<_, Error>(row)
+                })
+            })
+            .await?;
         self.invalidate_reference();
         Ok(view(row))
     }
@@ -304,16 +309,23 @@ impl App {
         }
         let now = self.now();
         after.updated_at = now;
-        let txn = self.store.begin().await?;
-        let after = hotline_store::reference::update_sla_policy(&txn, after).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::SlaUpdate)
-                .subject("sla_policy", id)
-                .detail(json!({"before": view(before), "after": view(after.clone())})),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let after = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let after = hotline_store::reference::update_sla_policy(tx, after).await?;
+                    let audit = ctx.record(
+                        AuditEntry::new(AuditAction::SlaUpdate)
+                            .subject("sla_policy", id)
+                            .detail(json!({"before": view(before), "after": view(after.clone())})),
+                        now,
+                    );
+                    tx.audit([audit]);
+                    Ok::<_, Error>(after)
+                })
+            })
+            .await?;
         self.invalidate_reference();
         Ok(view(after))
     }
@@ -341,5 +353,21 @@ pub(crate) fn policy_row(
         active: true,
         created_at: now,
         updated_at: now,
+    }
+}
+
+impl ReferenceData {
+    /// The clocks for a category and urgency, and the policy they come from (none: the
+    /// fallback).
+    pub(crate) fn clocks(
+        &self,
+        category_id: Option<Uuid>,
+        urgency: Urgency,
+    ) -> (Clocks, Option<&SlaPolicyRow>) {
+        let category = category_id.and_then(|id| self.categories.get(&id));
+        match pick(&self.sla, category, urgency) {
+            Some(p) => (clocks_of(p), Some(p)),
+            None => (FALLBACK, None),
+        }
     }
 }

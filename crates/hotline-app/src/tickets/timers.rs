@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use hotline_domain::audit::AuditAction;
 use hotline_domain::sla::warning_at;
 use hotline_domain::ticket::{Action, TicketState};
+use hotline_store::WriteTx;
 use hotline_store::tickets::{TicketRow, TimerRow};
 use sea_orm::{DatabaseTransaction, DbErr};
 use serde_json::json;
@@ -95,14 +96,39 @@ impl App {
 
     async fn fire(&self, timer: &TimerRow, now: DateTime<Utc>) -> Result<bool> {
         let Some(kind) = TimerKind::parse(&timer.kind) else { return Ok(false) };
-        let txn = self.store.begin().await?;
-        if !hotline_store::tickets::claim_timer(&txn, timer.id, now).await? {
-            return Ok(false);
+        let (app, timer) = (self.clone(), timer.clone());
+        let fired = self
+            .store
+            .write(move |tx| Box::pin(async move { app.fire_in(tx, &timer, kind, now).await }))
+            .await;
+        match fired {
+            Ok(Some((row, event))) => {
+                self.publish(crate::events::LiveEvent::ticket(&row, event));
+                Ok(true)
+            }
+            Ok(None) => Ok(false),
+            // Someone acted on the ticket meanwhile; the timer stays unclaimed for a retry.
+            Err(Error::Conflict { code: "concurrent_update", .. }) => Ok(false),
+            Err(e) => Err(e),
         }
-        let Some(mut row) = hotline_store::tickets::find_for_update(&txn, timer.ticket_id).await?
+    }
+
+    /// Claims the timer and applies it; the ticket and the timeline event it records, or
+    /// nothing when the timer no longer applies (a claimed timer fires once either way).
+    async fn fire_in(
+        &self,
+        tx: &WriteTx<'_>,
+        timer: &TimerRow,
+        kind: TimerKind,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(TicketRow, &'static str)>> {
+        let txn: &DatabaseTransaction = tx;
+        if !hotline_store::tickets::claim_timer(txn, timer.id, now).await? {
+            return Ok(None);
+        }
+        let Some(mut row) = hotline_store::tickets::find_for_update(txn, timer.ticket_id).await?
         else {
-            txn.commit().await?;
-            return Ok(false);
+            return Ok(None);
         };
         let state = state_of(&row);
         let deadline = Some(timer.deadline_at);
@@ -123,8 +149,7 @@ impl App {
             }
         };
         if !relevant {
-            txn.commit().await?;
-            return Ok(false);
+            return Ok(None);
         }
         let mut ctx = Ctx::system();
         ctx.source_ip = Some("timer".to_owned());
@@ -159,7 +184,7 @@ impl App {
                     )
                     .at;
                 hotline_store::tickets::insert_timers(
-                    &txn,
+                    txn,
                     vec![TimerRow {
                         id: Uuid::now_v7(),
                         ticket_id: row.id,
@@ -187,19 +212,18 @@ impl App {
             }
         };
         row.updated_at = now;
-        let row = match hotline_store::tickets::update(&txn, row).await {
+        let row = match hotline_store::tickets::update(txn, row).await {
             Ok(row) => row,
-            // Someone acted on the ticket meanwhile; the timer stays unclaimed for a retry.
-            Err(DbErr::RecordNotUpdated) => return Ok(false),
+            Err(DbErr::RecordNotUpdated) => return Err(Error::conflict("concurrent_update")),
             Err(e) => return Err(Error::from(e)),
         };
         record_event(
-            &txn,
+            txn,
             event_row(&ctx, &row, event, None, None, row.holder_org_id, None, detail.clone(), now),
         )
         .await?;
         hotline_store::tickets::insert_outbox(
-            &txn,
+            txn,
             super::outbox::event_for(
                 &format!("ticket.{event}"),
                 &row,
@@ -216,10 +240,8 @@ impl App {
                     .detail(json!({"number": row.number, "detail": detail})),
                 now,
             );
-            hotline_store::audit::append(&txn, vec![audit]).await?;
+            tx.audit([audit]);
         }
-        txn.commit().await?;
-        self.publish(crate::events::LiveEvent::ticket(&row, event));
-        Ok(true)
+        Ok(Some((row, event)))
     }
 }

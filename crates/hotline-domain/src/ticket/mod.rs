@@ -1,5 +1,6 @@
 //! Work orders (工单): their states, actions and classifications.
 
+pub mod decisions;
 pub mod lifecycle;
 
 use crate::validation::{FieldError, FieldIssue};

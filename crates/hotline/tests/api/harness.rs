@@ -10,7 +10,7 @@ use hotline_app::{App, Clock, Config, Mode};
 use hotline_store::{DbConfig, Store};
 use reqwest::header::HeaderMap;
 use sea_orm::ConnectionTrait as _;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 pub const PASSWORD: &str = "Demo@12345";
@@ -165,23 +165,12 @@ impl TestApp {
 
     /// A client with its own cookie jar, not signed in.
     pub fn client(&self) -> Api {
-        Api {
-            client: reqwest::Client::builder().cookie_store(true).build().expect("client"),
-            base: self.base.clone(),
-        }
+        Api::new(&self.base)
     }
 
     /// A client signed in as one of the demo accounts.
     pub async fn login(&self, username: &str) -> Api {
-        let api = self.client();
-        let res = api
-            .post(
-                "/api/v1/auth/login",
-                serde_json::json!({"username": username, "password": PASSWORD}),
-            )
-            .await;
-        assert_eq!(res.status, 200, "login as {username}: {}", res.body);
-        api
+        Api::sign_in(&self.base, username).await
     }
 
     pub fn advance(&self, by: chrono::Duration) {
@@ -280,6 +269,22 @@ impl Resp {
 }
 
 impl Api {
+    /// A client of the server at `base` with its own cookie jar, not signed in.
+    pub fn new(base: &str) -> Self {
+        let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+        Self { client, base: base.to_owned() }
+    }
+
+    /// A client signed in as one of the demo accounts of the server at `base`.
+    pub async fn sign_in(base: &str, username: &str) -> Self {
+        let api = Self::new(base);
+        let res = api
+            .post("/api/v1/auth/login", json!({"username": username, "password": PASSWORD}))
+            .await;
+        assert_eq!(res.status, 200, "login as {username} at {base}: {}", res.body);
+        api
+    }
+
     async fn send(&self, request: reqwest::RequestBuilder) -> Resp {
         let res = request.send().await.expect("request");
         let status = res.status().as_u16();
@@ -321,4 +326,77 @@ impl Api {
     pub async fn raw(&self, request: reqwest::RequestBuilder) -> Resp {
         self.send(request).await
     }
+}
+
+/// A free loopback port for a server started by a test.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// Polls `probe` until it yields, for up to a minute.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+// Fixtures: what many tests do the same way.
+
+/// A leaf category id by name.
+pub async fn category(api: &Api, name: &str) -> String {
+    let tree = api.get("/api/v1/categories").await.body;
+    fn find(nodes: &Value, name: &str) -> Option<String> {
+        nodes.as_array()?.iter().find_map(|n| {
+            if n["name"] == name && n["children"].as_array().is_some_and(Vec::is_empty) {
+                n["id"].as_str().map(str::to_owned)
+            } else {
+                find(&n["children"], name)
+            }
+        })
+    }
+    find(&tree, name).unwrap_or_else(|| panic!("no category {name}"))
+}
+
+/// A registered water-supply complaint, as an agent files it.
+pub async fn new_ticket(api: &Api, title: &str) -> String {
+    let res = api.post("/api/v1/tickets", ticket_body(api, title).await).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.body["id"].as_str().expect("id").to_owned()
+}
+
+/// The body of a complete ticket, for tests that vary it.
+pub async fn ticket_body(api: &Api, title: &str) -> Value {
+    json!({
+        "caller_phone": "138 0013 8000",
+        "caller_name": "张三",
+        "title": title,
+        "content": "小区楼下自来水管爆裂，水流到马路上，已经两个小时了。",
+        "demand": "尽快派人维修",
+        "category_id": category(api, "自来水供应").await,
+        "appeal_type": "complaint",
+        "urgency": "normal",
+        "address": "东城区东华门大街1号",
+        "channel": "phone",
+    })
+}
+
+/// Takes an action on a ticket.
+pub async fn act(api: &Api, id: &str, action: &str, body: Value) -> Resp {
+    api.post(&format!("/api/v1/tickets/{id}/actions/{action}"), body).await
+}
+
+/// Takes an action that must succeed; the ticket's view.
+pub async fn ok(api: &Api, id: &str, action: &str, body: Value) -> Value {
+    let res = act(api, id, action, body).await;
+    assert_eq!(res.status, 200, "{action}: {}", res.body);
+    res.body
 }

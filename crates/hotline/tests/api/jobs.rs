@@ -7,7 +7,7 @@ use hotline_store::{DbConfig, Store};
 use serde_json::{Value, json};
 
 use crate::harness::{Backend, Database, TestApp, both_backends};
-use crate::tickets::{act, new_ticket};
+use crate::harness::{act, new_ticket};
 
 both_backends!(
     admins_see_every_job_and_how_it_went,
@@ -43,7 +43,7 @@ async fn admins_see_every_job_and_how_it_went(backend: Backend) {
     assert_eq!(t.login("agent").await.get("/api/v1/jobs").await.status, 403);
 
     let agent = t.login("agent").await;
-    new_ticket(&t, &agent, "东城区的水管").await;
+    new_ticket(&agent, "东城区的水管").await;
     let done = t.app.run_job_named("outbox.webhooks").await.expect("job");
     assert_eq!(done.items, 1, "the new ticket's one event");
     let list = admin.get("/api/v1/jobs").await.body;
@@ -65,7 +65,7 @@ async fn outbox_consumers_keep_their_own_place(backend: Backend) {
     let dispatcher = t.login("dispatcher").await;
     let dongcheng = t.org_id("DONGCHENG").await;
     let dispatch = async |title: &str| {
-        let id = new_ticket(&t, &agent, title).await;
+        let id = new_ticket(&agent, title).await;
         assert_eq!(
             act(&dispatcher, &id, "dispatch", json!({"org_id": dongcheng})).await.status,
             200

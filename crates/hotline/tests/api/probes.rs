@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
+use crate::harness::new_ticket;
 use crate::harness::{Backend, TestApp, both_backends};
-use crate::tickets::new_ticket;
 
 both_backends!(
     units_cannot_filter_by_a_number_they_see_masked,
@@ -20,7 +20,7 @@ async fn units_cannot_filter_by_a_number_they_see_masked(backend: Backend) {
     let t = TestApp::spawn(backend).await;
     let agent = t.login("agent").await;
     let dispatcher = t.login("dispatcher").await;
-    let id = new_ticket(&t, &agent, "东城区的水管").await;
+    let id = new_ticket(&agent, "东城区的水管").await;
     let res = dispatcher
         .post(
             &format!("/api/v1/tickets/{id}/actions/dispatch"),

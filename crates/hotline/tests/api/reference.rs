@@ -1,7 +1,7 @@
 use serde_json::json;
 
+use crate::harness::category;
 use crate::harness::{Backend, TestApp, both_backends};
-use crate::tickets::category;
 
 both_backends!(
     the_category_tree_is_seeded_and_editable,

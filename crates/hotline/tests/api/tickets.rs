@@ -1,7 +1,7 @@
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::harness::{Api, Backend, Resp, TestApp, both_backends};
+use crate::harness::{Backend, TestApp, act, both_backends, category, new_ticket, ok, ticket_body};
 
 both_backends!(
     the_scripted_lifecycle_runs_end_to_end,
@@ -21,52 +21,6 @@ both_backends!(
     work_lists_respect_views_and_scope,
     every_sort_pages_through_a_list_once,
 );
-
-/// A leaf category id by name.
-pub async fn category(api: &Api, name: &str) -> String {
-    let tree = api.get("/api/v1/categories").await.body;
-    fn find(nodes: &Value, name: &str) -> Option<String> {
-        nodes.as_array()?.iter().find_map(|n| {
-            if n["name"] == name && n["children"].as_array().is_some_and(Vec::is_empty) {
-                n["id"].as_str().map(str::to_owned)
-            } else {
-                find(&n["children"], name)
-            }
-        })
-    }
-    find(&tree, name).unwrap_or_else(|| panic!("no category {name}"))
-}
-
-pub async fn new_ticket(t: &TestApp, api: &Api, title: &str) -> String {
-    let res = api.post("/api/v1/tickets", ticket_body(t, api, title).await).await;
-    assert_eq!(res.status, 201, "{}", res.body);
-    res.body["id"].as_str().expect("id").to_owned()
-}
-
-async fn ticket_body(_t: &TestApp, api: &Api, title: &str) -> Value {
-    json!({
-        "caller_phone": "138 0013 8000",
-        "caller_name": "张三",
-        "title": title,
-        "content": "小区楼下自来水管爆裂，水流到马路上，已经两个小时了。",
-        "demand": "尽快派人维修",
-        "category_id": category(api, "自来水供应").await,
-        "appeal_type": "complaint",
-        "urgency": "normal",
-        "address": "东城区东华门大街1号",
-        "channel": "phone",
-    })
-}
-
-pub async fn act(api: &Api, id: &str, action: &str, body: Value) -> Resp {
-    api.post(&format!("/api/v1/tickets/{id}/actions/{action}"), body).await
-}
-
-async fn ok(api: &Api, id: &str, action: &str, body: Value) -> Value {
-    let res = act(api, id, action, body).await;
-    assert_eq!(res.status, 200, "{action}: {}", res.body);
-    res.body
-}
 
 fn actions_of(view: &Value) -> Vec<String> {
     each(view, "timeline", "action")
@@ -96,7 +50,7 @@ async fn the_scripted_lifecycle_runs_end_to_end(backend: Backend) {
     let supervisor = t.login("supervisor").await;
 
     let created =
-        agent.post("/api/v1/tickets", ticket_body(&t, &agent, "东华门大街水管爆裂").await).await;
+        agent.post("/api/v1/tickets", ticket_body(&agent, "东华门大街水管爆裂").await).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_str().expect("id").to_owned();
     assert_eq!(created.body["state"], "registered");
@@ -205,7 +159,7 @@ async fn returns_are_approved_or_overruled_and_counted(backend: Backend) {
     let agent = t.login("agent").await;
     let dispatcher = t.login("dispatcher").await;
     let bureau = t.login("bureau_a").await;
-    let id = new_ticket(&t, &agent, "退单测试").await;
+    let id = new_ticket(&agent, "退单测试").await;
     let zjw = t.org_id("ZJW").await;
     ok(&dispatcher, &id, "dispatch", json!({"org_id": zjw})).await;
 
@@ -258,7 +212,7 @@ async fn extensions_move_the_finish_deadline(backend: Backend) {
     let agent = t.login("agent").await;
     let dispatcher = t.login("dispatcher").await;
     let bureau = t.login("bureau_a").await;
-    let id = new_ticket(&t, &agent, "延期测试").await;
+    let id = new_ticket(&agent, "延期测试").await;
     let v = ok(&dispatcher, &id, "dispatch", json!({"org_id": t.org_id("ZJW").await})).await;
     let original = v["deadlines"]["finish_due"].clone();
     ok(&bureau, &id, "accept", json!({})).await;
@@ -290,7 +244,7 @@ async fn send_back_reopen_and_callbacks(backend: Backend) {
     let dispatcher = t.login("dispatcher").await;
     let bureau = t.login("bureau_a").await;
     let supervisor = t.login("supervisor").await;
-    let id = new_ticket(&t, &agent, "重办测试").await;
+    let id = new_ticket(&agent, "重办测试").await;
     ok(&dispatcher, &id, "dispatch", json!({"org_id": t.org_id("ZJW").await})).await;
     ok(&bureau, &id, "accept", json!({})).await;
     ok(&bureau, &id, "reply", json!({"content": "已处理"})).await;
@@ -353,7 +307,7 @@ async fn send_back_reopen_and_callbacks(backend: Backend) {
     );
 
     // Three unreachable callbacks close a ticket.
-    let other = new_ticket(&t, &agent, "回访不通").await;
+    let other = new_ticket(&agent, "回访不通").await;
     ok(&dispatcher, &other, "dispatch", json!({"org_id": t.org_id("ZJW").await})).await;
     ok(&bureau, &other, "accept", json!({})).await;
     ok(&bureau, &other, "reply", json!({"content": "已处理"})).await;
@@ -376,8 +330,8 @@ async fn duplicates_merge_and_share_the_result(backend: Backend) {
     let dispatcher = t.login("dispatcher").await;
     let bureau = t.login("bureau_a").await;
     let supervisor = t.login("supervisor").await;
-    let master = new_ticket(&t, &agent, "同一水管爆裂（首报）").await;
-    let dup = new_ticket(&t, &agent, "同一水管爆裂（重复）").await;
+    let master = new_ticket(&agent, "同一水管爆裂（首报）").await;
+    let dup = new_ticket(&agent, "同一水管爆裂（重复）").await;
     assert_eq!(
         act(&agent, &dup, "merge", json!({"master_id": master})).await.status,
         403,
@@ -417,7 +371,7 @@ async fn intake_handling_types(backend: Backend) {
     let agent = t.login("agent").await;
     let street = t.login("street_a1").await;
 
-    let id = new_ticket(&t, &agent, "咨询办事时间").await;
+    let id = new_ticket(&agent, "咨询办事时间").await;
     assert_eq!(act(&agent, &id, "answer", json!({})).await.field_code("content"), "required");
     let v = ok(&agent, &id, "answer", json!({"content": "工作日上午9点至下午5点。"})).await;
     assert_eq!(
@@ -425,12 +379,12 @@ async fn intake_handling_types(backend: Backend) {
         (Some("answered"), Some("answer"))
     );
 
-    let id = new_ticket(&t, &agent, "骚扰电话").await;
+    let id = new_ticket(&agent, "骚扰电话").await;
     assert_eq!(act(&agent, &id, "dismiss", json!({})).await.field_code("reason"), "required");
     let v = ok(&agent, &id, "dismiss", json!({"reason": "无效来电"})).await;
     assert_eq!(v["state"], "dismissed");
 
-    let id = new_ticket(&t, &agent, "三方通话").await;
+    let id = new_ticket(&agent, "三方通话").await;
     let v = ok(
         &agent,
         &id,
@@ -443,7 +397,7 @@ async fn intake_handling_types(backend: Backend) {
         (Some("answered"), Some("liaise"))
     );
 
-    let id = new_ticket(&t, &agent, "拟摘要情").await;
+    let id = new_ticket(&agent, "拟摘要情").await;
     let v = ok(&agent, &id, "excerpt", json!({"content": "东华门地区集中反映供水问题"})).await;
     assert_eq!(
         (v["state"].as_str(), v["excerpt"].as_str()),
@@ -456,7 +410,7 @@ async fn intake_handling_types(backend: Backend) {
     );
     assert_eq!(v["holder_org"]["code"], "DONGCHENG-DHM", "direct dispatch past the district");
 
-    let id = new_ticket(&t, &agent, "燃气泄漏").await;
+    let id = new_ticket(&agent, "燃气泄漏").await;
     let v = ok(
         &agent,
         &id,
@@ -476,7 +430,7 @@ async fn intake_handling_types(backend: Backend) {
     ok(&street, &id, "accept", json!({})).await;
 
     // Assign (交办) with a custom limit in working days; agents may not assign.
-    let id = new_ticket(&t, &agent, "交办").await;
+    let id = new_ticket(&agent, "交办").await;
     assert_eq!(
         act(&agent, &id, "assign", json!({"org_id": t.org_id("ZJW").await})).await.status,
         403
@@ -487,7 +441,7 @@ async fn intake_handling_types(backend: Backend) {
     assert_eq!(v["handling_type"], "assign");
 
     // Drafts register later.
-    let mut body = ticket_body(&t, &agent, "草稿").await;
+    let mut body = ticket_body(&agent, "草稿").await;
     body["draft"] = json!(true);
     let draft = agent.post("/api/v1/tickets", body).await.body;
     assert_eq!(draft["state"], "draft");
@@ -502,7 +456,7 @@ async fn lead_and_assisting_units(backend: Backend) {
     let district = t.login("district_a").await;
     let bureau = t.login("bureau_a").await;
     let supervisor = t.login("supervisor").await;
-    let id = new_ticket(&t, &agent, "多部门联办").await;
+    let id = new_ticket(&agent, "多部门联办").await;
     let zjw = t.org_id("ZJW").await;
     let res =
         act(&dispatcher, &id, "dispatch", json!({"org_id": zjw, "assist_org_ids": [zjw]})).await;
@@ -536,9 +490,9 @@ async fn batch_assign_is_all_or_nothing(backend: Backend) {
     let t = TestApp::spawn(backend).await;
     let agent = t.login("agent").await;
     let dispatcher = t.login("dispatcher").await;
-    let a = new_ticket(&t, &agent, "批量一").await;
-    let b = new_ticket(&t, &agent, "批量二").await;
-    let c = new_ticket(&t, &agent, "批量三").await;
+    let a = new_ticket(&agent, "批量一").await;
+    let b = new_ticket(&agent, "批量二").await;
+    let c = new_ticket(&agent, "批量三").await;
     ok(&agent, &c, "answer", json!({"content": "已答复"})).await;
     let zjw = t.org_id("ZJW").await;
     let res = dispatcher
@@ -594,7 +548,7 @@ async fn two_handlers_accept_at_once_and_one_wins(backend: Backend) {
     let agent = t.login("agent").await;
     let dispatcher = t.login("dispatcher").await;
     for round in 0..5 {
-        let id = new_ticket(&t, &agent, &format!("并发签收{round}")).await;
+        let id = new_ticket(&agent, &format!("并发签收{round}")).await;
         ok(&dispatcher, &id, "dispatch", json!({"org_id": t.org_id("ZJW").await})).await;
         let (a, b) = tokio::join!(
             act(&first, &id, "accept", json!({})),
@@ -617,7 +571,7 @@ async fn two_handlers_accept_at_once_and_one_wins(backend: Backend) {
 async fn bad_ticket_input_changes_nothing(backend: Backend) {
     let t = TestApp::spawn(backend).await;
     let agent = t.login("agent").await;
-    let base = ticket_body(&t, &agent, "坏输入").await;
+    let base = ticket_body(&agent, "坏输入").await;
     let with = |k: &str, v: Value| {
         let mut b = base.clone();
         b[k] = v;
@@ -642,7 +596,7 @@ async fn bad_ticket_input_changes_nothing(backend: Backend) {
     }
     assert_eq!(agent.get("/api/v1/tickets").await.body["total"], 0, "no ticket was created");
 
-    let id = new_ticket(&t, &agent, "动作坏输入").await;
+    let id = new_ticket(&agent, "动作坏输入").await;
     let dispatcher = t.login("dispatcher").await;
     let res = act(&dispatcher, &id, "teleport", json!({})).await;
     assert_eq!(res.status, 404);
@@ -677,7 +631,7 @@ async fn bad_ticket_input_changes_nothing(backend: Backend) {
 async fn idempotent_creation(backend: Backend) {
     let t = TestApp::spawn(backend).await;
     let agent = t.login("agent").await;
-    let body = ticket_body(&t, &agent, "幂等").await;
+    let body = ticket_body(&agent, "幂等").await;
     let send = |key: &'static str, body: Value| {
         agent.raw(
             agent
@@ -716,7 +670,7 @@ async fn idempotent_creation(backend: Backend) {
 async fn attachments_are_kept_with_the_ticket(backend: Backend) {
     let t = TestApp::spawn(backend).await;
     let agent = t.login("agent").await;
-    let mut body = ticket_body(&t, &agent, "附件").await;
+    let mut body = ticket_body(&agent, "附件").await;
     body["attachments"] = json!([
         {"file_name": "现场照片.jpg", "content_type": "image/jpeg", "size_bytes": 48_213,
          "sha256": "a".repeat(64)},
@@ -754,7 +708,7 @@ async fn personal_data_is_masked_and_encrypted(backend: Backend) {
     let agent = t.login("agent").await;
     let dispatcher = t.login("dispatcher").await;
     let street = t.login("street_a1").await;
-    let id = new_ticket(&t, &agent, "个人信息").await;
+    let id = new_ticket(&agent, "个人信息").await;
     let v = agent.get(&format!("/api/v1/tickets/{id}")).await.body;
     assert_eq!(
         (v["caller"]["phone"].as_str(), v["caller"]["name"].as_str()),
@@ -771,7 +725,7 @@ async fn personal_data_is_masked_and_encrypted(backend: Backend) {
         (Some("138****8000"), Some("张*"), Some("masked"))
     );
 
-    let mut body = ticket_body(&t, &agent, "举报人保密").await;
+    let mut body = ticket_body(&agent, "举报人保密").await;
     body["confidential"] = json!(true);
     let secret =
         agent.post("/api/v1/tickets", body).await.body["id"].as_str().expect("id").to_owned();
@@ -818,7 +772,7 @@ async fn overdue_tickets_are_urged_and_escalated(backend: Backend) {
     let agent = t.login("agent").await;
     let dispatcher = t.login("dispatcher").await;
     let bureau = t.login("bureau_a").await;
-    let id = new_ticket(&t, &agent, "超期").await;
+    let id = new_ticket(&agent, "超期").await;
     ok(&dispatcher, &id, "dispatch", json!({"org_id": t.org_id("ZJW").await})).await;
     ok(&bureau, &id, "accept", json!({})).await;
     // Utilities: finish within 24 hours.
@@ -862,9 +816,9 @@ async fn work_lists_respect_views_and_scope(backend: Backend) {
     let dispatcher = t.login("dispatcher").await;
     let district = t.login("district_a").await;
     let bureau = t.login("bureau_a").await;
-    let a = new_ticket(&t, &agent, "东城区的").await;
-    let b = new_ticket(&t, &agent, "住建委的").await;
-    new_ticket(&t, &agent, "待派单的").await;
+    let a = new_ticket(&agent, "东城区的").await;
+    let b = new_ticket(&agent, "住建委的").await;
+    new_ticket(&agent, "待派单的").await;
     ok(&dispatcher, &a, "dispatch", json!({"org_id": t.org_id("DONGCHENG-DHM").await})).await;
     ok(&dispatcher, &b, "dispatch", json!({"org_id": t.org_id("ZJW").await})).await;
 
@@ -930,7 +884,7 @@ async fn work_lists_respect_views_and_scope(backend: Backend) {
     let admin = t.login("admin").await;
     assert_eq!(admin.get("/api/v1/tickets").await.status, 403, "the admin reads no work orders");
     // An inbox is the caller's own org; an org filter still narrows it.
-    let c = new_ticket(&t, &agent, "东城区本级的").await;
+    let c = new_ticket(&agent, "东城区本级的").await;
     ok(&dispatcher, &c, "dispatch", json!({"org_id": t.org_id("DONGCHENG").await})).await;
     let inbox = district.get("/api/v1/tickets?view=inbox_to_accept").await.body;
     assert_eq!(
@@ -956,7 +910,7 @@ async fn every_sort_pages_through_a_list_once(backend: Backend) {
         if i != 3 {
             t.advance(Duration::minutes(1));
         }
-        ids.push(new_ticket(&t, &agent, &format!("第{i}件")).await);
+        ids.push(new_ticket(&agent, &format!("第{i}件")).await);
     }
     // Three get a finish deadline and a later update, in another order than they came in.
     for id in [&ids[4], &ids[1], &ids[5]] {

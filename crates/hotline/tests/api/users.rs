@@ -170,14 +170,14 @@ async fn a_session_acts_with_every_role_of_its_user(backend: Backend) {
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
     let both = t.login("agent").await;
-    let ticket = crate::tickets::new_ticket(&t, &both, "两个角色").await;
-    let res = crate::tickets::act(&both, &ticket, "dispatch", dispatch_to.clone()).await;
+    let ticket = crate::harness::new_ticket(&both, "两个角色").await;
+    let res = crate::harness::act(&both, &ticket, "dispatch", dispatch_to.clone()).await;
     assert_eq!(res.status, 200, "{}", res.body);
 
     let res = admin.patch(&format!("/api/v1/users/{id}"), json!({"roles": ["agent"]})).await;
     assert_eq!(res.status, 200, "{}", res.body);
     let one = t.login("agent").await;
-    let ticket = crate::tickets::new_ticket(&t, &one, "一个角色").await;
-    let res = crate::tickets::act(&one, &ticket, "dispatch", dispatch_to).await;
+    let ticket = crate::harness::new_ticket(&one, "一个角色").await;
+    let res = crate::harness::act(&one, &ticket, "dispatch", dispatch_to).await;
     assert_eq!(res.status, 403, "{}", res.body);
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use crate::harness::{Backend, TestApp, both_backends};
-use crate::tickets::{act, new_ticket};
+use crate::harness::{act, new_ticket};
 
 both_backends!(
     webhooks_are_signed_retried_and_logged,
@@ -121,8 +121,8 @@ async fn webhooks_are_signed_retried_and_logged(backend: Backend) {
 
     let agent = t.login("agent").await;
     let dispatcher = t.login("dispatcher").await;
-    let ours = new_ticket(&t, &agent, "东城区的水管").await;
-    let theirs = new_ticket(&t, &agent, "西城区的水管").await;
+    let ours = new_ticket(&agent, "东城区的水管").await;
+    let theirs = new_ticket(&agent, "西城区的水管").await;
     let dongcheng = t.org_id("DONGCHENG").await;
     let res = act(&dispatcher, &ours, "dispatch", json!({"org_id": dongcheng})).await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -284,7 +284,7 @@ async fn an_oa_system_handles_its_inbox_with_idempotent_retries(backend: Backend
     let token = res.body["secret"].as_str().expect("secret").to_owned();
     let agent = t.login("agent").await;
     let dispatcher = t.login("dispatcher").await;
-    let id = new_ticket(&t, &agent, "OA办理的工单").await;
+    let id = new_ticket(&agent, "OA办理的工单").await;
     act(&dispatcher, &id, "dispatch", json!({"org_id": dongcheng})).await;
 
     let oa = reqwest::Client::new();
@@ -364,7 +364,7 @@ async fn setting_up_a_remote_org_again_retires_the_earlier_credentials(backend: 
     // A dispatch to the org leaves a delivery pending for the first setup's subscription.
     let (agent, dispatcher) = (t.login("agent").await, t.login("dispatcher").await);
     let dispatch = || async {
-        let id = new_ticket(&t, &agent, "东城区的路灯").await;
+        let id = new_ticket(&agent, "东城区的路灯").await;
         let res = act(&dispatcher, &id, "dispatch", json!({"org_id": org})).await;
         assert_eq!(res.status, 200, "{}", res.body);
         fan_out(&t).await;
@@ -421,7 +421,7 @@ async fn events_are_routed_and_described_as_they_happened(backend: Backend) {
     let supervisor = t.login("supervisor").await;
     let district_a = t.login("district_a").await;
     let (dongcheng, xicheng) = (t.org_id("DONGCHENG").await, t.org_id("XICHENG").await);
-    let id = new_ticket(&t, &agent, "来回派的工单").await;
+    let id = new_ticket(&agent, "来回派的工单").await;
     for (api, action, body) in [
         (&dispatcher, "dispatch", json!({"org_id": dongcheng})),
         (&supervisor, "urge", json!({"opinion": "请尽快签收"})),

@@ -182,16 +182,25 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        let txn = self.store.begin().await?;
-        let row = hotline_store::federation::insert_peer(&txn, row).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::OrgUpdate)
-                .subject("federation_peer", row.id)
-                .detail(json!({"name": row.name, "url": row.url, "org_id": row.org_id})),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let ctx = ctx.clone();
+        let row = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let row = hotline_store::federation::insert_peer(tx, row).await?;
+                    let audit = ctx.record(
+                        AuditEntry::new(AuditAction::OrgUpdate)
+                            .subject("federation_peer", row.id)
+                            .detail(
+                                json!({"name": row.name, "url": row.url, "org_id": row.org_id}),
+                            ),
+                        now,
+                    );
+                    tx.audit([audit]);
+                    Ok::<_, Error>(row)
+                })
+            })
+            .await?;
         Ok(row.into())
     }
 

@@ -94,35 +94,42 @@ impl App {
             &principal,
             now,
         )?;
-        let txn = self.store.begin().await?;
-        // Set up again (a new URL, lost secrets): what the last setup handed out stops working.
-        // Read under lock, so two setups at once cannot both retire the same pair and leave
-        // the other's live and untracked.
-        let org = hotline_store::orgs::find_for_update(&txn, org.id)
-            .await?
-            .ok_or(Error::NotFound("org"))?;
-        if let Some(old) = org.remote_token_id {
-            hotline_store::tokens::revoke(&txn, old, now).await?;
-        }
-        if let Some(old) = org.remote_webhook_id {
-            hotline_store::webhooks::retire_subscription(&txn, old, now).await?;
-        }
-        let token_id = token_row.id;
-        crate::identity::tokens::insert_token(&txn, ctx, token_row, now).await?;
-        let subscription =
-            crate::integrations::webhooks::insert_subscription(&txn, ctx, subscription, now)
-                .await?;
-        let remote = OrgRemote { url: url.clone(), token_id, webhook_id: subscription.id };
-        hotline_store::federation::set_org_remote(&txn, org.id, Some(remote), now).await?;
-        let audit = ctx.record(
-            AuditEntry::new(AuditAction::OrgUpdate).subject("org", org.id).detail(json!({
-                "remote_url": url, "webhook_id": subscription.id, "api_token_id": token_id,
-                "retired_api_token_id": org.remote_token_id, "retired_webhook_id": org.remote_webhook_id,
-            })),
-            now,
-        );
-        hotline_store::audit::append(&txn, vec![audit]).await?;
-        txn.commit().await?;
+        let (ctx, remote_url) = (ctx.clone(), url.clone());
+        let subscription = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                // Set up again (a new URL, lost secrets): what the last setup handed out stops working.
+                // Read under lock, so two setups at once cannot both retire the same pair and leave
+                // the other's live and untracked.
+                let org = hotline_store::orgs::find_for_update(tx, org.id)
+                    .await?
+                    .ok_or(Error::NotFound("org"))?;
+                if let Some(old) = org.remote_token_id {
+                    hotline_store::tokens::revoke(tx, old, now).await?;
+                }
+                if let Some(old) = org.remote_webhook_id {
+                    hotline_store::webhooks::retire_subscription(tx, old, now).await?;
+                }
+                let token_id = token_row.id;
+                crate::identity::tokens::insert_token(tx, &ctx, token_row, now).await?;
+                let subscription =
+                    crate::integrations::webhooks::insert_subscription(tx, &ctx, subscription, now)
+                        .await?;
+                let remote = OrgRemote { url: remote_url.clone(), token_id, webhook_id: subscription.id };
+                hotline_store::federation::set_org_remote(tx, org.id, Some(remote), now).await?;
+                let audit = ctx.record(
+                    AuditEntry::new(AuditAction::OrgUpdate).subject("org", org.id).detail(json!({
+                        "remote_url": remote_url, "webhook_id": subscription.id, "api_token_id": token_id,
+                        "retired_api_token_id": org.remote_token_id, "retired_webhook_id": org.remote_webhook_id,
+                    })),
+                    now,
+                );
+                tx.audit([audit]);
+                    Ok::<_, Error>(subscription)
+                })
+            })
+            .await?;
         self.invalidate_reference();
         Ok(RemoteOrgSetup {
             org_id,

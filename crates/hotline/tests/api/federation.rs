@@ -2,16 +2,13 @@
 //! dispatches to a district that works in its own instance, and the district's instance is
 //! stopped and restarted while events are on their way.
 
-#![expect(clippy::expect_used, reason = "a failed setup step should fail the test loudly")]
-
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
-const PASSWORD: &str = "Demo@12345";
+use crate::harness::{Api, eventually, free_port, ok};
 
 /// One `hotline demo` process.
 struct Instance {
@@ -19,10 +16,6 @@ struct Instance {
     dir: PathBuf,
     port: u16,
     child: Option<Child>,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 impl Instance {
@@ -75,16 +68,8 @@ impl Instance {
     }
 
     /// A client signed in as a demo account of this instance.
-    async fn login(&self, username: &str) -> Client {
-        let http = reqwest::Client::builder().cookie_store(true).build().expect("client");
-        let res = http
-            .post(format!("{}/api/v1/auth/login", self.base()))
-            .json(&json!({"username": username, "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(res.status(), 200, "{} login as {username}", self.name);
-        Client { http, base: self.base() }
+    async fn login(&self, username: &str) -> Api {
+        Api::sign_in(&self.base(), username).await
     }
 }
 
@@ -100,59 +85,17 @@ impl Drop for Instance {
     }
 }
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Client {
-    async fn get(&self, path: &str) -> Value {
-        let res = self.http.get(format!("{}{path}", self.base)).send().await.expect("get");
-        assert!(res.status().is_success(), "GET {path}: {}", res.status());
-        res.json().await.expect("json")
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let res =
-            self.http.post(format!("{}{path}", self.base)).json(&body).send().await.expect("post");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn act(&self, id: &str, action: &str, body: Value) -> Value {
-        let (status, view) =
-            self.post(&format!("/api/v1/tickets/{id}/actions/{action}"), body).await;
-        assert_eq!(status, 200, "{action}: {view}");
-        view
-    }
-
-    async fn org_id(&self, code: &str) -> String {
-        let orgs = self.get("/api/v1/orgs?per_page=200").await;
-        orgs["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|o| o["code"] == code)
-            .and_then(|o| o["id"].as_str())
-            .expect("org")
-            .to_owned()
-    }
-}
-
-/// Polls `probe` until it yields, for up to a minute.
-async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+/// The id of an org by its code, as an admin of that instance sees it.
+async fn org_id(api: &Api, code: &str) -> String {
+    let orgs = api.get("/api/v1/orgs?per_page=200").await.body;
+    orgs["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|o| o["code"] == code)
+        .and_then(|o| o["id"].as_str())
+        .expect("org")
+        .to_owned()
 }
 
 /// The first category without children, depth first.
@@ -194,27 +137,24 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
 
     // The city marks 东城区 remote; the district registers the city with what it was given.
     let city_admin = city.login("admin").await;
-    let dongcheng = city_admin.org_id("DONGCHENG").await;
-    let (status, setup) = city_admin
+    let dongcheng = org_id(&city_admin, "DONGCHENG").await;
+    let res = city_admin
         .post(&format!("/api/v1/orgs/{dongcheng}/remote"), json!({"url": district.base()}))
         .await;
-    assert_eq!(status, 201, "{setup}");
+    assert_eq!(res.status, 201, "{}", res.body);
+    let setup = res.body;
     let district_admin = district.login("admin").await;
-    let landing = district_admin.org_id("CENTER").await;
+    let landing = org_id(&district_admin, "CENTER").await;
     let mut peer = json!({
         "name": "市12345中心", "url": city.base(), "org_id": landing,
         "token": setup["token"], "webhook_secret": setup["webhook_secret"],
     });
     peer["token"] = json!("hlt_not_a_real_token");
-    let (status, refused) = district_admin.post("/api/v1/federation/peers", peer.clone()).await;
-    assert_eq!(
-        (status, &refused["error"]["fields"][0]["field"]),
-        (422, &json!("token")),
-        "{refused}"
-    );
+    let refused = district_admin.post("/api/v1/federation/peers", peer.clone()).await;
+    assert_eq!((refused.status, refused.field("token").is_some()), (422, true), "{}", refused.body);
     peer["token"] = setup["token"].clone();
-    let (status, body) = district_admin.post("/api/v1/federation/peers", peer).await;
-    assert_eq!(status, 201, "{body}");
+    let res = district_admin.post("/api/v1/federation/peers", peer).await;
+    assert_eq!(res.status, 201, "{}", res.body);
 
     // A forged event is refused.
     let forged = reqwest::Client::new()
@@ -230,8 +170,8 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
     // The city registers an appeal and dispatches it to 东城区.
     let agent = city.login("agent").await;
     let dispatcher = city.login("dispatcher").await;
-    let water = first_leaf(&agent.get("/api/v1/categories").await).expect("a category");
-    let (status, created) = agent
+    let water = first_leaf(&agent.get("/api/v1/categories").await.body).expect("a category");
+    let created = agent
         .post(
             "/api/v1/tickets",
             json!({"caller_phone": "13800138000", "caller_name": "张三", "title": "东华门大街水管爆裂",
@@ -239,19 +179,20 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
                    "appeal_type": "help", "urgency": "normal", "address": "东城区东华门大街", "channel": "phone"}),
         )
         .await;
-    assert_eq!(status, 201, "{created}");
+    assert_eq!(created.status, 201, "{}", created.body);
+    let created = created.body;
     let ticket = created["id"].as_str().expect("id").to_owned();
     let number = created["number"].as_str().expect("number").to_owned();
-    dispatcher.act(&ticket, "dispatch", json!({"org_id": dongcheng})).await;
+    ok(&dispatcher, &ticket, "dispatch", json!({"org_id": dongcheng})).await;
 
     // The district has its copy, filed through its own intake.
     let district_agent = district.login("agent").await;
     let copy = eventually("the district's copy", || async {
-        let list = district_agent.get("/api/v1/tickets?channel=api").await;
+        let list = district_agent.get("/api/v1/tickets?channel=api").await.body;
         list["items"][0]["id"].as_str().map(str::to_owned)
     })
     .await;
-    let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await;
+    let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await.body;
     assert_eq!(view["title"], "东华门大街水管爆裂");
     assert!(view["notes"].as_str().expect("notes").contains(&number), "{}", view["notes"]);
     assert_eq!(view["state"], "registered");
@@ -259,56 +200,58 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
     // The district goes down; the city urges meanwhile; the urge arrives after the restart
     // (on a copy not yet dispatched there, so as a note on its timeline).
     district.stop().await;
-    dispatcher.act(&ticket, "urge", json!({"opinion": "请尽快处理"})).await;
+    ok(&dispatcher, &ticket, "urge", json!({"opinion": "请尽快处理"})).await;
     let webhook = setup["webhook_id"].as_str().expect("webhook id").to_owned();
     eventually("a failed delivery while the district is down", || async {
-        let log =
-            city_admin.get(&format!("/api/v1/webhooks/{webhook}/deliveries?status=pending")).await;
+        let log = city_admin
+            .get(&format!("/api/v1/webhooks/{webhook}/deliveries?status=pending"))
+            .await
+            .body;
         log["items"][0]["last_error"].as_str().map(|_| ())
     })
     .await;
     district.run().await;
     let district_agent = district.login("agent").await;
     eventually("the urge on the copy", || async {
-        let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await;
+        let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await.body;
         (upstream(&view, "ticket.urge") > 0).then_some(())
     })
     .await;
 
     // The district dispatches within its own tree: the city sees 东城区 accept.
     let district_dispatcher = district.login("dispatcher").await;
-    let local_dongcheng = district_dispatcher.org_id("DONGCHENG").await;
-    district_dispatcher.act(&copy, "dispatch", json!({"org_id": local_dongcheng})).await;
+    let local_dongcheng = org_id(&district_dispatcher, "DONGCHENG").await;
+    ok(&district_dispatcher, &copy, "dispatch", json!({"org_id": local_dongcheng})).await;
     eventually("the city ticket accepted", || async {
-        let view = agent.get(&format!("/api/v1/tickets/{ticket}")).await;
+        let view = agent.get(&format!("/api/v1/tickets/{ticket}")).await.body;
         (view["state"] == "in_progress").then_some(())
     })
     .await;
 
     // Handled and approved in the district: the city receives the reply.
     let handler = district.login("district_a").await;
-    handler.act(&copy, "accept", json!({})).await;
-    handler.act(&copy, "contact_citizen", json!({"content": "已电话联系市民"})).await;
+    ok(&handler, &copy, "accept", json!({})).await;
+    ok(&handler, &copy, "contact_citizen", json!({"content": "已电话联系市民"})).await;
 
     // The unit needs more time: the district grants it and asks the city, which agrees.
-    handler.act(&copy, "request_extension", json!({"days": 2, "reason": "需协调管网公司"})).await;
-    district_dispatcher.act(&copy, "approve_extension", json!({})).await;
+    ok(&handler, &copy, "request_extension", json!({"days": 2, "reason": "需协调管网公司"})).await;
+    ok(&district_dispatcher, &copy, "approve_extension", json!({})).await;
     eventually("the extension asked in the city", || async {
-        let view = agent.get(&format!("/api/v1/tickets/{ticket}")).await;
+        let view = agent.get(&format!("/api/v1/tickets/{ticket}")).await.body;
         (view["state"] == "extension_requested").then_some(())
     })
     .await;
-    dispatcher.act(&ticket, "approve_extension", json!({})).await;
+    ok(&dispatcher, &ticket, "approve_extension", json!({})).await;
     eventually("the city's decision on the copy", || async {
-        let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await;
+        let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await.body;
         (upstream(&view, "ticket.approve_extension") > 0).then_some(())
     })
     .await;
-    handler.act(&copy, "reply", json!({"content": "已关阀抢修，供水已恢复"})).await;
+    ok(&handler, &copy, "reply", json!({"content": "已关阀抢修，供水已恢复"})).await;
     let district_supervisor = district.login("supervisor").await;
-    district_supervisor.act(&copy, "approve_reply", json!({})).await;
+    ok(&district_supervisor, &copy, "approve_reply", json!({})).await;
     let city_view = eventually("the reply in the city", || async {
-        let view = agent.get(&format!("/api/v1/tickets/{ticket}")).await;
+        let view = agent.get(&format!("/api/v1/tickets/{ticket}")).await.body;
         (view["state"] == "reply_submitted").then_some(view)
     })
     .await;
@@ -317,27 +260,27 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
     // The city reviews, calls back and closes, while the district is down again.
     district.stop().await;
     let supervisor = city.login("supervisor").await;
-    supervisor.act(&ticket, "approve_reply", json!({})).await;
-    let closed = supervisor
-        .act(
-            &ticket,
-            "callback",
-            json!({"reachable": true, "resolved": true, "satisfaction": "satisfied"}),
-        )
-        .await;
+    ok(&supervisor, &ticket, "approve_reply", json!({})).await;
+    let closed = ok(
+        &supervisor,
+        &ticket,
+        "callback",
+        json!({"reachable": true, "resolved": true, "satisfaction": "satisfied"}),
+    )
+    .await;
     assert_eq!(closed["state"], "closed");
     district.run().await;
     let district_agent = district.login("agent").await;
     // Deliveries are not ordered among themselves: wait for both.
     let copy_view = eventually("the review and the callback noted on the copy", || async {
-        let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await;
+        let view = district_agent.get(&format!("/api/v1/tickets/{copy}")).await.body;
         (upstream(&view, "ticket.approve_reply") > 0 && upstream(&view, "ticket.callback") > 0)
             .then_some(view)
     })
     .await;
 
     // Both timelines tell the same story, each step once.
-    let city_view = agent.get(&format!("/api/v1/tickets/{ticket}")).await;
+    let city_view = agent.get(&format!("/api/v1/tickets/{ticket}")).await.body;
     let city_steps = actions(&city_view);
     for step in [
         "dispatch",
@@ -371,7 +314,8 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
     }
 
     // A redelivered dispatch is recognised: still one copy.
-    let log = city_admin.get(&format!("/api/v1/webhooks/{webhook}/deliveries?per_page=50")).await;
+    let log =
+        city_admin.get(&format!("/api/v1/webhooks/{webhook}/deliveries?per_page=50")).await.body;
     let first = log["items"]
         .as_array()
         .expect("items")
@@ -380,17 +324,19 @@ async fn a_ticket_lives_its_whole_life_across_two_instances() {
         .and_then(|d| d["id"].as_str())
         .expect("the dispatch delivery")
         .to_owned();
-    let (status, _) = city_admin
+    let res = city_admin
         .post(&format!("/api/v1/webhooks/{webhook}/deliveries/{first}/redeliver"), json!({}))
         .await;
-    assert_eq!(status, 200);
+    assert_eq!(res.status, 200, "{}", res.body);
     eventually("the redelivery", || async {
-        let log =
-            city_admin.get(&format!("/api/v1/webhooks/{webhook}/deliveries?status=pending")).await;
+        let log = city_admin
+            .get(&format!("/api/v1/webhooks/{webhook}/deliveries?status=pending"))
+            .await
+            .body;
         (log["total"] == 0).then_some(())
     })
     .await;
-    let copies = district_agent.get("/api/v1/tickets?channel=api").await;
+    let copies = district_agent.get("/api/v1/tickets?channel=api").await.body;
     assert_eq!(copies["total"], 1, "{copies}");
     district.stop().await;
 }
