@@ -2,6 +2,7 @@
 //! clients (and the console's translations) rely on; the HTTP layer maps it to a status.
 
 use chrono::{DateTime, Utc};
+use hotline_domain::conflict::Conflict;
 use hotline_domain::{FieldError, FieldErrors};
 use sea_orm::DbErr;
 
@@ -43,7 +44,7 @@ pub enum Error {
     NotFound(&'static str),
     /// The request is valid but the current state does not allow it.
     #[error("conflict: {code}")]
-    Conflict { code: &'static str, fields: Vec<FieldError> },
+    Conflict { code: Conflict, fields: Vec<FieldError> },
     #[error("service unavailable")]
     Unavailable,
     #[error(transparent)]
@@ -70,7 +71,7 @@ impl Error {
             Self::Forbidden => "forbidden",
             Self::BadSignature => "bad_signature",
             Self::NotFound(_) => "not_found",
-            Self::Conflict { code, .. } => code,
+            Self::Conflict { code, .. } => code.as_str(),
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -95,7 +96,7 @@ impl Error {
     }
 
     #[must_use]
-    pub fn conflict(code: &'static str) -> Self {
+    pub fn conflict(code: Conflict) -> Self {
         Self::Conflict { code, fields: Vec::new() }
     }
 }

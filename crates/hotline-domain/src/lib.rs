@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod calendar_cn;
+pub mod conflict;
 mod code_enum;
 pub mod federation;
 pub mod ids;

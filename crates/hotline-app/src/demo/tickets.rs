@@ -406,7 +406,7 @@ impl App {
             Ok(_) => Ok(()),
             // A timer or an earlier step may have moved the ticket on; the story stops there.
             Err(Error::Conflict { code, .. }) => {
-                tracing::debug!(action = step.action, code, "demo step skipped");
+                tracing::debug!(action = step.action, code = code.as_str(), "demo step skipped");
                 Ok(())
             }
             Err(e) => Err(e),

@@ -1,5 +1,6 @@
 //! Signing in and out, sessions, API tokens as credentials, password change and TOTP.
 
+use hotline_domain::conflict::Conflict;
 use chrono::Duration;
 use hotline_domain::audit::{AuditAction, Outcome};
 use hotline_domain::auth::{LoginFailures, totp_step_is_fresh};
@@ -599,7 +600,7 @@ impl App {
     pub async fn totp_setup(&self, session: &Session) -> Result<TotpEnrollment> {
         let user = self.session_user(session).await?;
         if user.totp_enabled {
-            return Err(Error::conflict("totp_already_enabled"));
+            return Err(Error::conflict(Conflict::TotpAlreadyEnabled));
         }
         let secret = Secret::Raw(random_bytes(20));
         let encoded = secret.to_encoded().to_string();
@@ -620,10 +621,10 @@ impl App {
     pub async fn totp_enable(&self, ctx: &Ctx, session: &Session, req: TotpCode) -> Result<MeView> {
         let user = self.session_user(session).await?;
         if user.totp_enabled {
-            return Err(Error::conflict("totp_already_enabled"));
+            return Err(Error::conflict(Conflict::TotpAlreadyEnabled));
         }
         if user.totp_secret.is_none() {
-            return Err(Error::conflict("totp_setup_required"));
+            return Err(Error::conflict(Conflict::TotpSetupRequired));
         }
         // Six digits are guessed quickly without a back-off.
         let now = self.now();

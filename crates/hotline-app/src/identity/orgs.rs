@@ -1,6 +1,7 @@
 //! Managing the org tree: create, rename, move, deactivate. Orgs are never deleted: tickets,
 //! users and statistics keep pointing at them.
 
+use hotline_domain::conflict::Conflict;
 use chrono::{DateTime, Utc};
 use hotline_domain::audit::AuditAction;
 use hotline_domain::org::{self, OrgCode, OrgKind, OrgName, OrgPath};
@@ -265,7 +266,7 @@ impl App {
                             hotline_store::orgs::active_dependants(tx, before.id).await?;
                         if children > 0 || users > 0 {
                             return Err(Error::Conflict {
-                                code: "org_in_use",
+                                code: Conflict::OrgInUse,
                                 fields: vec![
                                     FieldError::new("active", FieldIssue::NotAllowed).with_detail(format!(
                                         "{children} active child orgs and {users} active users"

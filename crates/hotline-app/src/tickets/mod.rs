@@ -7,6 +7,7 @@ pub(crate) mod outbox;
 mod timers;
 pub(crate) mod views;
 
+use hotline_domain::conflict::Conflict;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hotline_domain::audit::AuditAction;
 use hotline_domain::phone::{PhoneNumber, mask_name};
@@ -435,7 +436,7 @@ impl App {
                 let key = key.as_deref().unwrap_or_default();
                 return match self.replay(&principal, key, &request_hash).await? {
                     Some(existing) => Ok((self.ticket_view(&principal, existing).await?, false)),
-                    None => Err(Error::conflict("concurrent_update")),
+                    None => Err(Error::conflict(Conflict::ConcurrentUpdate)),
                 };
             }
             Err(WriteFailure::Failed(e)) => return Err(e),
@@ -465,7 +466,7 @@ impl App {
         };
         if saved.request_hash != request_hash {
             return Err(Error::Conflict {
-                code: "idempotency_key_reused",
+                code: Conflict::IdempotencyKeyReused,
                 fields: vec![
                     FieldError::new("Idempotency-Key", FieldIssue::AlreadyExists)
                         .with_detail("this key was used for a different request"),

@@ -3,6 +3,7 @@
 //! many workers poll. A timer whose deadline has since moved (extension, re-dispatch, reply)
 //! fires as a no-op.
 
+use hotline_domain::conflict::Conflict;
 use chrono::{DateTime, Utc};
 use hotline_domain::audit::AuditAction;
 use hotline_domain::sla::warning_at;
@@ -108,7 +109,7 @@ impl App {
             }
             Ok(None) => Ok(false),
             // Someone acted on the ticket meanwhile; the timer stays unclaimed for a retry.
-            Err(Error::Conflict { code: "concurrent_update", .. }) => Ok(false),
+            Err(Error::Conflict { code: Conflict::ConcurrentUpdate, .. }) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -214,7 +215,7 @@ impl App {
         row.updated_at = now;
         let row = match hotline_store::tickets::update(txn, row).await {
             Ok(row) => row,
-            Err(DbErr::RecordNotUpdated) => return Err(Error::conflict("concurrent_update")),
+            Err(DbErr::RecordNotUpdated) => return Err(Error::conflict(Conflict::ConcurrentUpdate)),
             Err(e) => return Err(Error::from(e)),
         };
         record_event(

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Action, TicketState};
+use crate::conflict::Conflict;
 use crate::ids::OrgId;
 use crate::role::{Permission, Principal, Scope};
 
@@ -220,7 +221,7 @@ pub enum Refusal {
     /// Possible, but not for this caller (403).
     Forbidden,
     /// Possible and allowed, but a rule stands in the way (409 with this code).
-    Guard(&'static str),
+    Guard(Conflict),
 }
 
 fn actor_may(
@@ -242,9 +243,9 @@ fn actor_may(
 
 fn guard(action: Action, facts: &TicketFacts) -> Result<(), Refusal> {
     match action {
-        Action::Reply if facts.open_children > 0 => Err(Refusal::Guard("children_not_replied")),
+        Action::Reply if facts.open_children > 0 => Err(Refusal::Guard(Conflict::ChildrenNotReplied)),
         Action::RequestExtension if facts.finish_due.is_some_and(|due| facts.now >= due) => {
-            Err(Refusal::Guard("extension_too_late"))
+            Err(Refusal::Guard(Conflict::ExtensionTooLate))
         }
         _ => Ok(()),
     }
@@ -362,12 +363,12 @@ mod tests {
         f.open_children = 1;
         assert_eq!(
             check(Action::Reply, &f, &who(Role::UnitHandler, unit)).err(),
-            Some(Refusal::Guard("children_not_replied"))
+            Some(Refusal::Guard(Conflict::ChildrenNotReplied))
         );
         f.finish_due = Some(f.now);
         assert_eq!(
             check(Action::RequestExtension, &f, &who(Role::UnitHandler, unit)).err(),
-            Some(Refusal::Guard("extension_too_late"))
+            Some(Refusal::Guard(Conflict::ExtensionTooLate))
         );
     }
 

@@ -1,6 +1,7 @@
 //! Closing the loop: the center's review of a reply (审核), the callback (回访) that closes or
 //! reopens, merging duplicates (并单) and closing by the center.
 
+use hotline_domain::conflict::Conflict;
 use hotline_domain::ticket::decisions::{
     AfterCallback, CallbackResult, CloseReason, after_callback, follows_parent_close,
     master_reply_is_final, may_merge_into,
@@ -98,7 +99,7 @@ pub(super) async fn merge(step: &mut Step<'_>) -> Result<()> {
         return Err(FieldError::new("master_id", FieldIssue::NotAllowed).into());
     }
     if !step.children.is_empty() {
-        return Err(Error::conflict("has_children"));
+        return Err(Error::conflict(Conflict::HasChildren));
     }
     let now = step.now;
     let row = &mut step.row;

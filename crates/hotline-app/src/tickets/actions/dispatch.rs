@@ -1,6 +1,7 @@
 //! Sending a ticket to a unit: 转办 / 交办 / 紧急处理 / 派单 from the center (with assisting
 //! units, 协办), a unit passing it down its own tree, and the dispatcher's answer to a return.
 
+use hotline_domain::conflict::Conflict;
 use chrono::{DateTime, Utc};
 use hotline_domain::sla::{Clocks, Limit};
 use hotline_domain::ticket::decisions::dispatch_deadlines;
@@ -67,7 +68,7 @@ fn within_unit(step: &mut Step<'_>) -> Result<()> {
     let (input, now) = (step.input, step.now);
     let lookups = &step.acting.lookups;
     let target = lookups.unit(input.org_id, "org_id")?;
-    let holder = step.row.holder_org_id.ok_or_else(|| Error::conflict("invalid_transition"))?;
+    let holder = step.row.holder_org_id.ok_or_else(|| Error::conflict(Conflict::InvalidTransition))?;
     if target.id == holder || !step.acting.principal.org_path.contains(&path_of(target)) {
         return Err(FieldError::new("org_id", FieldIssue::NotAllowed)
             .with_detail("a unit re-dispatches to its own sub-orgs")

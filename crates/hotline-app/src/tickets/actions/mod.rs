@@ -14,6 +14,7 @@ mod intake;
 mod oversight;
 mod unit_work;
 
+use hotline_domain::conflict::Conflict;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -155,7 +156,7 @@ impl App {
                 let key = key.as_deref().unwrap_or_default();
                 return match self.replay(&principal, key, &request_hash).await? {
                     Some(done) => self.ticket_view(&principal, done).await,
-                    None => Err(Error::conflict("concurrent_update")),
+                    None => Err(Error::conflict(Conflict::ConcurrentUpdate)),
                 };
             }
             Err(WriteFailure::Failed(e)) => {
@@ -234,7 +235,7 @@ impl App {
                                 tx.audit([record]);
                             }
                             Err(Error::Conflict { code, .. }) => refused.push(
-                                FieldError::new(field, FieldIssue::NotAllowed).with_detail(code),
+                                FieldError::new(field, FieldIssue::NotAllowed).with_detail(code.as_str()),
                             ),
                             Err(e) => return Err(e),
                         }
@@ -242,7 +243,7 @@ impl App {
                     if refused.is_empty() {
                         Ok(rows)
                     } else {
-                        Err(Error::Conflict { code: "invalid_transition", fields: refused })
+                        Err(Error::Conflict { code: Conflict::InvalidTransition, fields: refused })
                     }
                 })
             })
@@ -270,7 +271,7 @@ impl App {
             match lifecycle::check(action, &self.facts(&row, open_children), &acting.principal) {
                 Ok(t) => t,
                 Err(Refusal::InvalidTransition) => {
-                    return Err(Error::conflict("invalid_transition"));
+                    return Err(Error::conflict(Conflict::InvalidTransition));
                 }
                 Err(Refusal::Forbidden) => return Err(Error::Forbidden),
                 Err(Refusal::Guard(code)) => return Err(Error::conflict(code)),
@@ -453,7 +454,7 @@ impl Step<'_> {
         row.updated_at = now;
         let row = match hotline_store::tickets::update(txn, row).await {
             Ok(row) => row,
-            Err(DbErr::RecordNotUpdated) => return Err(Error::conflict("concurrent_update")),
+            Err(DbErr::RecordNotUpdated) => return Err(Error::conflict(Conflict::ConcurrentUpdate)),
             Err(e) => return Err(e.into()),
         };
         let event = event_row(

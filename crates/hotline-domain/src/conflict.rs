@@ -1,0 +1,23 @@
+//! Why a valid request cannot be done in the current state (409): one code list for every
+//! entry point, translated by the console.
+
+crate::code_enum! {
+    pub enum Conflict {
+        /// The action is not possible in the ticket's state.
+        InvalidTransition = "invalid_transition",
+        /// Someone changed the record meanwhile; read it again.
+        ConcurrentUpdate = "concurrent_update",
+        /// The idempotency key was used for a different request.
+        IdempotencyKeyReused = "idempotency_key_reused",
+        /// Assisting units have not replied yet.
+        ChildrenNotReplied = "children_not_replied",
+        /// An extension is asked for before the deadline, not after.
+        ExtensionTooLate = "extension_too_late",
+        /// A ticket with assisting units' tickets cannot be merged.
+        HasChildren = "has_children",
+        /// The org still has active child orgs or users.
+        OrgInUse = "org_in_use",
+        TotpAlreadyEnabled = "totp_already_enabled",
+        TotpSetupRequired = "totp_setup_required",
+    }
+}
