@@ -1,7 +1,7 @@
 //! Enums with stable snake_case codes: the same string in JSON, in the database and in logs.
 
 /// Declares an enum whose variants each carry a stable code, with `ALL`, `as_str`, `parse`,
-/// `Display` and serde in that code.
+/// `Display` and serde in that code; with the `sea-orm` feature, a column of it stores the code.
 #[macro_export]
 macro_rules! code_enum {
     // The leading doc comments are peeled off one by one: they describe the schema too.
@@ -15,11 +15,13 @@ macro_rules! code_enum {
             $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)?
         }
     ) => {
-        $(#[doc = $doc])*
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        $vis enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant),+
+        $crate::code_enum_definition! {
+            $(#[doc = $doc])*
+            $(#[$meta])*
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+            $vis enum $name {
+                $($(#[$vmeta])* $variant = $code),+
+            }
         }
 
         impl $name {
@@ -67,5 +69,44 @@ macro_rules! code_enum {
     };
     ($($body:tt)*) => {
         $crate::code_enum!(@docs [] $($body)*);
+    };
+}
+
+/// The enum itself. With the `sea-orm` feature (chosen when this crate is built, whichever crate
+/// declares the enum) a column of it stores the code.
+#[cfg(feature = "sea-orm")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! code_enum_definition {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ }
+    ) => {
+        $(#[$meta])*
+        #[derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter)]
+        #[sea_orm(rs_type = "String", db_type = "Text")]
+        $vis enum $name {
+            $(
+                $(#[$vmeta])*
+                #[serde(rename = $code)]
+                #[sea_orm(string_value = $code)]
+                $variant
+            ),+
+        }
+    };
+}
+
+#[cfg(not(feature = "sea-orm"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! code_enum_definition {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $($(#[$vmeta])* #[serde(rename = $code)] $variant),+
+        }
     };
 }

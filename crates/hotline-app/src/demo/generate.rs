@@ -13,7 +13,10 @@ use std::time::Instant;
 use chrono::{DateTime, Datelike as _, Duration, NaiveDate, TimeZone as _, Utc, Weekday};
 use hotline_domain::phone::{PhoneNumber, mask_name};
 use hotline_domain::sla::Limit;
-use hotline_domain::ticket::{Action, TicketState, ticket_number};
+use hotline_domain::ticket::decisions::CloseReason;
+use hotline_domain::ticket::{
+    Action, AppealType, Channel, HandlingType, Satisfaction, TicketState, Urgency, ticket_number,
+};
 use hotline_store::tickets::{ContactRow, TicketEventRow, TicketRow};
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng as _};
@@ -431,11 +434,10 @@ impl App {
         let satisfaction =
             matches!(state, TicketState::Closed | TicketState::Archived).then(|| {
                 match rng.random_range(0..100) {
-                    0..=79 => "satisfied",
-                    80..=94 => "basically_satisfied",
-                    _ => "unsatisfied",
+                    0..=79 => Satisfaction::Satisfied,
+                    80..=94 => Satisfaction::BasicallySatisfied,
+                    _ => Satisfaction::Unsatisfied,
                 }
-                .to_owned()
             });
         let open_with_unit = state.is_with_unit();
         let row = TicketRow {
@@ -444,17 +446,14 @@ impl App {
             parent_id: None,
             master_id: (state == TicketState::Merged)
                 .then(|| recent[rng.random_range(0..recent.len())]),
-            state: state.as_str().to_owned(),
-            handling_type: Some(
-                if dispatched {
-                    "assign"
-                } else if state == TicketState::Dismissed {
-                    "dismiss"
-                } else {
-                    "answer"
-                }
-                .to_owned(),
-            )
+            state,
+            handling_type: Some(if dispatched {
+                HandlingType::Assign
+            } else if state == TicketState::Dismissed {
+                HandlingType::Dismiss
+            } else {
+                HandlingType::Answer
+            })
             .filter(|_| state != TicketState::Registered),
             caller_name_enc: Some(self.data_key.encrypt(&name)?),
             caller_name_masked: Some(mask_name(&name)),
@@ -473,13 +472,23 @@ impl App {
             latitude: None,
             longitude: None,
             category_id: Some(category),
-            appeal_type: ["complaint", "help", "consultation", "suggestion", "report"]
-                [rng.random_range(0..5)]
-            .to_owned(),
-            urgency: if rng.random_bool(0.05) { "urgent" } else { "normal" }.to_owned(),
-            channel: ["phone", "phone", "phone", "web", "wechat", "app", "sms"]
-                [rng.random_range(0..7)]
-            .to_owned(),
+            appeal_type: [
+                AppealType::Complaint,
+                AppealType::Help,
+                AppealType::Consultation,
+                AppealType::Suggestion,
+                AppealType::Report,
+            ][rng.random_range(0..5)],
+            urgency: if rng.random_bool(0.05) { Urgency::Urgent } else { Urgency::Normal },
+            channel: [
+                Channel::Phone,
+                Channel::Phone,
+                Channel::Phone,
+                Channel::Web,
+                Channel::Wechat,
+                Channel::App,
+                Channel::Sms,
+            ][rng.random_range(0..7)],
             confidential: rng.random_bool(0.03),
             emergency: false,
             region_org_id: None,
@@ -490,7 +499,11 @@ impl App {
             reply_content: replied_at
                 .map(|_| "经核实，已安排人员处理完毕，并已向市民反馈。".to_owned()),
             close_reason: closed_at.map(|_| {
-                if state == TicketState::Merged { "merged" } else { "satisfied" }.to_owned()
+                if state == TicketState::Merged {
+                    CloseReason::Merged
+                } else {
+                    CloseReason::Satisfied
+                }
             }),
             accept_due: dispatched.then(|| Limit::working_days(1).due(&calendar, dispatch_at).at),
             response_due: dispatched.then(|| Limit::working_days(1).due(&calendar, dispatch_at).at),

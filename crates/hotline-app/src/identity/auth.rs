@@ -1,9 +1,9 @@
 //! Signing in and out, sessions, API tokens as credentials, password change and TOTP.
 
-use hotline_domain::conflict::Conflict;
 use chrono::Duration;
 use hotline_domain::audit::{AuditAction, Outcome};
 use hotline_domain::auth::{LoginFailures, totp_step_is_fresh};
+use hotline_domain::conflict::Conflict;
 use hotline_domain::org::OrgPath;
 use hotline_domain::role::{Actor, Permission, Principal, Reach, Role};
 use hotline_domain::{ApiTokenId, FieldError, FieldErrors, FieldIssue, OrgId, UserId};

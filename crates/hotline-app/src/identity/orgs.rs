@@ -1,9 +1,9 @@
 //! Managing the org tree: create, rename, move, deactivate. Orgs are never deleted: tickets,
 //! users and statistics keep pointing at them.
 
-use hotline_domain::conflict::Conflict;
 use chrono::{DateTime, Utc};
 use hotline_domain::audit::AuditAction;
+use hotline_domain::conflict::Conflict;
 use hotline_domain::org::{self, OrgCode, OrgKind, OrgName, OrgPath};
 use hotline_domain::role::{Permission, Scope};
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId};

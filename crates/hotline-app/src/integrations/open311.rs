@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use hotline_domain::role::Permission;
-use hotline_domain::ticket::{AppealType, Labelled, TicketState, Urgency};
+use hotline_domain::ticket::{AppealType, Channel, Labelled, TicketState, Urgency};
 use hotline_domain::validation::{FieldError, FieldErrors, FieldIssue};
 use hotline_store::PageRequest;
 use hotline_store::reference::CategoryRow;
@@ -488,7 +488,7 @@ impl App {
                 ),
             );
         }
-        let mut appeal_type = AppealType::Help.as_str().to_owned();
+        let mut appeal_type = AppealType::Help;
         let mut occurred_at = None;
         let mut demand = None;
         for (code, values) in &input.attributes {
@@ -497,7 +497,7 @@ impl App {
             match (code.as_str(), value) {
                 (_, None) => {}
                 ("appeal_type", Some(v)) => match AppealType::parse_input(v) {
-                    Ok(t) => t.as_str().clone_into(&mut appeal_type),
+                    Ok(t) => appeal_type = t,
                     Err(_) => errors.push(FieldError::new(field, FieldIssue::InvalidValue)),
                 },
                 ("occurred_at", Some(v)) => match parse_when(&field, v, offset) {
@@ -575,7 +575,7 @@ impl App {
             longitude: long,
             region_org_id: None,
             category_id: Some(category.id),
-            appeal_type,
+            appeal_type: appeal_type.as_str().to_owned(),
             urgency: Urgency::Normal.as_str().to_owned(),
             channel: "open311".to_owned(),
             confidential: false,
@@ -758,7 +758,7 @@ impl App {
         let mut notices: HashMap<Option<Uuid>, String> = HashMap::new();
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let state = crate::tickets::views::state_of(&row);
+            let state = row.state;
             let category = row.category_id.and_then(|id| reference.categories.get(&id));
             let unit = row.holder_org_id.and_then(|id| reference.orgs.get(&id)).map(|o| &o.name);
             if let std::collections::hash_map::Entry::Vacant(slot) = notices.entry(row.category_id)
@@ -802,7 +802,7 @@ impl App {
 const LINK_TYPE: &str = "text/uri-list";
 
 fn is_public(row: &TicketRow) -> bool {
-    row.channel == "open311" && !row.confidential
+    row.channel == Channel::Open311 && !row.confidential
 }
 
 fn public_filter() -> TicketFilter {

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::views::state_of;
 use crate::{App, AuditEntry, Ctx, Result};
 
 /// Looked up by POST so the number never lands in a URL or an access log.
@@ -25,8 +24,7 @@ pub struct PastTicket {
     pub number: String,
     pub title: String,
     pub state: TicketState,
-    #[schema(value_type = Option<hotline_domain::ticket::Satisfaction>)]
-    pub satisfaction: Option<String>,
+    pub satisfaction: Option<hotline_domain::ticket::Satisfaction>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -67,7 +65,7 @@ impl App {
                 .into_iter()
                 .map(|r| PastTicket {
                     id: r.id,
-                    state: state_of(&r),
+                    state: r.state,
                     number: r.number,
                     title: r.title,
                     satisfaction: r.satisfaction,

@@ -7,9 +7,9 @@ pub(crate) mod outbox;
 mod timers;
 pub(crate) mod views;
 
-use hotline_domain::conflict::Conflict;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hotline_domain::audit::AuditAction;
+use hotline_domain::conflict::Conflict;
 use hotline_domain::phone::{PhoneNumber, mask_name};
 use hotline_domain::role::{Permission, Principal, Scope};
 use hotline_domain::ticket::{
@@ -215,7 +215,7 @@ impl TicketWrite {
         let contact = ContactRow {
             id: Uuid::now_v7(),
             ticket_id: Some(id),
-            channel: row.channel.clone(),
+            channel: row.channel,
             received_at: now,
             caller_phone_enc: phone_enc,
             caller_phone_idx: row.caller_phone_idx.clone(),
@@ -358,7 +358,7 @@ impl App {
             number: String::new(),
             parent_id: None,
             master_id: None,
-            state: state.as_str().to_owned(),
+            state,
             handling_type: None,
             caller_name_enc: name_enc,
             caller_name_masked: valid.caller_name.as_deref().map(mask_name),
@@ -373,9 +373,9 @@ impl App {
             latitude: input.latitude,
             longitude: input.longitude,
             category_id: input.category_id,
-            appeal_type: valid.appeal_type.as_str().to_owned(),
-            urgency: valid.urgency.as_str().to_owned(),
-            channel: valid.channel.as_str().to_owned(),
+            appeal_type: valid.appeal_type,
+            urgency: valid.urgency,
+            channel: valid.channel,
             confidential: input.confidential,
             emergency: false,
             region_org_id: input.region_org_id.map(|o| o.as_uuid()),

@@ -11,8 +11,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::views::state_of;
-
 /// The ticket as it stood when the event happened.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct TicketSnapshot {
@@ -26,7 +24,7 @@ pub(crate) struct TicketSnapshot {
     pub updated_at: DateTime<Utc>,
     /// For reports upstream: the reply and the reason as they were then.
     pub reply_content: Option<String>,
-    pub close_reason: Option<String>,
+    pub close_reason: Option<hotline_domain::ticket::decisions::CloseReason>,
 }
 
 impl TicketSnapshot {
@@ -34,14 +32,14 @@ impl TicketSnapshot {
         Self {
             id: row.id,
             number: row.number.clone(),
-            state: state_of(row),
+            state: row.state,
             title: row.title.clone(),
             holder_org_id: row.holder_org_id,
             accept_due: row.accept_due,
             finish_due: row.finish_due,
             updated_at: row.updated_at,
             reply_content: row.reply_content.clone(),
-            close_reason: row.close_reason.clone(),
+            close_reason: row.close_reason,
         }
     }
 }

@@ -3,9 +3,9 @@
 //! many workers poll. A timer whose deadline has since moved (extension, re-dispatch, reply)
 //! fires as a no-op.
 
-use hotline_domain::conflict::Conflict;
 use chrono::{DateTime, Utc};
 use hotline_domain::audit::AuditAction;
+use hotline_domain::conflict::Conflict;
 use hotline_domain::sla::warning_at;
 use hotline_domain::ticket::{Action, TicketState};
 use hotline_store::WriteTx;
@@ -14,7 +14,6 @@ use sea_orm::{DatabaseTransaction, DbErr};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::views::state_of;
 use super::{event_row, record_event};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
@@ -131,7 +130,7 @@ impl App {
         else {
             return Ok(None);
         };
-        let state = state_of(&row);
+        let state = row.state;
         let deadline = Some(timer.deadline_at);
         let relevant = match kind {
             TimerKind::AcceptWarning | TimerKind::AcceptOverdue => {
@@ -215,7 +214,9 @@ impl App {
         row.updated_at = now;
         let row = match hotline_store::tickets::update(txn, row).await {
             Ok(row) => row,
-            Err(DbErr::RecordNotUpdated) => return Err(Error::conflict(Conflict::ConcurrentUpdate)),
+            Err(DbErr::RecordNotUpdated) => {
+                return Err(Error::conflict(Conflict::ConcurrentUpdate));
+            }
             Err(e) => return Err(Error::from(e)),
         };
         record_event(

@@ -90,8 +90,7 @@ pub struct EventView {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ContactView {
     pub id: Uuid,
-    #[schema(value_type = hotline_domain::ticket::Channel)]
-    pub channel: String,
+    pub channel: hotline_domain::ticket::Channel,
     pub received_at: DateTime<Utc>,
     pub text: String,
 }
@@ -127,12 +126,9 @@ pub struct TicketView {
     pub address: Option<String>,
     pub location: Option<Location>,
     pub category: Option<CategoryRef>,
-    #[schema(value_type = hotline_domain::ticket::AppealType)]
-    pub appeal_type: String,
-    #[schema(value_type = hotline_domain::ticket::Urgency)]
-    pub urgency: String,
-    #[schema(value_type = hotline_domain::ticket::Channel)]
-    pub channel: String,
+    pub appeal_type: hotline_domain::ticket::AppealType,
+    pub urgency: hotline_domain::ticket::Urgency,
+    pub channel: hotline_domain::ticket::Channel,
     pub confidential: bool,
     pub emergency: bool,
     pub region_org: Option<OrgRef>,
@@ -144,8 +140,7 @@ pub struct TicketView {
     pub close_reason: Option<String>,
     pub deadlines: Deadlines,
     pub counters: Counters,
-    #[schema(value_type = Option<hotline_domain::ticket::Satisfaction>)]
-    pub satisfaction: Option<String>,
+    pub satisfaction: Option<hotline_domain::ticket::Satisfaction>,
     pub resolved: Option<bool>,
     pub dispatched_at: Option<DateTime<Utc>>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -171,12 +166,9 @@ pub struct TicketSummary {
     pub state: TicketState,
     pub title: String,
     pub category_name: Option<String>,
-    #[schema(value_type = hotline_domain::ticket::AppealType)]
-    pub appeal_type: String,
-    #[schema(value_type = hotline_domain::ticket::Urgency)]
-    pub urgency: String,
-    #[schema(value_type = hotline_domain::ticket::Channel)]
-    pub channel: String,
+    pub appeal_type: hotline_domain::ticket::AppealType,
+    pub urgency: hotline_domain::ticket::Urgency,
+    pub channel: hotline_domain::ticket::Channel,
     pub caller_phone: Option<String>,
     pub holder_org: Option<OrgRef>,
     pub parent_id: Option<Uuid>,
@@ -208,14 +200,10 @@ fn org_ref(org: &OrgRow) -> OrgRef {
     OrgRef { id: org.id, code: org.code.clone(), name: org.name.clone() }
 }
 
-pub(crate) fn state_of(row: &TicketRow) -> TicketState {
-    TicketState::parse(&row.state).unwrap_or(TicketState::Registered)
-}
-
 impl App {
     /// The deadline that matters now, and how it stands.
     fn running_clock(&self, row: &TicketRow) -> (DeadlineStatus, Option<i64>) {
-        let state = state_of(row);
+        let state = row.state;
         let due = match state {
             TicketState::Dispatched => match (row.accept_due, row.finish_due) {
                 (Some(a), Some(f)) => Some(a.min(f)),
@@ -243,7 +231,7 @@ impl App {
 
     pub(crate) fn facts(&self, row: &TicketRow, open_children: usize) -> TicketFacts {
         TicketFacts {
-            state: state_of(row),
+            state: row.state,
             holder: row.holder_org_id.map(hotline_domain::OrgId::from_uuid),
             dispatched_by_unit: row.dispatched_by_org_id.map(hotline_domain::OrgId::from_uuid),
             is_child: row.parent_id.is_some(),
@@ -257,7 +245,7 @@ impl App {
         TicketRef {
             id: row.id,
             number: row.number.clone(),
-            state: state_of(row),
+            state: row.state,
             holder_org: row.holder_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
         }
     }
@@ -296,7 +284,7 @@ impl App {
         let reference = self.reference().await?;
         let orgs = &reference.orgs;
         let Related { children, merged, parent, master, events, contacts, attachments } = related;
-        let open_children = children.iter().filter(|c| !state_of(c).has_replied()).count();
+        let open_children = children.iter().filter(|c| !c.state.has_replied()).count();
         let allowed_actions =
             lifecycle::allowed_actions(&self.facts(&row, open_children), principal);
         let parent = parent.map(|p| Self::ticket_ref(&p, orgs));
@@ -345,8 +333,8 @@ impl App {
         Ok(TicketView {
             id: row.id,
             number: row.number,
-            state: TicketState::parse(&row.state).unwrap_or(TicketState::Registered),
-            handling_type: row.handling_type,
+            state: row.state,
+            handling_type: row.handling_type.map(|h| h.as_str().to_owned()),
             parent,
             master,
             caller,
@@ -371,7 +359,7 @@ impl App {
             excerpt: row.excerpt,
             notes: row.notes,
             reply_content: row.reply_content,
-            close_reason: row.close_reason,
+            close_reason: row.close_reason.map(|r| r.as_str().to_owned()),
             deadlines: Deadlines {
                 accept_due: row.accept_due,
                 response_due: row.response_due,
@@ -427,7 +415,7 @@ impl App {
                 };
                 TicketSummary {
                     id: row.id,
-                    state: state_of(&row),
+                    state: row.state,
                     number: row.number,
                     title: row.title,
                     category_name: row

@@ -243,7 +243,9 @@ fn actor_may(
 
 fn guard(action: Action, facts: &TicketFacts) -> Result<(), Refusal> {
     match action {
-        Action::Reply if facts.open_children > 0 => Err(Refusal::Guard(Conflict::ChildrenNotReplied)),
+        Action::Reply if facts.open_children > 0 => {
+            Err(Refusal::Guard(Conflict::ChildrenNotReplied))
+        }
         Action::RequestExtension if facts.finish_due.is_some_and(|due| facts.now >= due) => {
             Err(Refusal::Guard(Conflict::ExtensionTooLate))
         }

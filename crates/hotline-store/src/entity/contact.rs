@@ -6,7 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub ticket_id: Option<Uuid>,
-    pub channel: String,
+    pub channel: hotline_domain::ticket::Channel,
     pub received_at: DateTimeUtc,
     #[sea_orm(column_type = "Text", nullable)]
     pub caller_phone_enc: Option<String>,

@@ -1,3 +1,7 @@
+use hotline_domain::ticket::decisions::CloseReason;
+use hotline_domain::ticket::{
+    AppealType, Channel, HandlingType, Satisfaction, TicketState, Urgency,
+};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,8 +15,8 @@ pub struct Model {
     pub parent_id: Option<Uuid>,
     /// Set when merged into another ticket.
     pub master_id: Option<Uuid>,
-    pub state: String,
-    pub handling_type: Option<String>,
+    pub state: TicketState,
+    pub handling_type: Option<HandlingType>,
     /// Personal data is encrypted with the data key; the masked forms are for unit roles.
     #[sea_orm(column_type = "Text", nullable)]
     pub caller_name_enc: Option<String>,
@@ -32,9 +36,9 @@ pub struct Model {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub category_id: Option<Uuid>,
-    pub appeal_type: String,
-    pub urgency: String,
-    pub channel: String,
+    pub appeal_type: AppealType,
+    pub urgency: Urgency,
+    pub channel: Channel,
     pub confidential: bool,
     pub emergency: bool,
     pub region_org_id: Option<Uuid>,
@@ -47,7 +51,7 @@ pub struct Model {
     pub notes: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub reply_content: Option<String>,
-    pub close_reason: Option<String>,
+    pub close_reason: Option<CloseReason>,
     pub accept_due: Option<DateTimeUtc>,
     pub response_due: Option<DateTimeUtc>,
     pub finish_due: Option<DateTimeUtc>,
@@ -66,7 +70,7 @@ pub struct Model {
     pub reopened_count: i32,
     pub returned_count: i32,
     pub callback_attempts: i32,
-    pub satisfaction: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
     pub resolved: Option<bool>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,

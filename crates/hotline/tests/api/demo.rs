@@ -22,7 +22,7 @@ async fn demo_tickets_cover_every_state(backend: Backend) {
     let top: Vec<_> = all.iter().filter(|r| r.parent_id.is_none()).collect();
     assert_eq!(top.len(), 300);
     for state in TicketState::ALL {
-        let n = all.iter().filter(|r| r.state == state.as_str()).count();
+        let n = all.iter().filter(|r| r.state == *state).count();
         assert!(n > 0, "no demo ticket in state {state}");
     }
     assert!(all.iter().any(|r| r.overdue), "overdue");

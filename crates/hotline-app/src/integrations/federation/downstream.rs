@@ -7,6 +7,7 @@ use hotline_domain::federation::{self, Downstream};
 use hotline_domain::org::OrgPath;
 use hotline_domain::role::{Actor, Permission, Principal, Role};
 use hotline_domain::ticket::Action;
+use hotline_domain::ticket::decisions::CloseReason;
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, webhook};
 use hotline_store::federation::{DONE, InboxRow, LinkRow, OutboundRow, PENDING, PeerRow, SKIPPED};
@@ -18,7 +19,6 @@ use uuid::Uuid;
 
 use crate::identity::orgs::path_of;
 use crate::paging::{PageOf, Paging};
-use crate::tickets::views::state_of;
 use crate::tickets::{ActionInput, NewTicket, event_row, record_event};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
@@ -299,7 +299,7 @@ impl App {
             None => None,
         };
         let (outcome, local) = match federation::downstream(&topic) {
-            Downstream::Copy => match copy.filter(|c| !state_of(c).is_finished()) {
+            Downstream::Copy => match copy.filter(|c| !c.state.is_finished()) {
                 Some(open) => ("ignored:already_copied".to_owned(), Some(open.id)),
                 None => {
                     let id = self.copy_ticket(&ctx, &peer, event_id, remote_id).await?;
@@ -586,7 +586,7 @@ pub(crate) fn upstream_reports(
                     json!({"days": days, "reason": reason})
                 }
                 Action::Return => json!({"reason": payload.get("opinion").and_then(Value::as_str)
-                    .or(ticket.close_reason.as_deref())
+                    .or(ticket.close_reason.map(CloseReason::as_str))
                     .unwrap_or("不属于本单位职责")}),
                 _ => json!({}),
             };

@@ -11,7 +11,6 @@ use hotline_domain::{FieldError, FieldErrors, FieldIssue};
 use serde_json::json;
 
 use super::{Step, event_row, optional, record_event, text};
-use crate::tickets::views::state_of;
 use crate::{Error, Result};
 
 /// The reply is approved; merged tickets take it too.
@@ -51,7 +50,7 @@ pub(super) async fn callback(step: &mut Step<'_>) -> Result<()> {
         errors.into_result()?;
         let satisfaction = satisfaction
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("validated satisfaction missing")))?;
-        step.row.satisfaction = Some(satisfaction.as_str().to_owned());
+        step.row.satisfaction = Some(satisfaction);
         step.row.resolved = input.resolved;
         CallbackResult::Reached { satisfaction, unit_at_fault: input.unit_at_fault == Some(true) }
     } else {
@@ -73,7 +72,7 @@ pub(super) async fn callback(step: &mut Step<'_>) -> Result<()> {
         AfterCallback::Close(reason) => close_with_children(step, reason).await?,
         AfterCallback::Reopen => reopen_with_fresh_clock(step),
         AfterCallback::CallAgain => {
-            step.row.state = TicketState::AwaitingCallback.as_str().to_owned();
+            step.row.state = TicketState::AwaitingCallback;
         }
     }
     Ok(())
@@ -94,7 +93,7 @@ pub(super) async fn merge(step: &mut Step<'_>) -> Result<()> {
     let master = hotline_store::tickets::find(step.txn, master_id.as_uuid())
         .await?
         .ok_or_else(|| FieldError::new("master_id", FieldIssue::NotFound))?;
-    let master_state = state_of(&master);
+    let master_state = master.state;
     if !may_merge_into(master_state, master.parent_id.is_some(), master.id == step.row.id) {
         return Err(FieldError::new("master_id", FieldIssue::NotAllowed).into());
     }
@@ -105,7 +104,7 @@ pub(super) async fn merge(step: &mut Step<'_>) -> Result<()> {
     let row = &mut step.row;
     row.master_id = Some(master.id);
     row.closed_at = Some(now);
-    row.close_reason = Some(CloseReason::Merged.as_str().to_owned());
+    row.close_reason = Some(CloseReason::Merged);
     if master.reply_content.is_some() && master_reply_is_final(master_state) {
         row.reply_content.clone_from(&master.reply_content);
     }
@@ -127,7 +126,7 @@ fn reopen_with_fresh_clock(step: &mut Step<'_>) {
     let lookups = &step.acting.lookups;
     let due = lookups.clocks(&step.row, None).finish.due(&lookups.calendar, step.now).at;
     let row = &mut step.row;
-    row.state = TicketState::InProgress.as_str().to_owned();
+    row.state = TicketState::InProgress;
     row.reopened_count += 1;
     row.closed_at = None;
     row.close_reason = None;
@@ -139,18 +138,18 @@ fn reopen_with_fresh_clock(step: &mut Step<'_>) {
 /// Closes the ticket and the child tickets of its assisting units that are still open.
 async fn close_with_children(step: &mut Step<'_>, reason: CloseReason) -> Result<()> {
     let now = step.now;
-    step.row.state = TicketState::Closed.as_str().to_owned();
+    step.row.state = TicketState::Closed;
     step.row.closed_at = Some(now);
-    step.row.close_reason = Some(reason.as_str().to_owned());
+    step.row.close_reason = Some(reason);
     for child in &step.children {
-        let from = state_of(child);
+        let from = child.state;
         if !follows_parent_close(from) {
             continue;
         }
         let mut child = child.clone();
-        child.state = TicketState::Closed.as_str().to_owned();
+        child.state = TicketState::Closed;
         child.closed_at = Some(now);
-        child.close_reason = Some(CloseReason::ClosedWithParent.as_str().to_owned());
+        child.close_reason = Some(CloseReason::ClosedWithParent);
         child.updated_at = now;
         let child = hotline_store::tickets::update(step.txn, child).await?;
         let event = event_row(

@@ -1,8 +1,8 @@
 //! Sending a ticket to a unit: 转办 / 交办 / 紧急处理 / 派单 from the center (with assisting
 //! units, 协办), a unit passing it down its own tree, and the dispatcher's answer to a return.
 
-use hotline_domain::conflict::Conflict;
 use chrono::{DateTime, Utc};
+use hotline_domain::conflict::Conflict;
 use hotline_domain::sla::{Clocks, Limit};
 use hotline_domain::ticket::decisions::dispatch_deadlines;
 use hotline_domain::ticket::{Action, HandlingType, TicketState, Urgency};
@@ -42,7 +42,7 @@ async fn from_center(step: &mut Step<'_>) -> Result<()> {
     let row = &mut step.row;
     if action == Action::Emergency {
         row.emergency = true;
-        row.urgency = Urgency::Critical.as_str().to_owned();
+        row.urgency = Urgency::Critical;
     }
     let kind = step.handling.unwrap_or(match action {
         Action::Transfer => HandlingType::Transfer,
@@ -50,7 +50,7 @@ async fn from_center(step: &mut Step<'_>) -> Result<()> {
         _ => HandlingType::Assign,
     });
     if row.handling_type.is_none() || step.handling.is_some() || action != Action::Dispatch {
-        row.handling_type = Some(kind.as_str().to_owned());
+        row.handling_type = Some(kind);
     }
     let clocks = lookups.clocks(row, finish_override);
     dispatch_to(lookups, row, target, None, clocks, now, &mut step.timers);
@@ -68,7 +68,8 @@ fn within_unit(step: &mut Step<'_>) -> Result<()> {
     let (input, now) = (step.input, step.now);
     let lookups = &step.acting.lookups;
     let target = lookups.unit(input.org_id, "org_id")?;
-    let holder = step.row.holder_org_id.ok_or_else(|| Error::conflict(Conflict::InvalidTransition))?;
+    let holder =
+        step.row.holder_org_id.ok_or_else(|| Error::conflict(Conflict::InvalidTransition))?;
     if target.id == holder || !step.acting.principal.org_path.contains(&path_of(target)) {
         return Err(FieldError::new("org_id", FieldIssue::NotAllowed)
             .with_detail("a unit re-dispatches to its own sub-orgs")
@@ -92,7 +93,7 @@ pub(super) async fn approve_return(step: &mut Step<'_>) -> Result<()> {
     let row = &mut step.row;
     match row.dispatched_by_org_id {
         None => {
-            row.state = TicketState::Registered.as_str().to_owned();
+            row.state = TicketState::Registered;
             row.holder_org_id = None;
             row.accept_due = None;
             row.response_due = None;
@@ -105,7 +106,7 @@ pub(super) async fn approve_return(step: &mut Step<'_>) -> Result<()> {
         Some(unit) => {
             row.holder_org_id = Some(unit);
             row.dispatched_by_org_id = dispatcher_of(step.txn, row.id, unit).await?;
-            row.state = TicketState::InProgress.as_str().to_owned();
+            row.state = TicketState::InProgress;
             row.accept_due = None;
         }
     }
@@ -189,7 +190,7 @@ async fn create_child(
     child.id = Uuid::now_v7();
     child.number = format!("{}-{ordinal:02}", parent.number);
     child.parent_id = Some(parent.id);
-    child.state = TicketState::Dispatched.as_str().to_owned();
+    child.state = TicketState::Dispatched;
     child.reply_content = None;
     child.version = 0;
     child.created_at = now;

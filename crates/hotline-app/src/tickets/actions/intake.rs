@@ -9,14 +9,17 @@ use crate::Result;
 /// 直接答复, or 联系 with the unit that answered.
 pub(super) fn answer(step: &mut Step<'_>) -> Result<()> {
     let content = text("content", step.input.content.as_deref(), 10_000)?;
-    if step.action == Action::Liaise {
+    let handling = if step.action == Action::Liaise {
         step.org = Some(step.lookups().unit(step.input.org_id, "org_id")?.id);
-    }
+        HandlingType::Liaise
+    } else {
+        HandlingType::Answer
+    };
     let row = &mut step.row;
-    row.handling_type = Some(step.action.as_str().to_owned());
+    row.handling_type = Some(handling);
     row.reply_content = Some(content.clone());
     row.closed_at = Some(step.now);
-    row.close_reason = Some(CloseReason::Answered.as_str().to_owned());
+    row.close_reason = Some(CloseReason::Answered);
     step.opinion = Some(content);
     Ok(())
 }
@@ -25,9 +28,9 @@ pub(super) fn answer(step: &mut Step<'_>) -> Result<()> {
 pub(super) fn dismiss(step: &mut Step<'_>) -> Result<()> {
     let reason = text("reason", step.input.reason.as_deref(), 1_000)?;
     let row = &mut step.row;
-    row.handling_type = Some(HandlingType::Dismiss.as_str().to_owned());
+    row.handling_type = Some(HandlingType::Dismiss);
     row.closed_at = Some(step.now);
-    row.close_reason = Some(CloseReason::Dismissed.as_str().to_owned());
+    row.close_reason = Some(CloseReason::Dismissed);
     step.opinion = Some(reason);
     Ok(())
 }

@@ -24,7 +24,7 @@ use hotline_domain::role::{Permission, Principal};
 use hotline_domain::sla::{Clocks, Limit};
 use hotline_domain::ticket::decisions::DispatchDeadlines;
 use hotline_domain::ticket::lifecycle::{self, Next, Refusal};
-use hotline_domain::ticket::{Action, HandlingType, TicketState, Urgency};
+use hotline_domain::ticket::{Action, HandlingType, TicketState};
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, TicketId};
 use hotline_store::orgs::OrgRow;
 use hotline_store::tickets::{IdempotencyRow, TicketEventRow, TicketRow};
@@ -35,7 +35,6 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::timers::TimerKind;
-use super::views::state_of;
 use super::{TicketSummary, TicketView, WriteFailure, bounded_text_multiline};
 use crate::reference::ReferenceData;
 use crate::{App, AuditEntry, Ctx, Error, Result};
@@ -235,7 +234,8 @@ impl App {
                                 tx.audit([record]);
                             }
                             Err(Error::Conflict { code, .. }) => refused.push(
-                                FieldError::new(field, FieldIssue::NotAllowed).with_detail(code.as_str()),
+                                FieldError::new(field, FieldIssue::NotAllowed)
+                                    .with_detail(code.as_str()),
                             ),
                             Err(e) => return Err(e),
                         }
@@ -266,7 +266,7 @@ impl App {
         handling: Option<HandlingType>,
     ) -> Result<(TicketRow, AuditRecord)> {
         let children = hotline_store::tickets::children(txn, row.id).await?;
-        let open_children = children.iter().filter(|c| !state_of(c).has_replied()).count();
+        let open_children = children.iter().filter(|c| !c.state.has_replied()).count();
         let transition =
             match lifecycle::check(action, &self.facts(&row, open_children), &acting.principal) {
                 Ok(t) => t,
@@ -283,7 +283,7 @@ impl App {
             input,
             action,
             handling,
-            from: state_of(&row),
+            from: row.state,
             holder_before: row.holder_org_id,
             row,
             children,
@@ -365,8 +365,7 @@ impl Lookups {
 
     /// The clocks of a ticket's policy; `finish` overrides the finish limit (交办 with days).
     fn clocks(&self, row: &TicketRow, finish: Option<Limit>) -> Clocks {
-        let urgency = Urgency::parse(&row.urgency).unwrap_or(Urgency::Normal);
-        let (mut clocks, _) = self.reference.clocks(row.category_id, urgency);
+        let (mut clocks, _) = self.reference.clocks(row.category_id, row.urgency);
         if let Some(finish) = finish {
             clocks.finish = finish;
         }
@@ -448,13 +447,15 @@ impl Step<'_> {
             ..
         } = self;
         if let Next::To(state) = next {
-            row.state = state.as_str().to_owned();
+            row.state = state;
         }
-        let to = state_of(&row);
+        let to = row.state;
         row.updated_at = now;
         let row = match hotline_store::tickets::update(txn, row).await {
             Ok(row) => row,
-            Err(DbErr::RecordNotUpdated) => return Err(Error::conflict(Conflict::ConcurrentUpdate)),
+            Err(DbErr::RecordNotUpdated) => {
+                return Err(Error::conflict(Conflict::ConcurrentUpdate));
+            }
             Err(e) => return Err(e.into()),
         };
         let event = event_row(
