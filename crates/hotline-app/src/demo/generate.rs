@@ -534,7 +534,7 @@ impl App {
         let contact = ContactRow {
             id: Uuid::now_v7(),
             ticket_id: Some(id),
-            channel: row.channel.clone(),
+            channel: row.channel,
             received_at: created,
             caller_phone_enc: row.caller_phone_enc.clone(),
             caller_phone_idx: row.caller_phone_idx.clone(),
