@@ -15,6 +15,19 @@ crate::code_enum! {
     }
 }
 
+crate::code_enum! {
+    /// What a deadline timer does when it fires.
+    pub enum TimerKind {
+        AcceptWarning = "accept_warning",
+        AcceptOverdue = "accept_overdue",
+        ResponseOverdue = "response_overdue",
+        FinishWarning = "finish_warning",
+        FinishOverdue = "finish_overdue",
+        /// Still overdue N working days after the deadline: supervision (督办).
+        Escalate = "escalate",
+    }
+}
+
 /// A time limit: `24 hours`, `5 working_days`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Limit {

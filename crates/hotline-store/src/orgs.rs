@@ -157,7 +157,7 @@ mod tests {
                 id,
                 code: "DONGCHENG".to_owned(),
                 name: "东城区".to_owned(),
-                kind: "district".to_owned(),
+                kind: hotline_domain::org::OrgKind::District,
                 parent_id: None,
                 path: format!("/{id}/"),
                 active: true,

@@ -1,6 +1,7 @@
 //! Browser sessions.
 
 use chrono::{DateTime, Utc};
+use hotline_domain::role::Role;
 use sea_orm::sea_query::{Expr, ExprTrait as _, Order, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait,
@@ -21,8 +22,8 @@ pub struct SessionHolder {
     pub session: SessionRow,
     pub user: UserRow,
     pub org: OrgRow,
-    /// Stored role names, sorted.
-    pub roles: Vec<String>,
+    /// The user's roles, sorted by code.
+    pub roles: Vec<Role>,
 }
 
 /// The session `id` with its user, the user's org and roles, in one query: every request
@@ -59,7 +60,7 @@ pub async fn find_holder(
     let Some(first) = rows.first() else { return Ok(None) };
     let roles = rows
         .iter()
-        .map(|row| row.try_get::<Option<String>>("", "r_role"))
+        .map(|row| row.try_get::<Option<Role>>("", "r_role"))
         .filter_map(Result::transpose)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(SessionHolder {

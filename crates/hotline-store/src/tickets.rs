@@ -2,6 +2,7 @@
 //! outbox, idempotency keys and the per-day number counter.
 
 use chrono::{DateTime, Utc};
+use hotline_domain::ticket::{AppealType, Channel, TicketState, Urgency};
 use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, Condition, ConnectionTrait, DbErr, EntityTrait as _,
@@ -27,15 +28,15 @@ pub use ticket_timer::Model as TimerRow;
 /// Filters of the work lists; `None` means "any".
 #[derive(Clone, Debug, Default)]
 pub struct TicketFilter {
-    pub states: Vec<String>,
+    pub states: Vec<TicketState>,
     /// Held by an org under this path (data scope, or "org subtree" filter).
     pub holder_path_prefixes: Vec<String>,
     pub holder_org_id: Option<Uuid>,
     /// In this category or below it.
     pub category_path_prefix: Option<String>,
-    pub channel: Option<String>,
-    pub urgency: Option<String>,
-    pub appeal_type: Option<String>,
+    pub channel: Option<Channel>,
+    pub urgency: Option<Urgency>,
+    pub appeal_type: Option<AppealType>,
     pub overdue: Option<bool>,
     pub created_from: Option<DateTime<Utc>>,
     pub created_to: Option<DateTime<Utc>>,
@@ -136,7 +137,7 @@ pub async fn list(
 ) -> Result<TicketPage, DbErr> {
     let mut query = ticket::Entity::find();
     if !filter.states.is_empty() {
-        query = query.filter(ticket::Column::State.is_in(filter.states.iter().cloned()));
+        query = query.filter(ticket::Column::State.is_in(filter.states.iter().copied()));
     }
     if !filter.holder_path_prefixes.is_empty() {
         let mut any = Condition::any();
@@ -162,13 +163,13 @@ pub async fn list(
         )));
     }
     if let Some(v) = &filter.channel {
-        query = query.filter(ticket::Column::Channel.eq(v.as_str()));
+        query = query.filter(ticket::Column::Channel.eq(*v));
     }
     if let Some(v) = &filter.urgency {
-        query = query.filter(ticket::Column::Urgency.eq(v.as_str()));
+        query = query.filter(ticket::Column::Urgency.eq(*v));
     }
     if let Some(v) = &filter.appeal_type {
-        query = query.filter(ticket::Column::AppealType.eq(v.as_str()));
+        query = query.filter(ticket::Column::AppealType.eq(*v));
     }
     if let Some(v) = filter.overdue {
         query = query.filter(ticket::Column::Overdue.eq(v));

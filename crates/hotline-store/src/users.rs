@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use hotline_domain::role::Role;
+
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
@@ -19,7 +21,7 @@ pub struct UserFilter {
     /// Only users whose org lies under this path.
     pub org_path_prefix: Option<String>,
     pub org_id: Option<Uuid>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub active: Option<bool>,
     /// Matches username or display name.
     pub q: Option<String>,
@@ -28,7 +30,7 @@ pub struct UserFilter {
 pub async fn insert(
     db: &impl ConnectionTrait,
     row: UserRow,
-    roles: &[String],
+    roles: &[Role],
 ) -> Result<UserRow, DbErr> {
     let user = row.into_active_model().insert(db).await?;
     set_roles(db, user.id, roles).await?;
@@ -50,7 +52,7 @@ pub async fn update(db: &impl ConnectionTrait, row: UserRow) -> Result<UserRow, 
     row.into_active_model().reset_all().update(db).await
 }
 
-pub async fn roles_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<String>, DbErr> {
+pub async fn roles_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Role>, DbErr> {
     Ok(user_role::Entity::find()
         .filter(user_role::Column::UserId.eq(user_id))
         .order_by_asc(user_role::Column::Role)
@@ -65,8 +67,8 @@ pub async fn roles_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<St
 pub async fn roles_of_many(
     db: &impl ConnectionTrait,
     user_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<String>>, DbErr> {
-    let mut map: HashMap<Uuid, Vec<String>> = HashMap::new();
+) -> Result<HashMap<Uuid, Vec<Role>>, DbErr> {
+    let mut map: HashMap<Uuid, Vec<Role>> = HashMap::new();
     if user_ids.is_empty() {
         return Ok(map);
     }
@@ -84,15 +86,13 @@ pub async fn roles_of_many(
 pub async fn set_roles(
     db: &impl ConnectionTrait,
     user_id: Uuid,
-    roles: &[String],
+    roles: &[Role],
 ) -> Result<(), DbErr> {
     user_role::Entity::delete_many().filter(user_role::Column::UserId.eq(user_id)).exec(db).await?;
     if roles.is_empty() {
         return Ok(());
     }
-    let models = roles
-        .iter()
-        .map(|role| user_role::Model { user_id, role: role.clone() }.into_active_model());
+    let models = roles.iter().map(|&role| user_role::Model { user_id, role }.into_active_model());
     user_role::Entity::insert_many(models).exec(db).await?;
     Ok(())
 }
@@ -123,7 +123,7 @@ pub async fn list(
                 Query::select()
                     .column(user_role::Column::UserId)
                     .from(user_role::Entity)
-                    .and_where(Expr::col(user_role::Column::Role).eq(role.as_str()))
+                    .and_where(Expr::col(user_role::Column::Role).eq(*role))
                     .to_owned(),
             ),
         );

@@ -93,7 +93,7 @@ impl App {
                             id: id.as_uuid(),
                             code: (*code).to_owned(),
                             name: (*name).to_owned(),
-                            kind: kind.as_str().to_owned(),
+                            kind: *kind,
                             parent_id: parent_row.map(|p| p.id),
                             path: path.as_str().to_owned(),
                             active: true,
@@ -113,7 +113,6 @@ impl App {
                         .find(|(c, _)| c == org_code)
                         .map(|(_, row)| row.id)
                         .ok_or_else(|| anyhow::anyhow!("demo org {org_code} missing"))?;
-                    let role_names: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
                     hotline_store::users::insert(
                         tx,
                         UserRow {
@@ -134,7 +133,7 @@ impl App {
                             created_at: now,
                             updated_at: now,
                         },
-                        &role_names,
+                        roles,
                     )
                     .await?;
                 }

@@ -15,7 +15,7 @@ use totp_rs::{Algorithm, Secret, TOTP};
 
 use crate::crypto::{random_bytes, random_token, sha256_hex};
 use crate::identity::orgs::{OrgView, path_of};
-use crate::identity::users::{UserView, parse_stored_roles};
+use crate::identity::users::UserView;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// Sessions are touched in the database at most this often, so reading pages does not turn
@@ -153,7 +153,7 @@ impl App {
         user: &UserRow,
     ) -> Result<(Principal, Vec<Role>, hotline_store::orgs::OrgRow)> {
         let db = self.store.reader();
-        let roles = parse_stored_roles(&hotline_store::users::roles_of(db, user.id).await?);
+        let roles = hotline_store::users::roles_of(db, user.id).await?;
         let org =
             hotline_store::orgs::find(db, user.org_id).await?.ok_or(Error::NotFound("org"))?;
         Ok((principal_of(user, &org, roles.clone()), roles, org))
@@ -161,7 +161,6 @@ impl App {
 
     async fn me_for(&self, user: UserRow) -> Result<MeView> {
         let (principal, roles, org) = self.principal_for(&user).await?;
-        let role_names: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
         let restriction = self.restriction_for(&user, &roles);
         Ok(MeView {
             permissions: principal
@@ -171,7 +170,7 @@ impl App {
                 .collect(),
             restriction,
             totp_required: self.totp_required(&roles),
-            user: UserView::new(user, &role_names, self.now()),
+            user: UserView::new(user, &roles, self.now()),
             org: org.into(),
         })
     }
@@ -433,7 +432,6 @@ impl App {
                 .await?;
             return Err(Error::SessionExpired);
         }
-        let roles = parse_stored_roles(&roles);
         let principal = principal_of(&user, &org, roles.clone());
         if !user.active || !org.active {
             let txn = self.store.begin().await?;

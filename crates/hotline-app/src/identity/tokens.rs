@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use hotline_domain::audit::AuditAction;
-use hotline_domain::org::OrgKind;
 use hotline_domain::role::{self, Permission, Role, Scope};
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{ApiTokenId, FieldError, FieldErrors, FieldIssue, OrgId, UserId};
@@ -145,9 +144,7 @@ impl App {
                 errors.push(FieldError::new("org_id", FieldIssue::Inactive))
             }
             Some(org) => {
-                if let Ok(kind) = org.kind.parse::<OrgKind>() {
-                    errors.take(role::check_roles_fit_org(&roles, kind));
-                }
+                errors.take(role::check_roles_fit_org(&roles, org.kind));
             }
         }
         errors.into_result()?;

@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use hotline_domain::audit::AuditAction;
-use hotline_domain::org::OrgKind;
 use hotline_domain::role::{self, Permission, Role, Scope};
 use hotline_domain::user::{DisplayName, Username};
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, UserId};
@@ -78,19 +77,15 @@ pub struct UserView {
     pub updated_at: DateTime<Utc>,
 }
 
-pub(crate) fn parse_stored_roles(roles: &[String]) -> Vec<Role> {
-    roles.iter().filter_map(|r| r.parse().ok()).collect()
-}
-
 impl UserView {
-    pub(crate) fn new(row: UserRow, roles: &[String], now: DateTime<Utc>) -> Self {
+    pub(crate) fn new(row: UserRow, roles: &[Role], now: DateTime<Utc>) -> Self {
         let locked = row.locked_until.is_some_and(|until| now < until);
         Self {
             id: UserId::from_uuid(row.id),
             username: row.username,
             display_name: row.display_name,
             org_id: OrgId::from_uuid(row.org_id),
-            roles: parse_stored_roles(roles),
+            roles: roles.to_vec(),
             active: row.active,
             locked,
             locked_until: row.locked_until.filter(|_| locked),
@@ -102,7 +97,7 @@ impl UserView {
     }
 }
 
-fn audit_view(row: &UserRow, roles: &[String]) -> serde_json::Value {
+fn audit_view(row: &UserRow, roles: &[Role]) -> serde_json::Value {
     json!({
         "username": row.username,
         "display_name": row.display_name,
@@ -129,10 +124,6 @@ fn parse_roles(raw: &[String]) -> Result<Vec<Role>, FieldError> {
     Ok(roles.into_iter().collect())
 }
 
-fn role_names(roles: &[Role]) -> Vec<String> {
-    roles.iter().map(|r| r.as_str().to_owned()).collect()
-}
-
 impl App {
     /// The account called `username` (the command line names accounts; the API uses ids).
     pub async fn user_id_by_username(&self, username: &str) -> Result<Option<UserId>> {
@@ -144,11 +135,13 @@ impl App {
         Ok(found.map(|u| UserId::from_uuid(u.id)))
     }
 
-    async fn load_user(&self, id: UserId) -> Result<(UserRow, Vec<String>, OrgRow)> {
+    /// The user, their roles (in `Role` order, as `parse_roles` gives them) and their org.
+    async fn load_user(&self, id: UserId) -> Result<(UserRow, Vec<Role>, OrgRow)> {
         let db = self.store.reader();
         let user =
             hotline_store::users::find(db, id.as_uuid()).await?.ok_or(Error::NotFound("user"))?;
-        let roles = hotline_store::users::roles_of(db, user.id).await?;
+        let mut roles = hotline_store::users::roles_of(db, user.id).await?;
+        roles.sort();
         let org =
             hotline_store::orgs::find(db, user.org_id).await?.ok_or(Error::NotFound("org"))?;
         Ok((user, roles, org))
@@ -156,9 +149,7 @@ impl App {
 
     /// Checks that the caller may hand out every role in `roles`, to a user of `org`.
     fn check_grants(ctx: &Ctx, roles: &[Role], org: &OrgRow) -> Result<(), FieldError> {
-        let kind: OrgKind =
-            org.kind.parse().map_err(|_| FieldError::new("org_id", FieldIssue::InvalidValue))?;
-        role::check_roles_fit_org(roles, kind)?;
+        role::check_roles_fit_org(roles, org.kind)?;
         if let Some(principal) = &ctx.principal
             && let Some(role) = roles.iter().find(|r| !role::may_grant(principal, **r))
         {
@@ -220,8 +211,7 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        let names = role_names(&roles);
-        let (ctx, stored) = (ctx.clone(), names.clone());
+        let (ctx, stored) = (ctx.clone(), roles.clone());
         let row = self
             .store
             .write(move |tx| {
@@ -246,7 +236,7 @@ impl App {
                 })
             })
             .await?;
-        Ok(UserView::new(row, &names, now))
+        Ok(UserView::new(row, &roles, now))
     }
 
     pub async fn update_user(
@@ -283,7 +273,7 @@ impl App {
             _ => None,
         };
         let roles = changes.roles.as_deref().map(parse_roles).and_then(|r| errors.take(r));
-        if is_self && roles.as_ref().is_some_and(|r| role_names(r) != before_roles) {
+        if is_self && roles.as_ref().is_some_and(|r| *r != before_roles) {
             // Separation of duties: nobody changes their own roles.
             errors.push(
                 FieldError::new("roles", FieldIssue::NotAllowed)
@@ -296,7 +286,7 @@ impl App {
                     .with_detail("you cannot deactivate yourself"),
             );
         }
-        let effective_roles = roles.clone().unwrap_or_else(|| parse_stored_roles(&before_roles));
+        let effective_roles = roles.clone().unwrap_or_else(|| before_roles.clone());
         let effective_org = new_org.as_ref().unwrap_or(&org);
         if roles.is_some() || new_org.is_some() {
             errors.take(Self::check_grants(ctx, &effective_roles, effective_org));
@@ -314,7 +304,7 @@ impl App {
         if let Some(active) = changes.active {
             after.active = active;
         }
-        let after_roles = role_names(&effective_roles);
+        let after_roles = effective_roles.clone();
         if after == before && after_roles == before_roles {
             return Ok(UserView::new(before, &before_roles, now));
         }
@@ -461,7 +451,7 @@ impl App {
         let filter = UserFilter {
             org_path_prefix,
             org_id: query.org_id.map(|id| id.as_uuid()),
-            role: role.map(|r| r.as_str().to_owned()),
+            role,
             active: query.active,
             q: query.q.filter(|q| !q.trim().is_empty()).map(|q| q.trim().to_owned()),
         };

@@ -670,8 +670,8 @@ impl App {
                 if open != closed {
                     filter.states = TicketState::ALL
                         .iter()
+                        .copied()
                         .filter(|s| s.is_finished() == closed)
-                        .map(|s| s.as_str().to_owned())
                         .collect();
                 }
             }
@@ -807,7 +807,7 @@ fn is_public(row: &TicketRow) -> bool {
 
 fn public_filter() -> TicketFilter {
     TicketFilter {
-        channel: Some("open311".to_owned()),
+        channel: Some(Channel::Open311),
         confidential: Some(false),
         ..TicketFilter::default()
     }

@@ -82,12 +82,7 @@ pub struct DeadlineView {
 }
 
 fn view(row: CalendarDayRow) -> CalendarDayView {
-    CalendarDayView {
-        date: row.day,
-        kind: DayKind::parse(&row.kind).unwrap_or(DayKind::Holiday),
-        name: row.name,
-        source: row.source,
-    }
+    CalendarDayView { date: row.day, kind: row.kind, name: row.name, source: row.source }
 }
 
 impl App {
@@ -111,7 +106,7 @@ impl App {
             .into_iter()
             .map(|y| y.year)
             .collect();
-        let days = rows.iter().filter_map(|r| DayKind::parse(&r.kind).map(|k| (r.day, k)));
+        let days = rows.iter().map(|r| (r.day, r.kind));
         let calendar = Arc::new(Calendar::new(days, years, hours, offset));
         match self.calendar_slot().write() {
             Ok(mut slot) => *slot = calendar,
@@ -181,7 +176,7 @@ impl App {
                 .await?;
         let row = CalendarDayRow {
             day: date,
-            kind: kind.as_str().to_owned(),
+            kind,
             name,
             source: format!(
                 "edited by {}",
@@ -379,7 +374,7 @@ pub(crate) fn official_rows(now: DateTime<Utc>) -> Vec<CalendarDayRow> {
         .iter()
         .map(|d| CalendarDayRow {
             day: d.date(),
-            kind: d.kind.as_str().to_owned(),
+            kind: d.kind,
             name: d.name.to_owned(),
             source: format!("国务院办公厅 {} 年部分节假日安排", d.y),
             updated_at: now,

@@ -58,26 +58,22 @@ pub struct SlaPolicyView {
     pub id: Uuid,
     pub name: String,
     pub category_id: Option<Uuid>,
-    #[schema(value_type = Option<hotline_domain::ticket::Urgency>)]
-    pub urgency: Option<String>,
+    pub urgency: Option<Urgency>,
     pub accept: Limit,
     pub response: Limit,
     pub finish: Limit,
     pub active: bool,
 }
 
-fn limit_of(amount: i32, unit: &str) -> Limit {
-    Limit {
-        amount: u32::try_from(amount).unwrap_or(1),
-        unit: LimitUnit::parse(unit).unwrap_or(LimitUnit::WorkingDays),
-    }
+fn limit_of(amount: i32, unit: LimitUnit) -> Limit {
+    Limit { amount: u32::try_from(amount).unwrap_or(1), unit }
 }
 
 pub(crate) fn clocks_of(row: &SlaPolicyRow) -> Clocks {
     Clocks {
-        accept: limit_of(row.accept_amount, &row.accept_unit),
-        response: limit_of(row.response_amount, &row.response_unit),
-        finish: limit_of(row.finish_amount, &row.finish_unit),
+        accept: limit_of(row.accept_amount, row.accept_unit),
+        response: limit_of(row.response_amount, row.response_unit),
+        finish: limit_of(row.finish_amount, row.finish_unit),
     }
 }
 
@@ -119,9 +115,9 @@ pub(crate) fn pick<'a>(
                 None => Some(0),
                 Some(id) => lineage.iter().position(|c| *c == id).map(|depth| depth + 1),
             }?;
-            let urgency_rank = match p.urgency.as_deref() {
+            let urgency_rank = match p.urgency {
                 None => Some(0),
-                Some(u) if u == urgency.as_str() => Some(1),
+                Some(u) if u == urgency => Some(1),
                 Some(_) => None,
             }?;
             Some(((category_rank, urgency_rank), p))
@@ -221,11 +217,10 @@ impl App {
             errors.push(FieldError::new("category_id", FieldIssue::NotFound));
         }
         let policies = hotline_store::reference::sla_policies(self.store.reader()).await?;
-        if policies.iter().any(|p| {
-            p.active
-                && p.category_id == input.category_id
-                && p.urgency.as_deref() == urgency.map(Urgency::as_str)
-        }) {
+        if policies
+            .iter()
+            .any(|p| p.active && p.category_id == input.category_id && p.urgency == urgency)
+        {
             errors.push(
                 FieldError::new("category_id", FieldIssue::AlreadyExists)
                     .with_detail("an active policy already covers this category and urgency"),
@@ -298,7 +293,7 @@ impl App {
         ] {
             if let Some(l) = limit {
                 *amount = i32::try_from(l.amount).unwrap_or(i32::MAX);
-                *unit = l.unit.as_str().to_owned();
+                *unit = l.unit;
             }
         }
         if let Some(active) = changes.active {
@@ -343,13 +338,13 @@ pub(crate) fn policy_row(
         id: Uuid::now_v7(),
         name,
         category_id,
-        urgency: urgency.map(|u| u.as_str().to_owned()),
+        urgency,
         accept_amount: amount(clocks.accept),
-        accept_unit: clocks.accept.unit.as_str().to_owned(),
+        accept_unit: clocks.accept.unit,
         response_amount: amount(clocks.response),
-        response_unit: clocks.response.unit.as_str().to_owned(),
+        response_unit: clocks.response.unit,
         finish_amount: amount(clocks.finish),
-        finish_unit: clocks.finish.unit.as_str().to_owned(),
+        finish_unit: clocks.finish.unit,
         active: true,
         created_at: now,
         updated_at: now,

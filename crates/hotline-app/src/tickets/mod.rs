@@ -150,10 +150,6 @@ impl View {
     }
 }
 
-fn states(list: &[TicketState]) -> Vec<String> {
-    list.iter().map(|s| s.as_str().to_owned()).collect()
-}
-
 /// How much of the caller's identity a principal sees on a ticket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -656,7 +652,7 @@ impl App {
         if let Some(raw) = &query.state {
             for s in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                 match TicketState::parse(s) {
-                    Some(state) => filter.states.push(state.as_str().to_owned()),
+                    Some(state) => filter.states.push(state),
                     None => errors.push(
                         FieldError::new("state", FieldIssue::InvalidValue)
                             .with_detail(s.to_owned()),
@@ -664,24 +660,12 @@ impl App {
                 }
             }
         }
-        filter.channel = query
-            .channel
-            .as_deref()
-            .map(Channel::parse_input)
-            .and_then(|r| errors.take(r))
-            .map(|c| c.as_str().to_owned());
-        filter.urgency = query
-            .urgency
-            .as_deref()
-            .map(Urgency::parse_input)
-            .and_then(|r| errors.take(r))
-            .map(|c| c.as_str().to_owned());
-        filter.appeal_type = query
-            .appeal_type
-            .as_deref()
-            .map(AppealType::parse_input)
-            .and_then(|r| errors.take(r))
-            .map(|c| c.as_str().to_owned());
+        filter.channel =
+            query.channel.as_deref().map(Channel::parse_input).and_then(|r| errors.take(r));
+        filter.urgency =
+            query.urgency.as_deref().map(Urgency::parse_input).and_then(|r| errors.take(r));
+        filter.appeal_type =
+            query.appeal_type.as_deref().map(AppealType::parse_input).and_then(|r| errors.take(r));
         filter.overdue = query.overdue;
         filter.created_from = query.from;
         filter.created_to = query.to;
@@ -746,52 +730,54 @@ impl App {
         match view {
             None => {}
             Some(View::MyDrafts) => {
-                filter.states = states(&[TicketState::Draft]);
+                filter.states = [TicketState::Draft].to_vec();
                 filter.created_by = Some(principal.user_id().map_or(Uuid::nil(), |u| u.as_uuid()));
             }
-            Some(View::ToDispatch) => filter.states = states(&[TicketState::Registered]),
+            Some(View::ToDispatch) => filter.states = [TicketState::Registered].to_vec(),
             Some(View::Inbox) => {
                 filter.holder_org_id = own_org;
-                filter.states = states(&[
+                filter.states = [
                     TicketState::Dispatched,
                     TicketState::InProgress,
                     TicketState::ExtensionRequested,
                     TicketState::ReturnRequested,
-                ]);
+                ]
+                .to_vec();
             }
             Some(View::InboxToAccept) => {
                 filter.holder_org_id = own_org;
-                filter.states = states(&[TicketState::Dispatched]);
+                filter.states = [TicketState::Dispatched].to_vec();
             }
             Some(View::InboxInProgress) => {
                 filter.holder_org_id = own_org;
-                filter.states = states(&[TicketState::InProgress, TicketState::ExtensionRequested]);
+                filter.states = [TicketState::InProgress, TicketState::ExtensionRequested].to_vec();
             }
             Some(View::InboxReturned) => {
                 filter.holder_org_id = own_org;
-                filter.states = states(&[TicketState::ReturnRequested]);
+                filter.states = [TicketState::ReturnRequested].to_vec();
             }
             Some(View::InboxOverdue) => {
                 filter.holder_org_id = own_org;
                 filter.overdue = Some(true);
-                filter.states = states(&[
+                filter.states = [
                     TicketState::Dispatched,
                     TicketState::InProgress,
                     TicketState::ExtensionRequested,
                     TicketState::ReturnRequested,
-                ]);
+                ]
+                .to_vec();
             }
             Some(View::ToDecide) => {
                 if unit {
                     filter.dispatched_by_org_id = own_org;
-                    filter.states = states(&[TicketState::ReturnRequested]);
+                    filter.states = [TicketState::ReturnRequested].to_vec();
                 } else {
                     filter.states =
-                        states(&[TicketState::ReturnRequested, TicketState::ExtensionRequested]);
+                        [TicketState::ReturnRequested, TicketState::ExtensionRequested].to_vec();
                 }
             }
-            Some(View::ToReview) => filter.states = states(&[TicketState::ReplySubmitted]),
-            Some(View::ToCallback) => filter.states = states(&[TicketState::AwaitingCallback]),
+            Some(View::ToReview) => filter.states = [TicketState::ReplySubmitted].to_vec(),
+            Some(View::ToCallback) => filter.states = [TicketState::AwaitingCallback].to_vec(),
         }
         // Every scope holds the caller's own org, so a view pinned to it needs no subtree test
         // on top (unless an org filter asked for one). On SQLite the test was most of an inbox

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use hotline_domain::audit::AuditAction;
 use hotline_domain::conflict::Conflict;
-use hotline_domain::sla::warning_at;
+use hotline_domain::sla::{TimerKind, warning_at};
 use hotline_domain::ticket::{Action, TicketState};
 use hotline_store::WriteTx;
 use hotline_store::tickets::{TicketRow, TimerRow};
@@ -16,18 +16,6 @@ use uuid::Uuid;
 
 use super::{event_row, record_event};
 use crate::{App, AuditEntry, Ctx, Error, Result};
-
-hotline_domain::code_enum! {
-    pub(crate) enum TimerKind {
-        AcceptWarning = "accept_warning",
-        AcceptOverdue = "accept_overdue",
-        ResponseOverdue = "response_overdue",
-        FinishWarning = "finish_warning",
-        FinishOverdue = "finish_overdue",
-        /// Still overdue N working days after the deadline: supervision (督办).
-        Escalate = "escalate",
-    }
-}
 
 const BATCH: u64 = 100;
 
@@ -57,7 +45,7 @@ impl App {
                 Some(TimerRow {
                     id: Uuid::now_v7(),
                     ticket_id: row.id,
-                    kind: kind.as_str().to_owned(),
+                    kind: *kind,
                     deadline_at: *deadline,
                     due_at: due,
                     fired_at: None,
@@ -95,7 +83,7 @@ impl App {
     }
 
     async fn fire(&self, timer: &TimerRow, now: DateTime<Utc>) -> Result<bool> {
-        let Some(kind) = TimerKind::parse(&timer.kind) else { return Ok(false) };
+        let kind = timer.kind;
         let (app, timer) = (self.clone(), timer.clone());
         let fired = self
             .store
@@ -188,7 +176,7 @@ impl App {
                     vec![TimerRow {
                         id: Uuid::now_v7(),
                         ticket_id: row.id,
-                        kind: TimerKind::Escalate.as_str().to_owned(),
+                        kind: TimerKind::Escalate,
                         deadline_at: timer.deadline_at,
                         due_at: escalate,
                         fired_at: None,

@@ -1,3 +1,4 @@
+use hotline_domain::calendar::DayKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -5,7 +6,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub day: Date,
-    pub kind: String,
+    pub kind: DayKind,
     pub name: String,
     pub source: String,
     pub updated_at: DateTimeUtc,

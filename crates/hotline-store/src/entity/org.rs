@@ -1,3 +1,4 @@
+use hotline_domain::org::OrgKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub parent_id: Option<Uuid>,
     pub path: String,
     pub active: bool,

@@ -1,3 +1,5 @@
+use hotline_domain::sla::LimitUnit;
+use hotline_domain::ticket::Urgency;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,13 +11,13 @@ pub struct Model {
     /// Applies to this category and its descendants; `None` for every category.
     pub category_id: Option<Uuid>,
     /// `None` for every urgency.
-    pub urgency: Option<String>,
+    pub urgency: Option<Urgency>,
     pub accept_amount: i32,
-    pub accept_unit: String,
+    pub accept_unit: LimitUnit,
     pub response_amount: i32,
-    pub response_unit: String,
+    pub response_unit: LimitUnit,
     pub finish_amount: i32,
-    pub finish_unit: String,
+    pub finish_unit: LimitUnit,
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,3 +1,4 @@
+use hotline_domain::ticket::TicketState;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,8 +12,8 @@ pub struct Model {
     pub actor_id: Option<String>,
     pub actor_name: Option<String>,
     pub actor_org_id: Option<Uuid>,
-    pub from_state: Option<String>,
-    pub to_state: Option<String>,
+    pub from_state: Option<TicketState>,
+    pub to_state: Option<TicketState>,
     /// The org the action concerns (dispatch target, the unit that returned …).
     pub org_id: Option<Uuid>,
     #[sea_orm(column_type = "Text", nullable)]

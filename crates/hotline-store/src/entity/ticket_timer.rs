@@ -1,3 +1,4 @@
+use hotline_domain::sla::TimerKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -6,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub ticket_id: Uuid,
-    pub kind: String,
+    pub kind: TimerKind,
     /// The deadline this timer watches; a timer whose deadline has since moved does nothing.
     pub deadline_at: DateTimeUtc,
     pub due_at: DateTimeUtc,

@@ -65,7 +65,7 @@ impl App {
             self.authorize(ctx, Permission::OrgManage, Some(&path_of(&org))).await?;
         let mut errors = FieldErrors::new();
         let url = errors.take(base_url("url", &input.url));
-        if org.kind.parse::<OrgKind>().is_ok_and(|k| k == OrgKind::Center) || !org.active {
+        if org.kind == OrgKind::Center || !org.active {
             errors.push(
                 FieldError::new("org_id", FieldIssue::NotAllowed)
                     .with_detail("only an active unit can work in another instance"),

@@ -34,10 +34,10 @@ use serde_json::json;
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
-use super::timers::TimerKind;
 use super::{TicketSummary, TicketView, WriteFailure, bounded_text_multiline};
 use crate::reference::ReferenceData;
 use crate::{App, AuditEntry, Ctx, Error, Result};
+use hotline_domain::sla::TimerKind;
 
 /// The body of an action. Which fields each action needs is checked per action.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -530,8 +530,8 @@ pub(crate) fn event_row(
         actor_id,
         actor_name,
         actor_org_id: actor_org,
-        from_state: from.map(|s| s.as_str().to_owned()),
-        to_state: to.map(|s| s.as_str().to_owned()),
+        from_state: from,
+        to_state: to,
         org_id: org,
         opinion: opinion.map(str::to_owned),
         detail: detail.to_string(),
