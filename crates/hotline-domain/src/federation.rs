@@ -8,6 +8,17 @@
 
 use crate::ticket::Action;
 
+crate::code_enum! {
+    /// Where a report to the peer above stands.
+    pub enum ReportStatus {
+        /// Waiting for its (next) attempt: reports are never given up.
+        Pending = "pending",
+        Done = "done",
+        /// The peer answered 409: not possible in its ticket's state.
+        Skipped = "skipped",
+    }
+}
+
 /// What the downstream copy does when an event about the upstream ticket arrives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Downstream {

@@ -9,6 +9,17 @@ use chrono::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+crate::code_enum! {
+    /// Where a webhook delivery stands.
+    pub enum DeliveryStatus {
+        /// Waiting for its (next) attempt.
+        Pending = "pending",
+        Delivered = "delivered",
+        /// Given up after the retry window.
+        Failed = "failed",
+    }
+}
+
 use crate::ticket::Action;
 
 /// Every event type a subscription may name (besides the wildcard `ticket.*`).

@@ -19,9 +19,7 @@ pub use federation_link::Model as LinkRow;
 pub use federation_outbound::Model as OutboundRow;
 pub use federation_peer::Model as PeerRow;
 
-pub const PENDING: &str = "pending";
-pub const DONE: &str = "done";
-pub const SKIPPED: &str = "skipped";
+pub use hotline_domain::federation::ReportStatus;
 
 /// Where a remote org works and the credentials it was set up with.
 #[derive(Clone, Debug)]
@@ -138,7 +136,7 @@ pub async fn pending_outbound(
     limit: u64,
 ) -> Result<Vec<OutboundRow>, DbErr> {
     federation_outbound::Entity::find()
-        .filter(federation_outbound::Column::Status.eq(PENDING))
+        .filter(federation_outbound::Column::Status.eq(ReportStatus::Pending))
         .order_by_asc(federation_outbound::Column::CreatedAt)
         .order_by_asc(federation_outbound::Column::Id)
         .limit(limit)
@@ -157,7 +155,7 @@ pub async fn update_outbound(
 pub async fn outbound_of_peer(
     db: &impl ConnectionTrait,
     peer_id: Uuid,
-    status: Option<&str>,
+    status: Option<ReportStatus>,
     page: PageRequest,
 ) -> Result<Page<OutboundRow>, DbErr> {
     let mut query =

@@ -14,9 +14,7 @@ use crate::{Page, PageRequest};
 pub use webhook_delivery::Model as DeliveryRow;
 pub use webhook_subscription::Model as SubscriptionRow;
 
-pub const PENDING: &str = "pending";
-pub const DELIVERED: &str = "delivered";
-pub const FAILED: &str = "failed";
+pub use hotline_domain::webhook::DeliveryStatus;
 
 pub async fn insert_subscription(
     db: &impl ConnectionTrait,
@@ -48,14 +46,14 @@ pub async fn retire_subscription(
         .exec(db)
         .await?;
     webhook_delivery::Entity::update_many()
-        .col_expr(webhook_delivery::Column::Status, Expr::value(FAILED))
+        .col_expr(webhook_delivery::Column::Status, Expr::value(DeliveryStatus::Failed))
         .col_expr(
             webhook_delivery::Column::NextAttemptAt,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(webhook_delivery::Column::LastError, Expr::value("subscription retired"))
         .filter(webhook_delivery::Column::SubscriptionId.eq(id))
-        .filter(webhook_delivery::Column::Status.eq(PENDING))
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
         .exec(db)
         .await
         .map(|_| ())
@@ -97,7 +95,7 @@ pub async fn due_deliveries(
     limit: u64,
 ) -> Result<Vec<DeliveryRow>, DbErr> {
     webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::Status.eq(PENDING))
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
         .order_by_asc(webhook_delivery::Column::NextAttemptAt)
         .limit(limit)
@@ -115,7 +113,7 @@ pub async fn claim_delivery(
     let result = webhook_delivery::Entity::update_many()
         .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(lease_until))
         .filter(webhook_delivery::Column::Id.eq(row.id))
-        .filter(webhook_delivery::Column::Status.eq(PENDING))
+        .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
         .filter(webhook_delivery::Column::NextAttemptAt.eq(row.next_attempt_at))
         .exec(db)
         .await?;
@@ -140,7 +138,7 @@ pub async fn find_delivery(
 pub async fn deliveries(
     db: &impl ConnectionTrait,
     subscription_id: Uuid,
-    status: Option<&str>,
+    status: Option<DeliveryStatus>,
     page: PageRequest,
 ) -> Result<Page<DeliveryRow>, DbErr> {
     let mut query = webhook_delivery::Entity::find()

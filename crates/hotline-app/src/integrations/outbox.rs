@@ -12,7 +12,7 @@ use hotline_domain::org::OrgPath;
 use hotline_domain::webhook;
 use hotline_store::orgs::OrgRow;
 use hotline_store::tickets::OutboxRow;
-use hotline_store::webhooks::{DeliveryRow, PENDING, SubscriptionRow};
+use hotline_store::webhooks::{DeliveryRow, DeliveryStatus, SubscriptionRow};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -208,7 +208,7 @@ fn deliveries_for(
                 topic: event.topic.clone(),
                 ticket_id: event.ticket_id,
                 body: delivery_body(event, &facts, &reference.orgs).to_string(),
-                status: PENDING.to_owned(),
+                status: DeliveryStatus::Pending,
                 attempts: 0,
                 next_attempt_at: Some(now),
                 last_attempt_at: None,

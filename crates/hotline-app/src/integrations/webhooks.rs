@@ -15,7 +15,7 @@ use hotline_domain::validation::bounded_text;
 use hotline_domain::webhook;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId};
 use hotline_store::WriteTx;
-use hotline_store::webhooks::{DELIVERED, DeliveryRow, FAILED, PENDING, SubscriptionRow};
+use hotline_store::webhooks::{DeliveryRow, DeliveryStatus, SubscriptionRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -114,13 +114,13 @@ impl From<SubscriptionRow> for WebhookView {
 
 impl From<DeliveryRow> for DeliveryView {
     fn from(row: DeliveryRow) -> Self {
-        let next_attempt_at = row.next_attempt_at.filter(|_| row.status == PENDING);
+        let next_attempt_at = row.next_attempt_at.filter(|_| row.status == DeliveryStatus::Pending);
         Self {
             id: row.id,
             event_id: row.event_id,
             topic: row.topic,
             ticket_id: row.ticket_id,
-            status: row.status,
+            status: row.status.as_str().to_owned(),
             attempts: row.attempts,
             next_attempt_at,
             last_attempt_at: row.last_attempt_at,
@@ -331,12 +331,13 @@ impl App {
     ) -> Result<PageOf<DeliveryView>> {
         let page = Paging { page: query.page, per_page: query.per_page }.validate()?;
         let row = self.webhook_with_scope(ctx, id).await?;
-        let status = query.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        if let Some(s) = status
-            && ![PENDING, DELIVERED, FAILED].contains(&s)
-        {
-            return Err(FieldError::new("status", FieldIssue::InvalidValue).into());
-        }
+        let status = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                DeliveryStatus::parse(s)
+                    .ok_or_else(|| FieldError::new("status", FieldIssue::InvalidValue))?,
+            ),
+            None => None,
+        };
         let found =
             hotline_store::webhooks::deliveries(self.store.reader(), row.id, status, page).await?;
         Ok(PageOf::new(
@@ -354,7 +355,7 @@ impl App {
             .filter(|d| d.subscription_id == subscription.id)
             .ok_or(Error::NotFound("delivery"))?;
         let now = self.now();
-        row.status = PENDING.to_owned();
+        row.status = DeliveryStatus::Pending;
         row.next_attempt_at = Some(now);
         let audit = ctx.record(
             AuditEntry::new(AuditAction::WebhookRedeliver)
@@ -439,7 +440,7 @@ impl App {
             row.last_attempt_at = Some(attempt_at);
             match outcome {
                 Ok(status) => {
-                    row.status = DELIVERED.to_owned();
+                    row.status = DeliveryStatus::Delivered;
                     row.last_status = Some(i32::from(status));
                     row.last_error = None;
                     row.delivered_at = Some(attempt_at);
@@ -456,7 +457,7 @@ impl App {
                             Duration::seconds(settings.max_retry_secs),
                         );
                     if next - row.created_at > Duration::hours(settings.retry_hours) {
-                        row.status = FAILED.to_owned();
+                        row.status = DeliveryStatus::Failed;
                         row.next_attempt_at = None;
                         tracing::warn!(delivery = %row.id, webhook = %subscription.id, "webhook delivery given up");
                     } else {

@@ -15,7 +15,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub body: String,
     /// `pending`, `done`, or `skipped` (the peer's ticket had already moved on).
-    pub status: String,
+    pub status: hotline_domain::federation::ReportStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub last_status: Option<i32>,

@@ -14,7 +14,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub body: String,
     /// `pending`, `delivered` or `failed` (gave up).
-    pub status: String,
+    pub status: hotline_domain::webhook::DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTimeUtc>,
     pub last_attempt_at: Option<DateTimeUtc>,

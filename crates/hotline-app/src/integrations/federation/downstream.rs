@@ -10,7 +10,7 @@ use hotline_domain::ticket::Action;
 use hotline_domain::ticket::decisions::CloseReason;
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, webhook};
-use hotline_store::federation::{DONE, InboxRow, LinkRow, OutboundRow, PENDING, PeerRow, SKIPPED};
+use hotline_store::federation::{InboxRow, LinkRow, OutboundRow, PeerRow, ReportStatus};
 use hotline_store::tickets::OutboxRow;
 use hotline_store::unique_violation;
 use serde::{Deserialize, Serialize};
@@ -101,14 +101,15 @@ impl From<PeerRow> for PeerView {
 
 impl From<OutboundRow> for ReportView {
     fn from(row: OutboundRow) -> Self {
-        let next_attempt_at = Some(row.next_attempt_at).filter(|_| row.status == PENDING);
+        let next_attempt_at =
+            Some(row.next_attempt_at).filter(|_| row.status == ReportStatus::Pending);
         Self {
             id: row.id,
             event_id: row.event_id,
             local_ticket_id: row.local_ticket_id,
             remote_ticket_id: row.remote_ticket_id,
             action: row.action,
-            status: row.status,
+            status: row.status.as_str().to_owned(),
             attempts: row.attempts,
             next_attempt_at,
             last_status: row.last_status,
@@ -223,12 +224,13 @@ impl App {
         let peer = hotline_store::federation::find_peer(db, peer_id)
             .await?
             .ok_or(Error::NotFound("federation_peer"))?;
-        let status = query.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        if let Some(s) = status
-            && ![PENDING, DONE, SKIPPED].contains(&s)
-        {
-            return Err(FieldError::new("status", FieldIssue::InvalidValue).into());
-        }
+        let status = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                ReportStatus::parse(s)
+                    .ok_or_else(|| FieldError::new("status", FieldIssue::InvalidValue))?,
+            ),
+            None => None,
+        };
         let found = hotline_store::federation::outbound_of_peer(db, peer.id, status, page).await?;
         Ok(PageOf::new(found.items.into_iter().map(ReportView::from).collect(), found.total, page))
     }
@@ -510,13 +512,13 @@ impl App {
             row.attempts += 1;
             let failure = match response {
                 Ok(r) if r.status().is_success() => {
-                    row.status = DONE.to_owned();
+                    row.status = ReportStatus::Done;
                     row.last_status = Some(i32::from(r.status().as_u16()));
                     None
                 }
                 // The peer's ticket has moved on (already accepted, taken back): nothing to say.
                 Ok(r) if r.status() == reqwest::StatusCode::CONFLICT => {
-                    row.status = SKIPPED.to_owned();
+                    row.status = ReportStatus::Skipped;
                     row.last_status = Some(409);
                     row.last_error = Some(
                         r.text().await.unwrap_or_default().chars().take(ERROR_CHARS).collect(),
@@ -598,7 +600,7 @@ pub(crate) fn upstream_reports(
                 remote_ticket_id: link.remote_ticket_id,
                 action: action.as_str().to_owned(),
                 body: body.to_string(),
-                status: PENDING.to_owned(),
+                status: ReportStatus::Pending,
                 attempts: 0,
                 next_attempt_at: now,
                 last_status: None,
