@@ -189,10 +189,7 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         .find(|c| c.name == "城乡建设")
         .map(|c| c.id.to_string())
         .unwrap_or_default();
-    let zjw = hotline_store::orgs::find_by_code(app.store.reader(), "ZJW")
-        .await?
-        .map(|o| o.id.to_string())
-        .unwrap_or_default();
+    let zjw = app.org_id_by_code("ZJW").await?.map(|o| o.to_string()).unwrap_or_default();
     app.store.clone().close().await?;
 
     eprintln!("starting the server…");
