@@ -20,6 +20,36 @@ async function registerByApi(page: Page, title: string): Promise<string> {
   return `/ticket/${(await res.json()).id}`
 }
 
+test('a unit reveals the caller to reach the citizen, and a supervisor sees who looked', async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'agent')
+  const url = await registerByApi(page, '东四北大街路灯不亮')
+  await login(page, 'dispatcher')
+  await page.goto(url)
+  await act(page, 'dispatch', (d) => pickOrg(page, d, '东城区'))
+
+  await login(page, 'district_a')
+  await page.goto(url)
+  await expect(page.locator('[data-test="caller-phone"]')).toHaveText('139****2222')
+  await page.locator('[data-test="reveal-contact"]').click()
+  const dialog = page.locator('.el-dialog').last()
+  await dialog.locator('[data-test="reveal-submit"]').click()
+  await expect(dialog).toContainText('必填')
+  await dialog.locator('input[name="reveal-reason"]').fill('电话联系市民核实路灯位置')
+  await dialog.locator('[data-test="reveal-submit"]').click()
+  await expect(page.locator('[data-test="revealed-phone"]')).toHaveText('13911112222')
+
+  await login(page, 'supervisor')
+  await page.goto(url)
+  await page.locator('[data-test="load-accesses"]').click()
+  const accesses = page.locator('[data-test="accesses"]')
+  await expect(accesses).toContainText('东城区承办人刘洋')
+  await expect(accesses).toContainText('查看完整号码')
+  await expect(accesses).toContainText('电话联系市民核实路灯位置')
+  await expect(accesses).toContainText('派单员李强')
+  expect(errors).toEqual([])
+})
+
 test('a unit returns, the dispatcher overrules, the unit gets an extension', async ({ page }) => {
   const errors = watchConsole(page)
   await login(page, 'agent')

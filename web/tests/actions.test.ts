@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { ACTION_FIELDS, actionBody, sortActions, validateAction } from '../src/lib/actions'
+import { ACTION_FIELDS, actionBody, sortActions, validateAction, visibleFields } from '../src/lib/actions'
 import { ApiError } from '../src/api/client'
 import { errorText, fieldErrors } from '../src/lib/errors'
 
@@ -22,6 +22,19 @@ describe('action forms', () => {
     expect(actionBody('reply', { content: '  done  ', reason: 'x' })).toEqual({ content: 'done' })
     expect(actionBody('callback', { reachable: false, satisfaction: 'satisfied' })).toEqual({ reachable: false })
     expect(actionBody('dispatch', { org_id: 'o', assist_org_ids: [] })).toEqual({ org_id: 'o' })
+  })
+
+  it('let the callback answers lead the form', () => {
+    const names = (values: Record<string, unknown>) => visibleFields('callback', values).map((f) => f.name)
+    expect(names({ reachable: false })).toEqual(['reachable', 'content'])
+    // Satisfied: no 重办 on offer, and 问题是否解决 has no answer until one is given.
+    expect(names({ reachable: true, satisfaction: 'satisfied' })).toEqual(['reachable', 'resolved', 'satisfaction', 'content'])
+    expect(names({ reachable: true, satisfaction: 'unsatisfied' })).toContain('unit_at_fault')
+    expect(validateAction('callback', { reachable: true, satisfaction: 'satisfied' }, 'req')).toEqual({ resolved: 'req' })
+    expect(validateAction('callback', { reachable: true, satisfaction: 'satisfied', resolved: false }, 'req')).toEqual({})
+    // A 重办 ticked before the citizen turned out satisfied is not sent.
+    expect(actionBody('callback', { reachable: true, satisfaction: 'satisfied', resolved: true, unit_at_fault: true }))
+      .toEqual({ reachable: true, satisfaction: 'satisfied', resolved: true })
   })
 
   it('order the buttons by the desk routine', () => {

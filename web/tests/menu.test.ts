@@ -19,6 +19,8 @@ describe('menu by role', () => {
     const p = paths(['ticket_read', 'ticket_handle', 'org_read'], true)
     expect(p).toContain('/tickets/inbox_to_accept')
     expect(p).toContain('/tickets/to_decide')
+    // A district reviews the replies of the streets it re-dispatched to.
+    expect(p).toContain('/review')
     expect(p).not.toContain('/dashboard')
     expect(p).not.toContain('/workstation')
   })

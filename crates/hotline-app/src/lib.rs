@@ -65,6 +65,7 @@ pub struct App {
     pub(crate) sign_in: Arc<identity::throttle::SignInThrottle>,
     pub(crate) rate_limits: Arc<identity::throttle::RateLimits>,
     pub(crate) session_uses: Arc<identity::throttle::SessionUses>,
+    pub(crate) recent_reads: Arc<tickets::RecentReads>,
     pub(crate) jobs: Arc<jobs::JobBoard>,
     /// This process, as the holder of outbox leases.
     pub(crate) instance: uuid::Uuid,
@@ -115,6 +116,7 @@ impl App {
             )),
             rate_limits: Arc::new(identity::throttle::RateLimits::new(&config.security.rate_limit)),
             session_uses: Arc::default(),
+            recent_reads: Arc::default(),
             jobs: Arc::default(),
             instance: uuid::Uuid::now_v7(),
             config: Arc::new(config),

@@ -16,11 +16,14 @@ pub struct UnitCount {
     pub count: i64,
 }
 
+/// Every figure counts work orders: top-level tickets. An assisting unit's child ticket is part
+/// of its parent, so the totals, the states and the overdue figures count the same set.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Overview {
     pub total: i64,
     /// With a unit or waiting at the center.
     pub open: i64,
+    /// Overdue with a unit, all of them (`overdue_by_unit` lists the 15 units with most).
     pub overdue: i64,
     pub by_state: BTreeMap<String, i64>,
     pub overdue_by_unit: Vec<UnitCount>,
@@ -43,6 +46,7 @@ impl App {
         )
         .await?;
         let late = hotline_store::tickets::overdue_by_holder(db, 15).await?;
+        let overdue = hotline_store::tickets::count_overdue(db).await?;
         let reference = self.reference().await?;
         let by_state: BTreeMap<String, i64> =
             states.into_iter().filter_map(|(s, n)| s.map(|s| (s, n))).collect();
@@ -56,7 +60,7 @@ impl App {
         Ok(Overview {
             total: by_state.values().sum(),
             open,
-            overdue: late.iter().map(|(_, n)| n).sum(),
+            overdue: i64::try_from(overdue).unwrap_or(i64::MAX),
             by_state,
             overdue_by_unit: late
                 .into_iter()

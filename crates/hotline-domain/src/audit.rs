@@ -50,6 +50,8 @@ pub enum AuditAction {
     TicketCreate,
     TicketRead,
     TicketList,
+    /// A unit revealed a ticket's caller number to reach the citizen, with its reason.
+    ContactRevealed,
     CallerLookup,
     WebhookCreate,
     WebhookUpdate,
@@ -60,7 +62,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 36] = [
+    pub const FIXED: [Self; 37] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -93,6 +95,7 @@ impl AuditAction {
         Self::TicketCreate,
         Self::TicketRead,
         Self::TicketList,
+        Self::ContactRevealed,
         Self::CallerLookup,
         Self::WebhookCreate,
         Self::WebhookUpdate,
@@ -134,6 +137,7 @@ impl AuditAction {
             Self::TicketCreate => "ticket.create",
             Self::TicketRead => "ticket.read",
             Self::TicketList => "ticket.list",
+            Self::ContactRevealed => "ticket.reveal_contact",
             Self::CallerLookup => "caller.lookup",
             Self::WebhookCreate => "webhook.create",
             Self::WebhookUpdate => "webhook.update",

@@ -103,6 +103,44 @@ pub struct Clocks {
     pub finish: Limit,
 }
 
+/// How a clock's time is counted: working time for limits in working days, elapsed time for
+/// limits in minutes or hours (an emergency's 30 minutes run through the night).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Counting {
+    Working,
+    Elapsed,
+}
+
+impl LimitUnit {
+    #[must_use]
+    pub const fn counting(self) -> Counting {
+        match self {
+            Self::WorkingDays => Counting::Working,
+            Self::Minutes | Self::Hours => Counting::Elapsed,
+        }
+    }
+}
+
+/// Whole minutes from `now` to `due`, counted as `counting` says: down while time is left (13
+/// minutes 50 seconds are 13), and at least one minute once late (never "0 minutes late").
+#[must_use]
+pub fn minutes_left(
+    counting: Counting,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+    due: DateTime<Utc>,
+) -> i64 {
+    let minutes = match counting {
+        Counting::Working => calendar.working_minutes_between(now, due),
+        Counting::Elapsed => {
+            let secs = (due - now).num_seconds();
+            if secs >= 0 { secs / 60 } else { -((-secs + 59) / 60) }
+        }
+    };
+    if now >= due { minutes.min(-1) } else { minutes }
+}
+
 /// When to warn that a clock is running out: once `share_left` of its time remains.
 #[must_use]
 pub fn warning_at(start: DateTime<Utc>, due: DateTime<Utc>, share_left: f64) -> DateTime<Utc> {
@@ -133,5 +171,41 @@ mod tests {
         assert_eq!(warning_at(start, due, 0.2), start + Duration::hours(8));
         assert_eq!(warning_at(start, due, 0.0), due);
         assert_eq!(warning_at(due, start, 0.5), start, "an already passed deadline warns at once");
+    }
+
+    fn beijing() -> Calendar {
+        let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        Calendar::new([], [2026], crate::calendar::WorkingHours::default(), offset)
+    }
+
+    /// 2026-12-07 is a Monday; 22:00 in Beijing is after office hours.
+    fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        use chrono::TimeZone as _;
+        Utc.with_ymd_and_hms(2026, 12, 7, h, m, s).unwrap()
+    }
+
+    #[test]
+    fn an_emergency_counts_elapsed_minutes_through_the_night() {
+        let cal = beijing();
+        // 22:00 and 22:13:50 Beijing time: no working minute in between.
+        let (now, due) = (at(14, 0, 0), at(14, 13, 50));
+        assert_eq!(minutes_left(Counting::Elapsed, &cal, now, due), 13);
+        assert_eq!(minutes_left(Counting::Working, &cal, now, due), 0);
+        assert_eq!(LimitUnit::Minutes.counting(), Counting::Elapsed);
+        assert_eq!(LimitUnit::Hours.counting(), Counting::Elapsed);
+        assert_eq!(LimitUnit::WorkingDays.counting(), Counting::Working);
+    }
+
+    #[test]
+    fn a_late_clock_is_never_zero_minutes_late() {
+        let cal = beijing();
+        let due = at(14, 0, 0);
+        assert_eq!(minutes_left(Counting::Elapsed, &cal, due, due), -1);
+        assert_eq!(minutes_left(Counting::Elapsed, &cal, at(14, 0, 30), due), -1);
+        assert_eq!(minutes_left(Counting::Elapsed, &cal, at(14, 2, 1), due), -3);
+        // Late in working time only by night hours: still late.
+        assert_eq!(minutes_left(Counting::Working, &cal, at(15, 0, 0), due), -1);
+        // Monday 09:00 to 10:30 Beijing: 90 working minutes.
+        assert_eq!(minutes_left(Counting::Working, &cal, at(1, 0, 0), at(2, 30, 0)), 90);
     }
 }

@@ -76,6 +76,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(reference::deadline_preview))
         .routes(routes!(tickets::get_ticket))
         .routes(routes!(tickets::perform_action))
+        .routes(routes!(tickets::reveal_contact))
+        .routes(routes!(tickets::ticket_accesses))
         .routes(routes!(tickets::caller_history));
     let (routes, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))

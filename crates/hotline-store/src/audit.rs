@@ -129,6 +129,30 @@ pub async fn rows_after(
         .collect())
 }
 
+/// The rows of `actions` about one ticket, newest first: who opened it, who revealed its caller.
+pub async fn accesses(
+    db: &impl ConnectionTrait,
+    ticket_id: &str,
+    actions: &[&str],
+    page: PageRequest,
+) -> Result<Page<AuditRecord>, DbErr> {
+    let query = audit_event::Entity::find()
+        .filter(audit_event::Column::SubjectType.eq("ticket"))
+        .filter(audit_event::Column::SubjectId.eq(ticket_id))
+        .filter(audit_event::Column::Action.is_in(actions.iter().copied()));
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(audit_event::Column::Seq)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect();
+    Ok(Page { items, total })
+}
+
 /// Newest first.
 pub async fn list(
     db: &impl ConnectionTrait,

@@ -45,6 +45,8 @@ pub struct TicketFilter {
     pub created_by: Option<Uuid>,
     /// Only tickets dispatched by this unit to one of its sub-orgs (its returns to rule on).
     pub dispatched_by_org_id: Option<Uuid>,
+    /// Only tickets the center dispatched to their holder (its own replies to review).
+    pub dispatched_by_center: bool,
     /// Any of these ticket numbers.
     pub numbers: Vec<String>,
     /// Exactly these categories (not their descendants).
@@ -188,6 +190,9 @@ pub async fn list(
     }
     if let Some(v) = filter.created_by {
         query = query.filter(ticket::Column::CreatedBy.eq(v));
+    }
+    if filter.dispatched_by_center {
+        query = query.filter(ticket::Column::DispatchedByOrgId.is_null());
     }
     if let Some(v) = filter.dispatched_by_org_id {
         query = query.filter(ticket::Column::DispatchedByOrgId.eq(v));
@@ -612,23 +617,31 @@ pub async fn count_by(
         .await
 }
 
-/// Overdue open tickets per holding unit, most first.
+/// Overdue work orders with a unit: top-level tickets, as every overview figure counts them
+/// (an assisting unit's child ticket is part of its parent).
+fn overdue_with_unit() -> sea_orm::Select<ticket::Entity> {
+    let with_unit = TicketState::ALL.iter().copied().filter(|s| s.is_with_unit());
+    ticket::Entity::find()
+        .filter(ticket::Column::ParentId.is_null())
+        .filter(ticket::Column::Overdue.eq(true))
+        .filter(ticket::Column::HolderOrgId.is_not_null())
+        .filter(ticket::Column::State.is_in(with_unit))
+}
+
+/// How many work orders are overdue with a unit.
+pub async fn count_overdue(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    overdue_with_unit().count(db).await
+}
+
+/// Overdue work orders per holding unit, most first.
 pub async fn overdue_by_holder(
     db: &impl ConnectionTrait,
     limit: u64,
 ) -> Result<Vec<(Uuid, i64)>, DbErr> {
-    ticket::Entity::find()
+    overdue_with_unit()
         .select_only()
         .column(ticket::Column::HolderOrgId)
         .column_as(ticket::Column::Id.count(), "n")
-        .filter(ticket::Column::Overdue.eq(true))
-        .filter(ticket::Column::HolderOrgId.is_not_null())
-        .filter(ticket::Column::State.is_in([
-            "dispatched",
-            "in_progress",
-            "extension_requested",
-            "return_requested",
-        ]))
         .group_by(ticket::Column::HolderOrgId)
         .order_by_desc(Expr::col(sea_orm::sea_query::Alias::new("n")))
         .limit(limit)

@@ -41,6 +41,23 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<UserRow>
     app_user::Entity::find_by_id(id).one(db).await
 }
 
+/// Display names of the given users, for timelines that name who acted.
+pub async fn display_names(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(app_user::Entity::find()
+        .filter(app_user::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
 pub async fn find_by_username(
     db: &impl ConnectionTrait,
     username: &str,

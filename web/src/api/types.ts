@@ -50,6 +50,8 @@ export interface OrgRef {
 }
 
 export type DeadlineStatus = 'none' | 'ok' | 'warning' | 'overdue'
+/** How a clock's time is counted: working time, or elapsed time (minutes and hours limits). */
+export type Counting = 'working' | 'elapsed'
 
 export interface TicketSummary {
   id: string
@@ -69,8 +71,11 @@ export interface TicketSummary {
   supervision_level: number
   accept_due: string | null
   finish_due: string | null
+  excerpted: boolean
   deadline_status: DeadlineStatus
   working_minutes_left: number | null
+  minutes_left: number | null
+  counting: Counting | null
   created_at: string
 }
 
@@ -79,6 +84,7 @@ export interface TicketEvent {
   at: string
   action: string
   actor_name: string | null
+  actor_display_name: string | null
   actor_org: OrgRef | null
   from_state: string | null
   to_state: string | null
@@ -130,6 +136,8 @@ export interface Ticket {
     overdue: boolean
     status: DeadlineStatus
     working_minutes_left: number | null
+    minutes_left: number | null
+    counting: Counting | null
   }
   counters: { urged: number; supervision_level: number; reopened: number; returned: number; callback_attempts: number }
   satisfaction: string | null
@@ -188,4 +196,16 @@ export interface AuditEvent {
   subject_type: string | null
   subject_id: string | null
   detail: unknown
+}
+
+/** One opening of a ticket or reveal of its caller (`GET /tickets/{id}/accesses`). */
+export interface TicketAccess {
+  at: string
+  kind: 'read' | 'reveal_contact'
+  actor_name: string | null
+  actor_display_name: string | null
+  actor_org: { id: string; code: string; name: string } | null
+  personal_data: 'plain' | 'masked' | 'hidden' | null
+  reason: string | null
+  source_ip: string | null
 }

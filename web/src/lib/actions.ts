@@ -1,7 +1,7 @@
 // What each ticket action asks for. The API checks the same rules; the form checks them first
 // so people see mistakes before sending.
 
-export type FieldKind = 'text' | 'textarea' | 'org' | 'orgs' | 'days' | 'bool' | 'satisfaction' | 'level' | 'ticket'
+export type FieldKind = 'text' | 'textarea' | 'org' | 'orgs' | 'days' | 'bool' | 'yesno' | 'satisfaction' | 'level' | 'ticket'
 
 export interface ActionField {
   name: string
@@ -37,7 +37,7 @@ export const ACTION_FIELDS: Record<string, ActionField[]> = {
   supervise: [f('level', 'level', false, 'ticket.level'), f('opinion', 'textarea', true, 'ticket.opinion')],
   callback: [
     f('reachable', 'bool', true, 'ticket.reachable'),
-    f('resolved', 'bool', false, 'ticket.resolved'),
+    f('resolved', 'yesno', false, 'ticket.resolved'),
     f('satisfaction', 'satisfaction', false, 'ticket.satisfaction'),
     f('unit_at_fault', 'bool', false, 'ticket.unitAtFault'),
     f('content', 'textarea', false, 'ticket.opinion'),
@@ -51,10 +51,25 @@ export const ACTION_FIELDS: Record<string, ActionField[]> = {
 /** Actions that cannot be undone get a confirmation even without fields. */
 export const IRREVERSIBLE = new Set(['dismiss', 'close', 'archive', 'merge', 'approve_return'])
 
+/**
+ * The fields to show, given what has been answered so far. At a callback the citizen's answers
+ * lead: nothing about satisfaction when nobody was reached, and 重办 (the unit's fault) only
+ * when the citizen is not satisfied.
+ */
+export function visibleFields(action: string, values: Record<string, unknown>): ActionField[] {
+  const fields = ACTION_FIELDS[action] ?? []
+  if (action !== 'callback') return fields
+  return fields.filter((field) => {
+    if (['resolved', 'satisfaction', 'unit_at_fault'].includes(field.name) && values.reachable !== true) return false
+    if (field.name === 'unit_at_fault' && values.satisfaction !== 'unsatisfied') return false
+    return true
+  })
+}
+
 /** Field errors found before sending; keys are field names. */
 export function validateAction(action: string, values: Record<string, unknown>, required: string): Record<string, string> {
   const errors: Record<string, string> = {}
-  for (const field of ACTION_FIELDS[action] ?? []) {
+  for (const field of visibleFields(action, values)) {
     const v = values[field.name]
     const reachable = values.reachable === true
     const needed = field.required || (action === 'callback' && reachable && (field.name === 'satisfaction' || field.name === 'resolved'))
@@ -65,18 +80,13 @@ export function validateAction(action: string, values: Record<string, unknown>, 
   return errors
 }
 
-/** The JSON body: only the fields this action takes, without empty ones. */
+/** The JSON body: only the fields this action takes and shows, without empty ones. */
 export function actionBody(action: string, values: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = {}
-  for (const field of ACTION_FIELDS[action] ?? []) {
+  for (const field of visibleFields(action, values)) {
     const v = values[field.name]
     if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0)) continue
     body[field.name] = typeof v === 'string' ? v.trim() : v
-  }
-  if (action === 'callback' && body.reachable === false) {
-    delete body.satisfaction
-    delete body.resolved
-    delete body.unit_at_fault
   }
   return body
 }

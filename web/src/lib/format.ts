@@ -14,6 +14,7 @@ export function stateType(state: string): 'primary' | 'success' | 'warning' | 'd
     case 'closed':
     case 'archived':
     case 'answered':
+    case 'liaised':
       return 'success'
     case 'return_requested':
     case 'extension_requested':

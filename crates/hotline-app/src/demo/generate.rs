@@ -328,7 +328,8 @@ impl App {
             match roll {
                 0..=54 => TicketState::Closed,
                 55..=69 => TicketState::Archived,
-                70..=86 => TicketState::Answered,
+                70..=80 => TicketState::Answered,
+                81..=86 => TicketState::Liaised,
                 87..=88 => TicketState::Dismissed,
                 89..=90 if !recent.is_empty() => TicketState::Merged,
                 91..=94 => TicketState::InProgress,
@@ -340,6 +341,7 @@ impl App {
         let path: &[Action] = match state {
             TicketState::Registered | TicketState::Draft => &[],
             TicketState::Answered => &[Action::Answer],
+            TicketState::Liaised => &[Action::Liaise],
             TicketState::Dismissed => &[Action::Dismiss],
             TicketState::Merged => &[Action::Merge],
             TicketState::Dispatched => &[Action::Dispatch],
@@ -396,6 +398,7 @@ impl App {
             let when = step_time(i, rng);
             let to = match action {
                 Action::Answer => TicketState::Answered,
+                Action::Liaise => TicketState::Liaised,
                 Action::Dismiss => TicketState::Dismissed,
                 Action::Merge => TicketState::Merged,
                 Action::Dispatch => TicketState::Dispatched,
@@ -407,8 +410,14 @@ impl App {
                 Action::Callback | Action::Close => TicketState::Closed,
                 _ => TicketState::Archived,
             };
-            if matches!(action, Action::Answer | Action::Dismiss | Action::Callback | Action::Merge)
-            {
+            if matches!(
+                action,
+                Action::Answer
+                    | Action::Liaise
+                    | Action::Dismiss
+                    | Action::Callback
+                    | Action::Merge
+            ) {
                 closed_at = Some(when);
             }
             if *action == Action::Reply {
@@ -451,6 +460,8 @@ impl App {
                 HandlingType::Assign
             } else if state == TicketState::Dismissed {
                 HandlingType::Dismiss
+            } else if state == TicketState::Liaised {
+                HandlingType::Liaise
             } else {
                 HandlingType::Answer
             })

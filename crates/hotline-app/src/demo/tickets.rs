@@ -75,6 +75,7 @@ enum Story {
     Draft,
     Registered,
     Answered,
+    Liaised,
     Dismissed,
     Merged,
     Emergency,
@@ -116,7 +117,7 @@ const RECENT_STORIES: [Story; 36] = [
     Story::ReplySubmitted,
     Story::AwaitingCallback,
     Story::ExtensionRequested,
-    Story::Answered,
+    Story::Liaised,
     Story::Registered,
     Story::InProgress,
     Story::ReplySubmitted,
@@ -152,7 +153,8 @@ fn story_for(rng: &mut Rng, age_days: i64) -> Story {
         match roll {
             0..=31 => Story::Closed,
             32..=41 => Story::Archived,
-            42..=53 => Story::Answered,
+            42..=49 => Story::Answered,
+            50..=53 => Story::Liaised,
             54..=56 => Story::Dismissed,
             57..=60 => Story::Merged,
             61..=66 => Story::AwaitingCallback,
@@ -293,6 +295,7 @@ impl App {
                 notes: None,
                 attachments: Vec::new(),
                 draft: false,
+                handling: None,
             };
             let age = (end - *at).num_days();
             // The newest tickets walk through every open state, so each work list has something.
@@ -455,6 +458,10 @@ impl App {
             steps.push(step(30, handler, "reply", json!({"content": reply})))
         };
         let review = |steps: &mut Vec<Step>| {
+            // A street's reply goes up through the district that re-dispatched it.
+            if via_district {
+                steps.push(step(3, "district_a", "approve_reply", json!({"opinion": "同意上报"})));
+            }
             steps.push(step(6, "supervisor", "approve_reply", json!({"opinion": "答复内容完整"})))
         };
         let callback = |steps: &mut Vec<Step>, satisfaction: &str| {
@@ -465,6 +472,12 @@ impl App {
             Story::Answered => {
                 steps.push(step(0, "agent", "answer", json!({"content": clip(reply, 600)})))
             }
+            Story::Liaised => steps.push(step(
+                0,
+                "agent",
+                "liaise",
+                json!({"org_id": unit, "content": format!("经三方通话，承办单位答复：{}", clip(reply, 500))}),
+            )),
             Story::Dismissed => {
                 steps.push(step(0, "agent", "dismiss", json!({"reason": "重复来电，无新诉求"})))
             }

@@ -200,6 +200,7 @@ fn status_notes(state: TicketState, unit: Option<&str>) -> String {
         TicketState::AwaitingCallback => format!("{unit}已办理完毕，热线将回访核实"),
         TicketState::Closed | TicketState::Archived => "已办结".to_owned(),
         TicketState::Answered => "热线已直接答复".to_owned(),
+        TicketState::Liaised => "热线已联系承办单位答复".to_owned(),
         TicketState::Dismissed => "不予受理".to_owned(),
         TicketState::Merged => "重复诉求，已并入同一事项办理".to_owned(),
     }
@@ -582,6 +583,7 @@ impl App {
             notes: None,
             attachments,
             draft: false,
+            handling: None,
         })
     }
 

@@ -1,6 +1,7 @@
 //! Work orders: intake, reading, work lists. Actions live in `actions`, deadline timers in
 //! `timers`, caller history in `callers`.
 
+mod access;
 mod actions;
 pub mod callers;
 pub(crate) mod outbox;
@@ -13,7 +14,7 @@ use hotline_domain::conflict::Conflict;
 use hotline_domain::phone::{PhoneNumber, mask_name};
 use hotline_domain::role::{Permission, Principal, Scope};
 use hotline_domain::ticket::{
-    AppealType, Channel, Labelled as _, TicketState, Urgency, ticket_number,
+    Action, AppealType, Channel, Labelled as _, TicketState, Urgency, ticket_number,
 };
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, TicketId};
@@ -28,6 +29,8 @@ use serde_json::json;
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
+pub(crate) use access::RecentReads;
+pub use access::{AccessKind, AccessQuery, RevealContact, RevealedContact, TicketAccess};
 pub use actions::{ActionInput, BatchAssign, BatchResult};
 pub use views::{DeadlineStatus, TicketSummary, TicketView};
 
@@ -81,7 +84,50 @@ pub struct NewTicket {
     /// Save without registering (待登记).
     #[serde(default)]
     pub draft: bool,
+    /// Register and handle at once, as the agent does at first contact: 直接答复, 联系, 拟摘,
+    /// 转办, 交办, 紧急处理 or 不处理, with the body that action takes. Both happen or neither.
+    pub handling: Option<IntakeHandling>,
 }
+
+/// An intake action taken as the ticket is registered.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct IntakeHandling {
+    /// One of `answer`, `liaise`, `excerpt`, `transfer`, `assign`, `emergency`, `dispatch`,
+    /// `dismiss`.
+    #[schema(value_type = hotline_domain::ticket::Action)]
+    pub action: String,
+    #[serde(flatten)]
+    pub input: ActionInput,
+}
+
+/// By hand: serde does not refuse unknown fields of a flattened struct, and a misspelt field
+/// must not be dropped silently.
+impl<'de> Deserialize<'de> for IntakeHandling {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut fields = serde_json::Map::deserialize(deserializer)?;
+        let action = match fields.remove("action") {
+            Some(serde_json::Value::String(action)) => action,
+            Some(_) => return Err(D::Error::custom("handling.action must be a string")),
+            None => return Err(D::Error::missing_field("action")),
+        };
+        let input = ActionInput::deserialize(serde_json::Value::Object(fields))
+            .map_err(|e| D::Error::custom(format!("handling: {e}")))?;
+        Ok(Self { action, input })
+    }
+}
+
+/// The actions that can be taken in the same request that registers the ticket.
+const INTAKE_HANDLING: [Action; 8] = [
+    Action::Answer,
+    Action::Liaise,
+    Action::Excerpt,
+    Action::Transfer,
+    Action::Assign,
+    Action::Emergency,
+    Action::Dispatch,
+    Action::Dismiss,
+];
 
 /// Work-list filters: `GET /tickets?view=inbox&state=…`.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -195,6 +241,8 @@ struct Written {
     contact: ContactRow,
     attachments: Vec<AttachmentRow>,
     event: TicketEventRow,
+    /// An intake action was taken in the same write.
+    handled: bool,
 }
 
 impl TicketWrite {
@@ -261,7 +309,7 @@ impl TicketWrite {
             })),
             now,
         )]);
-        Ok(Written { row, contact, attachments, event })
+        Ok(Written { row, contact, attachments, event, handled: false })
     }
 }
 
@@ -325,6 +373,20 @@ impl App {
         let request_hash =
             hex::encode(Sha256::digest(serde_json::to_vec(&input).unwrap_or_default()));
         let key = idempotency_key.map(checked_key).transpose()?;
+        let handling = match &input.handling {
+            Some(h) => {
+                let action = Action::parse(&h.action)
+                    .filter(|a| INTAKE_HANDLING.contains(a))
+                    .ok_or_else(|| FieldError::new("handling.action", FieldIssue::InvalidValue))?;
+                if input.draft {
+                    return Err(FieldError::new("handling", FieldIssue::NotAllowed)
+                        .with_detail("a draft is registered before it is handled")
+                        .into());
+                }
+                Some((action, h.input.clone(), actions::Acting::new(ctx, &principal, self).await?))
+            }
+            None => None,
+        };
         // A key is checked by the write itself (its unique index), so a new request reads
         // nothing for it; a retry is answered from the first request's ticket — even when
         // reference data has changed since and the input would no longer pass.
@@ -421,12 +483,24 @@ impl App {
             }),
             row,
         };
-        let job_ctx = ctx.clone();
+        let (job_ctx, app) = (ctx.clone(), self.clone());
         let created = self
             .store
-            .write(move |tx| Box::pin(async move { write.apply(&job_ctx, tx).await }))
+            .write(move |tx| {
+                Box::pin(async move {
+                    let mut written = write.apply(&job_ctx, tx).await?;
+                    if let Some((action, input, acting)) = handling {
+                        let (row, audit) =
+                            app.apply(tx, &acting, action, written.row, &input, None).await?;
+                        tx.audit([audit]);
+                        written.row = row;
+                        written.handled = true;
+                    }
+                    Ok(written)
+                })
+            })
             .await;
-        let Written { row, contact, attachments, event } = match created {
+        let Written { row, contact, attachments, event, handled } = match created {
             Ok(written) => written,
             Err(WriteFailure::KeyRaced) => {
                 let key = key.as_deref().unwrap_or_default();
@@ -438,6 +512,9 @@ impl App {
             Err(WriteFailure::Failed(e)) => return Err(e),
         };
         self.publish(crate::events::LiveEvent::ticket(&row, "create"));
+        if handled {
+            return Ok((self.ticket_view(&principal, row).await?, true));
+        }
         let related = views::Related {
             events: vec![event],
             contacts: vec![contact],
@@ -587,12 +664,18 @@ impl App {
     }
 
     /// One ticket with its timeline and what the caller may do next. The read is audited.
-    pub async fn get_ticket(&self, ctx: &Ctx, id: TicketId) -> Result<TicketView> {
+    /// The ticket for the caller. Opening it is audited; `refresh` (the console reloading an
+    /// open ticket by itself) is audited only when the caller's last audited read of it is
+    /// older than half an hour.
+    pub async fn get_ticket(&self, ctx: &Ctx, id: TicketId, refresh: bool) -> Result<TicketView> {
         let row = hotline_store::tickets::find(self.store.reader(), id.as_uuid())
             .await?
             .ok_or(Error::NotFound("ticket"))?;
         let principal = self.authorize_ticket_read(ctx, &row).await?;
         let view = self.ticket_view(&principal, row).await?;
+        if !self.recent_reads.audits(&actor_key(&principal), id.as_uuid(), refresh, self.now()) {
+            return Ok(view);
+        }
         self.audit_now(vec![
             ctx.record(
                 AuditEntry::new(AuditAction::TicketRead)
@@ -776,7 +859,16 @@ impl App {
                         [TicketState::ReturnRequested, TicketState::ExtensionRequested].to_vec();
                 }
             }
-            Some(View::ToReview) => filter.states = [TicketState::ReplySubmitted].to_vec(),
+            // A unit reviews the replies of the sub-units it re-dispatched to; the center, those
+            // of the units it dispatched to.
+            Some(View::ToReview) => {
+                filter.states = [TicketState::ReplySubmitted].to_vec();
+                if unit {
+                    filter.dispatched_by_org_id = own_org;
+                } else {
+                    filter.dispatched_by_center = true;
+                }
+            }
             Some(View::ToCallback) => filter.states = [TicketState::AwaitingCallback].to_vec(),
         }
         // Every scope holds the caller's own org, so a view pinned to it needs no subtree test
@@ -809,12 +901,13 @@ impl App {
                 "inbox_returned",
                 "inbox_overdue",
                 "to_decide",
+                "to_review",
             ]);
         }
         if has(Permission::TicketDecide) && !views.contains(&"to_decide") {
             views.push("to_decide");
         }
-        if has(Permission::TicketReview) {
+        if has(Permission::TicketReview) && !views.contains(&"to_review") {
             views.push("to_review");
         }
         if has(Permission::TicketCallback) {

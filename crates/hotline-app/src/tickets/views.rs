@@ -1,8 +1,11 @@
 //! How tickets look to the people reading them: personal data per role, deadlines with their
 //! status, the timeline, and the actions the reader may take.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use hotline_domain::role::Principal;
+use hotline_domain::sla::{Counting, minutes_left};
 use hotline_domain::ticket::lifecycle::{self, TicketFacts};
 use hotline_domain::ticket::{Action, TicketState};
 use hotline_store::orgs::OrgRow;
@@ -11,6 +14,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{PiiAccess, pii_access};
+use crate::reference::ReferenceData;
 use crate::reference::categories::CategoryRef;
 use crate::{App, Result};
 
@@ -37,10 +41,11 @@ pub struct CallerView {
     pub access: PiiAccess,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeadlineStatus {
     /// No clock is running.
+    #[default]
     None,
     Ok,
     /// Less than the configured share of the time is left.
@@ -62,6 +67,19 @@ pub struct Deadlines {
     pub status: DeadlineStatus,
     /// Working minutes to the running clock's deadline; negative when late.
     pub working_minutes_left: Option<i64>,
+    /// Minutes to the running clock's deadline counted as its limit counts (`counting`);
+    /// negative, and at least one, when late.
+    pub minutes_left: Option<i64>,
+    pub counting: Option<Counting>,
+}
+
+/// The running clock of a ticket, as the views show it.
+#[derive(Clone, Copy, Debug, Default)]
+struct RunningClock {
+    status: DeadlineStatus,
+    working_minutes_left: Option<i64>,
+    minutes_left: Option<i64>,
+    counting: Option<Counting>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -78,7 +96,10 @@ pub struct EventView {
     pub id: Uuid,
     pub at: DateTime<Utc>,
     pub action: String,
+    /// The account that acted (its login name), `system` for timers, or a token's name.
     pub actor_name: Option<String>,
+    /// The person's name as staff know them (王芳), when a user acted.
+    pub actor_display_name: Option<String>,
     pub actor_org: Option<OrgRef>,
     pub from_state: Option<String>,
     pub to_state: Option<String>,
@@ -173,6 +194,8 @@ pub struct TicketSummary {
     pub holder_org: Option<OrgRef>,
     pub parent_id: Option<Uuid>,
     pub emergency: bool,
+    /// An agent has written the excerpt (拟摘) the dispatcher works from.
+    pub excerpted: bool,
     pub overdue: bool,
     pub urged_count: i32,
     pub supervision_level: i32,
@@ -180,6 +203,9 @@ pub struct TicketSummary {
     pub finish_due: Option<DateTime<Utc>>,
     pub deadline_status: DeadlineStatus,
     pub working_minutes_left: Option<i64>,
+    /// As in `Deadlines`: minutes left counted as the running clock's limit counts.
+    pub minutes_left: Option<i64>,
+    pub counting: Option<Counting>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -201,23 +227,27 @@ fn org_ref(org: &OrgRow) -> OrgRef {
 }
 
 impl App {
-    /// The deadline that matters now, and how it stands.
-    fn running_clock(&self, row: &TicketRow) -> (DeadlineStatus, Option<i64>) {
-        let state = row.state;
-        let due = match state {
-            TicketState::Dispatched => match (row.accept_due, row.finish_due) {
-                (Some(a), Some(f)) => Some(a.min(f)),
+    /// The deadline that matters now, and how it stands: the accept clock while 待签收 (or the
+    /// finish clock when that runs out first), the finish clock while being handled. Time left
+    /// is counted as the clock's limit counts it: working time for working days, elapsed time
+    /// for minutes and hours.
+    fn running_clock(&self, row: &TicketRow, reference: &ReferenceData) -> RunningClock {
+        let (clocks, _) = reference.clocks(row.category_id, row.urgency);
+        let finish = row.finish_due.map(|due| (due, clocks.finish.unit));
+        let accept = row.accept_due.map(|due| (due, clocks.accept.unit));
+        let running = match row.state {
+            TicketState::Dispatched => match (accept, finish) {
+                (Some(a), Some(f)) => Some(if f.0 < a.0 { f } else { a }),
                 (a, f) => a.or(f),
             },
             TicketState::InProgress
             | TicketState::ExtensionRequested
-            | TicketState::ReturnRequested => row.finish_due,
+            | TicketState::ReturnRequested => finish,
             _ => None,
         };
-        let Some(due) = due else { return (DeadlineStatus::None, None) };
+        let Some((due, unit)) = running else { return RunningClock::default() };
         let now = self.now();
         let calendar = self.calendar();
-        let left = calendar.working_minutes_between(now, due);
         let status = if now >= due || row.overdue {
             DeadlineStatus::Overdue
         } else {
@@ -226,7 +256,13 @@ impl App {
                 hotline_domain::sla::warning_at(start, due, self.config.tickets.warning_share_left);
             if now >= warn { DeadlineStatus::Warning } else { DeadlineStatus::Ok }
         };
-        (status, Some(left))
+        let counting = unit.counting();
+        RunningClock {
+            status,
+            working_minutes_left: Some(calendar.working_minutes_between(now, due)),
+            minutes_left: Some(minutes_left(counting, &calendar, now, due)),
+            counting: Some(counting),
+        }
     }
 
     pub(crate) fn facts(&self, row: &TicketRow, open_children: usize) -> TicketFacts {
@@ -241,7 +277,7 @@ impl App {
         }
     }
 
-    fn ticket_ref(row: &TicketRow, orgs: &std::collections::HashMap<Uuid, OrgRow>) -> TicketRef {
+    fn ticket_ref(row: &TicketRow, orgs: &HashMap<Uuid, OrgRow>) -> TicketRef {
         TicketRef {
             id: row.id,
             number: row.number.clone(),
@@ -305,7 +341,12 @@ impl App {
             },
             PiiAccess::Hidden => CallerView { name: None, phone: None, access },
         };
-        let timeline = events.into_iter().map(|e| event_view(e, orgs)).collect();
+        let actors: Vec<Uuid> = events
+            .iter()
+            .filter_map(|e| e.actor_id.as_deref().and_then(|a| Uuid::parse_str(a).ok()))
+            .collect();
+        let names = hotline_store::users::display_names(self.store.reader(), &actors).await?;
+        let timeline = events.into_iter().map(|e| event_view(e, orgs, &names)).collect();
         let contacts = contacts
             .into_iter()
             .map(|c| ContactView {
@@ -329,7 +370,7 @@ impl App {
             Some(id) => self.category_ref(id).await?,
             None => None,
         };
-        let (status, left) = self.running_clock(&row);
+        let clock = self.running_clock(&row, &*self.reference().await?);
         Ok(TicketView {
             id: row.id,
             number: row.number,
@@ -368,8 +409,10 @@ impl App {
                 accept_overdue: row.accept_overdue,
                 response_overdue: row.response_overdue,
                 overdue: row.overdue,
-                status,
-                working_minutes_left: left,
+                status: clock.status,
+                working_minutes_left: clock.working_minutes_left,
+                minutes_left: clock.minutes_left,
+                counting: clock.counting,
             },
             counters: Counters {
                 urged: row.urged_count,
@@ -408,7 +451,7 @@ impl App {
         Ok(rows
             .into_iter()
             .map(|row| {
-                let (status, left) = self.running_clock(&row);
+                let clock = self.running_clock(&row, &reference);
                 let phone = match pii_access(principal, row.confidential) {
                     PiiAccess::Hidden => None,
                     PiiAccess::Plain | PiiAccess::Masked => row.caller_phone_masked.clone(),
@@ -429,13 +472,16 @@ impl App {
                     holder_org: row.holder_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
                     parent_id: row.parent_id,
                     emergency: row.emergency,
+                    excerpted: row.excerpt.is_some(),
                     overdue: row.overdue,
                     urged_count: row.urged_count,
                     supervision_level: row.supervision_level,
                     accept_due: row.accept_due,
                     finish_due: row.finish_due,
-                    deadline_status: status,
-                    working_minutes_left: left,
+                    deadline_status: clock.status,
+                    working_minutes_left: clock.working_minutes_left,
+                    minutes_left: clock.minutes_left,
+                    counting: clock.counting,
                     created_at: row.created_at,
                     updated_at: row.updated_at,
                 }
@@ -444,11 +490,18 @@ impl App {
     }
 }
 
-fn event_view(e: TicketEventRow, orgs: &std::collections::HashMap<Uuid, OrgRow>) -> EventView {
+fn event_view(
+    e: TicketEventRow,
+    orgs: &HashMap<Uuid, OrgRow>,
+    names: &HashMap<Uuid, String>,
+) -> EventView {
+    let actor_display_name =
+        e.actor_id.as_deref().and_then(|a| Uuid::parse_str(a).ok()).and_then(|id| names.get(&id));
     EventView {
         id: e.id,
         at: e.at,
         action: e.action,
+        actor_display_name: actor_display_name.cloned(),
         actor_name: e.actor_name,
         actor_org: e.actor_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
         from_state: e.from_state.map(|s| s.as_str().to_owned()),

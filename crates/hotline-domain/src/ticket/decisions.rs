@@ -143,7 +143,13 @@ pub fn may_merge_into(master: TicketState, master_is_child: bool, same_ticket: b
 /// A merged ticket takes its master's reply once that reply is final.
 #[must_use]
 pub const fn master_reply_is_final(master: TicketState) -> bool {
-    matches!(master, TicketState::AwaitingCallback | TicketState::Closed | TicketState::Answered)
+    matches!(
+        master,
+        TicketState::AwaitingCallback
+            | TicketState::Closed
+            | TicketState::Answered
+            | TicketState::Liaised
+    )
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ use Permission as P;
 pub const TRANSITIONS: &[Transition] = &[
     t(Action::Register, &[S::Draft], To(S::Registered), P::TicketCreate, Center, false),
     t(Action::Answer, INTAKE, To(S::Answered), P::TicketIntake, Center, false),
-    t(Action::Liaise, INTAKE, To(S::Answered), P::TicketIntake, Center, false),
+    t(Action::Liaise, INTAKE, To(S::Liaised), P::TicketIntake, Center, false),
     t(Action::Dismiss, INTAKE, To(S::Dismissed), P::TicketIntake, Center, true),
     t(
         Action::Excerpt,
@@ -145,15 +145,17 @@ pub const TRANSITIONS: &[Transition] = &[
         true,
     ),
     t(Action::Reply, &[S::InProgress], To(S::ReplySubmitted), P::TicketHandle, Holder, true),
+    // A reply goes up the way the ticket came down: the unit that re-dispatched reviews its
+    // sub-unit's reply (approve up or send back) before the center sees it.
+    t(Action::ApproveReply, &[S::ReplySubmitted], Decided, P::TicketReview, Dispatcher, false),
     t(
-        Action::ApproveReply,
+        Action::SendBack,
         &[S::ReplySubmitted],
-        To(S::AwaitingCallback),
+        To(S::InProgress),
         P::TicketReview,
-        Center,
+        Dispatcher,
         false,
     ),
-    t(Action::SendBack, &[S::ReplySubmitted], To(S::InProgress), P::TicketReview, Center, false),
     t(
         Action::Urge,
         &[S::Dispatched, S::InProgress, S::ExtensionRequested],
@@ -190,7 +192,7 @@ pub const TRANSITIONS: &[Transition] = &[
     t(Action::Close, &[S::AwaitingCallback], To(S::Closed), P::TicketReview, Center, false),
     t(
         Action::Archive,
-        &[S::Closed, S::Answered, S::Dismissed, S::Merged],
+        &[S::Closed, S::Answered, S::Liaised, S::Dismissed, S::Merged],
         To(S::Archived),
         P::TicketReview,
         Center,
@@ -356,6 +358,29 @@ mod tests {
         f.dispatched_by_unit = Some(district);
         assert!(check(Action::ApproveReturn, &f, &who(Role::UnitHandler, district)).is_ok());
         assert!(check(Action::OverruleReturn, &f, &who(Role::Dispatcher, center)).is_err());
+    }
+
+    #[test]
+    fn a_reply_is_reviewed_by_whoever_dispatched_first() {
+        let (district, street, center) = (
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+            OrgId::from_uuid(uuid::Uuid::now_v7()),
+        );
+        let mut f = facts(TicketState::ReplySubmitted, Some(street));
+        f.dispatched_by_unit = Some(district);
+        for action in [Action::ApproveReply, Action::SendBack] {
+            assert!(check(action, &f, &who(Role::UnitHandler, district)).is_ok(), "{action}");
+            assert_eq!(
+                check(action, &f, &who(Role::Supervisor, center)).err(),
+                Some(Refusal::Forbidden),
+                "the center waits for the district: {action}"
+            );
+            assert!(check(action, &f, &who(Role::UnitHandler, street)).is_err(), "{action}");
+        }
+        f.dispatched_by_unit = None;
+        assert!(check(Action::ApproveReply, &f, &who(Role::Supervisor, center)).is_ok());
+        assert!(check(Action::ApproveReply, &f, &who(Role::UnitHandler, district)).is_err());
     }
 
     #[test]

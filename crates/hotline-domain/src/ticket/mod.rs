@@ -25,6 +25,9 @@ crate::code_enum! {
         Archived = "archived",
         /// Closed at intake with a direct answer (直接答复).
         Answered = "answered",
+        /// 联系办结: closed at intake with the answer the agent got from the unit on a
+        /// three-party call (联系).
+        Liaised = "liaised",
         /// 不处理: no action, with a reason.
         Dismissed = "dismissed",
         /// Folded into a master ticket (并单).
@@ -51,7 +54,12 @@ impl TicketState {
     pub const fn is_finished(self) -> bool {
         matches!(
             self,
-            Self::Closed | Self::Archived | Self::Answered | Self::Dismissed | Self::Merged
+            Self::Closed
+                | Self::Archived
+                | Self::Answered
+                | Self::Liaised
+                | Self::Dismissed
+                | Self::Merged
         )
     }
 
@@ -65,6 +73,7 @@ impl TicketState {
                 | Self::Closed
                 | Self::Archived
                 | Self::Answered
+                | Self::Liaised
                 | Self::Dismissed
                 | Self::Merged
         )

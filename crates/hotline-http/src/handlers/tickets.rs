@@ -4,7 +4,8 @@ use axum::response::IntoResponse;
 use hotline_app::paging::PageOf;
 use hotline_app::tickets::callers::{CallerHistory, CallerLookup};
 use hotline_app::tickets::{
-    ActionInput, BatchAssign, BatchResult, NewTicket, TicketQuery, TicketSummary, TicketView,
+    AccessQuery, ActionInput, BatchAssign, BatchResult, NewTicket, RevealContact, RevealedContact,
+    TicketAccess, TicketQuery, TicketSummary, TicketView,
 };
 use hotline_domain::TicketId;
 use http::{HeaderMap, StatusCode};
@@ -40,15 +41,26 @@ pub async fn create_ticket(
     get,
     path = "/tickets/{id}",
     tag = "tickets",
-    params(("id" = Uuid, Path, description = "The ticket")),
+    params(("id" = Uuid, Path, description = "The ticket"), TicketRead),
     responses((status = 200, description = "OK", body = hotline_app::tickets::TicketView))
 )]
 pub async fn get_ticket(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<TicketId>,
+    ApiQuery(read): ApiQuery<TicketRead>,
 ) -> ApiResult<Json<TicketView>> {
-    Ok(Json(state.app.get_ticket(&caller.ctx, id).await?))
+    Ok(Json(state.app.get_ticket(&caller.ctx, id, read.refresh.unwrap_or(false)).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TicketRead {
+    /// `true` when a client reloads a ticket it shows already (the console's live updates):
+    /// such a read is audited only when this caller's last audited read of the ticket is older
+    /// than 30 minutes. Opening a ticket is audited every time.
+    pub refresh: Option<bool>,
 }
 
 /// Work lists: `view` (my_drafts, to_dispatch, inbox, inbox_to_accept, inbox_in_progress,
@@ -87,6 +99,42 @@ pub async fn perform_action(
 ) -> ApiResult<Json<TicketView>> {
     let key = idempotency_key(&headers);
     Ok(Json(state.app.perform_action(&caller.ctx, id, &action, body, key).await?))
+}
+
+/// The caller's number for a unit holding the ticket that must reach the citizen (联系市民):
+/// the reason is required and the reveal audited. Never for confidential tickets.
+#[utoipa::path(
+    post,
+    path = "/tickets/{id}/actions/reveal_contact",
+    tag = "tickets",
+    params(("id" = Uuid, Path, description = "The ticket")),
+    request_body = hotline_app::tickets::RevealContact,
+    responses((status = 200, description = "OK", body = hotline_app::tickets::RevealedContact))
+)]
+pub async fn reveal_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<TicketId>,
+    ApiJson(body): ApiJson<RevealContact>,
+) -> ApiResult<Json<RevealedContact>> {
+    Ok(Json(state.app.reveal_contact(&caller.ctx, id, body).await?))
+}
+
+/// Who opened the ticket and who revealed its caller, newest first (supervisors).
+#[utoipa::path(
+    get,
+    path = "/tickets/{id}/accesses",
+    tag = "tickets",
+    params(("id" = Uuid, Path, description = "The ticket"), AccessQuery),
+    responses((status = 200, description = "OK", body = PageOf<TicketAccess>))
+)]
+pub async fn ticket_accesses(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<TicketId>,
+    ApiQuery(query): ApiQuery<AccessQuery>,
+) -> ApiResult<Json<PageOf<TicketAccess>>> {
+    Ok(Json(state.app.ticket_accesses(&caller.ctx, id, query).await?))
 }
 
 /// The header's value; one that is not text reaches the use case as an invalid key.

@@ -2,10 +2,11 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::harness::{Api, Backend, TestApp, both_backends};
+use crate::harness::{Api, Backend, TestApp, both_backends, new_ticket};
 
 both_backends!(
     concurrent_reads_are_each_audited_once,
+    opening_a_ticket_is_an_access_and_its_live_reload_is_not,
     only_the_auditor_reads_the_trail,
     the_database_refuses_to_change_audit_rows,
     tampering_is_detected_and_named,
@@ -29,6 +30,35 @@ async fn concurrent_reads_are_each_audited_once(backend: Backend) {
     }
     assert_eq!(t.audit_count("ticket.list").await, before + 40);
     assert!(t.app.verify_audit().await.expect("verify").ok);
+}
+
+/// Every opening of a ticket is on the trail; the console's live reloads of an open ticket are
+/// not, unless the reader's last audited read of it is half an hour old.
+async fn opening_a_ticket_is_an_access_and_its_live_reload_is_not(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    let id = new_ticket(&agent, "噪声扰民").await;
+    let reads = || t.audit_count("ticket.read");
+    let start = reads().await;
+    assert_eq!(agent.get(&format!("/api/v1/tickets/{id}")).await.status, 200);
+    assert_eq!(reads().await, start + 1);
+    for _ in 0..5 {
+        let res = agent.get(&format!("/api/v1/tickets/{id}?refresh=true")).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    assert_eq!(reads().await, start + 1, "five reloads in a row are not five accesses");
+    assert_eq!(agent.get(&format!("/api/v1/tickets/{id}")).await.status, 200);
+    assert_eq!(reads().await, start + 2, "opening again is");
+    // Another reader's first read is audited even when it claims to be a reload.
+    let supervisor = t.login("supervisor").await;
+    supervisor.get(&format!("/api/v1/tickets/{id}?refresh=true")).await;
+    assert_eq!(reads().await, start + 3);
+    t.advance(chrono::Duration::minutes(31));
+    let agent = t.login("agent").await;
+    agent.get(&format!("/api/v1/tickets/{id}?refresh=true")).await;
+    assert_eq!(reads().await, start + 4, "a reload half an hour on is audited again");
+    let res = agent.get(&format!("/api/v1/tickets/{id}?refresh=maybe")).await;
+    assert_eq!(res.status, 422, "{}", res.body);
 }
 
 async fn only_the_auditor_reads_the_trail(backend: Backend) {

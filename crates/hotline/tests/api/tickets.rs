@@ -1,7 +1,9 @@
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, TestApp, act, both_backends, category, new_ticket, ok, ticket_body};
+use crate::harness::{
+    Api, Backend, TestApp, act, both_backends, category, new_ticket, ok, ticket_body,
+};
 
 both_backends!(
     the_scripted_lifecycle_runs_end_to_end,
@@ -18,6 +20,10 @@ both_backends!(
     attachments_are_kept_with_the_ticket,
     personal_data_is_masked_and_encrypted,
     overdue_tickets_are_urged_and_escalated,
+    an_emergency_counts_its_minutes_through_the_night,
+    the_overview_counts_one_set_of_work_orders,
+    a_holder_reveals_the_caller_with_a_reason,
+    registering_and_handling_is_one_step,
     work_lists_respect_views_and_scope,
     every_sort_pages_through_a_list_once,
 );
@@ -97,6 +103,33 @@ async fn the_scripted_lifecycle_runs_end_to_end(backend: Backend) {
     assert_eq!(v["state"], "reply_submitted");
     assert!(v["first_contact_at"].is_string());
 
+    // The district reviews its street's reply before the center sees it.
+    let queue = |api: &Api| {
+        let api = Api { client: api.client.clone(), base: api.base.clone() };
+        async move { api.get("/api/v1/tickets?view=to_review").await.body["total"].as_i64() }
+    };
+    assert_eq!((queue(&district).await, queue(&supervisor).await), (Some(1), Some(0)));
+    let res = act(&supervisor, &id, "approve_reply", json!({})).await;
+    assert_eq!(res.status, 403, "the center waits for the district: {}", res.body);
+    let v = ok(&district, &id, "send_back", json!({"opinion": "请补充维修单位名称"})).await;
+    assert_eq!(
+        (v["state"].as_str(), v["holder_org"]["code"].as_str()),
+        (Some("in_progress"), Some("DONGCHENG-DHM"))
+    );
+    ok(
+        &street,
+        &id,
+        "reply",
+        json!({"content": "已联系自来水公司（东城分公司）抢修完毕，路面已清理。"}),
+    )
+    .await;
+    let v = ok(&district, &id, "approve_reply", json!({"opinion": "同意上报"})).await;
+    assert_eq!(
+        (v["state"].as_str(), v["holder_org"]["code"].as_str(), v["dispatched_by_org"].is_null()),
+        (Some("reply_submitted"), Some("DONGCHENG-DHM"), true)
+    );
+    assert_eq!((queue(&district).await, queue(&supervisor).await), (Some(0), Some(1)));
+
     let v = ok(&supervisor, &id, "approve_reply", json!({"opinion": "答复规范"})).await;
     assert_eq!(v["state"], "awaiting_callback");
     let v = ok(&supervisor, &id, "callback", json!({"reachable": true, "resolved": true, "satisfaction": "satisfied", "content": "市民表示满意"})).await;
@@ -115,6 +148,9 @@ async fn the_scripted_lifecycle_runs_end_to_end(backend: Backend) {
             "accept",
             "contact_citizen",
             "reply",
+            "send_back",
+            "reply",
+            "approve_reply",
             "approve_reply",
             "callback"
         ],
@@ -394,7 +430,7 @@ async fn intake_handling_types(backend: Backend) {
     .await;
     assert_eq!(
         (v["state"].as_str(), v["handling_type"].as_str()),
-        (Some("answered"), Some("liaise"))
+        (Some("liaised"), Some("liaise"))
     );
 
     let id = new_ticket(&agent, "拟摘要情").await;
@@ -403,6 +439,15 @@ async fn intake_handling_types(backend: Backend) {
         (v["state"].as_str(), v["excerpt"].as_str()),
         (Some("registered"), Some("东华门地区集中反映供水问题"))
     );
+    // The dispatcher's queue shows it was excerpted, not untouched.
+    let queue = agent
+        .get(&format!(
+            "/api/v1/tickets?view=to_dispatch&number={}",
+            v["number"].as_str().unwrap_or("")
+        ))
+        .await
+        .body;
+    assert_eq!(queue["items"][0]["excerpted"], true, "{queue}");
     let v = ok(&agent, &id, "transfer", json!({"org_id": t.org_id("DONGCHENG-DHM").await})).await;
     assert_eq!(
         (v["state"].as_str(), v["handling_type"].as_str()),
@@ -808,6 +853,223 @@ async fn overdue_tickets_are_urged_and_escalated(backend: Backend) {
     let bureau = t.login("bureau_a").await;
     let overdue = bureau.get("/api/v1/tickets?view=inbox_overdue").await.body;
     assert_eq!(overdue["total"], 1);
+}
+
+/// An emergency's limits are minutes and hours: they run after office hours, and the badges
+/// count elapsed minutes (not the zero working minutes of the night) and never "0 minutes late".
+async fn an_emergency_counts_its_minutes_through_the_night(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    // 17:40 in Beijing, ten minutes after the office closed.
+    t.advance(Duration::hours(8) + Duration::minutes(10));
+    let agent = t.login("agent").await;
+    let id = new_ticket(&agent, "燃气泄漏").await;
+    ok(&agent, &id, "emergency", json!({"org_id": t.org_id("ZJW").await})).await;
+    t.advance(Duration::minutes(2));
+    let v = agent.get(&format!("/api/v1/tickets/{id}")).await.body;
+    let d = &v["deadlines"];
+    // The accept clock of 特急 is 15 minutes: 13 left, counted in elapsed time.
+    assert_eq!(
+        (d["minutes_left"].as_i64(), d["counting"].as_str(), d["working_minutes_left"].as_i64()),
+        (Some(13), Some("elapsed"), Some(0)),
+        "{d}"
+    );
+    // The timeline names staff as people know them.
+    let created = &v["timeline"][0];
+    assert_eq!(
+        (created["actor_display_name"].as_str(), created["actor_name"].as_str()),
+        (Some("话务员王芳"), Some("agent")),
+        "{created}"
+    );
+    t.advance(Duration::minutes(20));
+    let v = agent.get(&format!("/api/v1/tickets/{id}")).await.body;
+    let d = &v["deadlines"];
+    assert_eq!(
+        (d["status"].as_str(), d["minutes_left"].as_i64()),
+        (Some("overdue"), Some(-7)),
+        "{d}"
+    );
+    let list = agent
+        .get(&format!("/api/v1/tickets?number={}", v["number"].as_str().unwrap_or("")))
+        .await
+        .body;
+    let row = &list["items"][0];
+    assert_eq!(
+        (row["deadline_status"].as_str(), row["minutes_left"].as_i64(), row["counting"].as_str()),
+        (Some("overdue"), Some(-7), Some("elapsed")),
+        "{row}"
+    );
+}
+
+/// The dashboard's figures count the same tickets: work orders, an assisting unit's child ticket
+/// being part of its parent — overdue included (it used to count the child as well).
+async fn the_overview_counts_one_set_of_work_orders(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    let dispatcher = t.login("dispatcher").await;
+    let id = new_ticket(&agent, "协办件超期").await;
+    let (lead, assist) = (t.org_id("DONGCHENG").await, t.org_id("ZJW").await);
+    ok(&dispatcher, &id, "dispatch", json!({"org_id": lead, "assist_org_ids": [assist]})).await;
+    t.advance(Duration::days(20));
+    t.app.run_due_timers().await.expect("timers");
+    let supervisor = t.login("supervisor").await;
+    let o = supervisor.get("/api/v1/stats/overview").await.body;
+    let by_state: i64 = o["by_state"]
+        .as_object()
+        .expect("by_state")
+        .values()
+        .filter_map(serde_json::Value::as_i64)
+        .sum();
+    let by_unit: i64 = o["overdue_by_unit"]
+        .as_array()
+        .expect("overdue_by_unit")
+        .iter()
+        .filter_map(|u| u["count"].as_i64())
+        .sum();
+    assert_eq!(
+        (o["total"].as_i64(), by_state, o["overdue"].as_i64(), by_unit),
+        (Some(1), 1, Some(1), 1),
+        "{o}"
+    );
+}
+
+/// 联系市民: the unit holding a ticket reveals the caller's number with a reason (audited); no
+/// other unit can, nor anyone on a confidential ticket; supervisors see every access.
+async fn a_holder_reveals_the_caller_with_a_reason(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    let dispatcher = t.login("dispatcher").await;
+    let id = new_ticket(&agent, "路灯不亮").await;
+    ok(&dispatcher, &id, "dispatch", json!({"org_id": t.org_id("DONGCHENG").await})).await;
+    let district = t.login("district_a").await;
+    let view = district.get(&format!("/api/v1/tickets/{id}")).await.body;
+    assert_eq!(view["caller"]["phone"], "138****8000");
+    let reveal = format!("/api/v1/tickets/{id}/actions/reveal_contact");
+    let res = district.post(&reveal, json!({"reason": " "})).await;
+    assert_eq!((res.status, res.field_code("reason")), (422, "required"), "{}", res.body);
+    let res = district.post(&reveal, json!({"reason": "电话联系市民核实路灯位置"})).await;
+    assert_eq!(
+        (res.status, res.body["caller_phone"].as_str()),
+        (200, Some("13800138000")),
+        "{}",
+        res.body
+    );
+    assert_eq!(t.audit_count("ticket.reveal_contact").await, 1);
+    // Another unit cannot, and the refusal is audited.
+    let denied = t.audit_count("access.denied").await;
+    let bureau = t.login("bureau_a").await;
+    assert_eq!(bureau.post(&reveal, json!({"reason": "看看"})).await.status, 403);
+    assert!(t.audit_count("access.denied").await > denied);
+    // Nobody in a unit sees the caller of a confidential ticket.
+    let mut body = ticket_body(&agent, "举报").await;
+    body["confidential"] = json!(true);
+    let secret =
+        agent.post("/api/v1/tickets", body).await.body["id"].as_str().expect("id").to_owned();
+    ok(&dispatcher, &secret, "dispatch", json!({"org_id": t.org_id("DONGCHENG").await})).await;
+    let res = district
+        .post(
+            &format!("/api/v1/tickets/{secret}/actions/reveal_contact"),
+            json!({"reason": "联系举报人"}),
+        )
+        .await;
+    assert_eq!(res.status, 403, "{}", res.body);
+    assert_eq!(t.audit_count("ticket.reveal_contact").await, 1);
+    // Supervisors see who opened the ticket and who revealed its caller, newest first.
+    let supervisor = t.login("supervisor").await;
+    let page = supervisor.get(&format!("/api/v1/tickets/{id}/accesses")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let items = page.body["items"].as_array().expect("items");
+    let revealed = &items[0];
+    assert_eq!(
+        (
+            revealed["kind"].as_str(),
+            revealed["actor_display_name"].as_str(),
+            revealed["reason"].as_str()
+        ),
+        (Some("reveal_contact"), Some("东城区承办人刘洋"), Some("电话联系市民核实路灯位置")),
+        "{revealed}"
+    );
+    assert_eq!(revealed["actor_org"]["code"], "DONGCHENG");
+    assert!(
+        items.iter().any(|a| a["kind"] == "read" && a["personal_data"] == "masked"),
+        "{items:?}"
+    );
+    assert_eq!(agent.get(&format!("/api/v1/tickets/{id}/accesses")).await.status, 403);
+}
+
+/// An agent answers at first contact: the ticket is registered and handled in one request, or
+/// not at all when the handling is refused.
+async fn registering_and_handling_is_one_step(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    let total = || async { agent.get("/api/v1/tickets?per_page=1").await.body["total"].as_i64() };
+    let before = total().await;
+    let mut body = ticket_body(&agent, "咨询公积金提取").await;
+    body["handling"] = json!({"action": "answer", "content": "可登录公积金中心网站办理提取。"});
+    let res = agent.post("/api/v1/tickets", body.clone()).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(
+        (res.body["state"].as_str(), res.body["handling_type"].as_str()),
+        (Some("answered"), Some("answer"))
+    );
+    assert_eq!(actions_of(&res.body), ["create", "answer"]);
+    assert!(
+        !res.body["allowed_actions"].as_array().expect("actions").iter().any(|a| a == "dispatch")
+    );
+
+    // Routed at once: 转办 to a unit.
+    body["title"] = json!("小区路灯不亮");
+    body["handling"] =
+        json!({"action": "transfer", "org_id": t.org_id("ZJW").await, "opinion": "请核实处理"});
+    let res = agent.post("/api/v1/tickets", body.clone()).await;
+    assert_eq!((res.status, res.body["state"].as_str()), (201, Some("dispatched")), "{}", res.body);
+    assert_eq!(res.body["holder_org"]["code"], "ZJW");
+
+    // Refused handling registers nothing: a missing answer, an action that is not intake, one
+    // the agent may not take (交办 is the dispatcher's), a draft.
+    let after_two = total().await;
+    assert_eq!(after_two, before.map(|n| n + 2));
+    body["handling"] = json!({"action": "answer"});
+    let res = agent.post("/api/v1/tickets", body.clone()).await;
+    assert_eq!((res.status, res.field_code("content")), (422, "required"), "{}", res.body);
+    body["handling"] = json!({"action": "accept"});
+    let res = agent.post("/api/v1/tickets", body.clone()).await;
+    assert_eq!(
+        (res.status, res.field_code("handling.action")),
+        (422, "invalid_value"),
+        "{}",
+        res.body
+    );
+    body["handling"] = json!({"action": "assign", "org_id": t.org_id("ZJW").await});
+    assert_eq!(agent.post("/api/v1/tickets", body.clone()).await.status, 403);
+    body["handling"] = json!({"action": "answer", "content": "x", "nonsense": 1});
+    assert_eq!(agent.post("/api/v1/tickets", body.clone()).await.status, 422);
+    let mut draft = body.clone();
+    draft["draft"] = json!(true);
+    draft["handling"] = json!({"action": "answer", "content": "答复"});
+    let res = agent.post("/api/v1/tickets", draft).await;
+    assert_eq!((res.status, res.field_code("handling")), (422, "not_allowed"), "{}", res.body);
+    assert_eq!(total().await, after_two, "nothing was registered by a refused handling");
+
+    // A retry with the same key answers with the handled ticket, not a second one.
+    body["handling"] = json!({"action": "answer", "content": "已告知办理流程。"});
+    let key = uuid::Uuid::now_v7().to_string();
+    let send = || {
+        agent.raw(
+            agent
+                .client
+                .post(agent.url("/api/v1/tickets"))
+                .header("idempotency-key", &key)
+                .json(&body),
+        )
+    };
+    let first = send().await;
+    let again = send().await;
+    assert_eq!((first.status, again.status), (201, 200), "{}", again.body);
+    assert_eq!(
+        (first.body["id"].clone(), again.body["state"].as_str()),
+        (again.body["id"].clone(), Some("answered"))
+    );
+    assert_eq!(total().await, after_two.map(|n| n + 1));
 }
 
 async fn work_lists_respect_views_and_scope(backend: Backend) {

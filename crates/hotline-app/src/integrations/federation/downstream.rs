@@ -449,6 +449,7 @@ impl App {
             attachments: Vec::new(),
             // Without a category of ours the copy waits as a draft for an agent to classify.
             draft: category.is_none(),
+            handling: None,
         };
         let (view, _) = self.create_ticket(ctx, input, Some(&format!("fed-{event_id}"))).await?;
         let txn = self.store.begin().await?;

@@ -10,13 +10,30 @@ use hotline_domain::ticket::{Labelled as _, Satisfaction, TicketState};
 use hotline_domain::{FieldError, FieldErrors, FieldIssue};
 use serde_json::json;
 
+use super::dispatch::dispatcher_of;
 use super::{Step, event_row, optional, record_event, text};
 use crate::{Error, Result};
 
-/// The reply is approved; merged tickets take it too.
+/// 审核通过. By the unit that re-dispatched the ticket, the reply goes up to whoever
+/// dispatched that unit (the center, or a unit above it that reviews in turn) while the unit
+/// that did the work keeps the ticket; by the center, the ticket waits for its callback and
+/// merged tickets take the reply.
 pub(super) async fn approve_reply(step: &mut Step<'_>) -> Result<()> {
     step.opinion = optional("opinion", step.input.opinion.as_deref(), 2_000)?;
-    share_result(step).await
+    match step.row.dispatched_by_org_id {
+        Some(unit) => {
+            let above = dispatcher_of(step.txn, step.row.id, unit).await?;
+            step.row.dispatched_by_org_id = above;
+            step.row.state = TicketState::ReplySubmitted;
+            step.org = Some(unit);
+            step.detail = json!({"by_unit": true, "to_review_by": above});
+            Ok(())
+        }
+        None => {
+            step.row.state = TicketState::AwaitingCallback;
+            share_result(step).await
+        }
+    }
 }
 
 /// The reply goes back to the unit with the reviewer's opinion.

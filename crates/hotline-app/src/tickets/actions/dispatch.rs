@@ -232,7 +232,7 @@ async fn create_child(
 }
 
 /// Who had dispatched to `unit`: the unit above it, or `None` for the center.
-async fn dispatcher_of(
+pub(super) async fn dispatcher_of(
     txn: &DatabaseTransaction,
     ticket: Uuid,
     unit: Uuid,

@@ -256,7 +256,7 @@ impl App {
 
     /// Checks and applies one action inside `txn`; returns the saved ticket and the audit record
     /// the caller seals with the transaction.
-    async fn apply(
+    pub(super) async fn apply(
         &self,
         txn: &DatabaseTransaction,
         acting: &Acting,
@@ -325,14 +325,14 @@ impl App {
 }
 
 /// Who acts, and what they act with: taken once, before the write transaction.
-struct Acting {
+pub(super) struct Acting {
     ctx: Ctx,
     principal: Principal,
     lookups: Lookups,
 }
 
 impl Acting {
-    async fn new(ctx: &Ctx, principal: &Principal, app: &App) -> Result<Self> {
+    pub(super) async fn new(ctx: &Ctx, principal: &Principal, app: &App) -> Result<Self> {
         Ok(Self {
             ctx: ctx.clone(),
             principal: principal.clone(),
