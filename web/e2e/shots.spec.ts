@@ -37,6 +37,16 @@ for (const locale of ['zh-CN', 'en'] as const) {
       await page.waitForLoadState('networkidle')
       await expect(page.locator('.el-loading-mask')).toHaveCount(0)
       await noHorizontalScroll(page)
+      if (name === 'dashboard') {
+        // The figures count one set of work orders: the states add up to the total, and every
+        // overdue one is in a unit's bar.
+        const o = await (await page.request.get('/api/v1/stats/overview')).json()
+        const byState = Object.values(o.by_state as Record<string, number>).reduce((a, b) => a + b, 0)
+        const byUnit = (o.overdue_by_unit as { count: number }[]).reduce((a, u) => a + u.count, 0)
+        expect([byState, byUnit]).toEqual([o.total, o.overdue])
+        await expect(page.locator('[data-test="stat-total"]')).toHaveText(String(o.total))
+        await expect(page.locator('[data-test="stat-overdue"]')).toHaveText(String(o.overdue))
+      }
       if (name === 'audit' && locale === 'zh-CN') {
         // The trail speaks Chinese: event names and details as labelled fields, not raw JSON.
         const table = page.locator('[data-test="audit-table"]')

@@ -30,6 +30,9 @@ test('a unit reveals the caller to reach the citizen, and a supervisor sees who 
 
   await login(page, 'district_a')
   await page.goto(url)
+  // A fresh accept clock has its working time left, never "0 minutes".
+  await expect(page.locator('[data-test="deadline-badge"]')).toContainText('剩余')
+  await expect(page.locator('[data-test="deadline-badge"]')).not.toContainText('剩余 0分钟')
   await expect(page.locator('[data-test="caller-phone"]')).toHaveText('139****2222')
   await page.locator('[data-test="reveal-contact"]').click()
   const dialog = page.locator('.el-dialog').last()
@@ -128,6 +131,21 @@ test("an admin confirms that a year's schedule is complete", async ({ page }) =>
   await page.locator('[data-test="withdraw-year"]').click()
   await page.locator('.el-message-box__btns .el-button--primary').click()
   await expect(page.locator('[data-test="year-unknown"]')).toBeVisible()
+  expect(errors).toEqual([])
+})
+
+test("an admin turns a district's review of its streets off and on", async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'admin')
+  await page.goto('/admin/orgs')
+  const reviews = page.locator('[data-test="reviews-XICHENG"]')
+  await expect(reviews).toHaveClass(/is-checked/)
+  const saved = page.waitForResponse((r) => r.url().includes('/api/v1/orgs/') && r.request().method() === 'PATCH')
+  await reviews.click()
+  expect((await (await saved).json()).reviews_replies).toBe(false)
+  await expect(reviews).not.toHaveClass(/is-checked/)
+  await reviews.click()
+  await expect(reviews).toHaveClass(/is-checked/)
   expect(errors).toEqual([])
 })
 

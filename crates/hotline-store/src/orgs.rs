@@ -161,6 +161,7 @@ mod tests {
                 parent_id: None,
                 path: format!("/{id}/"),
                 active: true,
+                reviews_replies: true,
                 remote_url: None,
                 remote_token_id: None,
                 remote_webhook_id: None,

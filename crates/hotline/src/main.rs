@@ -149,7 +149,7 @@ async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {
                 None => None,
             };
             let org = app
-                .create_org(&ctx, NewOrg { code, name, kind, parent_id })
+                .create_org(&ctx, NewOrg { code, name, kind, parent_id, reviews_replies: None })
                 .await
                 .map_err(explain)?;
             println!("created org {} ({}) id {}", org.code, org.name, org.id);

@@ -21,6 +21,8 @@ export interface Org {
   parent_id: string | null
   depth: number
   active: boolean
+  /** Reviews the replies of the sub-units it re-dispatches to (审核下级答复). */
+  reviews_replies: boolean
 }
 
 export interface User {

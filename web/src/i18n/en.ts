@@ -79,7 +79,7 @@ const en: typeof zh = {
     system: 'system', masterNumber: 'Master ticket', attachments: 'Attachments', contacts: 'Contacts',
   },
   dashboard: { byState: 'Work orders by state', overdueByUnit: 'Overdue by unit', total: 'Work orders', open: 'Open', overdue: 'Overdue', satisfaction: 'Satisfaction' },
-  admin: {
+  admin: { reviewsReplies: 'Reviews sub-unit replies', 
     newOrg: 'New org', parent: 'Parent', kind: 'Kind', rename: 'Rename', move: 'Move', newUser: 'New user', displayName: 'Name',
     roles: 'Roles', org: 'Org', resetPassword: 'Reset password', unlock: 'Unlock', locked: 'Locked', initialPassword: 'Initial password',
     newToken: 'New token', tokenSecret: 'The token is shown this once; copy it now:', lastUsed: 'Last used', revoke: 'Revoke', revoked: 'Revoked',

@@ -77,7 +77,7 @@ export default {
     system: '系统', masterNumber: '主工单', attachments: '附件', contacts: '来电记录',
   },
   dashboard: { byState: '工单状态分布', overdueByUnit: '各单位超期工单', total: '工单总数', open: '在办', overdue: '超期', satisfaction: '满意率' },
-  admin: {
+  admin: { reviewsReplies: '审核下级答复', 
     newOrg: '新建机构', parent: '上级机构', kind: '机构类型', rename: '重命名', move: '移动', newUser: '新建用户', displayName: '姓名',
     roles: '角色', org: '所属机构', resetPassword: '重置密码', unlock: '解锁', locked: '已锁定', initialPassword: '初始密码',
     newToken: '新建令牌', tokenSecret: '令牌仅显示这一次，请立即复制保存：', lastUsed: '最近使用', revoke: '吊销', revoked: '已吊销',

@@ -97,6 +97,7 @@ impl App {
                             parent_id: parent_row.map(|p| p.id),
                             path: path.as_str().to_owned(),
                             active: true,
+                            reviews_replies: true,
                             remote_url: None,
                             remote_token_id: None,
                             remote_webhook_id: None,

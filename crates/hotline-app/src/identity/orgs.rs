@@ -22,6 +22,8 @@ pub struct NewOrg {
     pub name: String,
     pub kind: String,
     pub parent_id: Option<OrgId>,
+    /// Review the replies of the sub-units it re-dispatches to before they go up (default on).
+    pub reviews_replies: Option<bool>,
 }
 
 /// A partial update: rename, move (new parent) and (de)activate, in any combination.
@@ -31,6 +33,7 @@ pub struct OrgChanges {
     pub name: Option<String>,
     pub parent_id: Option<OrgId>,
     pub active: Option<bool>,
+    pub reviews_replies: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -57,6 +60,8 @@ pub struct OrgView {
     pub parent_id: Option<OrgId>,
     pub depth: usize,
     pub active: bool,
+    /// Reviews the replies of the sub-units it re-dispatches to before they go up (审核下级答复).
+    pub reviews_replies: bool,
     /// The hotline instance the org works in, when not this one.
     pub remote_url: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -73,6 +78,7 @@ impl From<OrgRow> for OrgView {
             kind: row.kind.as_str().to_owned(),
             parent_id: row.parent_id.map(OrgId::from_uuid),
             active: row.active,
+            reviews_replies: row.reviews_replies,
             remote_url: row.remote_url,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -87,6 +93,7 @@ fn audit_view(row: &OrgRow) -> serde_json::Value {
         "kind": row.kind,
         "parent_id": row.parent_id,
         "active": row.active,
+        "reviews_replies": row.reviews_replies,
     })
 }
 
@@ -155,6 +162,7 @@ impl App {
             parent_id: parent.as_ref().map(|p| p.id),
             path: path.as_str().to_owned(),
             active: true,
+            reviews_replies: input.reviews_replies.unwrap_or(true),
             remote_url: None,
             remote_token_id: None,
             remote_webhook_id: None,
@@ -249,6 +257,9 @@ impl App {
                 let mut after = before.clone();
                 if let Some(name) = name {
                     after.name = name.as_str().to_owned();
+                }
+                if let Some(reviews) = changes.reviews_replies {
+                    after.reviews_replies = reviews;
                 }
                 let moved = if let Some(parent) = &new_parent {
                     let new_path = OrgPath::child(&path_of(parent), id);

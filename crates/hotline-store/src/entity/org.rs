@@ -13,6 +13,8 @@ pub struct Model {
     pub parent_id: Option<Uuid>,
     pub path: String,
     pub active: bool,
+    /// Reviews the replies of the sub-units it re-dispatches to before they go up.
+    pub reviews_replies: bool,
     /// Set when the org works in another hotline instance (a district's own sub-center) at
     /// this base URL: tickets dispatched to it are handled there.
     pub remote_url: Option<String>,

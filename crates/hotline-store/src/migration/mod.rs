@@ -12,6 +12,7 @@ mod m20261125_000006_remote_credentials;
 mod m20261125_000007_closed_ticket_search;
 mod m20261206_000008_calendar_years;
 mod m20261206_000009_outbox_cursors;
+mod m20261207_000010_org_reviews_replies;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_closed_ticket_search::Migration),
             Box::new(m20261206_000008_calendar_years::Migration),
             Box::new(m20261206_000009_outbox_cursors::Migration),
+            Box::new(m20261207_000010_org_reviews_replies::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ both_backends!(
     the_overview_counts_one_set_of_work_orders,
     a_holder_reveals_the_caller_with_a_reason,
     registering_and_handling_is_one_step,
+    a_unit_that_does_not_review_passes_replies_up,
     work_lists_respect_views_and_scope,
     every_sort_pages_through_a_list_once,
 );
@@ -1070,6 +1071,32 @@ async fn registering_and_handling_is_one_step(backend: Backend) {
         (again.body["id"].clone(), Some("answered"))
     );
     assert_eq!(total().await, after_two.map(|n| n + 1));
+}
+
+/// Review by the district is a setting of the org: a district that does not review lets its
+/// streets' replies go straight up to the center.
+async fn a_unit_that_does_not_review_passes_replies_up(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let admin = t.login("admin").await;
+    let district_id = t.org_id("DONGCHENG").await;
+    let res = admin
+        .patch(&format!("/api/v1/orgs/{district_id}"), json!({"reviews_replies": false}))
+        .await;
+    assert_eq!((res.status, &res.body["reviews_replies"]), (200, &json!(false)), "{}", res.body);
+    let agent = t.login("agent").await;
+    let dispatcher = t.login("dispatcher").await;
+    let district = t.login("district_a").await;
+    let street = t.login("street_a1").await;
+    let supervisor = t.login("supervisor").await;
+    let id = new_ticket(&agent, "不审核的区").await;
+    ok(&dispatcher, &id, "dispatch", json!({"org_id": district_id})).await;
+    ok(&district, &id, "dispatch", json!({"org_id": t.org_id("DONGCHENG-DHM").await})).await;
+    ok(&street, &id, "accept", json!({})).await;
+    let v = ok(&street, &id, "reply", json!({"content": "已处理完毕"})).await;
+    assert!(v["dispatched_by_org"].is_null(), "{}", v["dispatched_by_org"]);
+    assert_eq!(act(&district, &id, "approve_reply", json!({})).await.status, 403);
+    let v = ok(&supervisor, &id, "approve_reply", json!({})).await;
+    assert_eq!(v["state"], "awaiting_callback");
 }
 
 async fn work_lists_respect_views_and_scope(backend: Backend) {

@@ -307,7 +307,7 @@ impl App {
             Action::Return => unit_work::send_return(&mut step)?,
             Action::RequestExtension => unit_work::request_extension(&mut step)?,
             Action::ContactCitizen => unit_work::contact_citizen(&mut step)?,
-            Action::Reply => unit_work::reply(&mut step)?,
+            Action::Reply => unit_work::reply(&mut step).await?,
             Action::ApproveExtension => oversight::approve_extension(&mut step).await?,
             Action::DenyExtension => oversight::deny_extension(&mut step)?,
             Action::Urge => oversight::urge(&mut step)?,

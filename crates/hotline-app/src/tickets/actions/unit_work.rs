@@ -6,6 +6,7 @@ use hotline_domain::FieldIssue;
 use hotline_domain::ticket::decisions::MAX_EXTENSION_DAYS;
 use serde_json::json;
 
+use super::dispatch::dispatcher_of;
 use super::{Step, text};
 use crate::Result;
 
@@ -46,12 +47,24 @@ pub(super) fn contact_citizen(step: &mut Step<'_>) -> Result<()> {
     Ok(())
 }
 
-/// 办结回复: the reply the center reviews.
-pub(super) fn reply(step: &mut Step<'_>) -> Result<()> {
+/// 办结回复: the reply goes up for review to the unit that re-dispatched the ticket, past any
+/// that does not review its sub-units' replies, and on to the center.
+pub(super) async fn reply(step: &mut Step<'_>) -> Result<()> {
     let content = text("content", step.input.content.as_deref(), 10_000)?;
     step.row.reply_content = Some(content.clone());
     step.row.replied_at = Some(step.now);
     step.opinion = Some(content);
     step.org = step.row.holder_org_id;
+    let orgs = &step.acting.lookups.reference.orgs;
+    let mut passed = Vec::new();
+    while let Some(unit) = step.row.dispatched_by_org_id
+        && orgs.get(&unit).is_some_and(|o| !o.reviews_replies)
+    {
+        passed.push(unit);
+        step.row.dispatched_by_org_id = dispatcher_of(step.txn, step.row.id, unit).await?;
+    }
+    if !passed.is_empty() {
+        step.detail = json!({"passed_up_by": passed});
+    }
     Ok(())
 }
