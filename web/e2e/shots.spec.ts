@@ -14,6 +14,7 @@ const PAGES: [string, string, string][] = [
   ['admin', '/admin/orgs', 'admin-orgs'],
   ['admin', '/admin/users', 'admin-users'],
   ['admin', '/admin/calendar', 'admin-calendar'],
+  ['admin', '/admin/sla', 'admin-sla'],
   ['admin', '/admin/webhooks', 'admin-webhooks'],
   ['admin', '/admin/jobs', 'admin-jobs'],
   ['auditor', '/audit', 'audit'],
@@ -46,6 +47,12 @@ for (const locale of ['zh-CN', 'en'] as const) {
         expect([byState, byUnit]).toEqual([o.total, o.overdue])
         await expect(page.locator('[data-test="stat-total"]')).toHaveText(String(o.total))
         await expect(page.locator('[data-test="stat-overdue"]')).toHaveText(String(o.overdue))
+      }
+      if (name === 'admin-sla' && locale === 'zh-CN') {
+        // Rows are told apart by their category: the general ones, then each utility's own.
+        const table = page.locator('[data-test="sla-table"]')
+        await expect(table).toContainText('全部分类')
+        await expect(table).toContainText('自来水供应')
       }
       if (name === 'audit' && locale === 'zh-CN') {
         // The trail speaks Chinese: event names and details as labelled fields, not raw JSON.
