@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest'
 
-import { badge, DAY_MINUTES, spanText, splitWorkingMinutes, WORKDAY_MINUTES } from '../src/lib/deadline'
+import { badge, DAY_MINUTES, spanText, splitMinutes, WORKDAY_MINUTES } from '../src/lib/deadline'
 
 const t = (key: string, v: Record<string, number>) => `${key}:${v.n}`
 
 describe('deadline badges', () => {
   it('splits working minutes into working days, hours and minutes', () => {
-    expect(splitWorkingMinutes(0)).toEqual({ days: 0, hours: 0, minutes: 0 })
-    expect(splitWorkingMinutes(130)).toEqual({ days: 0, hours: 2, minutes: 10 })
-    expect(splitWorkingMinutes(WORKDAY_MINUTES + 61)).toEqual({ days: 1, hours: 1, minutes: 1 })
-    expect(splitWorkingMinutes(-(WORKDAY_MINUTES * 2))).toEqual({ days: 2, hours: 0, minutes: 0 })
+    expect(splitMinutes(0, WORKDAY_MINUTES)).toEqual({ days: 0, hours: 0, minutes: 0 })
+    expect(splitMinutes(130, WORKDAY_MINUTES)).toEqual({ days: 0, hours: 2, minutes: 10 })
+    expect(splitMinutes(WORKDAY_MINUTES + 61, WORKDAY_MINUTES)).toEqual({ days: 1, hours: 1, minutes: 1 })
+    expect(splitMinutes(-(WORKDAY_MINUTES * 2), WORKDAY_MINUTES)).toEqual({ days: 2, hours: 0, minutes: 0 })
+    expect(splitMinutes(DAY_MINUTES + 5, DAY_MINUTES)).toEqual({ days: 1, hours: 0, minutes: 5 })
   })
 
   it('colours by status', () => {

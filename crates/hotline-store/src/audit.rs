@@ -129,17 +129,12 @@ pub async fn rows_after(
         .collect())
 }
 
-/// The rows of `actions` about one ticket, newest first: who opened it, who revealed its caller.
-pub async fn accesses(
+/// One page of `query`'s rows, newest first, with the total.
+async fn newest_first(
     db: &impl ConnectionTrait,
-    ticket_id: &str,
-    actions: &[&str],
+    query: sea_orm::Select<audit_event::Entity>,
     page: PageRequest,
 ) -> Result<Page<AuditRecord>, DbErr> {
-    let query = audit_event::Entity::find()
-        .filter(audit_event::Column::SubjectType.eq("ticket"))
-        .filter(audit_event::Column::SubjectId.eq(ticket_id))
-        .filter(audit_event::Column::Action.is_in(actions.iter().copied()));
     let total = query.clone().count(db).await?;
     let items = query
         .order_by_desc(audit_event::Column::Seq)
@@ -151,6 +146,20 @@ pub async fn accesses(
         .map(from_row)
         .collect();
     Ok(Page { items, total })
+}
+
+/// The rows of `actions` about one ticket, newest first: who opened it, who revealed its caller.
+pub async fn accesses(
+    db: &impl ConnectionTrait,
+    ticket_id: &str,
+    actions: &[&str],
+    page: PageRequest,
+) -> Result<Page<AuditRecord>, DbErr> {
+    let query = audit_event::Entity::find()
+        .filter(audit_event::Column::SubjectType.eq("ticket"))
+        .filter(audit_event::Column::SubjectId.eq(ticket_id))
+        .filter(audit_event::Column::Action.is_in(actions.iter().copied()));
+    newest_first(db, query, page).await
 }
 
 /// Newest first.
@@ -189,15 +198,5 @@ pub async fn list(
     if let Some(to) = filter.to {
         query = query.filter(audit_event::Column::At.lt(to));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(audit_event::Column::Seq)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(from_row)
-        .collect();
-    Ok(Page { items, total })
+    newest_first(db, query, page).await
 }

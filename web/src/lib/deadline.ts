@@ -24,10 +24,6 @@ export function splitMinutes(total: number, dayMinutes: number): { days: number;
   return { days, hours: Math.floor(rest / 60), minutes: rest % 60 }
 }
 
-export function splitWorkingMinutes(total: number): { days: number; hours: number; minutes: number } {
-  return splitMinutes(total, WORKDAY_MINUTES)
-}
-
 export function badge(status: DeadlineStatus, minutesLeft: number | null, counting: Counting | null = 'working'): Badge {
   const how: Counting = counting ?? 'working'
   const raw = minutesLeft ?? 0

@@ -74,7 +74,7 @@ impl App {
         }
         let now = self.now();
 
-        let () = self
+        self
             .store
             .write(move |tx| {
                 Box::pin(async move {

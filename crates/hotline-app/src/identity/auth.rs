@@ -180,7 +180,7 @@ impl App {
         let now = self.now();
         let policy = self.config.security.lockout_policy();
         let (ctx, user, reason) = (ctx.clone(), user.clone(), reason.to_owned());
-        let () = self
+        self
             .store
             .write(move |tx| {
                 Box::pin(async move {

@@ -212,21 +212,18 @@ impl App {
     pub async fn clear_calendar_day(&self, ctx: &Ctx, date: NaiveDate) -> Result<()> {
         self.authorize(ctx, Permission::ReferenceManage, None).await?;
         check_year("date", date.year())?;
-        let now = self.now();
-        let ctx = ctx.clone();
-        let () = self
-            .store
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::CalendarUpdate)
+                .subject("calendar_day", date)
+                .detail(json!({"after": null})),
+            self.now(),
+        );
+        self.store
             .write(move |tx| {
                 Box::pin(async move {
                     if !hotline_store::reference::delete_calendar_day(tx, date).await? {
                         return Err(Error::NotFound("calendar_day"));
                     }
-                    let audit = ctx.record(
-                        AuditEntry::new(AuditAction::CalendarUpdate)
-                            .subject("calendar_day", date)
-                            .detail(json!({"after": null})),
-                        now,
-                    );
                     tx.audit([audit]);
                     Ok::<_, Error>(())
                 })
@@ -272,21 +269,18 @@ impl App {
     pub async fn unconfirm_calendar_year(&self, ctx: &Ctx, year: i32) -> Result<()> {
         self.authorize(ctx, Permission::ReferenceManage, None).await?;
         check_year("year", year)?;
-        let now = self.now();
-        let ctx = ctx.clone();
-        let () = self
-            .store
+        let audit = ctx.record(
+            AuditEntry::new(AuditAction::CalendarUpdate)
+                .subject("calendar_year", year)
+                .detail(json!({"year": year, "known": false})),
+            self.now(),
+        );
+        self.store
             .write(move |tx| {
                 Box::pin(async move {
                     if !hotline_store::reference::unconfirm_calendar_year(tx, year).await? {
                         return Err(Error::NotFound("calendar_year"));
                     }
-                    let audit = ctx.record(
-                        AuditEntry::new(AuditAction::CalendarUpdate)
-                            .subject("calendar_year", year)
-                            .detail(json!({"year": year, "known": false})),
-                        now,
-                    );
                     tx.audit([audit]);
                     Ok::<_, Error>(())
                 })

@@ -35,8 +35,7 @@ impl App {
     pub(crate) async fn seed_reference(&self) -> Result<()> {
         let now = self.now();
 
-        let () = self
-            .store
+        self.store
             .write(move |tx| {
                 Box::pin(async move {
                     let mut seeded = Vec::new();

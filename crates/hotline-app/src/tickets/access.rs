@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::views::OrgRef;
+use super::views::{OrgRef, org_ref};
 use super::{PiiAccess, pii_access};
 use crate::paging::{PageOf, Paging};
 use crate::{App, AuditEntry, Ctx, Error, Result};
@@ -197,7 +197,7 @@ fn access_of(
             .as_deref()
             .and_then(|o| o.parse::<Uuid>().ok())
             .and_then(|o| orgs.get(&o))
-            .map(|o| OrgRef { id: o.id, code: o.code.clone(), name: o.name.clone() }),
+            .map(org_ref),
         personal_data: text("personal_data"),
         reason: text("reason"),
         source_ip: r.source_ip,

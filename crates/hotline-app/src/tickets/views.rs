@@ -222,7 +222,7 @@ pub(crate) struct Related {
     pub attachments: Vec<hotline_store::tickets::AttachmentRow>,
 }
 
-fn org_ref(org: &OrgRow) -> OrgRef {
+pub(crate) fn org_ref(org: &OrgRow) -> OrgRef {
     OrgRef { id: org.id, code: org.code.clone(), name: org.name.clone() }
 }
 
@@ -370,7 +370,7 @@ impl App {
             Some(id) => self.category_ref(id).await?,
             None => None,
         };
-        let clock = self.running_clock(&row, &*self.reference().await?);
+        let clock = self.running_clock(&row, &reference);
         Ok(TicketView {
             id: row.id,
             number: row.number,
