@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { ACTION_FIELDS, actionBody, sortActions, validateAction, visibleFields } from '../src/lib/actions'
+import { ACTION_FIELDS, actionBody, phrasePurpose, sortActions, validateAction, visibleFields } from '../src/lib/actions'
 import { ApiError } from '../src/api/client'
 import { errorText, fieldErrors } from '../src/lib/errors'
 
@@ -55,5 +55,20 @@ describe('errors', () => {
     const e = new ApiError(422, 'validation_failed', 'x', [{ field: 'title', code: 'required', message: 'needed' }])
     expect(fieldErrors(e)).toEqual({ title: 'needed' })
     expect(e.field('title')).toBe('needed')
+  })
+})
+
+describe('attachments and phrases in action forms', () => {
+  const photo = { file_name: '现场.png', content_type: 'image/png', size_bytes: 70, sha256: 'a'.repeat(64) }
+  it('send files only with actions that record work, and only when there are some', () => {
+    expect(actionBody('reply', { content: ' 已修复 ', attachments: [photo] })).toEqual({ content: '已修复', attachments: [photo] })
+    expect(actionBody('reply', { content: '已修复', attachments: [] })).toEqual({ content: '已修复' })
+    expect(actionBody('urge', { opinion: '请加快', attachments: [photo] })).toEqual({ opinion: '请加快' })
+  })
+  it('offer reply phrases for words to the citizen and opinion phrases elsewhere', () => {
+    expect(phrasePurpose('reply', 'content')).toBe('reply')
+    expect(phrasePurpose('answer', 'content')).toBe('reply')
+    expect(phrasePurpose('send_back', 'opinion')).toBe('opinion')
+    expect(phrasePurpose('dismiss', 'reason')).toBe('opinion')
   })
 })

@@ -8,7 +8,7 @@ use hotline_store::audit::AuditFilter;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::paging::{PageOf, Paging};
+use crate::paging::{ListFormat, PageOf, Paging};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 const VERIFY_BATCH: u64 = 2_000;
@@ -30,6 +30,9 @@ pub struct AuditQuery {
     pub to: Option<DateTime<Utc>>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
+    /// `xlsx`: every matching row (up to the export limit) as a spreadsheet.
+    #[param(inline)]
+    pub format: Option<ListFormat>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -85,7 +88,8 @@ impl App {
     pub async fn list_audit(&self, ctx: &Ctx, query: AuditQuery) -> Result<PageOf<AuditEventView>> {
         self.authorize(ctx, Permission::AuditRead, None).await?;
         let mut errors = FieldErrors::new();
-        let page = errors.take(Paging { page: query.page, per_page: query.per_page }.validate());
+        let format = query.format.unwrap_or_default();
+        let page = errors.take(format.page(Paging { page: query.page, per_page: query.per_page }));
         if let Some(action) = &query.action {
             let known = AuditAction::parse(action).is_some() || AuditAction::is_family(action);
             if !known {
@@ -115,9 +119,14 @@ impl App {
             to: query.to,
         };
         let result = hotline_store::audit::list(self.store.reader(), &filter, page).await?;
+        format.check_fits(result.items.len())?;
+        let action = match format {
+            ListFormat::Json => AuditAction::AuditRead,
+            ListFormat::Xlsx => AuditAction::AuditExport,
+        };
         // Reading the trail is itself audited (MLPS 8.1.4.3).
         self.audit_now(vec![ctx.record(
-            AuditEntry::new(AuditAction::AuditRead).detail(json!({
+            AuditEntry::new(action).detail(json!({
                 "filter": {
                     "actor_id": filter.actor_id, "actor": filter.actor_name, "action": filter.action,
                     "outcome": filter.outcome, "subject_type": filter.subject_type,

@@ -33,6 +33,39 @@ impl Paging {
     }
 }
 
+/// How a list answers: a page of JSON, or every matching row as a spreadsheet (导出).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListFormat {
+    #[default]
+    Json,
+    Xlsx,
+}
+
+/// The most rows one export holds: a spreadsheet someone reads, not a backup. A larger set
+/// is refused with the limit, so the user narrows the filters rather than getting a silent cut.
+pub const MAX_EXPORT_ROWS: u64 = 10_000;
+
+impl ListFormat {
+    /// The page to read: the asked page for JSON, all rows up to the limit (and one more, to
+    /// know the limit was passed) for a spreadsheet.
+    pub fn page(self, paging: Paging) -> Result<PageRequest, FieldError> {
+        match self {
+            Self::Json => paging.validate(),
+            Self::Xlsx => Ok(PageRequest { page: 1, per_page: MAX_EXPORT_ROWS + 1 }),
+        }
+    }
+
+    /// Refuses an export of more rows than [`MAX_EXPORT_ROWS`].
+    pub fn check_fits(self, rows: usize) -> Result<(), FieldError> {
+        let limit = usize::try_from(MAX_EXPORT_ROWS).unwrap_or(usize::MAX);
+        if self == Self::Xlsx && rows > limit {
+            return Err(FieldError::new("format", FieldIssue::TooLong).with_limit(limit));
+        }
+        Ok(())
+    }
+}
+
 /// A page of results as the API returns it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PageOf<T> {

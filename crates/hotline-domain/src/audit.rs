@@ -56,13 +56,26 @@ pub enum AuditAction {
     WebhookCreate,
     WebhookUpdate,
     WebhookRedeliver,
+    /// A work list downloaded as a spreadsheet, with its filters.
+    TicketExport,
+    /// The center corrected a registered ticket's fields; the detail holds both versions.
+    TicketCorrect,
+    DraftUpdate,
+    DraftDelete,
+    AttachmentRead,
+    FileUpload,
+    AuditExport,
+    PreferencesUpdate,
+    PhraseCreate,
+    PhraseUpdate,
+    PhraseDelete,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 37] = [
+    pub const FIXED: [Self; 48] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -100,6 +113,17 @@ impl AuditAction {
         Self::WebhookCreate,
         Self::WebhookUpdate,
         Self::WebhookRedeliver,
+        Self::TicketExport,
+        Self::TicketCorrect,
+        Self::DraftUpdate,
+        Self::DraftDelete,
+        Self::AttachmentRead,
+        Self::FileUpload,
+        Self::AuditExport,
+        Self::PreferencesUpdate,
+        Self::PhraseCreate,
+        Self::PhraseUpdate,
+        Self::PhraseDelete,
     ];
 
     #[must_use]
@@ -142,6 +166,17 @@ impl AuditAction {
             Self::WebhookCreate => "webhook.create",
             Self::WebhookUpdate => "webhook.update",
             Self::WebhookRedeliver => "webhook.redeliver",
+            Self::TicketExport => "ticket.export",
+            Self::TicketCorrect => "ticket.correct",
+            Self::DraftUpdate => "ticket.draft_update",
+            Self::DraftDelete => "ticket.draft_delete",
+            Self::AttachmentRead => "ticket.attachment_read",
+            Self::FileUpload => "file.upload",
+            Self::AuditExport => "audit.export",
+            Self::PreferencesUpdate => "user.preferences",
+            Self::PhraseCreate => "phrase.create",
+            Self::PhraseUpdate => "phrase.update",
+            Self::PhraseDelete => "phrase.delete",
             Self::Ticket(action) => action.audit_name(),
         }
     }

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod org;
 pub mod password;
 pub mod phone;
+pub mod phrase;
 pub mod role;
 pub mod sla;
 pub mod ticket;

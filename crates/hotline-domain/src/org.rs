@@ -149,11 +149,110 @@ pub fn check_move(moved: &OrgPath, new_parent: &OrgPath) -> Result<(), FieldErro
     Ok(())
 }
 
+impl OrgKind {
+    /// Kinds that stand for a place (区, 街道, 社区) rather than a line of work.
+    #[must_use]
+    pub const fn is_region(self) -> bool {
+        match self {
+            Self::District | Self::Street | Self::Community => true,
+            Self::Center | Self::Bureau => false,
+        }
+    }
+}
+
+/// A region the address matcher may pick: its name and the path from the root to it.
+#[derive(Clone, Debug)]
+pub struct Place<'a> {
+    pub name: &'a str,
+    pub path: &'a TreePath,
+}
+
+/// How people write a region's name in an address: 东华门街道办事处 is 东华门街道 or 东华门.
+const NAME_ENDINGS: [&str; 8] =
+    ["街道办事处", "办事处", "社区居委会", "居委会", "街道", "社区", "区", "镇"];
+
+/// The forms of a region's name an address may contain: the full name, and the name without
+/// its administrative ending when at least two characters are left (区 alone says nothing).
+fn name_forms(name: &str) -> Vec<&str> {
+    let mut forms = vec![name];
+    for ending in NAME_ENDINGS {
+        if let Some(stem) = name.strip_suffix(ending)
+            && stem.chars().count() >= 2
+        {
+            forms.push(stem);
+            if let Some(shorter) = NAME_ENDINGS.iter().find_map(|e| stem.strip_suffix(e))
+                && shorter.chars().count() >= 2
+            {
+                forms.push(shorter);
+            }
+        }
+    }
+    forms
+}
+
+/// The region an address names (所属区域 from 地址): of the regions whose name appears in the
+/// address, the one whose own line of ancestors is named most (东城区 … 东华门 beats a 东华门
+/// elsewhere), then the deepest, then the longest match. `None` when no name appears.
+#[must_use]
+pub fn region_in_address(address: &str, places: &[Place<'_>]) -> Option<usize> {
+    let named: Vec<Option<usize>> = places
+        .iter()
+        .map(|p| name_forms(p.name).into_iter().filter(|f| address.contains(f)).map(str::len).max())
+        .collect();
+    let named_ids: Vec<&str> = places
+        .iter()
+        .zip(&named)
+        .filter(|(_, n)| n.is_some())
+        .filter_map(|(p, _)| p.path.as_str().rsplit('/').find(|s| !s.is_empty()))
+        .collect();
+    places
+        .iter()
+        .zip(&named)
+        .enumerate()
+        .filter_map(|(i, (p, n))| n.map(|len| (i, p, len)))
+        .max_by_key(|(_, p, len)| {
+            let line = p.path.as_str().split('/').filter(|s| named_ids.contains(s)).count();
+            (line, p.path.depth(), *len)
+        })
+        .map(|(i, _, _)| i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ids::OrgId;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_region_an_address_names_is_the_deepest_on_a_named_line() {
+        let city = TreePath::root("c");
+        let dongcheng = TreePath::child(&city, "d1");
+        let xicheng = TreePath::child(&city, "d2");
+        let dhm = TreePath::child(&dongcheng, "s1");
+        let js = TreePath::child(&dongcheng, "s2");
+        // A street of the same short name in another district.
+        let dhm_west = TreePath::child(&xicheng, "s3");
+        let places = [
+            Place { name: "东城区", path: &dongcheng },
+            Place { name: "西城区", path: &xicheng },
+            Place { name: "东华门街道办事处", path: &dhm },
+            Place { name: "景山街道办事处", path: &js },
+            Place { name: "东华门社区", path: &dhm_west },
+        ];
+        assert_eq!(region_in_address("东城区东华门大街12号", &places), Some(2));
+        assert_eq!(region_in_address("北京市东城区景山前街4号", &places), Some(3));
+        assert_eq!(region_in_address("西城区某小区", &places), Some(1));
+        assert_eq!(region_in_address("东城某胡同", &places), Some(0));
+        assert_eq!(region_in_address("朝阳区建国路", &places), None);
+        assert_eq!(region_in_address("", &places), None);
+    }
+
+    #[test]
+    fn an_administrative_ending_alone_names_nothing() {
+        assert_eq!(name_forms("东城区"), vec!["东城区", "东城"]);
+        assert_eq!(name_forms("某区"), vec!["某区"]);
+        assert!(name_forms("东华门街道办事处").contains(&"东华门"));
+    }
 
     #[test]
     fn codes_are_normalised_and_checked() {

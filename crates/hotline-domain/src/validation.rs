@@ -83,6 +83,13 @@ impl FieldError {
         self.detail = Some(detail.into());
         self
     }
+
+    /// The same error reported against another field (a shared parser used for this one).
+    #[must_use]
+    pub fn renamed(mut self, field: impl Into<String>) -> Self {
+        self.field = field.into();
+        self
+    }
 }
 
 /// Collects field errors so a request reports every bad field at once, not only the first.

@@ -10,6 +10,7 @@ pub mod middleware;
 pub mod open311;
 pub mod openapi;
 pub mod router;
+pub mod xlsx;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::handlers::{
-    audit, auth, events, federation, health, jobs, orgs, reference, tickets, tokens, users,
+    audit, auth, desk, events, federation, health, jobs, orgs, reference, tickets, tokens, users,
     webhooks,
 };
 use crate::metrics::{self, Metrics};
@@ -68,15 +68,21 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(reference::list_routing_rules, reference::create_routing_rule))
         .routes(routes!(reference::update_routing_rule))
         .routes(routes!(reference::suggest_unit))
+        .routes(routes!(reference::match_region))
         .routes(routes!(tickets::list_tickets, tickets::create_ticket))
         .routes(routes!(tickets::batch_assign))
         .routes(routes!(tickets::ticket_counts))
         .routes(routes!(events::stream))
         .routes(routes!(tickets::stats_overview))
         .routes(routes!(reference::deadline_preview))
-        .routes(routes!(tickets::get_ticket))
+        .routes(routes!(tickets::get_ticket, tickets::correct_ticket, tickets::delete_draft))
         .routes(routes!(tickets::perform_action))
         .routes(routes!(tickets::reveal_contact))
+        .routes(routes!(tickets::upload_file))
+        .routes(routes!(desk::get_preferences, desk::put_preferences))
+        .routes(routes!(desk::list_phrases, desk::create_phrase))
+        .routes(routes!(desk::update_phrase, desk::delete_phrase))
+        .routes(routes!(tickets::attachment_content))
         .routes(routes!(tickets::ticket_accesses))
         .routes(routes!(tickets::caller_history));
     let (routes, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())

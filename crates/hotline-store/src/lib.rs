@@ -11,6 +11,7 @@ mod group_commit;
 pub mod migration;
 pub mod orgs;
 pub mod outbox;
+pub mod phrases;
 pub mod reference;
 pub mod sessions;
 pub mod tickets;

@@ -370,6 +370,45 @@ pub async fn find_attachment(
     attachment::Entity::find_by_id(id).one(db).await
 }
 
+/// Deletes a draft and what hangs off it; `false` when the ticket is no longer a draft.
+/// Call it inside the write that checked the draft: rows that point at the ticket go first.
+pub async fn delete_draft(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    let draft = ticket::Entity::find_by_id(id).one(db).await?;
+    if draft.is_none_or(|t| t.state != TicketState::Draft) {
+        return Ok(false);
+    }
+    attachment::Entity::delete_many().filter(attachment::Column::TicketId.eq(id)).exec(db).await?;
+    contact::Entity::delete_many().filter(contact::Column::TicketId.eq(id)).exec(db).await?;
+    ticket_event::Entity::delete_many()
+        .filter(ticket_event::Column::TicketId.eq(id))
+        .exec(db)
+        .await?;
+    ticket_timer::Entity::delete_many()
+        .filter(ticket_timer::Column::TicketId.eq(id))
+        .exec(db)
+        .await?;
+    idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::TicketId.eq(id))
+        .exec(db)
+        .await?;
+    ticket::Entity::delete_by_id(id).exec(db).await?;
+    Ok(true)
+}
+
+/// Attachments named on a timeline entry (a reply's photos).
+pub async fn insert_attachments(
+    db: &impl ConnectionTrait,
+    rows: Vec<AttachmentRow>,
+) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    attachment::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
 /// The attachments of several tickets, oldest first.
 pub async fn attachments_of(
     db: &impl ConnectionTrait,

@@ -69,6 +69,21 @@ pub async fn update(db: &impl ConnectionTrait, row: UserRow) -> Result<UserRow, 
     row.into_active_model().reset_all().update(db).await
 }
 
+/// Sets a user's preferences alone, so a sign-in counting failures at the same time is not
+/// overwritten.
+pub async fn set_preferences(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    preferences: String,
+) -> Result<(), DbErr> {
+    app_user::Entity::update_many()
+        .col_expr(app_user::Column::Preferences, Expr::value(preferences))
+        .filter(app_user::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
 pub async fn roles_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Role>, DbErr> {
     Ok(user_role::Entity::find()
         .filter(user_role::Column::UserId.eq(user_id))

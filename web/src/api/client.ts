@@ -49,7 +49,9 @@ export interface RequestOptions {
 
 export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { 'accept-language': currentLocale() }
-  if (body !== undefined) headers['content-type'] = 'application/json'
+  // A file goes as its bytes; anything else as JSON.
+  const raw = body instanceof Blob
+  if (body !== undefined) headers['content-type'] = raw ? 'application/octet-stream' : 'application/json'
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey
   let response: Response
   try {
@@ -57,7 +59,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       signal: options.signal,
     })
   } catch (e) {
@@ -88,6 +90,8 @@ export const api = {
   patch: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>('PATCH', path, body, options),
   put: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>('PUT', path, body, options),
   delete: <T>(path: string, options?: RequestOptions) => request<T>('DELETE', path, undefined, options),
+  /** Sends a file's bytes (`POST /files?file_name=…`). */
+  upload: <T>(path: string, file: Blob, options?: RequestOptions) => request<T>('POST', path, file, options),
 }
 
 /** `?a=1&b=x`, leaving out empty values. */

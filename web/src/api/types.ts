@@ -109,7 +109,7 @@ export interface Ticket {
   handling_type: string | null
   parent: TicketRef | null
   master: TicketRef | null
-  caller: { name: string | null; phone: string | null; access: 'plain' | 'masked' | 'hidden' }
+  caller: { name: string | null; phone: string | null; contact_phone: string | null; access: 'plain' | 'masked' | 'hidden' }
   title: string
   content: string
   demand: string | null
@@ -121,7 +121,10 @@ export interface Ticket {
   channel: string
   confidential: boolean
   emergency: boolean
+  region_org_id: string | null
   region_org: OrgRef | null
+  callback_requirement: CallbackRequirement
+  location: { latitude: number; longitude: number } | null
   holder_org: OrgRef | null
   dispatched_by_org: OrgRef | null
   excerpt: string | null
@@ -152,7 +155,37 @@ export interface Ticket {
   children: TicketRef[]
   merged: TicketRef[]
   contacts: { id: string; channel: string; received_at: string; text: string }[]
-  attachments: { id: string; file_name: string; content_type: string; size_bytes: number }[]
+  attachments: Attachment[]
+}
+
+export type CallbackRequirement = 'required' | 'not_required' | 'sms'
+
+/** What an upload answers, and what an intake or an action names in `attachments`. */
+export interface AttachmentInput {
+  file_name: string
+  content_type: string
+  size_bytes: number
+  sha256: string | null
+}
+
+export interface Attachment {
+  id: string
+  file_name: string
+  content_type: string
+  size_bytes: number
+  sha256: string | null
+  event_id: string | null
+  downloadable: boolean
+  created_at: string
+}
+
+export interface Phrase {
+  id: string
+  content: string
+  purpose: 'opinion' | 'reply' | 'any'
+  shared: boolean
+  editable: boolean
+  sort_order: number
 }
 
 export interface CategoryNode {
@@ -162,6 +195,8 @@ export interface CategoryNode {
   level: number
   parent_id: string | null
   active: boolean
+  keywords: string[]
+  pinyin: string
   children: CategoryNode[]
 }
 

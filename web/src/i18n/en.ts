@@ -23,7 +23,7 @@ const en: typeof zh = {
     toAccept: 'To accept', inProgress: 'In progress', returned: 'Returned', overdue: 'Overdue', toDecide: 'To decide',
     toReview: 'To review', toCallback: 'To call back', allTickets: 'All work orders', dashboard: 'Dashboard', admin: 'Administration',
     orgs: 'Org tree', users: 'Users', tokens: 'API tokens', webhooks: 'Webhooks', categories: 'Categories', sla: 'SLA policies', calendar: 'Calendar',
-    routing: 'Routing catalogue', audit: 'Audit trail', jobs: 'Background jobs',
+    routing: 'Routing catalogue', audit: 'Audit trail', jobs: 'Background jobs', phrases: 'Common phrases',
   },
   jobs: {
     hint: 'This server\'s background work; refreshed every 5 s.', name: 'Job', every: 'Every', lastSuccess: 'Last success',
@@ -49,7 +49,7 @@ const en: typeof zh = {
     contact_citizen: 'Contact citizen', reply: 'Reply', approve_reply: 'Approve reply', send_back: 'Send back', urge: 'Urge',
     supervise: 'Supervise', callback: 'Call back', reopen: 'Reopen', merge: 'Merge', close: 'Close', archive: 'Archive', create: 'Intake',
     batch_assign: 'Batch assign', deadline_warning: 'Deadline warning', response_overdue: 'Response overdue', result_shared: 'Result shared',
-    merge_in: 'Merged in', closed_with_parent: 'Closed with parent', upstream_event: 'Upstream hotline',
+    merge_in: 'Merged in', closed_with_parent: 'Closed with parent', upstream_event: 'Upstream hotline', correct: 'Correction', no_callback: 'Closed without callback',
   },
   appealType: { consultation: 'Consultation', help: 'Help', complaint: 'Complaint', report: 'Report', suggestion: 'Suggestion', praise: 'Praise', other: 'Other' },
   urgency: { normal: 'Normal', urgent: 'Urgent', critical: 'Critical' },
@@ -101,15 +101,20 @@ const en: typeof zh = {
     auth: { login: 'Sign-in', login_failed: 'Failed sign-in', locked: 'Account locked', throttled: 'Sign-in throttled', logout: 'Sign-out', session_expired: 'Session expired', password_changed: 'Password changed', totp_enrolled: 'TOTP enrolled' },
     access: { denied: 'Access denied' },
     org: { create: 'Org created', update: 'Org changed', move: 'Org moved' },
-    user: { create: 'User created', update: 'User changed', reset_password: 'Password reset', unlock: 'Account unlocked', read: 'User viewed', list: 'Users listed' },
+    user: { create: 'User created', update: 'User changed', reset_password: 'Password reset', unlock: 'Account unlocked', read: 'User viewed', list: 'Users listed' , preferences: 'Preferences changed' },
     api_token: { create: 'API token created', revoke: 'API token revoked' },
-    audit: { read: 'Audit trail read' },
+    audit: { read: 'Audit trail read' , export: 'Audit trail exported' },
     system: { seed: 'Data seeded' },
     category: { create: 'Category created', update: 'Category changed' },
     calendar: { update: 'Calendar changed' },
     sla_policy: { create: 'SLA policy created', update: 'SLA policy changed' },
     routing_rule: { create: 'Routing rule created', update: 'Routing rule changed' },
-    ticket: { create: 'Ticket registered', read: 'Ticket opened', list: 'Tickets listed', reveal_contact: 'Full number shown' },
+    ticket: {
+      create: 'Ticket registered', read: 'Ticket opened', list: 'Tickets listed', reveal_contact: 'Full number shown', export: 'Work list exported',
+      correct: 'Ticket corrected', draft_update: 'Draft edited', draft_delete: 'Draft deleted', attachment_read: 'Attachment opened',
+    },
+    file: { upload: 'File uploaded' },
+    phrase: { create: 'Phrase added', update: 'Phrase changed', delete: 'Phrase deleted' },
     caller: { lookup: 'Caller history' },
     webhook: { create: 'Webhook created', update: 'Webhook changed', redeliver: 'Webhook redelivered' },
   },
@@ -119,6 +124,9 @@ const en: typeof zh = {
     detail: 'Detail', days: 'Days', username: 'Username', before: 'Before', after: 'After', consecutive_failures: 'Failures in a row',
     locked_until: 'Locked until', factors: 'Factors', restriction: 'Restriction', state: 'State', channel: 'Channel', category_id: 'Category',
     permission: 'Permission', filter: 'Filter', name: 'Name', url: 'URL', level: 'Level', kind: 'Kind',
+
+    view: 'List', returned: 'Rows', file_name: 'File name', content_type: 'File type', size_bytes: 'Size', attachment_id: 'Attachment',
+    shared: 'Shared', purpose: 'Purpose', preferences: 'Preferences', title: 'Title',
   },
   audit: { actor: 'Actor', action: 'Event', outcome: 'Outcome', subject: 'Subject', ip: 'Source IP', detail: 'Detail', verify: 'Verify the chain', chainOk: 'The chain is intact: {rows} rows', chainBroken: 'The chain breaks at row {seq}: {problem}', from: 'From', to: 'To' },
   errors: {
@@ -131,6 +139,30 @@ const en: typeof zh = {
     concurrent_update: 'Someone else changed the ticket; reload and retry.', org_in_use: 'The org still has active child orgs or users.', network: 'The connection was lost.',
     internal: 'Internal error; please retry.', unavailable: 'The service is temporarily unavailable.',
   },
+  intake: {
+    contactPhone: 'Contact number', contactPhoneHint: 'When not the calling number', callbackRequirement: 'Callback',
+    regionHint: 'Found from the address, or pick one', location: 'Map point', latitude: 'Latitude', longitude: 'Longitude',
+  },
+  callbackRequirement: { required: 'Call back', not_required: 'No callback', sms: 'By text message' },
+  closeReason: {
+    answered: 'Closed at intake', dismissed: 'Dismissed', merged: 'Merged', closed_by_center: 'Closed by the center', unreachable: 'Citizen unreachable',
+    satisfied: 'Closed, satisfied', basically_satisfied: 'Closed, basically satisfied', unsatisfied: 'Closed, unsatisfied', no_callback: 'Closed at approval (no callback)',
+    closed_with_parent: 'Closed with the parent ticket',
+  },
+  attachment: {
+    add: 'Add files', hint: 'Photos, video, voice, PDF or Office documents, up to 50 MB each', none: 'No attachments', notKept: 'Recorded only, file not kept',
+    withEvent: 'With “{action}”',
+  },
+  phrase: {
+    insert: 'Phrases', none: 'No phrases yet', shared: 'Shared', manage: 'Manage phrases…', title: 'Common phrases', content: 'Text',
+    purpose: 'For', purposes: { opinion: 'Opinions', reply: 'Replies', any: 'Any' }, own: 'Mine', add: 'New phrase',
+    sharedHint: 'Shared phrases are seen by everyone and kept by supervisors and admins', makeShared: 'Shared', order: 'Order',
+  },
+  correction: {
+    correct: 'Correct', editDraft: 'Edit draft', deleteDraft: 'Delete draft', confirmDelete: 'Delete draft {number}? This cannot be undone.',
+    reason: 'Reason for the correction', version: 'Version {n}', changes: 'Changes', changed: 'Changed (personal data not kept)', empty: '(empty)', none: 'Nothing was changed',
+  },
+  categoryAdmin: { keywords: 'Search words', keywordsHint: 'What callers say, e.g. “lift”, “noise”; Enter adds', pinyin: 'Pinyin initials' },
 }
 
 export default en

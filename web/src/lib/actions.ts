@@ -66,6 +66,14 @@ export function visibleFields(action: string, values: Record<string, unknown>): 
   })
 }
 
+/** Actions whose record may carry files: what the unit did, what the citizen was told. */
+export const WITH_ATTACHMENTS = new Set(['answer', 'liaise', 'excerpt', 'contact_citizen', 'reply', 'callback', 'return', 'request_extension', 'dismiss'])
+
+/** Which common phrases (常用语) a text field offers: words to the citizen, or an opinion. */
+export function phrasePurpose(action: string, field: string): 'reply' | 'opinion' {
+  return field === 'content' && ['answer', 'liaise', 'reply', 'contact_citizen'].includes(action) ? 'reply' : 'opinion'
+}
+
 /** Field errors found before sending; keys are field names. */
 export function validateAction(action: string, values: Record<string, unknown>, required: string): Record<string, string> {
   const errors: Record<string, string> = {}
@@ -88,6 +96,8 @@ export function actionBody(action: string, values: Record<string, unknown>): Rec
     if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0)) continue
     body[field.name] = typeof v === 'string' ? v.trim() : v
   }
+  const files = values.attachments
+  if (WITH_ATTACHMENTS.has(action) && Array.isArray(files) && files.length) body.attachments = files
   return body
 }
 

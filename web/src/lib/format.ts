@@ -28,3 +28,10 @@ export function stateType(state: string): 'primary' | 'success' | 'warning' | 'd
       return 'primary'
   }
 }
+
+/** A file's size as people read it: 812 B, 48 KB, 3.2 MB. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+}

@@ -35,7 +35,10 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
   if (has('ticket_decide') || (isUnit && has('ticket_handle'))) tickets.push(list('to_decide', 'menu.toDecide'))
   if (has('ticket_review') || (isUnit && has('ticket_handle'))) tickets.push({ key: 'to_review', path: '/review', label: 'menu.toReview', countView: 'to_review' })
   if (has('ticket_callback')) tickets.push({ key: 'to_callback', path: '/callback', label: 'menu.toCallback', countView: 'to_callback' })
-  if (has('ticket_read')) tickets.push({ key: 'all', path: '/tickets/all', label: 'menu.allTickets' })
+  if (has('ticket_read')) {
+    tickets.push({ key: 'all', path: '/tickets/all', label: 'menu.allTickets' })
+    tickets.push({ key: 'phrases', path: '/phrases', label: 'menu.phrases' })
+  }
   if (tickets.length) menu.push({ key: 'tickets', path: '', label: 'menu.tickets', children: tickets })
   if (has('ticket_read') && !isUnit) menu.push({ key: 'dashboard', path: '/dashboard', label: 'menu.dashboard' })
   const admin: MenuItem[] = []

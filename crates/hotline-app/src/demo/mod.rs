@@ -131,6 +131,7 @@ impl App {
                             totp_enabled: false,
                             totp_last_step: None,
                             active: true,
+                            preferences: None,
                             created_at: now,
                             updated_at: now,
                         },

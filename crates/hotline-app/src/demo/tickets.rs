@@ -283,6 +283,8 @@ impl App {
                 latitude: None,
                 longitude: None,
                 region_org_id: None,
+                contact_phone: None,
+                callback_requirement: None,
                 category_id: category,
                 appeal_type: ["complaint", "help", "consultation", "suggestion", "report"]
                     [usize::try_from(rng.below(5)).unwrap_or(0)]

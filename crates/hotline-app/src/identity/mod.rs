@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod orgs;
+pub mod preferences;
 pub(crate) mod throttle;
 pub mod tokens;
 pub mod users;

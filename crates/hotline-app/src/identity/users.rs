@@ -208,6 +208,7 @@ impl App {
             totp_enabled: false,
             totp_last_step: None,
             active: true,
+            preferences: None,
             created_at: now,
             updated_at: now,
         };

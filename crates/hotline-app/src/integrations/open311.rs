@@ -575,6 +575,8 @@ impl App {
             latitude: lat,
             longitude: long,
             region_org_id: None,
+            contact_phone: None,
+            callback_requirement: None,
             category_id: Some(category.id),
             appeal_type: appeal_type.as_str().to_owned(),
             urgency: Urgency::Normal.as_str().to_owned(),

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use hotline_domain::org::{Place, TreePath, region_in_address};
 use hotline_store::orgs::{OrgFilter, OrgRow};
 use hotline_store::reference::{CategoryRow, SlaPolicyRow};
 use uuid::Uuid;
@@ -20,6 +21,21 @@ pub(crate) struct ReferenceData {
     pub categories: HashMap<Uuid, CategoryRow>,
     pub sla: Vec<SlaPolicyRow>,
     loaded: Instant,
+}
+
+impl ReferenceData {
+    /// The active region (区, 街道, 社区) an address names, if any.
+    pub fn region_in(&self, address: &str) -> Option<&OrgRow> {
+        let regions: Vec<(&OrgRow, TreePath)> = self
+            .orgs
+            .values()
+            .filter(|o| o.active && o.kind.is_region())
+            .map(|o| (o, TreePath::from_stored(o.path.clone())))
+            .collect();
+        let places: Vec<Place<'_>> =
+            regions.iter().map(|(o, path)| Place { name: &o.name, path }).collect();
+        region_in_address(address, &places).and_then(|i| regions.get(i)).map(|(o, _)| *o)
+    }
 }
 
 /// The slot the copy lives in, shared by all clones of the application.

@@ -33,6 +33,9 @@ pub struct NewCategory {
     pub parent_id: Option<Uuid>,
     /// Optional; derived from the parent's code when absent.
     pub code: Option<String>,
+    /// Words callers use for it (电梯, 噪音), found by the category search.
+    #[serde(default)]
+    pub keywords: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -41,6 +44,8 @@ pub struct CategoryChanges {
     pub name: Option<String>,
     pub parent_id: Option<Uuid>,
     pub active: Option<bool>,
+    /// Replaces the search words.
+    pub keywords: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -51,6 +56,10 @@ pub struct CategoryNode {
     pub level: i16,
     pub parent_id: Option<Uuid>,
     pub active: bool,
+    pub keywords: Vec<String>,
+    /// The initials of the name in pinyin (特种设备管理 → tzsbgl), for typing without a
+    /// Chinese input method.
+    pub pinyin: String,
     #[schema(no_recursion)]
     pub children: Vec<CategoryNode>,
 }
@@ -71,20 +80,75 @@ fn build_tree(
 ) -> Vec<CategoryNode> {
     rows.iter()
         .filter(|r| r.parent_id == parent && (include_inactive || r.active))
-        .map(|r| CategoryNode {
-            id: r.id,
-            code: r.code.clone(),
-            name: r.name.clone(),
-            level: r.level,
-            parent_id: r.parent_id,
-            active: r.active,
-            children: build_tree(rows, Some(r.id), include_inactive),
-        })
+        .map(|r| node(r, build_tree(rows, Some(r.id), include_inactive)))
         .collect()
 }
 
+fn node(r: &CategoryRow, children: Vec<CategoryNode>) -> CategoryNode {
+    CategoryNode {
+        id: r.id,
+        code: r.code.clone(),
+        name: r.name.clone(),
+        level: r.level,
+        parent_id: r.parent_id,
+        active: r.active,
+        keywords: stored_keywords(r.keywords.as_deref()),
+        pinyin: pinyin_initials(&r.name),
+        children,
+    }
+}
+
 fn audit_view(row: &CategoryRow) -> serde_json::Value {
-    json!({"code": row.code, "name": row.name, "parent_id": row.parent_id, "active": row.active, "level": row.level})
+    json!({"code": row.code, "name": row.name, "parent_id": row.parent_id, "active": row.active, "level": row.level, "keywords": row.keywords})
+}
+
+/// At most this many search words per category, each at most this many characters.
+const MAX_KEYWORDS: usize = 30;
+const MAX_KEYWORD_CHARS: usize = 20;
+
+/// Search words as stored: trimmed, without duplicates, comma-separated (a comma cannot be
+/// part of a word). `None` for none.
+fn checked_keywords(errors: &mut FieldErrors, words: &[String]) -> Option<Option<String>> {
+    if words.len() > MAX_KEYWORDS {
+        errors.push(FieldError::new("keywords", FieldIssue::TooLong).with_limit(MAX_KEYWORDS));
+        return None;
+    }
+    let mut kept: Vec<String> = Vec::new();
+    let mut fine = true;
+    for (i, word) in words.iter().enumerate() {
+        let field = format!("keywords[{i}]");
+        match bounded_text(&field, word, 1, MAX_KEYWORD_CHARS) {
+            Ok(word) if word.contains([',', '，']) => {
+                errors.push(FieldError::new(field, FieldIssue::InvalidFormat));
+                fine = false;
+            }
+            Ok(word) => {
+                if !kept.contains(&word) {
+                    kept.push(word);
+                }
+            }
+            Err(e) => {
+                errors.push(e);
+                fine = false;
+            }
+        }
+    }
+    fine.then(|| (!kept.is_empty()).then(|| kept.join(",")))
+}
+
+fn stored_keywords(stored: Option<&str>) -> Vec<String> {
+    stored.map(|s| s.split(',').map(str::to_owned).collect()).unwrap_or_default()
+}
+
+/// Pinyin initials of the Chinese characters, other letters and digits as they are.
+fn pinyin_initials(name: &str) -> String {
+    use pinyin::ToPinyin as _;
+    name.chars()
+        .filter_map(|c| match c.to_pinyin() {
+            Some(p) => p.first_letter().chars().next(),
+            None => c.is_ascii_alphanumeric().then(|| c.to_ascii_lowercase()),
+        })
+        .collect()
 }
 
 /// The category rows of a tree, built from `(level1, level2, level3)` names.
@@ -123,6 +187,7 @@ pub(crate) fn rows_from_triples<'a>(
                     path: path.as_str().to_owned(),
                     active: true,
                     sort_order: i32::try_from(siblings + 1).unwrap_or(0),
+                    keywords: None,
                     created_at: now,
                     updated_at: now,
                 });
@@ -167,6 +232,7 @@ impl App {
         let db = self.store.reader();
         let mut errors = FieldErrors::new();
         let name = errors.take(bounded_text("name", &input.name, 1, 100));
+        let keywords = checked_keywords(&mut errors, &input.keywords).flatten();
         let parent = match input.parent_id {
             Some(id) => match hotline_store::reference::find_category(db, id).await? {
                 Some(p) if p.level >= MAX_LEVEL => {
@@ -231,6 +297,7 @@ impl App {
             path: path.as_str().to_owned(),
             active: true,
             sort_order: i32::try_from(siblings + 1).unwrap_or(0),
+            keywords,
             created_at: now,
             updated_at: now,
         };
@@ -260,15 +327,7 @@ impl App {
             })
             .await?;
         self.invalidate_reference();
-        Ok(CategoryNode {
-            id: row.id,
-            code: row.code,
-            name: row.name,
-            level: row.level,
-            parent_id: row.parent_id,
-            active: row.active,
-            children: Vec::new(),
-        })
+        Ok(node(&row, Vec::new()))
     }
 
     /// Rename, move (keeping the tree at three levels) or (de)activate a category.
@@ -289,6 +348,8 @@ impl App {
             .as_deref()
             .map(|n| bounded_text("name", n, 1, 100))
             .and_then(|r| errors.take(r));
+        let keywords =
+            changes.keywords.as_deref().and_then(|words| checked_keywords(&mut errors, words));
         let subtree: Vec<&CategoryRow> = rows
             .iter()
             .filter(|r| old_path.contains(&TreePath::from_stored(r.path.clone())))
@@ -325,6 +386,9 @@ impl App {
         }
         if let Some(active) = changes.active {
             after.active = active;
+        }
+        if let Some(keywords) = keywords {
+            after.keywords = keywords;
         }
         let mut moved = Vec::new();
         if let Some(parent) = &new_parent {

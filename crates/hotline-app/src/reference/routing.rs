@@ -35,6 +35,21 @@ pub struct SuggestQuery {
     pub region_org_id: Option<OrgId>,
 }
 
+#[derive(Clone, Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RegionQuery {
+    /// The address as the caller gave it.
+    pub address: String,
+}
+
+/// The region an address names, as intake fills it in (and as a ticket registered without a
+/// region gets it).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RegionMatch {
+    pub region: Option<OrgView>,
+}
+
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct RoutingRuleView {
     pub id: Uuid,
@@ -176,6 +191,17 @@ impl App {
             })
             .await?;
         Ok(view(after))
+    }
+
+    pub async fn match_region(&self, ctx: &Ctx, query: RegionQuery) -> Result<RegionMatch> {
+        self.authorize_reference_read(ctx).await?;
+        if query.address.chars().count() > 255 {
+            return Err(FieldError::new("address", FieldIssue::TooLong).with_limit(255).into());
+        }
+        let reference = self.reference().await?;
+        Ok(RegionMatch {
+            region: reference.region_in(query.address.trim()).cloned().map(OrgView::from),
+        })
     }
 
     /// The unit the catalogue suggests: the most specific category (the category itself, then

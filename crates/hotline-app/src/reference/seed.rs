@@ -16,6 +16,23 @@ const CATEGORIES_CSV: &str = include_str!("../../data/categories.csv");
 /// Utilities get 24 hours (水电气暖), per the practice notes.
 const UTILITIES: [&str; 4] = ["自来水供应", "电力供应", "燃气供应", "冬季采暖"];
 
+/// What callers say for the categories they ask about most (the names are the government's:
+/// nobody calls about 特种设备管理, they call about a lift). Admins add more.
+const KEYWORDS: [(&str, &str); 12] = [
+    ("特种设备管理", "电梯,扶梯,困人,锅炉,压力容器,起重机"),
+    ("城市公共设施", "路灯,井盖,护栏,公厕,路牌,座椅"),
+    ("噪音污染", "扰民,噪音,噪声,施工噪音,广场舞,夜间施工"),
+    ("交通安全管理", "停车,违停,乱停车,红绿灯,信号灯"),
+    ("城管执法", "占道经营,摆摊,游商,乱贴广告"),
+    ("小区管理", "小区停车,门禁,小区道路"),
+    ("物业服务", "物业,物业费,保洁"),
+    ("环境卫生", "垃圾,清扫,异味,垃圾桶"),
+    ("自来水供应", "停水,水压,水质,水管"),
+    ("冬季采暖", "暖气,供暖,不热,取暖"),
+    ("违章建筑", "违建,私搭乱建,加盖"),
+    ("治安案件", "打架,偷盗,诈骗"),
+];
+
 fn category_triples() -> Vec<[String; 3]> {
     let mut reader = csv::Reader::from_reader(CATEGORIES_CSV.as_bytes());
     reader
@@ -41,10 +58,17 @@ impl App {
                     let mut seeded = Vec::new();
                     if hotline_store::reference::count_categories(tx).await? == 0 {
                         let triples = category_triples();
-                        let rows = rows_from_triples(
+                        let mut rows = rows_from_triples(
                             triples.iter().map(|t| [t[0].as_str(), t[1].as_str(), t[2].as_str()]),
                             now,
                         );
+                        for (name, words) in KEYWORDS {
+                            if let Some(row) =
+                                rows.iter_mut().find(|r| r.level == 3 && r.name == name)
+                            {
+                                row.keywords = Some(words.to_owned());
+                            }
+                        }
                         seeded.push(json!({"categories": rows.len()}));
                         let utilities: Vec<_> = rows
                             .iter()

@@ -67,6 +67,8 @@ pub struct RevealContact {
 pub struct RevealedContact {
     pub caller_phone: Option<String>,
     pub caller_name: Option<String>,
+    /// 联系电话, when the citizen gave one apart from the calling number.
+    pub contact_phone: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -124,12 +126,11 @@ impl App {
         }
         let reason = bounded_text("reason", &input.reason, 2, 200)?;
         let revealed = RevealedContact {
-            caller_phone: self.reveal(row.caller_phone_enc.as_deref())?.map(|p| {
-                hotline_domain::phone::PhoneNumber::parse(&p, "10").map_or(p, |n| n.national())
-            }),
+            caller_phone: self.reveal_phone(row.caller_phone_enc.as_deref())?,
             caller_name: self.reveal(row.caller_name_enc.as_deref())?,
+            contact_phone: self.reveal_phone(row.contact_phone_enc.as_deref())?,
         };
-        if revealed.caller_phone.is_none() {
+        if revealed.caller_phone.is_none() && revealed.contact_phone.is_none() {
             return Err(FieldError::new("caller_phone", FieldIssue::NotFound)
                 .with_detail("the ticket has no caller number")
                 .into());

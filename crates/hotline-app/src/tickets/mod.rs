@@ -3,8 +3,11 @@
 
 mod access;
 mod actions;
+pub mod attachments;
 pub mod callers;
+pub mod corrections;
 pub(crate) mod outbox;
+pub mod phrases;
 mod timers;
 pub(crate) mod views;
 
@@ -14,7 +17,8 @@ use hotline_domain::conflict::Conflict;
 use hotline_domain::phone::{PhoneNumber, mask_name};
 use hotline_domain::role::{Permission, Principal, Scope};
 use hotline_domain::ticket::{
-    Action, AppealType, Channel, Labelled as _, TicketState, Urgency, ticket_number,
+    Action, AppealType, CallbackRequirement, Channel, Labelled as _, TicketState, Urgency,
+    ticket_number,
 };
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, TicketId};
@@ -32,23 +36,12 @@ use uuid::Uuid;
 pub(crate) use access::RecentReads;
 pub use access::{AccessKind, AccessQuery, RevealContact, RevealedContact, TicketAccess};
 pub use actions::{ActionInput, BatchAssign, BatchResult};
+pub use attachments::{AttachmentInput, FileContent, UploadQuery, UploadedFile};
 pub use views::{DeadlineStatus, TicketSummary, TicketView};
 
 use crate::identity::orgs::path_of;
-use crate::paging::{PageOf, Paging};
+use crate::paging::{ListFormat, PageOf, Paging};
 use crate::{App, AuditEntry, Ctx, Error, Result};
-
-pub const MAX_ATTACHMENTS: usize = 20;
-pub const MAX_ATTACHMENT_BYTES: i64 = 50 * 1024 * 1024;
-
-#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AttachmentInput {
-    pub file_name: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub sha256: Option<String>,
-}
 
 /// Intake: the 五要素 (who, when, where, what, how) and the classification.
 #[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
@@ -68,6 +61,7 @@ pub struct NewTicket {
     pub address: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// The district or street (所属区域); found from the address when not given.
     pub region_org_id: Option<OrgId>,
     pub category_id: Option<Uuid>,
     #[schema(value_type = hotline_domain::ticket::AppealType)]
@@ -78,6 +72,11 @@ pub struct NewTicket {
     pub channel: String,
     #[serde(default)]
     pub confidential: bool,
+    /// 联系电话: the number to reach the citizen on, when it is not the calling number.
+    pub contact_phone: Option<String>,
+    /// 回访要求; `required` when not given.
+    #[schema(value_type = Option<hotline_domain::ticket::CallbackRequirement>)]
+    pub callback_requirement: Option<String>,
     pub notes: Option<String>,
     #[serde(default)]
     pub attachments: Vec<AttachmentInput>,
@@ -161,6 +160,10 @@ pub struct TicketQuery {
     pub sort: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
+    /// `xlsx`: every matching ticket (up to the export limit) as a spreadsheet, audited as an
+    /// export; `page` and `per_page` are then ignored.
+    #[param(inline)]
+    pub format: Option<ListFormat>,
 }
 
 /// The work lists of each role.
@@ -267,19 +270,7 @@ impl TicketWrite {
             created_by: row.created_by,
             created_at: now,
         };
-        let attachments: Vec<AttachmentRow> = attachments
-            .iter()
-            .map(|a| AttachmentRow {
-                id: Uuid::now_v7(),
-                ticket_id: id,
-                file_name: a.file_name.trim().to_owned(),
-                content_type: a.content_type.trim().to_owned(),
-                size_bytes: a.size_bytes,
-                sha256: a.sha256.clone(),
-                uploaded_by: row.created_by,
-                created_at: now,
-            })
-            .collect();
+        let attachments = attachments::attachment_rows(&attachments, id, None, row.created_by, now);
         let event = event_row(
             ctx,
             &row,
@@ -406,11 +397,7 @@ impl App {
         let day = calendar.local_date(now).format("%Y%m%d").to_string();
         let id = Uuid::now_v7();
         let state = if input.draft { TicketState::Draft } else { TicketState::Registered };
-        let phone_enc =
-            valid.phone.as_ref().map(|p| self.data_key.encrypt(p.as_e164())).transpose()?;
-        let name_enc =
-            valid.caller_name.as_deref().map(|n| self.data_key.encrypt(n)).transpose()?;
-        let row = TicketRow {
+        let mut row = TicketRow {
             id,
             // Taken from the day's counter inside the write transaction.
             number: String::new(),
@@ -418,29 +405,33 @@ impl App {
             master_id: None,
             state,
             handling_type: None,
-            caller_name_enc: name_enc,
-            caller_name_masked: valid.caller_name.as_deref().map(mask_name),
-            caller_phone_enc: phone_enc.clone(),
-            caller_phone_idx: valid.phone.as_ref().map(|p| self.data_key.blind_index(p.as_e164())),
-            caller_phone_masked: valid.phone.as_ref().map(PhoneNumber::masked),
-            title: valid.title,
-            content: valid.content.clone(),
-            demand: valid.demand,
-            occurred_at: input.occurred_at,
-            address: valid.address,
-            latitude: input.latitude,
-            longitude: input.longitude,
-            category_id: input.category_id,
+            // The intake fields are set from the checked input just below.
+            caller_name_enc: None,
+            caller_name_masked: None,
+            caller_phone_enc: None,
+            caller_phone_idx: None,
+            caller_phone_masked: None,
+            title: String::new(),
+            content: String::new(),
+            demand: None,
+            occurred_at: None,
+            address: None,
+            latitude: None,
+            longitude: None,
+            category_id: None,
             appeal_type: valid.appeal_type,
             urgency: valid.urgency,
             channel: valid.channel,
-            confidential: input.confidential,
+            confidential: false,
             emergency: false,
-            region_org_id: input.region_org_id.map(|o| o.as_uuid()),
+            region_org_id: None,
+            callback_requirement: valid.callback_requirement,
+            contact_phone_enc: None,
+            contact_phone_masked: None,
             holder_org_id: None,
             dispatched_by_org_id: None,
             excerpt: None,
-            notes: valid.notes,
+            notes: None,
             reply_content: None,
             close_reason: None,
             accept_due: None,
@@ -467,12 +458,13 @@ impl App {
             updated_at: now,
             version: 0,
         };
+        self.set_intake_fields(&mut row, valid, &input)?;
         let write = TicketWrite {
             day,
             local_day: calendar.local_date(now),
             state,
-            raw_text: valid.content,
-            phone_enc,
+            raw_text: row.content.clone(),
+            phone_enc: row.caller_phone_enc.clone(),
             attachments: input.attachments,
             idempotency: key.as_ref().map(|key| IdempotencyRow {
                 actor_id: actor_key(&principal),
@@ -605,49 +597,40 @@ impl App {
             }
             None => {}
         }
-        if let Some(region) = input.region_org_id {
-            match reference.orgs.get(&region.as_uuid()) {
-                None => errors.push(FieldError::new("region_org_id", FieldIssue::NotFound)),
-                Some(o) if !o.active => {
-                    errors.push(FieldError::new("region_org_id", FieldIssue::Inactive))
+        let region_org_id = match input.region_org_id {
+            Some(region) => match reference.orgs.get(&region.as_uuid()) {
+                None => {
+                    errors.push(FieldError::new("region_org_id", FieldIssue::NotFound));
+                    None
                 }
-                Some(_) => {}
-            }
-        }
-        if input.attachments.len() > MAX_ATTACHMENTS {
-            errors.push(
-                FieldError::new("attachments", FieldIssue::TooLong).with_limit(MAX_ATTACHMENTS),
+                Some(o) if !o.active => {
+                    errors.push(FieldError::new("region_org_id", FieldIssue::Inactive));
+                    None
+                }
+                Some(o) => Some(o.id),
+            },
+            None => address.as_deref().and_then(|a| reference.region_in(a)).map(|o| o.id),
+        };
+        let contact_phone =
+            input.contact_phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).and_then(
+                |raw| {
+                    errors.take(
+                        PhoneNumber::parse(raw, &self.config.tickets.default_area_code)
+                            .map_err(|e| e.renamed("contact_phone")),
+                    )
+                },
             );
-        }
-        for (i, a) in input.attachments.iter().enumerate() {
-            errors.take(bounded_text(&format!("attachments[{i}].file_name"), &a.file_name, 1, 255));
-            errors.take(bounded_text(
-                &format!("attachments[{i}].content_type"),
-                &a.content_type,
-                3,
-                100,
-            ));
-            if !(0..=MAX_ATTACHMENT_BYTES).contains(&a.size_bytes) {
-                errors.push(FieldError::new(
-                    format!("attachments[{i}].size_bytes"),
-                    FieldIssue::InvalidValue,
-                ));
-            }
-            if a.sha256
-                .as_deref()
-                .is_some_and(|h| h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
-            {
-                errors.push(FieldError::new(
-                    format!("attachments[{i}].sha256"),
-                    FieldIssue::InvalidFormat,
-                ));
-            }
-        }
+        let callback_requirement = match input.callback_requirement.as_deref() {
+            None => Some(CallbackRequirement::Required),
+            Some(raw) => errors.take(CallbackRequirement::parse_input(raw)),
+        };
+        attachments::check_attachments(&mut errors, "attachments", &input.attachments);
         errors.into_result()?;
         match (title, content, appeal_type, urgency, channel) {
             (Some(title), Some(content), Some(appeal_type), Some(urgency), Some(channel)) => {
                 Ok(ValidTicket {
                     phone,
+                    contact_phone,
                     caller_name,
                     title,
                     content,
@@ -657,6 +640,9 @@ impl App {
                     appeal_type,
                     urgency,
                     channel,
+                    region_org_id,
+                    callback_requirement: callback_requirement
+                        .unwrap_or(CallbackRequirement::Required),
                 })
             }
             _ => Err(Error::Internal(anyhow::anyhow!("validated fields missing"))),
@@ -720,7 +706,8 @@ impl App {
         query: &TicketQuery,
     ) -> Result<(TicketFilter, TicketSort, hotline_store::PageRequest)> {
         let mut errors = FieldErrors::new();
-        let page = errors.take(Paging { page: query.page, per_page: query.per_page }.validate());
+        let paging = Paging { page: query.page, per_page: query.per_page };
+        let page = errors.take(query.format.unwrap_or_default().page(paging));
         let view = query
             .view
             .as_deref()
@@ -938,8 +925,14 @@ impl App {
         let (filter, sort, page) = self.ticket_filter(ctx, &principal, &scope, &query).await?;
         let db = self.store.reader();
         let result = hotline_store::tickets::list(db, &filter, sort, page).await?;
+        let format = query.format.unwrap_or_default();
+        format.check_fits(result.items.len())?;
+        let action = match format {
+            ListFormat::Json => AuditAction::TicketList,
+            ListFormat::Xlsx => AuditAction::TicketExport,
+        };
         self.audit_now(vec![ctx.record(
-            AuditEntry::new(AuditAction::TicketList).detail(json!({
+            AuditEntry::new(action).detail(json!({
                 "view": query.view, "state": query.state, "category_id": query.category_id, "org_id": query.org_id,
                 "by_caller": query.caller_phone.is_some(), "q": filter.title_contains, "page": page.page,
                 "returned": result.items.len(),
@@ -953,9 +946,49 @@ impl App {
         Ok(out)
     }
 
+    /// Sets what intake records (the 五要素 and the classification) from checked input, sealing
+    /// and masking the personal fields. Shared by registering and by corrections.
+    fn set_intake_fields(
+        &self,
+        row: &mut TicketRow,
+        valid: ValidTicket,
+        input: &NewTicket,
+    ) -> Result<()> {
+        let seal = |p: &PhoneNumber| self.data_key.encrypt(p.as_e164());
+        row.caller_name_enc =
+            valid.caller_name.as_deref().map(|n| self.data_key.encrypt(n)).transpose()?;
+        row.caller_name_masked = valid.caller_name.as_deref().map(mask_name);
+        row.caller_phone_enc = valid.phone.as_ref().map(seal).transpose()?;
+        row.caller_phone_idx = valid.phone.as_ref().map(|p| self.data_key.blind_index(p.as_e164()));
+        row.caller_phone_masked = valid.phone.as_ref().map(PhoneNumber::masked);
+        row.contact_phone_enc = valid.contact_phone.as_ref().map(seal).transpose()?;
+        row.contact_phone_masked = valid.contact_phone.as_ref().map(PhoneNumber::masked);
+        row.title = valid.title;
+        row.content = valid.content;
+        row.demand = valid.demand;
+        row.occurred_at = input.occurred_at;
+        row.address = valid.address;
+        row.latitude = input.latitude;
+        row.longitude = input.longitude;
+        row.category_id = input.category_id;
+        row.appeal_type = valid.appeal_type;
+        row.urgency = valid.urgency;
+        row.channel = valid.channel;
+        row.confidential = input.confidential;
+        row.region_org_id = valid.region_org_id;
+        row.callback_requirement = valid.callback_requirement;
+        row.notes = valid.notes;
+        Ok(())
+    }
+
     /// Decrypts a stored personal field for someone allowed to see it.
     pub(crate) fn reveal(&self, sealed: Option<&str>) -> Result<Option<String>> {
         sealed.map(|s| self.data_key.decrypt(s).map_err(Error::from)).transpose()
+    }
+
+    /// A stored phone number as people dial it (`13912345678`, `010-…` for landlines).
+    pub(crate) fn reveal_phone(&self, sealed: Option<&str>) -> Result<Option<String>> {
+        Ok(self.reveal(sealed)?.map(|p| PhoneNumber::parse(&p, "10").map_or(p, |n| n.national())))
     }
 }
 
@@ -970,6 +1003,9 @@ struct ValidTicket {
     appeal_type: AppealType,
     urgency: Urgency,
     channel: Channel,
+    region_org_id: Option<Uuid>,
+    contact_phone: Option<PhoneNumber>,
+    callback_requirement: CallbackRequirement,
 }
 
 fn optional_text(

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use hotline_domain::role::Principal;
 use hotline_domain::sla::{Counting, minutes_left};
 use hotline_domain::ticket::lifecycle::{self, TicketFacts};
-use hotline_domain::ticket::{Action, TicketState};
+use hotline_domain::ticket::{Action, CallbackRequirement, TicketState};
 use hotline_store::orgs::OrgRow;
 use hotline_store::tickets::{TicketEventRow, TicketRow};
 use serde::Serialize;
@@ -37,6 +37,8 @@ pub struct TicketRef {
 pub struct CallerView {
     pub name: Option<String>,
     pub phone: Option<String>,
+    /// 联系电话, when the citizen gave one apart from the calling number; shown as `phone` is.
+    pub contact_phone: Option<String>,
     /// `plain` for center staff, `masked` for units, `hidden` on confidential tickets.
     pub access: PiiAccess,
 }
@@ -123,6 +125,11 @@ pub struct AttachmentView {
     pub content_type: String,
     pub size_bytes: i64,
     pub sha256: Option<String>,
+    /// The timeline entry it came with; none for intake.
+    pub event_id: Option<Uuid>,
+    /// The file is kept here (`GET /tickets/{id}/attachments/{attachment_id}`), not only named.
+    pub downloadable: bool,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -152,7 +159,10 @@ pub struct TicketView {
     pub channel: hotline_domain::ticket::Channel,
     pub confidential: bool,
     pub emergency: bool,
+    /// The district or street the appeal is about (所属区域).
+    pub region_org_id: Option<Uuid>,
     pub region_org: Option<OrgRef>,
+    pub callback_requirement: CallbackRequirement,
     pub holder_org: Option<OrgRef>,
     pub dispatched_by_org: Option<OrgRef>,
     pub excerpt: Option<String>,
@@ -191,6 +201,8 @@ pub struct TicketSummary {
     pub urgency: hotline_domain::ticket::Urgency,
     pub channel: hotline_domain::ticket::Channel,
     pub caller_phone: Option<String>,
+    pub region_org_id: Option<Uuid>,
+    pub callback_requirement: CallbackRequirement,
     pub holder_org: Option<OrgRef>,
     pub parent_id: Option<Uuid>,
     pub emergency: bool,
@@ -329,17 +341,19 @@ impl App {
         let caller = match access {
             PiiAccess::Plain => CallerView {
                 name: self.reveal(row.caller_name_enc.as_deref())?,
-                phone: self.reveal(row.caller_phone_enc.as_deref())?.map(|p| {
-                    hotline_domain::phone::PhoneNumber::parse(&p, "10").map_or(p, |n| n.national())
-                }),
+                phone: self.reveal_phone(row.caller_phone_enc.as_deref())?,
+                contact_phone: self.reveal_phone(row.contact_phone_enc.as_deref())?,
                 access,
             },
             PiiAccess::Masked => CallerView {
                 name: row.caller_name_masked.clone(),
                 phone: row.caller_phone_masked.clone(),
+                contact_phone: row.contact_phone_masked.clone(),
                 access,
             },
-            PiiAccess::Hidden => CallerView { name: None, phone: None, access },
+            PiiAccess::Hidden => {
+                CallerView { name: None, phone: None, contact_phone: None, access }
+            }
         };
         let actors: Vec<Uuid> = events
             .iter()
@@ -363,7 +377,10 @@ impl App {
                 file_name: a.file_name,
                 content_type: a.content_type,
                 size_bytes: a.size_bytes,
+                downloadable: a.sha256.is_some(),
                 sha256: a.sha256,
+                event_id: a.event_id,
+                created_at: a.created_at,
             })
             .collect();
         let category = match row.category_id {
@@ -394,7 +411,9 @@ impl App {
             channel: row.channel,
             confidential: row.confidential,
             emergency: row.emergency,
+            region_org_id: row.region_org_id,
             region_org: row.region_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
+            callback_requirement: row.callback_requirement,
             holder_org: row.holder_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
             dispatched_by_org: row.dispatched_by_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
             excerpt: row.excerpt,
@@ -469,6 +488,8 @@ impl App {
                     urgency: row.urgency,
                     channel: row.channel,
                     caller_phone: phone,
+                    region_org_id: row.region_org_id,
+                    callback_requirement: row.callback_requirement,
                     holder_org: row.holder_org_id.and_then(|o| orgs.get(&o)).map(org_ref),
                     parent_id: row.parent_id,
                     emergency: row.emergency,

@@ -29,6 +29,8 @@ crate::code_enum! {
         Satisfied = "satisfied",
         BasicallySatisfied = "basically_satisfied",
         Unsatisfied = "unsatisfied",
+        /// The reply was approved on a ticket that asked for no callback (无需回访).
+        NoCallback = "no_callback",
         /// An assisting unit's child ticket, closed with its parent.
         ClosedWithParent = "closed_with_parent",
     }

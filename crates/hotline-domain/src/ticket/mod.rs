@@ -263,6 +263,21 @@ labelled!(Satisfaction, "satisfaction", {
     Satisfied => "满意", BasicallySatisfied => "基本满意", Unsatisfied => "不满意",
 });
 
+crate::code_enum! {
+    /// 回访要求: whether and how the citizen is called back once the reply is approved.
+    pub enum CallbackRequirement {
+        Required = "required",
+        /// The case closes when the center approves the reply.
+        NotRequired = "not_required",
+        /// The callback is a text message rather than a call.
+        Sms = "sms",
+    }
+}
+
+labelled!(CallbackRequirement, "callback_requirement", {
+    Required => "需回访", NotRequired => "无需回访", Sms => "短信回访",
+});
+
 /// The human ticket number: local date and a per-day sequence, `2026112300001`.
 #[must_use]
 pub fn ticket_number(local_date: chrono::NaiveDate, seq: i64) -> String {

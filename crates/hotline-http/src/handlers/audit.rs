@@ -1,11 +1,14 @@
 use axum::Json;
 use axum::extract::State;
-use hotline_app::audit::{AuditEventView, AuditQuery, Verification};
-use hotline_app::paging::PageOf;
+use axum::response::{IntoResponse, Response};
+use hotline_app::audit::{AuditQuery, Verification};
+use hotline_app::paging::ListFormat;
+use http::HeaderMap;
 
-use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Caller};
+use crate::i18n::Lang;
+use crate::{AppState, xlsx};
 
 /// The audit trail, newest first (auditor only; the read is itself audited).
 #[utoipa::path(
@@ -13,14 +16,28 @@ use crate::extract::{ApiQuery, Caller};
     path = "/audit",
     tag = "audit",
     params(hotline_app::audit::AuditQuery),
-    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::audit::AuditEventView>))
+    responses((status = 200, description = "A page of JSON, or with `format=xlsx` every matching row as a spreadsheet", content(
+        (hotline_app::paging::PageOf<hotline_app::audit::AuditEventView> = "application/json"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )))
 )]
 pub async fn list_audit(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<AuditQuery>,
-) -> ApiResult<Json<PageOf<AuditEventView>>> {
-    Ok(Json(state.app.list_audit(&caller.ctx, query).await?))
+) -> ApiResult<Response> {
+    let format = query.format.unwrap_or_default();
+    let page = state.app.list_audit(&caller.ctx, query).await?;
+    match format {
+        ListFormat::Json => Ok(Json(page).into_response()),
+        ListFormat::Xlsx => xlsx::audit(
+            &page.items,
+            Lang::from_headers(&headers),
+            state.app.calendar().offset(),
+            state.app.now(),
+        ),
+    }
 }
 
 /// Walks the hash chain and reports the first broken row.

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod desk;
 pub mod events;
 pub mod federation;
 pub mod health;

@@ -8,7 +8,8 @@ use hotline_app::reference::categories::{
     CategoryChanges, CategoryNode, CategoryQuery, NewCategory,
 };
 use hotline_app::reference::routing::{
-    NewRoutingRule, RoutingChanges, RoutingRuleView, SuggestQuery, Suggestion,
+    NewRoutingRule, RegionMatch, RegionQuery, RoutingChanges, RoutingRuleView, SuggestQuery,
+    Suggestion,
 };
 use hotline_app::reference::sla::{
     DeadlinePreview, NewSlaPolicy, PreviewQuery, SlaChanges, SlaPolicyView,
@@ -285,4 +286,20 @@ pub async fn suggest_unit(
     ApiQuery(query): ApiQuery<SuggestQuery>,
 ) -> ApiResult<Json<Suggestion>> {
     Ok(Json(state.app.suggest_unit(&caller.ctx, query).await?))
+}
+
+/// The region (区, 街道) an address names, for intake to fill in.
+#[utoipa::path(
+    get,
+    path = "/regions/match",
+    tag = "reference",
+    params(hotline_app::reference::routing::RegionQuery),
+    responses((status = 200, description = "OK", body = hotline_app::reference::routing::RegionMatch))
+)]
+pub async fn match_region(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<RegionQuery>,
+) -> ApiResult<Json<RegionMatch>> {
+    Ok(Json(state.app.match_region(&caller.ctx, query).await?))
 }

@@ -1,18 +1,24 @@
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
-use axum::response::IntoResponse;
-use hotline_app::paging::PageOf;
+use axum::response::{IntoResponse, Response};
+use hotline_app::paging::{ListFormat, PageOf};
+use hotline_app::tickets::attachments;
 use hotline_app::tickets::callers::{CallerHistory, CallerLookup};
+use hotline_app::tickets::corrections::TicketCorrection;
 use hotline_app::tickets::{
-    AccessQuery, ActionInput, BatchAssign, BatchResult, NewTicket, RevealContact, RevealedContact,
-    TicketAccess, TicketQuery, TicketSummary, TicketView,
+    AccessQuery, ActionInput, BatchAssign, BatchResult, FileContent, NewTicket, RevealContact,
+    RevealedContact, TicketAccess, TicketQuery, TicketView, UploadQuery, UploadedFile,
 };
 use hotline_domain::TicketId;
-use http::{HeaderMap, StatusCode};
+use hotline_domain::{FieldError, FieldIssue};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
+use crate::i18n::Lang;
+use crate::{AppState, xlsx};
 
 /// Registers an appeal. With `Idempotency-Key`, a retry gets the first request's ticket
 /// (200) instead of a second ticket (201).
@@ -70,14 +76,28 @@ pub struct TicketRead {
     path = "/tickets",
     tag = "tickets",
     params(hotline_app::tickets::TicketQuery),
-    responses((status = 200, description = "OK", body = hotline_app::paging::PageOf<hotline_app::tickets::TicketSummary>))
+    responses((status = 200, description = "A page of JSON, or with `format=xlsx` every matching ticket as a spreadsheet", content(
+        (hotline_app::paging::PageOf<hotline_app::tickets::TicketSummary> = "application/json"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )))
 )]
 pub async fn list_tickets(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<TicketQuery>,
-) -> ApiResult<Json<PageOf<TicketSummary>>> {
-    Ok(Json(state.app.list_tickets(&caller.ctx, query).await?))
+) -> ApiResult<Response> {
+    let format = query.format.unwrap_or_default();
+    let page = state.app.list_tickets(&caller.ctx, query).await?;
+    match format {
+        ListFormat::Json => Ok(Json(page).into_response()),
+        ListFormat::Xlsx => xlsx::tickets(
+            &page.items,
+            Lang::from_headers(&headers),
+            state.app.calendar().offset(),
+            state.app.now(),
+        ),
+    }
 }
 
 /// `POST /tickets/{id}/actions/{action}`: every move of the lifecycle. With `Idempotency-Key`,
@@ -135,6 +155,103 @@ pub async fn ticket_accesses(
     ApiQuery(query): ApiQuery<AccessQuery>,
 ) -> ApiResult<Json<PageOf<TicketAccess>>> {
     Ok(Json(state.app.ticket_accesses(&caller.ctx, id, query).await?))
+}
+
+/// Corrects a registered ticket's intake fields (center staff, with a reason; the timeline
+/// keeps what each field was) or edits a draft (its author). `version` guards against
+/// overwriting someone else's change.
+#[utoipa::path(
+    patch,
+    path = "/tickets/{id}",
+    tag = "tickets",
+    params(("id" = Uuid, Path, description = "The ticket")),
+    request_body = TicketCorrection,
+    responses((status = 200, description = "OK", body = hotline_app::tickets::TicketView))
+)]
+pub async fn correct_ticket(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<TicketId>,
+    ApiJson(body): ApiJson<TicketCorrection>,
+) -> ApiResult<Json<TicketView>> {
+    Ok(Json(state.app.correct_ticket(&caller.ctx, id, body).await?))
+}
+
+/// Deletes a draft (its author only); a registered ticket is never deleted.
+#[utoipa::path(
+    delete,
+    path = "/tickets/{id}",
+    tag = "tickets",
+    params(("id" = Uuid, Path, description = "The draft")),
+    responses((status = 204, description = "Deleted"))
+)]
+pub async fn delete_draft(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<TicketId>,
+) -> ApiResult<StatusCode> {
+    state.app.delete_draft(&caller.ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Keeps a file for an attachment to name: the raw bytes as the body, the name in the query.
+/// The answer goes into `attachments` of an intake or an action as it is.
+#[utoipa::path(
+    post,
+    path = "/files",
+    tag = "tickets",
+    params(UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes (up to 50 MiB): a photo, video, voice recording, PDF or office document"),
+    responses((status = 201, description = "Kept", body = UploadedFile))
+)]
+pub async fn upload_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<UploadQuery>,
+    body: Body,
+) -> ApiResult<(StatusCode, Json<UploadedFile>)> {
+    let limit = usize::try_from(attachments::MAX_ATTACHMENT_BYTES).unwrap_or(usize::MAX);
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| FieldError::new("file", FieldIssue::TooLong).with_limit(limit))?;
+    let file = state.app.upload_file(&caller.ctx, query, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(file)))
+}
+
+/// An attachment's file, for whoever may open its ticket (the read is audited). Photos show
+/// in the page; anything else downloads.
+#[utoipa::path(
+    get,
+    path = "/tickets/{id}/attachments/{attachment_id}",
+    tag = "tickets",
+    params(("id" = Uuid, Path, description = "The ticket"), ("attachment_id" = Uuid, Path, description = "The attachment")),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>))
+)]
+pub async fn attachment_content(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, attachment)): ApiPath<(TicketId, Uuid)>,
+) -> ApiResult<Response> {
+    let FileContent { content_type, file_name, bytes } =
+        state.app.attachment_content(&caller.ctx, id, attachment).await?;
+    let inline = content_type.starts_with("image/");
+    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    let disposition = format!(
+        "{}; filename=\"attachment\"; filename*=UTF-8''{encoded}",
+        if inline { "inline" } else { "attachment" }
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
 }
 
 /// The header's value; one that is not text reaches the use case as an invalid key.

@@ -19,6 +19,8 @@ pub struct Model {
     pub totp_enabled: bool,
     pub totp_last_step: Option<i64>,
     pub active: bool,
+    /// The user's own choices (language, notifications) as JSON.
+    pub preferences: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -6,6 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub ticket_id: Uuid,
+    /// The timeline entry it came with (a reply, a note); none for intake.
+    pub event_id: Option<Uuid>,
     pub file_name: String,
     pub content_type: String,
     pub size_bytes: i64,

@@ -14,6 +14,8 @@ pub struct Model {
     pub path: String,
     pub active: bool,
     pub sort_order: i32,
+    /// Words callers use for it (电梯 for 特种设备), comma-separated, for the category search.
+    pub keywords: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

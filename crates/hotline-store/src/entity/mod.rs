@@ -18,6 +18,7 @@ pub mod org;
 pub mod outbox_cursor;
 pub mod outbox_done;
 pub mod outbox_event;
+pub mod phrase;
 pub mod routing_rule;
 pub mod sla_policy;
 pub mod ticket;

@@ -1,6 +1,6 @@
 use hotline_domain::ticket::decisions::CloseReason;
 use hotline_domain::ticket::{
-    AppealType, Channel, HandlingType, Satisfaction, TicketState, Urgency,
+    AppealType, CallbackRequirement, Channel, HandlingType, Satisfaction, TicketState, Urgency,
 };
 use sea_orm::entity::prelude::*;
 
@@ -42,6 +42,10 @@ pub struct Model {
     pub confidential: bool,
     pub emergency: bool,
     pub region_org_id: Option<Uuid>,
+    pub callback_requirement: CallbackRequirement,
+    /// 联系电话, when it differs from the calling number: sealed and masked like it.
+    pub contact_phone_enc: Option<String>,
+    pub contact_phone_masked: Option<String>,
     pub holder_org_id: Option<Uuid>,
     /// The unit that re-dispatched the ticket to its holder; `None` when the center did.
     pub dispatched_by_org_id: Option<Uuid>,

@@ -13,6 +13,7 @@ mod m20261125_000007_closed_ticket_search;
 mod m20261206_000008_calendar_years;
 mod m20261206_000009_outbox_cursors;
 mod m20261207_000010_org_reviews_replies;
+mod m20261207_000011_desk;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_calendar_years::Migration),
             Box::new(m20261206_000009_outbox_cursors::Migration),
             Box::new(m20261207_000010_org_reviews_replies::Migration),
+            Box::new(m20261207_000011_desk::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod bench;
 mod demo;
+mod desk;
 mod federation;
 mod http;
 mod jobs;

@@ -440,6 +440,8 @@ impl App {
             latitude: remote.pointer("/location/latitude").and_then(Value::as_f64),
             longitude: remote.pointer("/location/longitude").and_then(Value::as_f64),
             region_org_id: None,
+            contact_phone: None,
+            callback_requirement: None,
             category_id: category,
             appeal_type: text_at(&remote, &["appeal_type"]).unwrap_or("help").to_owned(),
             urgency: text_at(&remote, &["urgency"]).unwrap_or("normal").to_owned(),

@@ -6,7 +6,7 @@ use hotline_domain::ticket::decisions::{
     AfterCallback, CallbackResult, CloseReason, after_callback, follows_parent_close,
     master_reply_is_final, may_merge_into,
 };
-use hotline_domain::ticket::{Labelled as _, Satisfaction, TicketState};
+use hotline_domain::ticket::{CallbackRequirement, Labelled as _, Satisfaction, TicketState};
 use hotline_domain::{FieldError, FieldErrors, FieldIssue};
 use serde_json::json;
 
@@ -16,8 +16,8 @@ use crate::{Error, Result};
 
 /// 审核通过. By the unit that re-dispatched the ticket, the reply goes up to whoever
 /// dispatched that unit (the center, or a unit above it that reviews in turn) while the unit
-/// that did the work keeps the ticket; by the center, the ticket waits for its callback and
-/// merged tickets take the reply.
+/// that did the work keeps the ticket; by the center, merged tickets take the reply and the
+/// ticket waits for its callback, or closes when it asked for none.
 pub(super) async fn approve_reply(step: &mut Step<'_>) -> Result<()> {
     step.opinion = optional("opinion", step.input.opinion.as_deref(), 2_000)?;
     match step.row.dispatched_by_org_id {
@@ -31,7 +31,14 @@ pub(super) async fn approve_reply(step: &mut Step<'_>) -> Result<()> {
         }
         None => {
             step.row.state = TicketState::AwaitingCallback;
-            share_result(step).await
+            share_result(step).await?;
+            match step.row.callback_requirement {
+                CallbackRequirement::Required | CallbackRequirement::Sms => Ok(()),
+                // 无需回访: the approved reply is the end of it.
+                CallbackRequirement::NotRequired => {
+                    close_with_children(step, CloseReason::NoCallback).await
+                }
+            }
         }
     }
 }

@@ -34,6 +34,7 @@ use serde_json::json;
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
+use super::attachments::{AttachmentInput, attachment_rows, check_attachments};
 use super::{TicketSummary, TicketView, WriteFailure, bounded_text_multiline};
 use crate::reference::ReferenceData;
 use crate::{App, AuditEntry, Ctx, Error, Result};
@@ -62,6 +63,9 @@ pub struct ActionInput {
     pub unit_at_fault: Option<bool>,
     /// Supervision level 1–3.
     pub level: Option<i32>,
+    /// Files that come with this step (a reply's photos, a contact record's recording).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentInput>,
 }
 
 /// 集中交办: several registered tickets assigned to one unit at once, all or none.
@@ -265,6 +269,9 @@ impl App {
         input: &ActionInput,
         handling: Option<HandlingType>,
     ) -> Result<(TicketRow, AuditRecord)> {
+        let mut errors = FieldErrors::new();
+        check_attachments(&mut errors, "attachments", &input.attachments);
+        errors.into_result()?;
         let children = hotline_store::tickets::children(txn, row.id).await?;
         let open_children = children.iter().filter(|c| !c.state.has_replied()).count();
         let transition =
@@ -435,6 +442,7 @@ impl Step<'_> {
             app,
             txn,
             acting,
+            input,
             action,
             from,
             holder_before,
@@ -469,7 +477,14 @@ impl Step<'_> {
             detail.clone(),
             now,
         );
+        let event_id = event.id;
         record_event(txn, event).await?;
+        let uploaded_by = acting.principal.user_id().map(|u| u.as_uuid());
+        hotline_store::tickets::insert_attachments(
+            txn,
+            attachment_rows(&input.attachments, row.id, Some(event_id), uploaded_by, now),
+        )
+        .await?;
         app.insert_timers(txn, &row, &timers.0).await?;
         hotline_store::tickets::insert_outbox(
             txn,

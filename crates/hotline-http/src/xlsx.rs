@@ -1,0 +1,266 @@
+//! Lists as spreadsheets (导出): the rows of the JSON answer, headed and labelled in the
+//! caller's language, times in the calendar's local time. The use case has already checked
+//! access, applied the filters and audited the export; this is presentation only.
+
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, FixedOffset, Utc};
+use hotline_app::audit::AuditEventView;
+use hotline_app::tickets::TicketSummary;
+use hotline_domain::ticket::{Labelled, TicketState};
+use http::{HeaderValue, header};
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::error::ApiError;
+use crate::i18n::Lang;
+
+pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+enum Cell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl From<Option<String>> for Cell {
+    fn from(value: Option<String>) -> Self {
+        value.map_or(Self::Empty, Self::Text)
+    }
+}
+
+impl From<String> for Cell {
+    fn from(value: String) -> Self {
+        Self::Text(value)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(value: &str) -> Self {
+        Self::Text(value.to_owned())
+    }
+}
+
+/// One column: its header in both languages, its width in characters, and how a row fills it.
+struct Column<T> {
+    zh: &'static str,
+    en: &'static str,
+    width: f64,
+    cell: fn(&T, &Labels) -> Cell,
+}
+
+/// What a cell needs besides its row.
+struct Labels {
+    lang: Lang,
+    offset: FixedOffset,
+}
+
+impl Labels {
+    fn pick(&self, zh: &'static str, en: &'static str) -> &'static str {
+        match self.lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    fn time(&self, at: Option<DateTime<Utc>>) -> Cell {
+        at.map(|t| t.with_timezone(&self.offset).format("%Y-%m-%d %H:%M").to_string()).into()
+    }
+
+    /// A Chinese label where the domain has one, the code otherwise.
+    fn labelled<L: Labelled>(&self, value: L) -> Cell {
+        self.pick(value.label(), value.code()).into()
+    }
+
+    fn yes_no(&self, value: bool) -> Cell {
+        if value { self.pick("是", "yes") } else { self.pick("否", "no") }.into()
+    }
+}
+
+fn state_label(state: TicketState) -> (&'static str, &'static str) {
+    match state {
+        TicketState::Draft => ("草稿", "Draft"),
+        TicketState::Registered => ("待派单", "To dispatch"),
+        TicketState::Dispatched => ("待签收", "To accept"),
+        TicketState::InProgress => ("办理中", "In progress"),
+        TicketState::ReplySubmitted => ("待审核", "To review"),
+        TicketState::AwaitingCallback => ("待回访", "To call back"),
+        TicketState::Closed => ("已办结", "Closed"),
+        TicketState::Archived => ("已归档", "Archived"),
+        TicketState::Answered => ("直接答复", "Answered"),
+        TicketState::Liaised => ("联系办结", "Closed by liaison"),
+        TicketState::Dismissed => ("不处理", "Dismissed"),
+        TicketState::Merged => ("已并单", "Merged"),
+        TicketState::ReturnRequested => ("退单审核中", "Return requested"),
+        TicketState::ExtensionRequested => ("延期审核中", "Extension requested"),
+    }
+}
+
+const TICKET_COLUMNS: &[Column<TicketSummary>] = &[
+    Column { zh: "工单编号", en: "Number", width: 18.0, cell: |t, _| t.number.as_str().into() },
+    Column { zh: "标题", en: "Title", width: 40.0, cell: |t, _| t.title.as_str().into() },
+    Column {
+        zh: "状态",
+        en: "State",
+        width: 12.0,
+        cell: |t, l| {
+            let (zh, en) = state_label(t.state);
+            l.pick(zh, en).into()
+        },
+    },
+    Column {
+        zh: "诉求分类",
+        en: "Category",
+        width: 20.0,
+        cell: |t, _| t.category_name.clone().into(),
+    },
+    Column {
+        zh: "诉求类型",
+        en: "Appeal type",
+        width: 10.0,
+        cell: |t, l| l.labelled(t.appeal_type),
+    },
+    Column { zh: "紧急程度", en: "Urgency", width: 10.0, cell: |t, l| l.labelled(t.urgency) },
+    Column { zh: "来源渠道", en: "Channel", width: 10.0, cell: |t, l| l.labelled(t.channel) },
+    Column {
+        zh: "来电号码",
+        en: "Caller",
+        width: 15.0,
+        cell: |t, _| t.caller_phone.clone().into(),
+    },
+    Column {
+        zh: "承办单位",
+        en: "Holder",
+        width: 20.0,
+        cell: |t, _| t.holder_org.as_ref().map(|o| o.name.clone()).into(),
+    },
+    Column {
+        zh: "受理时间",
+        en: "Registered",
+        width: 17.0,
+        cell: |t, l| l.time(Some(t.created_at)),
+    },
+    Column { zh: "办结时限", en: "Finish due", width: 17.0, cell: |t, l| l.time(t.finish_due) },
+    Column { zh: "超期", en: "Overdue", width: 7.0, cell: |t, l| l.yes_no(t.overdue) },
+    Column {
+        zh: "催办次数",
+        en: "Urged",
+        width: 9.0,
+        cell: |t, _| Cell::Number(f64::from(t.urged_count)),
+    },
+    Column {
+        zh: "督办级别",
+        en: "Supervision",
+        width: 9.0,
+        cell: |t, _| Cell::Number(f64::from(t.supervision_level)),
+    },
+    Column {
+        zh: "最后更新", en: "Updated", width: 17.0, cell: |t, l| l.time(Some(t.updated_at))
+    },
+];
+
+const AUDIT_COLUMNS: &[Column<AuditEventView>] = &[
+    Column { zh: "序号", en: "Seq", width: 9.0, cell: |e, _| Cell::Number(e.seq as f64) },
+    Column { zh: "时间", en: "Time", width: 17.0, cell: |e, l| l.time(Some(e.at)) },
+    Column { zh: "操作人", en: "Actor", width: 16.0, cell: |e, _| e.actor_name.clone().into() },
+    Column {
+        zh: "来源地址",
+        en: "Source IP",
+        width: 15.0,
+        cell: |e, _| e.source_ip.clone().into(),
+    },
+    Column { zh: "事件", en: "Action", width: 22.0, cell: |e, _| e.action.as_str().into() },
+    Column { zh: "结果", en: "Outcome", width: 9.0, cell: |e, _| e.outcome.as_str().into() },
+    Column {
+        zh: "对象类型",
+        en: "Subject type",
+        width: 12.0,
+        cell: |e, _| e.subject_type.clone().into(),
+    },
+    Column { zh: "对象", en: "Subject", width: 38.0, cell: |e, _| e.subject_id.clone().into() },
+    Column { zh: "详情", en: "Detail", width: 60.0, cell: |e, _| e.detail.to_string().into() },
+    Column {
+        zh: "请求号",
+        en: "Request id",
+        width: 38.0,
+        cell: |e, _| e.request_id.clone().into(),
+    },
+];
+
+/// The work list as `工单列表-<date>.xlsx`.
+pub fn tickets(
+    items: &[TicketSummary],
+    lang: Lang,
+    offset: FixedOffset,
+    now: DateTime<Utc>,
+) -> Result<Response, ApiError> {
+    render(("工单列表", "work-orders"), TICKET_COLUMNS, items, &Labels { lang, offset }, now)
+}
+
+/// The audit trail as `审计日志-<date>.xlsx`.
+pub fn audit(
+    items: &[AuditEventView],
+    lang: Lang,
+    offset: FixedOffset,
+    now: DateTime<Utc>,
+) -> Result<Response, ApiError> {
+    render(("审计日志", "audit-trail"), AUDIT_COLUMNS, items, &Labels { lang, offset }, now)
+}
+
+/// `stems`: the file's name in Chinese and English; the English one is also the ASCII fallback.
+fn render<T>(
+    (zh, en): (&'static str, &'static str),
+    columns: &[Column<T>],
+    rows: &[T],
+    labels: &Labels,
+    now: DateTime<Utc>,
+) -> Result<Response, ApiError> {
+    let stem = labels.pick(zh, en);
+    let bytes = workbook(stem, columns, rows, labels)
+        .map_err(|e| ApiError(anyhow::Error::from(e).into()))?;
+    let day = now.with_timezone(&labels.offset).format("%Y%m%d");
+    let ascii = format!("{en}-{day}.xlsx");
+    let name = format!("{stem}-{day}.xlsx");
+    // RFC 6266: an ASCII fallback, and the real (Chinese) name percent-encoded.
+    let encoded: String =
+        form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+fn workbook<T>(
+    sheet: &str,
+    columns: &[Column<T>],
+    rows: &[T],
+    labels: &Labels,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut workbook = Workbook::new();
+    let header = Format::new().set_bold().set_background_color("#F2F3F5");
+    let worksheet = workbook.add_worksheet();
+    worksheet.set_name(sheet)?;
+    for (c, column) in (0u16..).zip(columns) {
+        worksheet.write_string_with_format(0, c, labels.pick(column.zh, column.en), &header)?;
+        worksheet.set_column_width(c, column.width)?;
+    }
+    worksheet.set_freeze_panes(1, 0)?;
+    for (r, row) in (1u32..).zip(rows) {
+        for (c, column) in (0u16..).zip(columns) {
+            match (column.cell)(row, labels) {
+                Cell::Text(text) => worksheet.write_string(r, c, text)?,
+                Cell::Number(n) => worksheet.write_number(r, c, n)?,
+                Cell::Empty => worksheet,
+            };
+        }
+    }
+    if !rows.is_empty() {
+        let last_row = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+        let last_col = u16::try_from(columns.len().saturating_sub(1)).unwrap_or(0);
+        worksheet.autofilter(0, 0, last_row, last_col)?;
+    }
+    workbook.save_to_buffer()
+}
