@@ -49,6 +49,9 @@ pub struct TicketCorrection {
     pub notes: Option<String>,
 }
 
+/// The timeline entry of a correction.
+const CORRECTION: &str = "correct";
+
 /// Fields whose values never go into the timeline or the trail: only that they changed.
 const PERSONAL: [&str; 3] = ["caller_phone", "caller_name", "contact_phone"];
 
@@ -172,11 +175,17 @@ impl App {
         }
         let now = self.now();
         after.updated_at = now;
-        let detail = json!({"version": row.version + 1, "changes": changed});
+        // As registered it is the first version; each correction makes the next.
+        let earlier = hotline_store::tickets::events(self.store.reader(), row.id)
+            .await?
+            .iter()
+            .filter(|e| e.action == CORRECTION)
+            .count();
+        let detail = json!({"version": earlier + 2, "changes": changed});
         let event = event_row(
             ctx,
             &after,
-            "correct",
+            CORRECTION,
             Some(row.state),
             Some(row.state),
             None,
@@ -202,13 +211,13 @@ impl App {
                         }
                         Err(e) => return Err(e.into()),
                     };
-                    record_event(&**tx, event).await?;
+                    record_event(tx, event).await?;
                     tx.audit([audit]);
                     Ok::<_, Error>(saved)
                 })
             })
             .await?;
-        self.publish(crate::events::LiveEvent::ticket(&saved, "correct"));
+        self.publish(crate::events::LiveEvent::ticket(&saved, CORRECTION));
         self.ticket_view(&principal, saved).await
     }
 

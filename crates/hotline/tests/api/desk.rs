@@ -434,6 +434,7 @@ async fn corrections_keep_versions_and_drafts_are_their_authors(backend: Backend
         .find(|e| e["action"] == "correct")
         .expect("a correction");
     assert_eq!(entry["opinion"], "市民补充：已影响整栋楼用水");
+    assert_eq!(entry["detail"]["version"], 2, "registered is the first version");
     let changes = &entry["detail"]["changes"];
     assert_eq!(changes["urgency"], json!({"before": "normal", "after": "urgent"}));
     assert_eq!(changes["demand"]["before"], "尽快派人维修");
