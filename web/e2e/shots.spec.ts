@@ -60,6 +60,9 @@ for (const locale of ['zh-CN', 'en'] as const) {
         await expect(table).toContainText('登录')
         await expect(table).not.toContainText('auth.login')
         await expect(page.locator('[data-test="audit-detail"]').first()).not.toContainText('{"')
+        // People by name and unit, not by login.
+        await expect(page.locator('[data-test="audit-actor"]').first()).toHaveText('审计员')
+        await expect(table).toContainText('审计员 · 市12345热线中心')
       }
       await page.screenshot({ path: `e2e/screenshots/${locale}/${name}.png` })
     }

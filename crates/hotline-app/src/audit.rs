@@ -41,6 +41,9 @@ pub struct AuditEventView {
     pub at: DateTime<Utc>,
     pub actor_id: Option<String>,
     pub actor_name: Option<String>,
+    /// The person's name (王芳) for a user, and their org's name, as staff read them.
+    pub actor_display_name: Option<String>,
+    pub actor_org_name: Option<String>,
     pub actor_org_id: Option<String>,
     pub source_ip: Option<String>,
     pub request_id: Option<String>,
@@ -60,6 +63,8 @@ impl From<AuditRecord> for AuditEventView {
             at: r.at,
             actor_id: r.actor_id,
             actor_name: r.actor_name,
+            actor_display_name: None,
+            actor_org_name: None,
             actor_org_id: r.actor_org_id,
             source_ip: r.source_ip,
             request_id: r.request_id,
@@ -138,11 +143,25 @@ impl App {
             self.now(),
         )])
         .await?;
-        Ok(PageOf::new(
-            result.items.into_iter().map(AuditEventView::from).collect(),
-            result.total,
-            page,
-        ))
+        let mut items: Vec<AuditEventView> =
+            result.items.into_iter().map(AuditEventView::from).collect();
+        self.name_actors(&mut items).await?;
+        Ok(PageOf::new(items, result.total, page))
+    }
+
+    /// Fills in the names staff know each other by, from the user and org ids on each row.
+    async fn name_actors(&self, items: &mut [AuditEventView]) -> Result<()> {
+        let uuid = |s: &Option<String>| s.as_deref().and_then(|s| uuid::Uuid::parse_str(s).ok());
+        let users: Vec<uuid::Uuid> = items.iter().filter_map(|e| uuid(&e.actor_id)).collect();
+        let names = hotline_store::users::display_names(self.store.reader(), &users).await?;
+        let reference = self.reference().await?;
+        for e in items {
+            e.actor_display_name = uuid(&e.actor_id).and_then(|id| names.get(&id).cloned());
+            e.actor_org_name = uuid(&e.actor_org_id)
+                .and_then(|id| reference.orgs.get(&id))
+                .map(|o| o.name.clone());
+        }
+        Ok(())
     }
 
     /// Walks the whole chain in batches. Used by `hotline verify-audit` and the auditor's view.

@@ -160,7 +160,14 @@ const TICKET_COLUMNS: &[Column<TicketSummary>] = &[
 const AUDIT_COLUMNS: &[Column<AuditEventView>] = &[
     Column { zh: "序号", en: "Seq", width: 9.0, cell: |e, _| Cell::Number(e.seq as f64) },
     Column { zh: "时间", en: "Time", width: 17.0, cell: |e, l| l.time(Some(e.at)) },
-    Column { zh: "操作人", en: "Actor", width: 16.0, cell: |e, _| e.actor_name.clone().into() },
+    Column {
+        zh: "操作人",
+        en: "Actor",
+        width: 16.0,
+        cell: |e, _| e.actor_display_name.clone().or_else(|| e.actor_name.clone()).into(),
+    },
+    Column { zh: "账号", en: "Login", width: 14.0, cell: |e, _| e.actor_name.clone().into() },
+    Column { zh: "单位", en: "Org", width: 20.0, cell: |e, _| e.actor_org_name.clone().into() },
     Column {
         zh: "来源地址",
         en: "Source IP",

@@ -227,6 +227,8 @@ export interface AuditEvent {
   seq: number
   at: string
   actor_name: string | null
+  actor_display_name: string | null
+  actor_org_name: string | null
   source_ip: string | null
   action: string
   outcome: string

@@ -76,6 +76,11 @@ async fn only_the_auditor_reads_the_trail(backend: Backend) {
     assert_eq!(failed["detail"]["reason"], "wrong_password");
     let login = items.iter().find(|e| e["action"] == "auth.login").expect("login audited");
     assert_eq!(login["actor_name"], "auditor");
+    // People are named as staff know them, with their unit.
+    assert_eq!(
+        (login["actor_display_name"].as_str(), login["actor_org_name"].as_str()),
+        (Some("审计员"), Some("市12345热线中心"))
+    );
     // Filters: by actor and by time window.
     let res = auditor.get("/api/v1/audit?actor=agent").await;
     assert!(

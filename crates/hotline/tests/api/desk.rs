@@ -98,7 +98,9 @@ async fn work_lists_download_as_spreadsheets(backend: Backend) {
     // The audit trail exports too, for its readers only.
     let auditor = t.login("auditor").await;
     let (_, rows) = sheet(&auditor, "/api/v1/audit?action=ticket&format=xlsx", "zh-CN").await;
-    assert_eq!(rows[0][0], "序号");
+    assert_eq!(rows[0][..5], ["序号", "时间", "操作人", "账号", "单位"]);
+    let by_agent = rows.iter().find(|r| r[3] == "agent").expect("a row of the agent's");
+    assert_eq!((by_agent[2].as_str(), by_agent[4].as_str()), ("话务员王芳", "市12345热线中心"));
     assert!(rows.len() > 2, "{rows:?}");
     assert_eq!(agent.get("/api/v1/audit?format=xlsx").await.status, 403);
 }
