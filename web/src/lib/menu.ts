@@ -63,3 +63,24 @@ export function homePath(menu: MenuItem[]): string {
   if (!first) return '/forbidden'
   return first.children?.[0]?.path ?? first.path
 }
+
+/** Every page of the menu with its group's label (for tabs, the breadcrumb and shortcuts). */
+export function pages(menu: MenuItem[]): { item: MenuItem; group?: string }[] {
+  return menu.flatMap((m) => (m.children ? m.children.map((item) => ({ item, group: m.label })) : [{ item: m }]))
+}
+
+export interface PageLabel {
+  /** i18n key of the page's name. */
+  title: string
+  /** i18n key of its menu group, if it is in one. */
+  group?: string
+}
+
+/** What a page is called: its menu item's label, else by its route (pages outside the menu). */
+export function pageLabel(menu: MenuItem[], path: string, routeName: string | undefined): PageLabel {
+  const found = pages(menu).find((p) => p.item.path === path)
+  if (found) return { title: found.item.label, group: found.group }
+  if (routeName === 'ticket') return { title: 'shell.ticket', group: 'menu.tickets' }
+  if (routeName === 'profile') return { title: 'profile.title' }
+  return { title: 'shell.notFound' }
+}
