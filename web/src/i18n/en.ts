@@ -131,6 +131,23 @@ const en: typeof zh = {
     concurrent_update: 'Someone else changed the ticket; reload and retry.', org_in_use: 'The org still has active child orgs or users.', network: 'The connection was lost.',
     internal: 'Internal error; please retry.', unavailable: 'The service is temporarily unavailable.',
   },
+  shell: {
+    ticket: 'Ticket', notFound: 'Page not found', tabs: 'Open pages', closeTab: 'Close', closeOthers: 'Close others', closeAll: 'Close all',
+    expandMenu: 'Expand the menu', collapseMenu: 'Collapse the menu', profile: 'My account',
+  },
+  search: { label: 'Search', withPhone: 'Ticket no. / caller phone / title — press /', withoutPhone: 'Ticket no. / title — press /' },
+  columns: { settings: 'Columns', reset: 'Defaults', up: 'Move up', down: 'Move down', seq: 'No.' },
+  shortcuts: {
+    title: 'Keyboard shortcuts', search: 'Focus the search box', help: 'Show these shortcuts', newIntake: 'New intake (workstation)', closeTab: 'Close the current tab',
+    register: 'Register the ticket (on the intake form)', closeDialog: 'Close a dialog or this help', go: 'Go to: {name}', then: 'then',
+  },
+  profile: {
+    title: 'My account', account: 'Account', security: 'Security', totp: 'One-time codes', totpOn: 'On', totpOff: 'Off', enrol: 'Set up an authenticator',
+    preferences: 'Preferences', language: 'Language', notifyNewWork: 'Desktop notification when new work arrives', notifySound: 'Sound when new work arrives',
+    unavailable: 'The server cannot keep your preferences yet: the language is kept in this browser only, notifications are unavailable.', notificationsBlocked: 'This browser blocks notifications from this site; allow them in its settings.',
+    newWork: 'New work in your queues', passwordChanged: 'Password changed; your sessions elsewhere have ended.', totpEnabled: 'One-time codes are on.',
+  },
+  export: { xlsx: 'Export to Excel' },
 }
 
 export default en

@@ -33,6 +33,7 @@ export const router = createRouter({
         { path: 'admin/routing', name: 'routing', component: () => import('../views/admin/RoutingView.vue') },
         { path: 'admin/jobs', name: 'jobs', component: () => import('../views/admin/JobsView.vue') },
         { path: 'audit', name: 'audit', component: () => import('../views/AuditView.vue') },
+        { path: 'profile', name: 'profile', component: () => import('../views/ProfileView.vue') },
         { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
       ],
     },
