@@ -135,7 +135,7 @@ const en: typeof zh = {
     ticket: 'Ticket', notFound: 'Page not found', tabs: 'Open pages', closeTab: 'Close', closeOthers: 'Close others', closeAll: 'Close all',
     expandMenu: 'Expand the menu', collapseMenu: 'Collapse the menu', profile: 'My account',
   },
-  search: { label: 'Search', withPhone: 'Ticket no. / caller phone / title — press /', withoutPhone: 'Ticket no. / title — press /' },
+  search: { label: 'Search', withPhone: 'Ticket no. / caller phone / title', withoutPhone: 'Ticket no. / title' },
   columns: { settings: 'Columns', reset: 'Defaults', up: 'Move up', down: 'Move down', seq: 'No.' },
   shortcuts: {
     title: 'Keyboard shortcuts', search: 'Focus the search box', help: 'Show these shortcuts', newIntake: 'New intake (workstation)', closeTab: 'Close the current tab',

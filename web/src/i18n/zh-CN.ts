@@ -133,7 +133,7 @@ export default {
     ticket: '工单详情', notFound: '页面不存在', tabs: '已打开的页面', closeTab: '关闭', closeOthers: '关闭其他', closeAll: '关闭全部',
     expandMenu: '展开菜单', collapseMenu: '收起菜单', profile: '个人中心',
   },
-  search: { label: '全局搜索', withPhone: '工单编号 / 来电号码 / 标题，按 / 聚焦', withoutPhone: '工单编号 / 标题，按 / 聚焦' },
+  search: { label: '全局搜索', withPhone: '工单编号 / 来电号码 / 标题', withoutPhone: '工单编号 / 标题' },
   columns: { settings: '列设置', reset: '恢复默认', up: '上移', down: '下移', seq: '序号' },
   shortcuts: {
     title: '快捷键', search: '聚焦全局搜索', help: '打开快捷键帮助', newIntake: '新建受理（受理工作台）', closeTab: '关闭当前页签',

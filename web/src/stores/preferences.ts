@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
 import { api, ApiError } from '../api/client'
-import { currentLocale, setLocale, type Locale } from '../i18n'
+import { currentLocale, hasSavedLocale, setLocale, type Locale } from '../i18n'
 
 export interface Preferences {
   language: Locale
@@ -10,8 +10,10 @@ export interface Preferences {
   notify_sound: boolean
 }
 
-/** The signed-in user's preferences, kept by the server (`/me/preferences`). A server without
- * that API (404) leaves the language to this browser and notifications off. */
+/** The signed-in user's preferences, kept by the server (`/me/preferences`) so they follow the
+ * person from desk to desk. A language chosen in this browser wins over the stored one (the
+ * server cannot tell a choice from its default); a choice made here is stored for the next desk.
+ * A server without that API (404) leaves the language to this browser and notifications off. */
 export const usePreferences = defineStore('preferences', () => {
   const prefs = ref<Preferences>({ language: currentLocale(), notify_new_work: false, notify_sound: false })
   /** null until asked; false when the server does not keep preferences. */
@@ -19,7 +21,7 @@ export const usePreferences = defineStore('preferences', () => {
 
   function take(p: Preferences) {
     prefs.value = p
-    if (p.language !== currentLocale()) setLocale(p.language)
+    if (!hasSavedLocale() && p.language !== currentLocale()) setLocale(p.language)
   }
 
   /** Asks the server; a 404 means it keeps no preferences. */
