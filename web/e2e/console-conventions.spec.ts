@@ -3,7 +3,7 @@
 // shortcuts, review queues as wide as the screen, and a personal centre.
 import { createHmac } from 'node:crypto'
 
-import { expect, test, type Page } from '@playwright/test'
+import { expect, request, test, type Page } from '@playwright/test'
 
 import { login, watchConsole } from './helpers'
 
@@ -41,7 +41,9 @@ test('opened pages stay as tabs, named in the breadcrumb, and close', async ({ p
   // The page names its tab by the ticket's number once it has it.
   await expect(tab(page, `/ticket/${id}`)).toHaveText(number)
   await expect(page.locator('[data-test="breadcrumb"]')).toContainText(number)
-  // Going back through a tab opens no second one.
+  // A reload keeps the tabs; going back through a tab opens no second one.
+  await page.reload()
+  await expect(page.locator('[data-test="tab"]')).toHaveText(['受理工作台', '全部工单', number])
   await page.locator('[data-test="menu-all"]').click()
   await tab(page, `/ticket/${id}`).click()
   await expect(page).toHaveURL(new RegExp(`/ticket/${id}$`))
@@ -264,6 +266,41 @@ for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]
     expect(errors).toEqual([])
   })
 }
+
+test('new work in a queue pops up a desktop notification for those who asked for it', async ({ page, baseURL }) => {
+  const errors = watchConsole(page)
+  await page.route('**/api/v1/me/preferences', (route) => route.fulfill({ json: { language: 'zh-CN', notify_new_work: true, notify_sound: false } }))
+  // The browser's notifications, as the console calls them.
+  await page.addInitScript(() => {
+    const shown: [string, string | undefined][] = []
+    Object.assign(window, { shown })
+    Object.assign(window, {
+      Notification: class {
+        static permission = 'granted'
+        constructor(title: string, options?: NotificationOptions) {
+          shown.push([title, options?.body])
+        }
+      },
+    })
+  })
+  await login(page, 'dispatcher')
+  await page.goto('/tickets/to_dispatch')
+  await expect(page.locator('[data-test="menu-to_dispatch"] .el-badge')).toBeVisible()
+
+  // An agent elsewhere registers an appeal: it lands in the dispatcher's queue.
+  const agent = await request.newContext({ baseURL })
+  expect((await agent.post('/api/v1/auth/login', { data: { username: 'agent', password: 'Demo@12345' } })).status()).toBe(200)
+  const tree = await (await agent.get('/api/v1/categories')).json()
+  let node = tree[0]
+  while (node.children?.length) node = node.children[0]
+  const res = await agent.post('/api/v1/tickets', {
+    data: { caller_phone: '13911113333', title: '提醒测试：井盖缺失', content: '路口井盖缺失，很危险。', category_id: node.id, appeal_type: 'report', urgency: 'normal', address: '东城区', channel: 'phone' },
+  })
+  expect(res.status()).toBe(201)
+  await agent.dispose()
+  await expect.poll(() => page.evaluate(() => (window as unknown as { shown: unknown[] }).shown)).toEqual([['有新的待办工单', '待派单']])
+  expect(errors).toEqual([])
+})
 
 /** The current code of an authenticator holding `secret` (RFC 6238: SHA-1, 6 digits, 30 s). */
 function totp(secret: string, step = Math.floor(Date.now() / 30_000)): string {

@@ -151,6 +151,7 @@ describe('page names', () => {
 
   it('name the pages outside the menu by their route', () => {
     expect(pageLabel(menu, '/ticket/abc', 'ticket').title).toBe('shell.ticket')
+    expect(pageLabel(menu, '/tickets/to_review', 'tickets')).toEqual({ title: 'menu.toReview', group: 'menu.tickets' })
     expect(pageLabel(menu, '/profile', 'profile').title).toBe('profile.title')
     expect(pageLabel(menu, '/nowhere', 'not-found').title).toBe('shell.notFound')
   })
