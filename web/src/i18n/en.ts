@@ -163,6 +163,23 @@ const en: typeof zh = {
     reason: 'Reason for the correction', version: 'Version {n}', changes: 'Changes', changed: 'Changed (personal data not kept)', empty: '(empty)', none: 'Nothing was changed',
   },
   categoryAdmin: { keywords: 'Search words', keywordsHint: 'What callers say, e.g. “lift”, “noise”; Enter adds', pinyin: 'Pinyin initials' },
+  shell: {
+    ticket: 'Ticket', notFound: 'Page not found', tabs: 'Open pages', closeTab: 'Close', closeOthers: 'Close others', closeAll: 'Close all',
+    expandMenu: 'Expand the menu', collapseMenu: 'Collapse the menu', profile: 'My account',
+  },
+  search: { label: 'Search', withPhone: 'Ticket no. / caller phone / title', withoutPhone: 'Ticket no. / title' },
+  columns: { settings: 'Columns', reset: 'Defaults', up: 'Move up', down: 'Move down', seq: 'No.' },
+  shortcuts: {
+    title: 'Keyboard shortcuts', search: 'Focus the search box', help: 'Show these shortcuts', newIntake: 'New intake (workstation)', closeTab: 'Close the current tab',
+    register: 'Register the ticket (on the intake form)', closeDialog: 'Close a dialog or this help', go: 'Go to: {name}', then: 'then',
+  },
+  profile: {
+    title: 'My account', account: 'Account', security: 'Security', totp: 'One-time codes', totpOn: 'On', totpOff: 'Off', enrol: 'Set up an authenticator',
+    preferences: 'Preferences', language: 'Language', notifyNewWork: 'Desktop notification when new work arrives', notifySound: 'Sound when new work arrives',
+    unavailable: 'The server cannot keep your preferences yet: the language is kept in this browser only, notifications are unavailable.', notificationsBlocked: 'This browser blocks notifications from this site; allow them in its settings.',
+    newWork: 'New work in your queues', passwordChanged: 'Password changed; your sessions elsewhere have ended.', totpEnabled: 'One-time codes are on.',
+  },
+  export: { xlsx: 'Export to Excel' },
 }
 
 export default en

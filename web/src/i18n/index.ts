@@ -13,6 +13,11 @@ export const i18n = createI18n({
   messages: { 'zh-CN': zh, en },
 })
 
+/** Whether this browser has a language of its own (chosen here: at sign-in, in the header). */
+export function hasSavedLocale(): boolean {
+  return localStorage.getItem('hotline.locale') !== null
+}
+
 /** The language the API should answer in. */
 export function currentLocale(): Locale {
   return i18n.global.locale.value === 'en' ? 'en' : 'zh-CN'

@@ -160,4 +160,21 @@ export default {
     reason: '更正理由', version: '第 {n} 版', changes: '修改内容', changed: '已修改（个人信息不留存）', empty: '（空）', none: '没有修改任何内容',
   },
   categoryAdmin: { keywords: '检索词', keywordsHint: '市民常用的说法，如“电梯”“扰民”，回车添加', pinyin: '拼音首字母' },
+  shell: {
+    ticket: '工单详情', notFound: '页面不存在', tabs: '已打开的页面', closeTab: '关闭', closeOthers: '关闭其他', closeAll: '关闭全部',
+    expandMenu: '展开菜单', collapseMenu: '收起菜单', profile: '个人中心',
+  },
+  search: { label: '全局搜索', withPhone: '工单编号 / 来电号码 / 标题', withoutPhone: '工单编号 / 标题' },
+  columns: { settings: '列设置', reset: '恢复默认', up: '上移', down: '下移', seq: '序号' },
+  shortcuts: {
+    title: '快捷键', search: '聚焦全局搜索', help: '打开快捷键帮助', newIntake: '新建受理（受理工作台）', closeTab: '关闭当前页签',
+    register: '登记工单（受理表单中）', closeDialog: '关闭弹窗或本帮助', go: '跳转到：{name}', then: '再按',
+  },
+  profile: {
+    title: '个人中心', account: '账号信息', security: '账号安全', totp: '动态验证码', totpOn: '已启用', totpOff: '未启用', enrol: '绑定身份验证器',
+    preferences: '偏好设置', language: '界面语言', notifyNewWork: '有新的待办工单时弹出桌面通知', notifySound: '有新的待办工单时声音提示',
+    unavailable: '服务器暂不能保存个人偏好：语言只保存在本机浏览器，提醒设置暂不可用。', notificationsBlocked: '浏览器已禁止本站的桌面通知，请在浏览器设置中允许。',
+    newWork: '有新的待办工单', passwordChanged: '密码已修改，您在其他设备上的登录已退出。', totpEnabled: '动态验证码已启用。',
+  },
+  export: { xlsx: '导出 Excel' },
 }

@@ -66,3 +66,36 @@ export function homePath(menu: MenuItem[]): string {
   if (!first) return '/forbidden'
   return first.children?.[0]?.path ?? first.path
 }
+
+/** Every page of the menu with its group's label (for tabs, the breadcrumb and shortcuts). */
+export function pages(menu: MenuItem[]): { item: MenuItem; group?: string }[] {
+  return menu.flatMap((m) => (m.children ? m.children.map((item) => ({ item, group: m.label })) : [{ item: m }]))
+}
+
+export interface PageLabel {
+  /** i18n key of the page's name. */
+  title: string
+  /** i18n key of its menu group, if it is in one. */
+  group?: string
+}
+
+const LIST_TITLES: Record<string, string> = {
+  my_drafts: 'menu.myDrafts', to_dispatch: 'menu.toDispatch', inbox_to_accept: 'menu.toAccept', inbox_in_progress: 'menu.inProgress',
+  inbox_returned: 'menu.returned', inbox_overdue: 'menu.overdue', to_decide: 'menu.toDecide', to_review: 'menu.toReview',
+  to_callback: 'menu.toCallback', all: 'menu.allTickets',
+}
+
+/** The i18n key of a work list's name (`/tickets/:view`). */
+export function listTitle(view: string): string {
+  return LIST_TITLES[view] ?? 'menu.allTickets'
+}
+
+/** What a page is called: its menu item's label, else by its route (pages outside the menu). */
+export function pageLabel(menu: MenuItem[], path: string, routeName: string | undefined): PageLabel {
+  const found = pages(menu).find((p) => p.item.path === path)
+  if (found) return { title: found.item.label, group: found.group }
+  if (routeName === 'tickets') return { title: listTitle(path.split('/').pop() ?? ''), group: 'menu.tickets' }
+  if (routeName === 'ticket') return { title: 'shell.ticket', group: 'menu.tickets' }
+  if (routeName === 'profile') return { title: 'profile.title' }
+  return { title: 'shell.notFound' }
+}

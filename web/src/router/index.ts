@@ -34,6 +34,7 @@ export const router = createRouter({
         { path: 'admin/jobs', name: 'jobs', component: () => import('../views/admin/JobsView.vue') },
         { path: 'audit', name: 'audit', component: () => import('../views/AuditView.vue') },
         { path: 'phrases', name: 'phrases', component: () => import('../views/PhrasesView.vue') },
+        { path: 'profile', name: 'profile', component: () => import('../views/ProfileView.vue') },
         { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
       ],
     },

@@ -1,0 +1,12 @@
+// Export of a work list to Excel: the list's own API address with its filters and
+// `format=xlsx`; the server answers an attachment, which the browser saves with the session
+// cookie sent as for any same-origin link.
+
+import { query } from '../api/client'
+
+type Params = Parameters<typeof query>[0]
+
+/** The whole filtered list, not the page on screen: paging is left out. */
+export function exportHref(path: string, params: Params): string {
+  return `/api/v1${path}${query({ ...params, page: undefined, per_page: undefined, format: 'xlsx' })}`
+}
