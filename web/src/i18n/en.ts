@@ -176,7 +176,7 @@ const en: typeof zh = {
   profile: {
     title: 'My account', account: 'Account', security: 'Security', totp: 'One-time codes', totpOn: 'On', totpOff: 'Off', enrol: 'Set up an authenticator',
     preferences: 'Preferences', language: 'Language', notifyNewWork: 'Desktop notification when new work arrives', notifySound: 'Sound when new work arrives',
-    unavailable: 'The server cannot keep your preferences yet: the language is kept in this browser only, notifications are unavailable.', notificationsBlocked: 'This browser blocks notifications from this site; allow them in its settings.',
+    notificationsBlocked: 'This browser blocks notifications from this site; allow them in its settings.',
     newWork: 'New work in your queues', passwordChanged: 'Password changed; your sessions elsewhere have ended.', totpEnabled: 'One-time codes are on.',
   },
   export: { xlsx: 'Export to Excel' },

@@ -173,7 +173,7 @@ export default {
   profile: {
     title: '个人中心', account: '账号信息', security: '账号安全', totp: '动态验证码', totpOn: '已启用', totpOff: '未启用', enrol: '绑定身份验证器',
     preferences: '偏好设置', language: '界面语言', notifyNewWork: '有新的待办工单时弹出桌面通知', notifySound: '有新的待办工单时声音提示',
-    unavailable: '服务器暂不能保存个人偏好：语言只保存在本机浏览器，提醒设置暂不可用。', notificationsBlocked: '浏览器已禁止本站的桌面通知，请在浏览器设置中允许。',
+    notificationsBlocked: '浏览器已禁止本站的桌面通知，请在浏览器设置中允许。',
     newWork: '有新的待办工单', passwordChanged: '密码已修改，您在其他设备上的登录已退出。', totpEnabled: '动态验证码已启用。',
   },
   export: { xlsx: '导出 Excel' },

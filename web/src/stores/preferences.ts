@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-import { api, ApiError } from '../api/client'
+import { api } from '../api/client'
 import { currentLocale, hasSavedLocale, setLocale, type Locale } from '../i18n'
 
 export interface Preferences {
@@ -12,42 +12,31 @@ export interface Preferences {
 
 /** The signed-in user's preferences, kept by the server (`/me/preferences`) so they follow the
  * person from desk to desk. A language chosen in this browser wins over the stored one (the
- * server cannot tell a choice from its default); a choice made here is stored for the next desk.
- * A server without that API (404) leaves the language to this browser and notifications off. */
+ * server cannot tell a choice from its default); a choice made here is stored for the next desk. */
 export const usePreferences = defineStore('preferences', () => {
   const prefs = ref<Preferences>({ language: currentLocale(), notify_new_work: false, notify_sound: false })
-  /** null until asked; false when the server does not keep preferences. */
-  const available = ref<boolean | null>(null)
+  /** The stored preferences have been read. */
+  const loaded = ref(false)
 
   function take(p: Preferences) {
     prefs.value = p
+    loaded.value = true
     if (!hasSavedLocale() && p.language !== currentLocale()) setLocale(p.language)
   }
 
-  /** Asks the server; a 404 means it keeps no preferences. */
-  async function exchange(call: Promise<Preferences>): Promise<void> {
-    try {
-      take(await call)
-      available.value = true
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status === 404)) throw e
-      available.value = false
-    }
-  }
-
-  const load = () => exchange(api.get<Preferences>('/me/preferences'))
+  const load = async () => take(await api.get<Preferences>('/me/preferences'))
 
   async function save(change: Partial<Preferences>): Promise<void> {
     if (change.language) setLocale(change.language)
     prefs.value = { ...prefs.value, ...change }
-    if (available.value !== false) await exchange(api.put<Preferences>('/me/preferences', prefs.value))
+    take(await api.put<Preferences>('/me/preferences', prefs.value))
   }
 
-  /** The header's language switch: kept with the user's preferences where the server can. */
+  /** The header's language switch: kept with the user's preferences once they are read. */
   async function setLanguage(language: Locale): Promise<void> {
-    if (available.value) await save({ language })
+    if (loaded.value) await save({ language })
     else setLocale(language)
   }
 
-  return { prefs, available, load, save, setLanguage }
+  return { prefs, loaded, load, save, setLanguage }
 })
