@@ -153,6 +153,7 @@ test('an admin adds a search word and intake finds the category by it', async ({
   const errors = watchConsole(page)
   await login(page, 'admin')
   await page.goto('/admin/categories')
+  await expect(page.locator('.el-tree-node__content', { hasText: '城乡建设' }).first()).toBeVisible()
   await page.locator('input[placeholder="查询"]').fill('zlsgy')
   const row = page.locator('.el-tree-node__content', { hasText: '自来水供应' }).first()
   await expect(row).toBeVisible()

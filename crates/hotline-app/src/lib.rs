@@ -14,6 +14,7 @@ pub mod events;
 pub mod identity;
 pub mod integrations;
 pub mod jobs;
+pub mod kb;
 pub mod paging;
 pub mod reference;
 pub mod stats;

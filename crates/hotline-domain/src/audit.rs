@@ -69,13 +69,18 @@ pub enum AuditAction {
     PhraseCreate,
     PhraseUpdate,
     PhraseDelete,
+    KbCreate,
+    KbUpdate,
+    KbReview,
+    KbFeedback,
+    KbExpire,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 48] = [
+    pub const FIXED: [Self; 53] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -124,6 +129,11 @@ impl AuditAction {
         Self::PhraseCreate,
         Self::PhraseUpdate,
         Self::PhraseDelete,
+        Self::KbCreate,
+        Self::KbUpdate,
+        Self::KbReview,
+        Self::KbFeedback,
+        Self::KbExpire,
     ];
 
     #[must_use]
@@ -177,6 +187,11 @@ impl AuditAction {
             Self::PhraseCreate => "phrase.create",
             Self::PhraseUpdate => "phrase.update",
             Self::PhraseDelete => "phrase.delete",
+            Self::KbCreate => "kb.create",
+            Self::KbUpdate => "kb.update",
+            Self::KbReview => "kb.review",
+            Self::KbFeedback => "kb.feedback",
+            Self::KbExpire => "kb.expire",
             Self::Ticket(action) => action.audit_name(),
         }
     }

@@ -11,6 +11,7 @@ mod code_enum;
 pub mod conflict;
 pub mod federation;
 pub mod ids;
+pub mod kb;
 pub mod org;
 pub mod password;
 pub mod phone;

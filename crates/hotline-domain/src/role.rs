@@ -96,6 +96,12 @@ crate::code_enum! {
         TicketCallback = "ticket_callback",
         /// Urge and supervise.
         TicketSupervise = "ticket_supervise",
+        /// Read published knowledge-base articles (the whole city's: answers are for everyone).
+        KbRead = "kb_read",
+        /// Write and submit the articles of one's org (and the orgs below it).
+        KbEdit = "kb_edit",
+        /// Review and publish articles, withdraw any.
+        KbPublish = "kb_publish",
     }
 }
 
@@ -115,9 +121,9 @@ pub enum Reach {
 #[must_use]
 pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
     use Permission::{
-        ApiTokenManage, AuditRead, OrgManage, OrgRead, ReferenceManage, SystemRead, TicketCallback,
-        TicketCreate, TicketDecide, TicketDispatch, TicketHandle, TicketIntake, TicketRead,
-        TicketReview, TicketSupervise, UserManage, UserRead,
+        ApiTokenManage, AuditRead, KbEdit, KbPublish, KbRead, OrgManage, OrgRead, ReferenceManage,
+        SystemRead, TicketCallback, TicketCreate, TicketDecide, TicketDispatch, TicketHandle,
+        TicketIntake, TicketRead, TicketReview, TicketSupervise, UserManage, UserRead,
     };
     use Reach::{City, OwnSubtree};
     match role {
@@ -127,6 +133,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (TicketRead, City),
             (TicketIntake, City),
             (TicketCallback, City),
+            (KbRead, City),
         ],
         Role::Dispatcher => &[
             (OrgRead, City),
@@ -136,6 +143,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (TicketDispatch, City),
             (TicketDecide, City),
             (TicketSupervise, City),
+            (KbRead, City),
         ],
         Role::Supervisor => &[
             (OrgRead, City),
@@ -148,16 +156,25 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (TicketReview, City),
             (TicketCallback, City),
             (TicketSupervise, City),
+            (KbRead, City),
+            (KbEdit, City),
+            (KbPublish, City),
         ],
-        Role::Qa => &[(OrgRead, City), (UserRead, City), (TicketRead, City)],
-        Role::Leader => {
-            &[(OrgRead, City), (UserRead, City), (TicketRead, City), (TicketSupervise, City)]
-        }
+        Role::Qa => &[(OrgRead, City), (UserRead, City), (TicketRead, City), (KbRead, City)],
+        Role::Leader => &[
+            (OrgRead, City),
+            (UserRead, City),
+            (TicketRead, City),
+            (TicketSupervise, City),
+            (KbRead, City),
+        ],
         Role::UnitHandler => &[
             (OrgRead, OwnSubtree),
             (UserRead, OwnSubtree),
             (TicketRead, OwnSubtree),
             (TicketHandle, OwnSubtree),
+            (KbRead, City),
+            (KbEdit, OwnSubtree),
         ],
         Role::UnitManager => &[
             (OrgRead, OwnSubtree),
@@ -166,6 +183,8 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (ApiTokenManage, OwnSubtree),
             (TicketRead, OwnSubtree),
             (TicketHandle, OwnSubtree),
+            (KbRead, City),
+            (KbEdit, OwnSubtree),
         ],
         Role::Admin => &[
             (OrgRead, City),
@@ -175,6 +194,9 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (ApiTokenManage, City),
             (ReferenceManage, City),
             (SystemRead, City),
+            (KbRead, City),
+            (KbEdit, City),
+            (KbPublish, City),
         ],
         Role::Auditor => &[(AuditRead, City)],
         Role::IntakeApp => &[(TicketCreate, City)],

@@ -18,8 +18,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::handlers::{
-    audit, auth, desk, events, federation, health, jobs, orgs, reference, tickets, tokens, users,
-    webhooks,
+    audit, auth, desk, events, federation, health, jobs, kb, orgs, reference, tickets, tokens,
+    users, webhooks,
 };
 use crate::metrics::{self, Metrics};
 use crate::openapi::{self, ApiDoc};
@@ -82,6 +82,12 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(desk::get_preferences, desk::put_preferences))
         .routes(routes!(desk::list_phrases, desk::create_phrase))
         .routes(routes!(desk::update_phrase, desk::delete_phrase))
+        .routes(routes!(kb::list_articles, kb::create_article))
+        .routes(routes!(kb::get_article, kb::update_article))
+        .routes(routes!(kb::review_article))
+        .routes(routes!(kb::article_versions))
+        .routes(routes!(kb::list_feedback, kb::give_feedback))
+        .routes(routes!(kb::article_attachment))
         .routes(routes!(tickets::attachment_content))
         .routes(routes!(tickets::ticket_accesses))
         .routes(routes!(tickets::caller_history));

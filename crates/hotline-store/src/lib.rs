@@ -8,6 +8,7 @@ pub mod entity;
 pub mod federation;
 pub mod files;
 mod group_commit;
+pub mod kb;
 pub mod migration;
 pub mod orgs;
 pub mod outbox;

@@ -3,7 +3,7 @@
 export type Permission =
   | 'org_read' | 'org_manage' | 'user_read' | 'user_manage' | 'api_token_manage' | 'audit_read' | 'reference_manage' | 'system_read'
   | 'ticket_create' | 'ticket_read' | 'ticket_intake' | 'ticket_dispatch' | 'ticket_handle' | 'ticket_decide'
-  | 'ticket_review' | 'ticket_callback' | 'ticket_supervise'
+  | 'ticket_review' | 'ticket_callback' | 'ticket_supervise' | 'kb_read' | 'kb_edit' | 'kb_publish'
 
 export interface Page<T> {
   items: T[]
@@ -247,4 +247,61 @@ export interface TicketAccess {
   personal_data: 'plain' | 'masked' | 'hidden' | null
   reason: string | null
   source_ip: string | null
+}
+
+export type ArticleStatus = 'draft' | 'in_review' | 'published' | 'expired' | 'withdrawn'
+
+export interface ArticleSummary {
+  id: string
+  title: string
+  snippet: string
+  reply_template: string | null
+  status: ArticleStatus
+  in_use: boolean
+  owner_org: OrgRef | null
+  categories: { id: string; path: string }[]
+  hits: number
+  updated_at: string
+}
+
+export interface Article {
+  id: string
+  title: string
+  body: string
+  body_html: string
+  reply_template: string | null
+  keywords: string[]
+  categories: { id: string; path: string }[]
+  owner_org: OrgRef | null
+  status: ArticleStatus
+  version: number
+  working_version: number
+  published_version: number | null
+  valid_from: string | null
+  valid_to: string | null
+  in_use: boolean
+  hits: number
+  helpful: number
+  outdated: number
+  attachments: { id: string; file_name: string; content_type: string; size_bytes: number }[]
+  editable: boolean
+  reviewable: boolean
+  updated_at: string
+}
+
+export interface ArticleVersion {
+  version: number
+  title: string
+  edited_by: string | null
+  note: string | null
+  created_at: string
+  diff: string
+  published: boolean
+}
+
+export interface ArticleFeedback {
+  kind: 'helpful' | 'outdated'
+  comment: string | null
+  by: string | null
+  at: string
 }

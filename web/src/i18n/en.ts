@@ -23,7 +23,7 @@ const en: typeof zh = {
     toAccept: 'To accept', inProgress: 'In progress', returned: 'Returned', overdue: 'Overdue', toDecide: 'To decide',
     toReview: 'To review', toCallback: 'To call back', allTickets: 'All work orders', dashboard: 'Dashboard', admin: 'Administration',
     orgs: 'Org tree', users: 'Users', tokens: 'API tokens', webhooks: 'Webhooks', categories: 'Categories', sla: 'SLA policies', calendar: 'Calendar',
-    routing: 'Routing catalogue', audit: 'Audit trail', jobs: 'Background jobs', phrases: 'Common phrases',
+    routing: 'Routing catalogue', audit: 'Audit trail', jobs: 'Background jobs', phrases: 'Common phrases', kb: 'Knowledge base',
   },
   jobs: {
     hint: 'This server\'s background work; refreshed every 5 s.', name: 'Job', every: 'Every', lastSuccess: 'Last success',
@@ -115,6 +115,7 @@ const en: typeof zh = {
     },
     file: { upload: 'File uploaded' },
     phrase: { create: 'Phrase added', update: 'Phrase changed', delete: 'Phrase deleted' },
+    kb: { create: 'Article written', update: 'Article edited', review: 'Article reviewed', feedback: 'Article feedback', expire: 'Article expired' },
     caller: { lookup: 'Caller history' },
     webhook: { create: 'Webhook created', update: 'Webhook changed', redeliver: 'Webhook redelivered' },
   },
@@ -180,6 +181,18 @@ const en: typeof zh = {
     newWork: 'New work in your queues', passwordChanged: 'Password changed; your sessions elsewhere have ended.', totpEnabled: 'One-time codes are on.',
   },
   export: { xlsx: 'Export to Excel' },
+  kb: {
+    new: 'New article', searchHint: 'Title, search words or text', inUse: 'In use (agents see)', hits: '{n} views', article: 'Article', editor: 'Edit article',
+    status: { draft: 'Draft', in_review: 'In review', published: 'Published', expired: 'Expired', withdrawn: 'Withdrawn' },
+    review: { submit: 'Submit for review', publish: 'Publish', reject: 'Send back', withdraw: 'Withdraw' },
+    opinion: 'Opinion', helpful: 'Helpful', outdated: 'Out of date', outdatedHint: 'What is out of date? Its owner will see it', thanks: 'Thank you',
+    replyTemplate: 'Reply wording', replyTemplateHint: 'What agents say to the citizen when answering directly', copy: 'Copy', copied: 'Copied',
+    versionN: 'Version {n}', valid: 'Valid {from} to {to}', counts: '{hits} views · {helpful} helpful · {outdated} out of date',
+    feedback: 'Agents\' feedback', versions: 'Versions', editTitle: 'Edit article', owner: 'Owning unit', body: 'Text',
+    markdownHint: 'Markdown: ## headings, **bold**, - lists, tables', validity: 'Validity', validFrom: 'Valid from', validTo: 'Valid to',
+    note: 'What changed', noteHint: 'Kept with this version', published: 'Published version',
+    panel: 'Knowledge base', panelHint: 'Searched by the title; type words to search', useAnswer: 'Answer with this', open: 'Open',
+  },
 }
 
 export default en

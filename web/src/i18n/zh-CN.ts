@@ -21,7 +21,7 @@ export default {
     toAccept: '待签收', inProgress: '办理中', returned: '退单中', overdue: '已超期', toDecide: '待裁定',
     toReview: '待审核', toCallback: '待回访', allTickets: '全部工单', dashboard: '数据看板', admin: '系统管理',
     orgs: '组织机构', users: '用户', tokens: '接口令牌', webhooks: 'Webhook 订阅', categories: '诉求分类', sla: '时限策略', calendar: '工作日历',
-    routing: '派单目录', audit: '审计日志', jobs: '后台任务', phrases: '常用语',
+    routing: '派单目录', audit: '审计日志', jobs: '后台任务', phrases: '常用语', kb: '知识库',
   },
   jobs: {
     hint: '本服务器的后台任务，每 5 秒刷新。', name: '任务', every: '周期', lastSuccess: '最近成功',
@@ -113,6 +113,7 @@ export default {
     },
     file: { upload: '上传附件' },
     phrase: { create: '新增常用语', update: '修改常用语', delete: '删除常用语' },
+    kb: { create: '新建知识', update: '修改知识', review: '知识审核', feedback: '知识反馈', expire: '知识到期' },
     caller: { lookup: '查询来电历史' },
     webhook: { create: '新建事件订阅', update: '修改事件订阅', redeliver: '重新推送' },
   },
@@ -177,4 +178,16 @@ export default {
     newWork: '有新的待办工单', passwordChanged: '密码已修改，您在其他设备上的登录已退出。', totpEnabled: '动态验证码已启用。',
   },
   export: { xlsx: '导出 Excel' },
+  kb: {
+    new: '新建知识', searchHint: '标题、检索词或正文', inUse: '在用（坐席可见）', hits: '查看 {n} 次', article: '知识详情', editor: '编辑知识',
+    status: { draft: '草稿', in_review: '待审核', published: '已发布', expired: '已过期', withdrawn: '已撤回' },
+    review: { submit: '提交审核', publish: '审核发布', reject: '退回修改', withdraw: '撤回' },
+    opinion: '意见', helpful: '有帮助', outdated: '内容过时', outdatedHint: '哪里过时了？会转给知识的维护单位', thanks: '感谢反馈',
+    replyTemplate: '答复口径', replyTemplateHint: '坐席直接答复市民时使用的标准说法', copy: '复制', copied: '已复制',
+    versionN: '第 {n} 版', valid: '有效期 {from} 至 {to}', counts: '查看 {hits} 次 · 有帮助 {helpful} · 过时 {outdated}',
+    feedback: '坐席反馈', versions: '修改记录', editTitle: '编辑知识', owner: '维护单位', body: '正文',
+    markdownHint: '支持 Markdown：## 标题、**加粗**、- 列表、表格', validity: '有效期', validFrom: '生效日期', validTo: '失效日期',
+    note: '修改说明', noteHint: '本次修改了什么（保存在修改记录中）', published: '当前发布版本预览',
+    panel: '知识库', panelHint: '按标题自动检索，也可输入关键词', useAnswer: '用于直接答复', open: '查看',
+  },
 }

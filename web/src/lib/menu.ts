@@ -40,6 +40,7 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
     tickets.push({ key: 'phrases', path: '/phrases', label: 'menu.phrases' })
   }
   if (tickets.length) menu.push({ key: 'tickets', path: '', label: 'menu.tickets', children: tickets })
+  if (has('kb_read')) menu.push({ key: 'kb', path: '/kb', label: 'menu.kb' })
   if (has('ticket_read') && !isUnit) menu.push({ key: 'dashboard', path: '/dashboard', label: 'menu.dashboard' })
   const admin: MenuItem[] = []
   if (has('org_manage')) admin.push({ key: 'orgs', path: '/admin/orgs', label: 'menu.orgs' })
@@ -97,5 +98,7 @@ export function pageLabel(menu: MenuItem[], path: string, routeName: string | un
   if (routeName === 'tickets') return { title: listTitle(path.split('/').pop() ?? ''), group: 'menu.tickets' }
   if (routeName === 'ticket') return { title: 'shell.ticket', group: 'menu.tickets' }
   if (routeName === 'profile') return { title: 'profile.title' }
+  if (routeName === 'kb-article') return { title: 'kb.article', group: 'menu.kb' }
+  if (routeName === 'kb-new' || routeName === 'kb-edit') return { title: 'kb.editor', group: 'menu.kb' }
   return { title: 'shell.notFound' }
 }

@@ -81,6 +81,11 @@ pub fn all(config: &Config) -> Vec<Job> {
             },
         },
         Job {
+            name: "kb.expiry",
+            every: Duration::from_secs(600),
+            run: |app| Box::pin(async move { app.run_kb_expiry().await.map(Progress::items) }),
+        },
+        Job {
             name: "sessions.purge",
             every: Duration::from_secs(300),
             run: |app| {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::reference::ReferenceData;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 /// The tree has three levels (一级/二级/三级分类).
@@ -102,13 +103,27 @@ fn audit_view(row: &CategoryRow) -> serde_json::Value {
     json!({"code": row.code, "name": row.name, "parent_id": row.parent_id, "active": row.active, "level": row.level, "keywords": row.keywords})
 }
 
+/// A category's names from the root down (城乡建设, …, 自来水供应).
+pub(crate) fn path_names(reference: &ReferenceData, id: Uuid) -> Option<Vec<String>> {
+    let row = reference.categories.get(&id)?;
+    Some(
+        TreePath::from_stored(row.path.clone())
+            .ids::<Uuid>()
+            .filter_map(|a| reference.categories.get(&a).map(|c| c.name.clone()))
+            .collect(),
+    )
+}
+
 /// At most this many search words per category, each at most this many characters.
 const MAX_KEYWORDS: usize = 30;
 const MAX_KEYWORD_CHARS: usize = 20;
 
 /// Search words as stored: trimmed, without duplicates, comma-separated (a comma cannot be
 /// part of a word). `None` for none.
-fn checked_keywords(errors: &mut FieldErrors, words: &[String]) -> Option<Option<String>> {
+pub(crate) fn checked_keywords(
+    errors: &mut FieldErrors,
+    words: &[String],
+) -> Option<Option<String>> {
     if words.len() > MAX_KEYWORDS {
         errors.push(FieldError::new("keywords", FieldIssue::TooLong).with_limit(MAX_KEYWORDS));
         return None;
@@ -215,10 +230,7 @@ impl App {
     pub(crate) async fn category_ref(&self, id: Uuid) -> Result<Option<CategoryRef>> {
         let reference = self.reference().await?;
         let Some(row) = reference.categories.get(&id) else { return Ok(None) };
-        let names = TreePath::from_stored(row.path.clone())
-            .ids::<Uuid>()
-            .filter_map(|a| reference.categories.get(&a).map(|c| c.name.clone()))
-            .collect();
+        let names = path_names(&reference, id).unwrap_or_default();
         Ok(Some(CategoryRef {
             id: row.id,
             code: row.code.clone(),

@@ -195,12 +195,7 @@ impl App {
             .filter(|a| a.ticket_id == row.id)
             .ok_or(Error::NotFound("attachment"))?;
         let hash = found.sha256.as_deref().ok_or(Error::NotFound("attachment"))?;
-        let bytes = self
-            .files
-            .get(hash)
-            .await
-            .map_err(anyhow::Error::from)?
-            .ok_or(Error::NotFound("attachment"))?;
+        let content = self.file_content(hash, found.file_name.clone()).await?;
         self.audit_now(vec![ctx.record(
             AuditEntry::new(AuditAction::AttachmentRead)
                 .subject("ticket", ticket)
@@ -208,13 +203,23 @@ impl App {
             self.now(),
         )])
         .await?;
-        // The type the bytes show, not the one the attachment was named with: a file is never
-        // served as something a browser would run.
+        Ok(content)
+    }
+
+    /// A kept file's bytes, typed by what the bytes show rather than the name it came with: a
+    /// file is never served as something a browser would run.
+    pub(crate) async fn file_content(&self, hash: &str, file_name: String) -> Result<FileContent> {
+        let bytes = self
+            .files
+            .get(hash)
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok_or(Error::NotFound("attachment"))?;
         let content_type = infer::get(&bytes)
             .map(|t| t.mime_type())
             .filter(|t| UPLOAD_TYPES.contains(t))
             .unwrap_or("application/octet-stream")
             .to_owned();
-        Ok(FileContent { content_type, file_name: found.file_name, bytes })
+        Ok(FileContent { content_type, file_name, bytes })
     }
 }

@@ -37,7 +37,7 @@ pub(crate) use access::RecentReads;
 pub use access::{AccessKind, AccessQuery, RevealContact, RevealedContact, TicketAccess};
 pub use actions::{ActionInput, BatchAssign, BatchResult};
 pub use attachments::{AttachmentInput, FileContent, UploadQuery, UploadedFile};
-pub use views::{DeadlineStatus, TicketSummary, TicketView};
+pub use views::{DeadlineStatus, OrgRef, TicketSummary, TicketView};
 
 use crate::identity::orgs::path_of;
 use crate::paging::{ListFormat, PageOf, Paging};

@@ -7,6 +7,7 @@ pub mod events;
 pub mod federation;
 pub mod health;
 pub mod jobs;
+pub mod kb;
 pub mod orgs;
 pub mod reference;
 pub mod tickets;

@@ -232,8 +232,14 @@ pub async fn attachment_content(
     caller: Caller,
     ApiPath((id, attachment)): ApiPath<(TicketId, Uuid)>,
 ) -> ApiResult<Response> {
-    let FileContent { content_type, file_name, bytes } =
-        state.app.attachment_content(&caller.ctx, id, attachment).await?;
+    Ok(file_response(state.app.attachment_content(&caller.ctx, id, attachment).await?))
+}
+
+/// A kept file as a response: photos shown in the page, anything else downloaded, the real
+/// name in the header, never cached.
+pub(crate) fn file_response(
+    FileContent { content_type, file_name, bytes }: FileContent,
+) -> Response {
     let inline = content_type.starts_with("image/");
     let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes())
         .collect::<String>()
@@ -251,7 +257,7 @@ pub async fn attachment_content(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    response
 }
 
 /// The header's value; one that is not text reaches the use case as an invalid key.

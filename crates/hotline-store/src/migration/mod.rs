@@ -14,6 +14,7 @@ mod m20261206_000008_calendar_years;
 mod m20261206_000009_outbox_cursors;
 mod m20261207_000010_org_reviews_replies;
 mod m20261207_000011_desk;
+mod m20261207_000012_knowledge_base;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_outbox_cursors::Migration),
             Box::new(m20261207_000010_org_reviews_replies::Migration),
             Box::new(m20261207_000011_desk::Migration),
+            Box::new(m20261207_000012_knowledge_base::Migration),
         ]
     }
 }

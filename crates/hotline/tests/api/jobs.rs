@@ -32,6 +32,7 @@ async fn admins_see_every_job_and_how_it_went(backend: Backend) {
         names,
         vec![
             "federation.report",
+            "kb.expiry",
             "outbox.federation",
             "outbox.webhooks",
             "sessions.purge",

@@ -12,6 +12,7 @@ mod desk;
 mod federation;
 mod http;
 mod jobs;
+mod kb;
 mod open311;
 mod openapi;
 mod orgs;
