@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod kb;
 pub mod paging;
 pub mod reference;
+pub mod search;
 pub mod stats;
 pub mod tickets;
 
@@ -68,6 +69,7 @@ pub struct App {
     pub(crate) session_uses: Arc<identity::throttle::SessionUses>,
     pub(crate) recent_reads: Arc<tickets::RecentReads>,
     pub(crate) jobs: Arc<jobs::JobBoard>,
+    pub(crate) segmenter: search::Segmenter,
     /// This process, as the holder of outbox leases.
     pub(crate) instance: uuid::Uuid,
 }
@@ -118,6 +120,7 @@ impl App {
             rate_limits: Arc::new(identity::throttle::RateLimits::new(&config.security.rate_limit)),
             session_uses: Arc::default(),
             recent_reads: Arc::default(),
+            segmenter: search::Segmenter::default(),
             jobs: Arc::default(),
             instance: uuid::Uuid::now_v7(),
             config: Arc::new(config),

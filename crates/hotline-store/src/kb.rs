@@ -32,8 +32,8 @@ pub struct ArticleFilter {
     pub statuses: Vec<ArticleStatus>,
     /// Answering this category or one of these (a category and its descendants).
     pub categories: Vec<Uuid>,
-    /// Words in the title, the search words or the body.
-    pub text: Option<String>,
+    /// Any of these words in the title, the search words or the body.
+    pub words: Vec<String>,
 }
 
 pub async fn insert(db: &impl ConnectionTrait, row: ArticleRow) -> Result<ArticleRow, DbErr> {
@@ -88,13 +88,15 @@ pub async fn list(
             .to_owned();
         query = query.filter(C::Id.in_subquery(linked));
     }
-    if let Some(text) = &filter.text {
-        query = query.filter(
-            Condition::any()
-                .add(Expr::col(C::Title).like(contains(text)))
-                .add(Expr::col(C::Keywords).like(contains(text)))
-                .add(Expr::col(C::Body).like(contains(text))),
-        );
+    if !filter.words.is_empty() {
+        let mut any = Condition::any();
+        for word in &filter.words {
+            any = any
+                .add(Expr::col(C::Title).like(contains(word)))
+                .add(Expr::col(C::Keywords).like(contains(word)))
+                .add(Expr::col(C::Body).like(contains(word)));
+        }
+        query = query.filter(any);
     }
     let total = query.clone().count(db).await?;
     let items = query

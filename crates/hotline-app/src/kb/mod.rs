@@ -30,6 +30,8 @@ pub use render::render_markdown;
 
 const MAX_BODY_CHARS: usize = 50_000;
 const MAX_CATEGORIES: usize = 20;
+/// A search ranks at most this many matches (a knowledge base holds thousands, not millions).
+const SEARCH_CANDIDATES: u64 = 500;
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -647,12 +649,15 @@ impl App {
                 .ok_or_else(|| FieldError::new("status", FieldIssue::InvalidValue))
         });
         let status = status.and_then(|r| errors.take(r));
-        let text = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
-        if text.as_ref().is_some_and(|t| t.chars().count() > 100) {
+        let text = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+        if text.is_some_and(|t| t.chars().count() > 100) {
             errors.push(FieldError::new("q", FieldIssue::TooLong).with_limit(100));
         }
+        let words = text.map(|t| self.segmenter.query_words(t)).unwrap_or_default();
+        // Only stop words or punctuation typed: nothing to look for, so nothing matches.
+        let nothing = text.is_some() && words.is_empty();
         let reference = self.reference().await?;
-        let mut filter = ArticleFilter { text, ..ArticleFilter::default() };
+        let mut filter = ArticleFilter { words, ..ArticleFilter::default() };
         if let Some(category) = query.category_id {
             match reference.categories.get(&category) {
                 None => errors.push(FieldError::new("category_id", FieldIssue::NotFound)),
@@ -681,6 +686,9 @@ impl App {
         }
         errors.into_result()?;
         let page = page.ok_or_else(|| Error::Internal(anyhow::anyhow!("paging missing")))?;
+        if nothing {
+            return Ok(PageOf::new(Vec::new(), 0, page));
+        }
         let today = self.calendar().local_date(self.now());
         match status {
             None => filter.in_use_on = Some(today),
@@ -725,7 +733,28 @@ impl App {
         reference: &crate::reference::ReferenceData,
     ) -> Result<PageOf<ArticleSummary>> {
         let db = self.store.reader();
-        let result = hotline_store::kb::list(db, &filter, page).await?;
+        // A search ranks its candidates by how many of its words each holds (title and search
+        // words count double), then pages; a plain list pages in the database.
+        let result = if filter.words.is_empty() {
+            hotline_store::kb::list(db, &filter, page).await?
+        } else {
+            let all = hotline_store::kb::list(
+                db,
+                &filter,
+                hotline_store::PageRequest { page: 1, per_page: SEARCH_CANDIDATES },
+            )
+            .await?;
+            let mut ranked: Vec<(usize, ArticleRow)> =
+                all.items.into_iter().map(|a| (render::relevance(&a, &filter.words), a)).collect();
+            ranked.sort_by(|x, y| y.0.cmp(&x.0).then(y.1.hits.cmp(&x.1.hits)));
+            let items = ranked
+                .into_iter()
+                .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+                .take(usize::try_from(page.per_page).unwrap_or(usize::MAX))
+                .map(|(_, a)| a)
+                .collect();
+            hotline_store::Page { items, total: all.total.min(SEARCH_CANDIDATES) }
+        };
         let ids: Vec<Uuid> = result.items.iter().map(|a| a.id).collect();
         let mut categories = hotline_store::kb::categories_of(db, &ids).await?;
         // Lists of what agents are offered show the published text.
@@ -743,7 +772,7 @@ impl App {
                 ArticleSummary {
                     id: a.id,
                     title: shown.map_or_else(|| a.title.clone(), |v| v.title.clone()),
-                    snippet: render::snippet(body, filter.text.as_deref()),
+                    snippet: render::snippet(body, &filter.words),
                     reply_template: shown
                         .map_or_else(|| a.reply_template.clone(), |v| v.reply_template.clone()),
                     status: a.status,

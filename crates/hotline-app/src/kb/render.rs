@@ -17,17 +17,34 @@ pub fn render_markdown(body: &str) -> String {
 
 const SNIPPET_CHARS: usize = 80;
 
-/// About eighty characters of plain text: around the first place `q` appears, or from the
-/// start.
-pub(super) fn snippet(body: &str, q: Option<&str>) -> String {
+/// How well an article answers the words: each word in the title or search words counts two,
+/// in the body one.
+pub(super) fn relevance(article: &hotline_store::kb::ArticleRow, words: &[String]) -> usize {
+    let title = article.title.to_lowercase();
+    let keywords = article.keywords.as_deref().unwrap_or("").to_lowercase();
+    let body = article.body.to_lowercase();
+    words
+        .iter()
+        .map(|w| {
+            2 * usize::from(title.contains(w.as_str()) || keywords.contains(w.as_str()))
+                + usize::from(body.contains(w.as_str()))
+        })
+        .sum()
+}
+
+/// About eighty characters of plain text: around the first place one of the words appears, or
+/// from the start.
+pub(super) fn snippet(body: &str, words: &[String]) -> String {
     let text: Vec<char> = body
         .chars()
         .filter(|c| !matches!(c, '#' | '*' | '`' | '>' | '|'))
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
     let plain: String = text.iter().collect();
-    let at = q
-        .and_then(|q| plain.find(q))
+    let at = words
+        .iter()
+        .filter_map(|w| plain.find(w.as_str()))
+        .min()
         .map_or(0, |byte| plain[..byte].chars().count().saturating_sub(SNIPPET_CHARS / 4));
     let mut out: String = text.iter().skip(at).take(SNIPPET_CHARS).collect();
     if at > 0 {
@@ -77,8 +94,8 @@ mod tests {
     #[test]
     fn snippets_start_near_the_match() {
         let body = format!("{}居住证办理需要带身份证。", "前言".repeat(60));
-        let s = snippet(&body, Some("居住证"));
+        let s = snippet(&body, &["居住证".to_owned()]);
         assert!(s.starts_with('…') && s.contains("居住证办理"), "{s}");
-        assert_eq!(snippet("短文", None), "短文");
+        assert_eq!(snippet("短文", &[]), "短文");
     }
 }

@@ -1,0 +1,64 @@
+//! Chinese text for search: one jieba segmenter per process (its dictionary takes a moment to
+//! load, so it is built on first use and shared), and the words a query stands for.
+
+use std::sync::{Arc, OnceLock};
+
+use jieba_rs::Jieba;
+
+/// Words that say nothing about what is asked (咨询 is in every third title).
+const STOP_WORDS: [&str; 24] = [
+    "咨询", "请问", "反映", "投诉", "市民", "问题", "关于", "如何", "怎么", "怎样", "什么", "哪里",
+    "是否", "可以", "需要", "我们", "你们", "他们", "一下", "这个", "那个", "已经", "还是", "情况",
+];
+
+/// At most this many words of a query are searched for.
+pub const MAX_QUERY_WORDS: usize = 8;
+
+/// The shared segmenter.
+#[derive(Clone, Debug, Default)]
+pub struct Segmenter(Arc<OnceLock<Jieba>>);
+
+impl Segmenter {
+    fn jieba(&self) -> &Jieba {
+        self.0.get_or_init(Jieba::new)
+    }
+
+    /// The words of a query worth searching for: segmented for search (居住证 also gives 居住),
+    /// single characters and stop words left out, each once, in order.
+    #[must_use]
+    pub fn query_words(&self, q: &str) -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        for word in self.jieba().cut_for_search(q, true) {
+            let word = word.word.trim().to_lowercase();
+            if word.chars().count() < 2
+                || STOP_WORDS.contains(&word.as_str())
+                || word.chars().all(|c| c.is_ascii_punctuation())
+            {
+                continue;
+            }
+            if !words.contains(&word) {
+                words.push(word);
+            }
+            if words.len() == MAX_QUERY_WORDS {
+                break;
+            }
+        }
+        words
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_question_becomes_the_words_it_is_about() {
+        let s = Segmenter::default();
+        let words = s.query_words("咨询居住证在哪里办理");
+        assert!(words.contains(&"居住证".to_owned()), "{words:?}");
+        assert!(words.contains(&"办理".to_owned()), "{words:?}");
+        assert!(!words.iter().any(|w| w == "咨询" || w == "哪里"), "{words:?}");
+        assert!(s.query_words("  ").is_empty());
+        assert!(s.query_words(&"电梯".repeat(50)).len() <= MAX_QUERY_WORDS);
+    }
+}

@@ -1,0 +1,55 @@
+// The knowledge base as its users work (issue #19): a district writes an answer, the center
+// publishes it, an agent finds it beside the intake form and answers the citizen with it.
+import { expect, test } from '@playwright/test'
+
+import { login, watchConsole } from './helpers'
+
+test('a unit writes, the center publishes, an agent answers at intake with the article', async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'district_a_manager')
+  await page.goto('/kb')
+  await page.locator('[data-test="kb-new"]').click()
+  await page.locator('input[name="kb-title"]').fill('东城区居住证办理地点')
+  await page.locator('textarea[name="kb-template"]').fill('您好，居住证可到居住地社区服务站办理，需携带身份证。')
+  await page.locator('textarea[name="kb-body"]').fill('## 办理地点\n\n各**社区服务站**，工作日 9:00—17:00。')
+  await page.locator('[data-test="kb-keywords"] input').pressSequentially('居住证')
+  await page.keyboard.press('Enter')
+  await page.locator('[data-test="kb-save"]').click()
+  await expect(page).toHaveURL(/\/kb\/[0-9a-f-]{36}$/)
+  await expect(page.locator('[data-test="kb-body"] strong')).toHaveText('社区服务站')
+  await expect(page.locator('[data-test="kb-status-tag"]')).toHaveText('草稿')
+  await page.locator('[data-test="kb-submit"]').click()
+  await expect(page.locator('[data-test="kb-status-tag"]')).toHaveText('待审核')
+  const url = page.url()
+
+  await login(page, 'supervisor')
+  await page.goto(url)
+  await page.locator('[data-test="kb-publish"]').click()
+  await expect(page.locator('[data-test="kb-status-tag"]')).toHaveText('已发布')
+  await expect(page.locator('[data-test="kb-versions"]')).toContainText('第 1 版')
+
+  await login(page, 'agent')
+  await page.goto('/workstation')
+  await page.locator('input[name="caller_phone"]').fill('13922223333')
+  await page.locator('input[name="title"]').fill('咨询居住证办理')
+  await page.locator('textarea[name="content"]').fill('想问居住证在哪里办。')
+  await page.locator('.el-cascader').first().click()
+  await page.keyboard.type('户籍')
+  await page.locator('.el-cascader__suggestion-item', { hasText: '户籍管理' }).first().click()
+  const panel = page.locator('[data-test="kb-panel"]')
+  await panel.getByText('东城区居住证办理地点').click()
+  await expect(page.locator('[data-test="kb-drawer-template"]')).toContainText('社区服务站办理')
+  await page.locator('[data-test="kb-answer"]').click()
+  const dialog = page.locator('.el-dialog').last()
+  await expect(dialog.locator('textarea[name="content"]')).toHaveValue('您好，居住证可到居住地社区服务站办理，需携带身份证。')
+  await dialog.locator('[data-test="action-submit"]').click()
+  await expect(page.locator('[data-test="created"]')).toContainText('直接答复')
+
+  // The agent says it helped; the owner sees it.
+  await page.goto(url)
+  await page.locator('[data-test="kb-helpful"]').click()
+  await login(page, 'district_a_manager')
+  await page.goto(url)
+  await expect(page.locator('[data-test="kb-feedback"]')).toContainText('话务员王芳')
+  expect(errors).toEqual([])
+})
