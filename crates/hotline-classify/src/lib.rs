@@ -20,6 +20,7 @@
 mod data;
 mod eval;
 mod features;
+mod lexicon;
 mod model;
 mod rng;
 mod svm;

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 use crate::data::{Example, Taxonomy};
 use crate::features::{DocText, SparseVec, Vectorizer};
+use crate::lexicon::Lexicon;
 use crate::rng::Rng;
 use crate::svm::{self, Hyperplane, SvmOptions};
-use crate::text::TokenConfig;
+use crate::text::{self, TokenConfig};
 
 /// How the category tree enters training.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +43,10 @@ pub struct TrainConfig {
     /// Also predict labels that only the taxonomy knows (no labelled message). Off by default:
     /// with nothing but names to learn from they would be guessed badly and steal good answers.
     pub taxonomy_only_labels: bool,
+    /// Scale of the tree-keyword evidence features ([`crate::lexicon`]); 0 leaves them out.
+    pub lexicon_weight: f32,
+    /// Tree-keyword evidence added straight to each label's margin, times this; 0 for none.
+    pub lexicon_boost: f32,
     /// SVM cost.
     pub c: f32,
     /// Weigh classes inversely to their message counts, so small classes are not drowned.
@@ -63,6 +68,8 @@ impl Default for TrainConfig {
             taxonomy_docs: TaxonomyDocs::PerPath,
             taxonomy_weight: 0.3,
             taxonomy_only_labels: false,
+            lexicon_weight: 0.0,
+            lexicon_boost: 0.0,
             c: 1.0,
             balanced: true,
             calibration_folds: 3,
@@ -79,7 +86,9 @@ pub struct Classifier {
     config: TrainConfig,
     labels: Vec<String>,
     vectorizer: Vectorizer,
-    /// Per label: weights over the vectorizer's features.
+    /// Tree keywords, when `lexicon_weight > 0`; their evidence follows the n-gram features.
+    lexicon: Option<Lexicon>,
+    /// Per label: weights over the vectorizer's features, then the lexicon's (one per label).
     weights: Vec<Vec<f32>>,
     biases: Vec<f32>,
     /// Softmax temperature applied to the SVM margins.
@@ -153,9 +162,36 @@ struct Core {
     planes: Vec<Hyperplane>,
 }
 
-fn fit_core(docs: &[Doc], n_labels: usize, config: &TrainConfig, seed: u64) -> Core {
+/// Tree-keyword evidence per label of a message (title or body, whichever says more).
+fn evidence(lexicon: &Lexicon, doc: DocText<'_>, n_labels: usize) -> Vec<f32> {
+    let mut ev = lexicon.evidence(&text::normalise(doc.body), n_labels);
+    if !doc.title.is_empty() {
+        for (e, t) in ev.iter_mut().zip(lexicon.evidence(&text::normalise(doc.title), n_labels)) {
+            *e = e.max(t);
+        }
+    }
+    ev
+}
+
+/// Appends evidence after the n-gram features (indices `dim..`).
+fn add_evidence(x: &mut SparseVec, ev: &[f32], dim: usize, scale: f32) {
+    if scale > 0.0 {
+        x.extend(ev.iter().enumerate().filter(|&(_, &v)| v > 0.0).map(|(l, &v)| ((dim + l) as u32, v * scale)));
+    }
+}
+
+fn fit_core(docs: &[Doc], n_labels: usize, config: &TrainConfig, seed: u64, lexicon: Option<&Lexicon>) -> Core {
     let texts: Vec<DocText<'_>> = docs.iter().map(|d| DocText { title: &d.title, body: &d.body }).collect();
-    let (vectorizer, x) = Vectorizer::fit(&texts, &config.tokens, config.title_weight, config.min_df);
+    let (vectorizer, mut x) = Vectorizer::fit(&texts, &config.tokens, config.title_weight, config.min_df);
+    let dim = vectorizer.dim();
+    if let Some(lex) = lexicon {
+        // Only messages: the tree's own documents would teach that keywords never miss.
+        for ((xi, t), d) in x.iter_mut().zip(&texts).zip(docs) {
+            if d.weight >= 1.0 {
+                add_evidence(xi, &evidence(lex, *t, n_labels), dim, config.lexicon_weight);
+            }
+        }
+    }
     // Balanced class weights from the messages (full-weight documents) alone.
     let mut counts = vec![0.0f32; n_labels];
     for d in docs.iter().filter(|d| d.weight >= 1.0) {
@@ -172,14 +208,34 @@ fn fit_core(docs: &[Doc], n_labels: usize, config: &TrainConfig, seed: u64) -> C
     let planes = (0..n_labels)
         .map(|k| {
             let y: Vec<bool> = docs.iter().map(|d| d.label == k).collect();
-            svm::train(&x, &y, &cost, vectorizer.dim(), SvmOptions::default(), &mut rng)
+            svm::train(&x, &y, &cost, dim + n_labels, SvmOptions::default(), &mut rng)
         })
         .collect();
     Core { vectorizer, planes }
 }
 
-fn margins(core: &Core, x: &SparseVec) -> Vec<f32> {
-    core.planes.iter().map(|p| p.score(x)).collect()
+/// Margins of a message for every label: the planes over n-grams and evidence features, plus
+/// the evidence boost.
+fn margins(
+    vectorizer: &Vectorizer,
+    planes: &[(&[f32], f32)],
+    lexicon: Option<&Lexicon>,
+    config: &TrainConfig,
+    doc: DocText<'_>,
+) -> Vec<f32> {
+    let mut x = vectorizer.transform(doc);
+    let ev = lexicon.map(|lex| evidence(lex, doc, planes.len()));
+    if let Some(ev) = &ev {
+        add_evidence(&mut x, ev, vectorizer.dim(), config.lexicon_weight);
+    }
+    planes
+        .iter()
+        .enumerate()
+        .map(|(k, &(w, b))| {
+            let boost = ev.as_ref().map_or(0.0, |ev| config.lexicon_boost * ev[k]);
+            x.iter().map(|&(j, v)| w.get(j as usize).copied().unwrap_or(0.0) * v).sum::<f32>() + b + boost
+        })
+        .collect()
 }
 
 /// Softmax of `t * margins`, computed stably.
@@ -246,15 +302,17 @@ impl Classifier {
         if docs.is_empty() {
             return Err(Error::NoTrainingData);
         }
-        let core = fit_core(&docs, labels.len(), config, config.seed);
-        let temperature = Self::calibrate(&docs, labels.len(), config).unwrap_or(config.temperature);
+        let lexicon = (config.lexicon_weight > 0.0 || config.lexicon_boost > 0.0).then(|| Lexicon::build(taxonomy, config.level, &labels));
+        let core = fit_core(&docs, labels.len(), config, config.seed, lexicon.as_ref());
+        let temperature =
+            Self::calibrate(&docs, labels.len(), config, lexicon.as_ref()).unwrap_or(config.temperature);
         let (weights, biases) = core.planes.into_iter().map(|p| (p.w, p.b)).unzip();
-        Ok(Self { config: config.clone(), labels, vectorizer: core.vectorizer, weights, biases, temperature })
+        Ok(Self { config: config.clone(), labels, vectorizer: core.vectorizer, lexicon, weights, biases, temperature })
     }
 
     /// Fits the temperature on margins of messages each scored by a model that did not see them.
     /// `None` when there are too few messages to hold any out.
-    fn calibrate(docs: &[Doc], n_labels: usize, config: &TrainConfig) -> Option<f32> {
+    fn calibrate(docs: &[Doc], n_labels: usize, config: &TrainConfig, lexicon: Option<&Lexicon>) -> Option<f32> {
         let k = config.calibration_folds;
         let messages: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].weight >= 1.0).collect();
         if k < 2 || messages.len() < 2 * k {
@@ -275,10 +333,11 @@ impl Classifier {
                 .filter(|&(_, &held)| !held)
                 .map(|(d, _)| Doc { title: d.title.clone(), body: d.body.clone(), label: d.label, weight: d.weight })
                 .collect();
-            let core = fit_core(&train, n_labels, config, config.seed.wrapping_add(f as u64 + 1));
+            let core = fit_core(&train, n_labels, config, config.seed.wrapping_add(f as u64 + 1), lexicon);
+            let planes: Vec<(&[f32], f32)> = core.planes.iter().map(|p| (p.w.as_slice(), p.b)).collect();
             for (d, _) in docs.iter().zip(&in_fold).filter(|&(_, &held)| held) {
-                let x = core.vectorizer.transform(DocText { title: &d.title, body: &d.body });
-                held_out.push((margins(&core, &x), d.label));
+                let doc = DocText { title: &d.title, body: &d.body };
+                held_out.push((margins(&core.vectorizer, &planes, lexicon, config, doc), d.label));
             }
         }
         Some(fit_temperature(&held_out))
@@ -288,13 +347,8 @@ impl Classifier {
     /// Scores are softmax probabilities (sum to 1 over all labels). A text with no known term
     /// still gets scores (close to the class priors), never an error.
     pub fn predict_message(&self, title: &str, body: &str, k: usize) -> Vec<(String, f32)> {
-        let x = self.vectorizer.transform(DocText { title, body });
-        let margins: Vec<f32> = self
-            .weights
-            .iter()
-            .zip(&self.biases)
-            .map(|(w, b)| x.iter().map(|&(j, v)| w.get(j as usize).copied().unwrap_or(0.0) * v).sum::<f32>() + b)
-            .collect();
+        let planes: Vec<(&[f32], f32)> = self.weights.iter().map(Vec::as_slice).zip(self.biases.iter().copied()).collect();
+        let margins = margins(&self.vectorizer, &planes, self.lexicon.as_ref(), &self.config, DocText { title, body });
         let probs = softmax(&margins, self.temperature);
         let mut ranked: Vec<(String, f32)> = self.labels.iter().cloned().zip(probs).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -337,7 +391,18 @@ impl Classifier {
         let Some(k) = self.labels.iter().position(|l| l == label) else { return Vec::new() };
         let mut terms: Vec<(u32, f32)> = self.weights[k].iter().enumerate().map(|(i, &w)| (i as u32, w)).collect();
         terms.sort_by(|a, b| b.1.total_cmp(&a.1));
-        terms.into_iter().take(n).filter_map(|(i, w)| Some((self.vectorizer.term(i)?.to_owned(), w))).collect()
+        let dim = self.vectorizer.dim();
+        terms
+            .into_iter()
+            .take(n)
+            .filter_map(|(i, w)| {
+                let term = match self.vectorizer.term(i) {
+                    Some(t) => t.to_owned(),
+                    None => format!("tree:{}", self.labels.get(i as usize - dim)?),
+                };
+                Some((term, w))
+            })
+            .collect()
     }
 
     /// Writes the model as JSON.
@@ -360,7 +425,7 @@ impl Classifier {
         let dim = self.vectorizer.dim();
         let ok = self.weights.len() == self.labels.len()
             && self.biases.len() == self.labels.len()
-            && self.weights.iter().all(|w| w.len() == dim)
+            && self.weights.iter().all(|w| w.len() == dim + self.labels.len())
             && !self.labels.is_empty();
         if ok { Ok(()) } else { Err(Error::BadModel("weights do not match labels and features".into())) }
     }

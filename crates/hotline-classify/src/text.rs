@@ -72,13 +72,25 @@ pub fn tokens(text: &str, config: &TokenConfig, mut emit: impl FnMut(&str)) {
             }
         }
         if config.words && chars.len() >= 2 {
-            for word in jieba().cut(seg, true) {
-                if word.word.chars().count() >= 2 {
-                    buf.clear();
-                    buf.push_str("w:");
-                    buf.push_str(word.word);
-                    emit(&buf);
-                }
+            words(seg, |w| {
+                buf.clear();
+                buf.push_str("w:");
+                buf.push_str(w);
+                emit(&buf);
+            });
+        }
+    }
+}
+
+/// Calls `emit` with each jieba word of two characters or more in `text`.
+pub fn words(text: &str, mut emit: impl FnMut(&str)) {
+    for seg in segments(text) {
+        if seg.chars().nth(1).is_none() {
+            continue;
+        }
+        for word in jieba().cut(seg, true) {
+            if word.word.chars().nth(1).is_some() {
+                emit(word.word);
             }
         }
     }
