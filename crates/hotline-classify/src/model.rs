@@ -101,6 +101,8 @@ struct Doc {
     body: String,
     label: usize,
     weight: f32,
+    /// A labelled message (not a tree document).
+    message: bool,
 }
 
 /// Builds the training documents: messages whose label is known, then taxonomy documents.
@@ -115,7 +117,7 @@ fn documents(
         .iter()
         .filter_map(|e| {
             let &label = index.get(e.label.as_str())?;
-            Some(Doc { title: e.title.clone(), body: e.body.clone(), label, weight: 1.0 })
+            Some(Doc { title: e.title.clone(), body: e.body.clone(), label, weight: 1.0, message: true })
         })
         .collect();
     let labelled = taxonomy.paths.iter().filter_map(|p| {
@@ -130,6 +132,7 @@ fn documents(
             body,
             label,
             weight: config.taxonomy_weight,
+            message: false,
         })),
         TaxonomyDocs::PerLabel => {
             let mut per: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
@@ -141,6 +144,7 @@ fn documents(
                 body: names.into_iter().collect::<Vec<_>>().join(" "),
                 label,
                 weight: config.taxonomy_weight,
+                message: false,
             }));
         }
     }
@@ -187,14 +191,14 @@ fn fit_core(docs: &[Doc], n_labels: usize, config: &TrainConfig, seed: u64, lexi
     if let Some(lex) = lexicon {
         // Only messages: the tree's own documents would teach that keywords never miss.
         for ((xi, t), d) in x.iter_mut().zip(&texts).zip(docs) {
-            if d.weight >= 1.0 {
+            if d.message {
                 add_evidence(xi, &evidence(lex, *t, n_labels), dim, config.lexicon_weight);
             }
         }
     }
-    // Balanced class weights from the messages (full-weight documents) alone.
+    // Balanced class weights from the messages alone.
     let mut counts = vec![0.0f32; n_labels];
-    for d in docs.iter().filter(|d| d.weight >= 1.0) {
+    for d in docs.iter().filter(|d| d.message) {
         counts[d.label] += 1.0;
     }
     let present = counts.iter().filter(|&&c| c > 0.0).count().max(1) as f32;
@@ -314,7 +318,7 @@ impl Classifier {
     /// `None` when there are too few messages to hold any out.
     fn calibrate(docs: &[Doc], n_labels: usize, config: &TrainConfig, lexicon: Option<&Lexicon>) -> Option<f32> {
         let k = config.calibration_folds;
-        let messages: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].weight >= 1.0).collect();
+        let messages: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].message).collect();
         if k < 2 || messages.len() < 2 * k {
             return None;
         }
@@ -331,7 +335,7 @@ impl Classifier {
                 .iter()
                 .zip(&in_fold)
                 .filter(|&(_, &held)| !held)
-                .map(|(d, _)| Doc { title: d.title.clone(), body: d.body.clone(), label: d.label, weight: d.weight })
+                .map(|(d, _)| Doc { title: d.title.clone(), body: d.body.clone(), label: d.label, weight: d.weight, message: d.message })
                 .collect();
             let core = fit_core(&train, n_labels, config, config.seed.wrapping_add(f as u64 + 1), lexicon);
             let planes: Vec<(&[f32], f32)> = core.planes.iter().map(|p| (p.w.as_slice(), p.b)).collect();

@@ -34,6 +34,8 @@ fn jieba() -> &'static Jieba {
 /// Full-width forms to ASCII, ASCII lowercased, every digit to `0`: the numbers in a message
 /// (dates, amounts, house numbers) say little about its category, their presence a bit.
 pub fn normalise(text: &str) -> String {
+    // Spreadsheet exports write a carriage return as `_x000D_`.
+    let text = if text.contains("_x000D_") { text.replace("_x000D_", "\n") } else { text.to_owned() };
     text.chars()
         .map(|c| {
             let c = match c {
@@ -109,6 +111,7 @@ mod tests {
     #[test]
     fn normalise_folds_width_case_and_digits() {
         assert_eq!(normalise("ＡＢ１２３ 市A3区"), "ab000 市a0区");
+        assert_eq!(normalise("你好_x000D_ 谢谢"), "你好\n 谢谢");
     }
 
     #[test]
