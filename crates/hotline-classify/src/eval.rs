@@ -153,6 +153,32 @@ pub struct CvSummary {
     pub pooled_accuracy: Spread,
     /// Pooled report of the first repetition.
     pub first: Report,
+    /// How far the top score can be believed: over all out-of-fold predictions, by top score
+    /// (below 0.5, 0.5 to 0.8, 0.8 and above), the number of predictions, their mean top score
+    /// and the share that were right. Calibrated scores have the last two close.
+    pub confidence: Vec<ConfidenceBin>,
+}
+
+/// Predictions whose top score fell in `from..to`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfidenceBin {
+    pub from: f64,
+    pub to: f64,
+    pub n: usize,
+    pub mean_score: f64,
+    pub accuracy: f64,
+}
+
+fn confidence_bins(scored: &[(f64, bool)]) -> Vec<ConfidenceBin> {
+    [(0.0, 0.5), (0.5, 0.8), (0.8, 1.01)]
+        .into_iter()
+        .map(|(from, to)| {
+            let bin: Vec<&(f64, bool)> = scored.iter().filter(|(s, _)| *s >= from && *s < to).collect();
+            let n = bin.len();
+            let mean_score = if n == 0 { 0.0 } else { bin.iter().map(|(s, _)| s).sum::<f64>() / n as f64 };
+            ConfidenceBin { from, to, n, mean_score, accuracy: ratio(bin.iter().filter(|(_, ok)| *ok).count(), n) }
+        })
+        .collect()
 }
 
 impl fmt::Display for CvSummary {
@@ -160,7 +186,19 @@ impl fmt::Display for CvSummary {
         writeln!(f, "{}", self.first)?;
         writeln!(f, "{}-fold stratified CV, {} seeds {:?}", self.folds, self.seeds.len(), self.seeds)?;
         writeln!(f, "per fold:   macro_f1 {}  accuracy {}", self.fold_macro_f1, self.fold_accuracy)?;
-        write!(f, "per repeat: macro_f1 {}  accuracy {}", self.pooled_macro_f1, self.pooled_accuracy)
+        write!(f, "per repeat: macro_f1 {}  accuracy {}", self.pooled_macro_f1, self.pooled_accuracy)?;
+        for b in &self.confidence {
+            write!(
+                f,
+                "\ntop score {:.1}..{:.1}: n={} mean score {:.3}, right {:.3}",
+                b.from,
+                b.to.min(1.0),
+                b.n,
+                b.mean_score,
+                b.accuracy
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -176,6 +214,7 @@ pub fn cross_validate(
     let labels: Vec<&str> = examples.iter().map(|e| e.label.as_str()).collect();
     let (mut fold_f1, mut fold_acc, mut pooled_f1, mut pooled_acc) = (vec![], vec![], vec![], vec![]);
     let mut first = None;
+    let mut scored = Vec::new();
     for &seed in seeds {
         let fold_of = stratified_folds(&labels, k, seed);
         let mut truth = Vec::new();
@@ -186,7 +225,12 @@ pub fn cross_validate(
             let test: Vec<Example> = test.into_iter().map(|(e, _)| e.clone()).collect();
             let model = Classifier::train(&train, taxonomy, &TrainConfig { seed: config.seed ^ seed, ..config.clone() })?;
             let t: Vec<String> = test.iter().map(|e| e.label.clone()).collect();
-            let p: Vec<Option<String>> = test.iter().map(|e| model.predict_label(&e.title, &e.body)).collect();
+            let top: Vec<Option<(String, f32)>> =
+                test.iter().map(|e| model.predict_message(&e.title, &e.body, 1).into_iter().next()).collect();
+            scored.extend(
+                top.iter().zip(&t).filter_map(|(p, t)| p.as_ref().map(|(l, s)| (f64::from(*s), l == t))),
+            );
+            let p: Vec<Option<String>> = top.into_iter().map(|p| p.map(|(l, _)| l)).collect();
             let r = Report::from_pairs(&t, &p);
             fold_f1.push(r.macro_f1);
             fold_acc.push(r.accuracy);
@@ -206,6 +250,7 @@ pub fn cross_validate(
         pooled_macro_f1: Spread::of(&pooled_f1),
         pooled_accuracy: Spread::of(&pooled_acc),
         first: first.ok_or(Error::NoTrainingData)?,
+        confidence: confidence_bins(&scored),
     })
 }
 

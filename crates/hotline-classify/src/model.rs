@@ -11,6 +11,7 @@ use crate::data::{Example, Taxonomy};
 use crate::features::{DocText, SparseVec, Vectorizer};
 use crate::lexicon::Lexicon;
 use crate::rng::Rng;
+use crate::nb;
 use crate::svm::{self, Hyperplane, SvmOptions};
 use crate::text::{self, TokenConfig};
 
@@ -47,6 +48,8 @@ pub struct TrainConfig {
     pub lexicon_weight: f32,
     /// Tree-keyword evidence added straight to each label's margin, times this; 0 for none.
     pub lexicon_boost: f32,
+    /// Blend of complement naive Bayes weights into the SVM's ([`crate::nb`]); 0 for none.
+    pub nb_weight: f32,
     /// SVM cost.
     pub c: f32,
     /// Weigh classes inversely to their message counts, so small classes are not drowned.
@@ -64,13 +67,14 @@ impl Default for TrainConfig {
             level: 1,
             tokens: TokenConfig::default(),
             title_weight: 2.0,
-            min_df: 1,
+            min_df: 2,
             taxonomy_docs: TaxonomyDocs::PerPath,
             taxonomy_weight: 0.3,
             taxonomy_only_labels: false,
             lexicon_weight: 0.0,
-            lexicon_boost: 0.0,
-            c: 1.0,
+            lexicon_boost: 0.2,
+            nb_weight: 0.1,
+            c: 0.3,
             balanced: true,
             calibration_folds: 3,
             temperature: 3.0,
@@ -209,12 +213,22 @@ fn fit_core(docs: &[Doc], n_labels: usize, config: &TrainConfig, seed: u64, lexi
         .collect();
     let cost: Vec<f32> = docs.iter().map(|d| config.c * d.weight * class_weight[d.label]).collect();
     let mut rng = Rng::new(seed);
-    let planes = (0..n_labels)
+    let mut planes: Vec<Hyperplane> = (0..n_labels)
         .map(|k| {
             let y: Vec<bool> = docs.iter().map(|d| d.label == k).collect();
             svm::train(&x, &y, &cost, dim + n_labels, SvmOptions::default(), &mut rng)
         })
         .collect();
+    if config.nb_weight > 0.0 {
+        let labels: Vec<usize> = docs.iter().map(|d| d.label).collect();
+        let sample: Vec<f32> = docs.iter().map(|d| d.weight * class_weight[d.label]).collect();
+        let nb = nb::train(&x, &labels, &sample, n_labels, dim, 0.1);
+        for (plane, w) in planes.iter_mut().zip(nb) {
+            for (p, v) in plane.w.iter_mut().zip(w) {
+                *p += config.nb_weight * v;
+            }
+        }
+    }
     Core { vectorizer, planes }
 }
 
