@@ -38,8 +38,12 @@ impl Taxonomy {
         let mut paths = Vec::new();
         for row in reader.records() {
             let row = row?;
-            let names: Vec<String> =
-                row.iter().map(str::trim).take_while(|s| !s.is_empty()).map(str::to_owned).collect();
+            let names: Vec<String> = row
+                .iter()
+                .map(str::trim)
+                .take_while(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
             if !names.is_empty() {
                 paths.push(names);
             }
@@ -91,12 +95,18 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("hotline-classify-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("m.csv");
-        std::fs::write(&file, "id,title,body,category_level1\n1,标题,\"第一行\n第二行\",环境保护\n2,无标签,内容,\n")
-            .unwrap();
+        std::fs::write(
+            &file,
+            "id,title,body,category_level1\n1,标题,\"第一行\n第二行\",环境保护\n2,无标签,内容,\n",
+        )
+        .unwrap();
         let rows = read_messages(&file, "category_level1").unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].body, "第一行\n第二行");
-        assert!(matches!(read_messages(&file, "category_level2"), Err(Error::MissingColumn { .. })));
+        assert!(matches!(
+            read_messages(&file, "category_level2"),
+            Err(Error::MissingColumn { .. })
+        ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

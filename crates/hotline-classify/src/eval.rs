@@ -55,23 +55,35 @@ impl Report {
                 let support = pairs.iter().filter(|&&(t, _)| t == l).count();
                 let said = pairs.iter().filter(|&&(_, p)| p == Some(l)).count();
                 let (precision, recall) = (ratio(tp, said), ratio(tp, support));
-                let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+                let f1 = if precision + recall > 0.0 {
+                    2.0 * precision * recall / (precision + recall)
+                } else {
+                    0.0
+                };
                 ClassScore { label: l.to_owned(), precision, recall, f1, support }
             })
             .collect();
         let correct = pairs.iter().filter(|&&(t, p)| p == Some(t)).count();
-        let macro_f1 =
-            if classes.is_empty() { 0.0 } else { classes.iter().map(|c| c.f1).sum::<f64>() / classes.len() as f64 };
+        let macro_f1 = if classes.is_empty() {
+            0.0
+        } else {
+            classes.iter().map(|c| c.f1).sum::<f64>() / classes.len() as f64
+        };
         Self { classes, macro_f1, accuracy: ratio(correct, pairs.len()), n: pairs.len() }
     }
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<16} {:>9} {:>9} {:>9} {:>7}", "label", "precision", "recall", "f1", "support")?;
+        writeln!(
+            f,
+            "{:<16} {:>9} {:>9} {:>9} {:>7}",
+            "label", "precision", "recall", "f1", "support"
+        )?;
         for c in &self.classes {
             // Chinese labels are two columns wide per character: pad by display width.
-            let pad = 16usize.saturating_sub(c.label.chars().map(|ch| if ch.is_ascii() { 1 } else { 2 }).sum());
+            let pad = 16usize
+                .saturating_sub(c.label.chars().map(|ch| if ch.is_ascii() { 1 } else { 2 }).sum());
             writeln!(
                 f,
                 "{}{} {:>9.3} {:>9.3} {:>9.3} {:>7}",
@@ -96,14 +108,19 @@ pub fn evaluate_examples(
 ) -> Result<Report, Error> {
     let model = Classifier::train(train, taxonomy, config)?;
     let truth: Vec<String> = test.iter().map(|e| e.label.clone()).collect();
-    let predicted: Vec<Option<String>> = test.iter().map(|e| model.predict_label(&e.title, &e.body)).collect();
+    let predicted: Vec<Option<String>> =
+        test.iter().map(|e| model.predict_label(&e.title, &e.body)).collect();
     Ok(Report::from_pairs(&truth, &predicted))
 }
 
 /// The evaluation behind `hotline classifier eval`: first-level labels (`category_level1`), the
 /// default configuration, a model trained on `train_csv` (plus the tree, when given) and scored
 /// on `test_csv`.
-pub fn evaluate(train_csv: &Path, test_csv: &Path, taxonomy_csv: Option<&Path>) -> Result<Report, Error> {
+pub fn evaluate(
+    train_csv: &Path,
+    test_csv: &Path,
+    taxonomy_csv: Option<&Path>,
+) -> Result<Report, Error> {
     let train = read_messages(train_csv, "category_level1")?;
     let test = read_messages(test_csv, "category_level1")?;
     let taxonomy = match taxonomy_csv {
@@ -173,10 +190,18 @@ fn confidence_bins(scored: &[(f64, bool)]) -> Vec<ConfidenceBin> {
     [(0.0, 0.5), (0.5, 0.8), (0.8, 1.01)]
         .into_iter()
         .map(|(from, to)| {
-            let bin: Vec<&(f64, bool)> = scored.iter().filter(|(s, _)| *s >= from && *s < to).collect();
+            let bin: Vec<&(f64, bool)> =
+                scored.iter().filter(|(s, _)| *s >= from && *s < to).collect();
             let n = bin.len();
-            let mean_score = if n == 0 { 0.0 } else { bin.iter().map(|(s, _)| s).sum::<f64>() / n as f64 };
-            ConfidenceBin { from, to, n, mean_score, accuracy: ratio(bin.iter().filter(|(_, ok)| *ok).count(), n) }
+            let mean_score =
+                if n == 0 { 0.0 } else { bin.iter().map(|(s, _)| s).sum::<f64>() / n as f64 };
+            ConfidenceBin {
+                from,
+                to,
+                n,
+                mean_score,
+                accuracy: ratio(bin.iter().filter(|(_, ok)| *ok).count(), n),
+            }
         })
         .collect()
 }
@@ -184,9 +209,23 @@ fn confidence_bins(scored: &[(f64, bool)]) -> Vec<ConfidenceBin> {
 impl fmt::Display for CvSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.first)?;
-        writeln!(f, "{}-fold stratified CV, {} seeds {:?}", self.folds, self.seeds.len(), self.seeds)?;
-        writeln!(f, "per fold:   macro_f1 {}  accuracy {}", self.fold_macro_f1, self.fold_accuracy)?;
-        write!(f, "per repeat: macro_f1 {}  accuracy {}", self.pooled_macro_f1, self.pooled_accuracy)?;
+        writeln!(
+            f,
+            "{}-fold stratified CV, {} seeds {:?}",
+            self.folds,
+            self.seeds.len(),
+            self.seeds
+        )?;
+        writeln!(
+            f,
+            "per fold:   macro_f1 {}  accuracy {}",
+            self.fold_macro_f1, self.fold_accuracy
+        )?;
+        write!(
+            f,
+            "per repeat: macro_f1 {}  accuracy {}",
+            self.pooled_macro_f1, self.pooled_accuracy
+        )?;
         for b in &self.confidence {
             write!(
                 f,
@@ -212,7 +251,8 @@ pub fn cross_validate(
     seeds: &[u64],
 ) -> Result<CvSummary, Error> {
     let labels: Vec<&str> = examples.iter().map(|e| e.label.as_str()).collect();
-    let (mut fold_f1, mut fold_acc, mut pooled_f1, mut pooled_acc) = (vec![], vec![], vec![], vec![]);
+    let (mut fold_f1, mut fold_acc, mut pooled_f1, mut pooled_acc) =
+        (vec![], vec![], vec![], vec![]);
     let mut first = None;
     let mut scored = Vec::new();
     for &seed in seeds {
@@ -220,15 +260,24 @@ pub fn cross_validate(
         let mut truth = Vec::new();
         let mut predicted = Vec::new();
         for f in 0..k {
-            let (test, train): (Vec<_>, Vec<_>) = examples.iter().zip(&fold_of).partition(|&(_, &g)| g == f);
+            let (test, train): (Vec<_>, Vec<_>) =
+                examples.iter().zip(&fold_of).partition(|&(_, &g)| g == f);
             let train: Vec<Example> = train.into_iter().map(|(e, _)| e.clone()).collect();
             let test: Vec<Example> = test.into_iter().map(|(e, _)| e.clone()).collect();
-            let model = Classifier::train(&train, taxonomy, &TrainConfig { seed: config.seed ^ seed, ..config.clone() })?;
+            let model = Classifier::train(
+                &train,
+                taxonomy,
+                &TrainConfig { seed: config.seed ^ seed, ..config.clone() },
+            )?;
             let t: Vec<String> = test.iter().map(|e| e.label.clone()).collect();
-            let top: Vec<Option<(String, f32)>> =
-                test.iter().map(|e| model.predict_message(&e.title, &e.body, 1).into_iter().next()).collect();
+            let top: Vec<Option<(String, f32)>> = test
+                .iter()
+                .map(|e| model.predict_message(&e.title, &e.body, 1).into_iter().next())
+                .collect();
             scored.extend(
-                top.iter().zip(&t).filter_map(|(p, t)| p.as_ref().map(|(l, s)| (f64::from(*s), l == t))),
+                top.iter()
+                    .zip(&t)
+                    .filter_map(|(p, t)| p.as_ref().map(|(l, s)| (f64::from(*s), l == t))),
             );
             let p: Vec<Option<String>> = top.into_iter().map(|p| p.map(|(l, _)| l)).collect();
             let r = Report::from_pairs(&t, &p);

@@ -45,7 +45,13 @@ impl TryFrom<VectorizerFile> for Vectorizer {
             return Err(format!("{} terms but {} idf values", f.terms.len(), f.idf.len()));
         }
         let index = f.terms.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
-        Ok(Self { tokens: f.tokens, title_weight: f.title_weight, terms: f.terms, idf: f.idf, index })
+        Ok(Self {
+            tokens: f.tokens,
+            title_weight: f.title_weight,
+            terms: f.terms,
+            idf: f.idf,
+            index,
+        })
     }
 }
 

@@ -92,8 +92,11 @@ impl Lexicon {
         let keywords = seen
             .into_iter()
             .filter_map(|(k, (total, per))| {
-                let votes: Vec<(u32, f32)> =
-                    per.into_iter().map(|(l, n)| (l, n / total)).filter(|&(_, share)| share >= 0.5).collect();
+                let votes: Vec<(u32, f32)> = per
+                    .into_iter()
+                    .map(|(l, n)| (l, n / total))
+                    .filter(|&(_, share)| share >= 0.5)
+                    .collect();
                 (!votes.is_empty()).then_some((k, votes))
             })
             .collect();
@@ -129,6 +132,7 @@ impl Lexicon {
     }
 
     /// Number of keywords kept.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -146,7 +150,9 @@ mod tests {
             ["环境保护", "环保管理", "其他"],
             ["政法", "社会治安", "噪音扰民"],
         ];
-        Taxonomy { paths: rows.iter().map(|r| r.iter().map(|s| (*s).to_owned()).collect()).collect() }
+        Taxonomy {
+            paths: rows.iter().map(|r| r.iter().map(|s| (*s).to_owned()).collect()).collect(),
+        }
     }
 
     #[test]

@@ -28,7 +28,10 @@ mod svm;
 mod text;
 
 pub use data::{Example, LEVEL_SEPARATOR, Taxonomy, read_messages};
-pub use eval::{ClassScore, ConfidenceBin, CvSummary, Report, Spread, cross_validate, evaluate, evaluate_examples};
+pub use eval::{
+    ClassScore, ConfidenceBin, CvSummary, Report, Spread, cross_validate, evaluate,
+    evaluate_examples,
+};
 pub use model::{Classifier, TaxonomyDocs, TrainConfig, stratified_folds};
 pub use text::TokenConfig;
 

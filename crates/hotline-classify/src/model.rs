@@ -10,8 +10,8 @@ use crate::Error;
 use crate::data::{Example, Taxonomy};
 use crate::features::{DocText, SparseVec, Vectorizer};
 use crate::lexicon::Lexicon;
-use crate::rng::Rng;
 use crate::nb;
+use crate::rng::Rng;
 use crate::svm::{self, Hyperplane, SvmOptions};
 use crate::text::{self, TokenConfig};
 
@@ -116,12 +116,19 @@ fn documents(
     config: &TrainConfig,
     labels: &[String],
 ) -> Vec<Doc> {
-    let index: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> =
+        labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
     let mut docs: Vec<Doc> = examples
         .iter()
         .filter_map(|e| {
             let &label = index.get(e.label.as_str())?;
-            Some(Doc { title: e.title.clone(), body: e.body.clone(), label, weight: 1.0, message: true })
+            Some(Doc {
+                title: e.title.clone(),
+                body: e.body.clone(),
+                label,
+                weight: 1.0,
+                message: true,
+            })
         })
         .collect();
     let labelled = taxonomy.paths.iter().filter_map(|p| {
@@ -184,13 +191,26 @@ fn evidence(lexicon: &Lexicon, doc: DocText<'_>, n_labels: usize) -> Vec<f32> {
 /// Appends evidence after the n-gram features (indices `dim..`).
 fn add_evidence(x: &mut SparseVec, ev: &[f32], dim: usize, scale: f32) {
     if scale > 0.0 {
-        x.extend(ev.iter().enumerate().filter(|&(_, &v)| v > 0.0).map(|(l, &v)| ((dim + l) as u32, v * scale)));
+        x.extend(
+            ev.iter()
+                .enumerate()
+                .filter(|&(_, &v)| v > 0.0)
+                .map(|(l, &v)| ((dim + l) as u32, v * scale)),
+        );
     }
 }
 
-fn fit_core(docs: &[Doc], n_labels: usize, config: &TrainConfig, seed: u64, lexicon: Option<&Lexicon>) -> Core {
-    let texts: Vec<DocText<'_>> = docs.iter().map(|d| DocText { title: &d.title, body: &d.body }).collect();
-    let (vectorizer, mut x) = Vectorizer::fit(&texts, &config.tokens, config.title_weight, config.min_df);
+fn fit_core(
+    docs: &[Doc],
+    n_labels: usize,
+    config: &TrainConfig,
+    seed: u64,
+    lexicon: Option<&Lexicon>,
+) -> Core {
+    let texts: Vec<DocText<'_>> =
+        docs.iter().map(|d| DocText { title: &d.title, body: &d.body }).collect();
+    let (vectorizer, mut x) =
+        Vectorizer::fit(&texts, &config.tokens, config.title_weight, config.min_df);
     let dim = vectorizer.dim();
     if let Some(lex) = lexicon {
         // Only messages: the tree's own documents would teach that keywords never miss.
@@ -251,7 +271,9 @@ fn margins(
         .enumerate()
         .map(|(k, &(w, b))| {
             let boost = ev.as_ref().map_or(0.0, |ev| config.lexicon_boost * ev[k]);
-            x.iter().map(|&(j, v)| w.get(j as usize).copied().unwrap_or(0.0) * v).sum::<f32>() + b + boost
+            x.iter().map(|&(j, v)| w.get(j as usize).copied().unwrap_or(0.0) * v).sum::<f32>()
+                + b
+                + boost
         })
         .collect()
 }
@@ -311,7 +333,11 @@ pub fn stratified_folds(labels: &[&str], k: usize, seed: u64) -> Vec<usize> {
 impl Classifier {
     /// Trains on labelled messages and the category tree. Labels come from the messages (see
     /// [`TrainConfig::taxonomy_only_labels`]); with no messages at all, from the tree alone.
-    pub fn train(examples: &[Example], taxonomy: &Taxonomy, config: &TrainConfig) -> Result<Self, Error> {
+    pub fn train(
+        examples: &[Example],
+        taxonomy: &Taxonomy,
+        config: &TrainConfig,
+    ) -> Result<Self, Error> {
         let labels = label_set(examples, taxonomy, config);
         if labels.is_empty() {
             return Err(Error::NoTrainingData);
@@ -320,23 +346,38 @@ impl Classifier {
         if docs.is_empty() {
             return Err(Error::NoTrainingData);
         }
-        let lexicon = (config.lexicon_weight > 0.0 || config.lexicon_boost > 0.0).then(|| Lexicon::build(taxonomy, config.level, &labels));
+        let lexicon = (config.lexicon_weight > 0.0 || config.lexicon_boost > 0.0)
+            .then(|| Lexicon::build(taxonomy, config.level, &labels));
         let core = fit_core(&docs, labels.len(), config, config.seed, lexicon.as_ref());
-        let temperature =
-            Self::calibrate(&docs, labels.len(), config, lexicon.as_ref()).unwrap_or(config.temperature);
+        let temperature = Self::calibrate(&docs, labels.len(), config, lexicon.as_ref())
+            .unwrap_or(config.temperature);
         let (weights, biases) = core.planes.into_iter().map(|p| (p.w, p.b)).unzip();
-        Ok(Self { config: config.clone(), labels, vectorizer: core.vectorizer, lexicon, weights, biases, temperature })
+        Ok(Self {
+            config: config.clone(),
+            labels,
+            vectorizer: core.vectorizer,
+            lexicon,
+            weights,
+            biases,
+            temperature,
+        })
     }
 
     /// Fits the temperature on margins of messages each scored by a model that did not see them.
     /// `None` when there are too few messages to hold any out.
-    fn calibrate(docs: &[Doc], n_labels: usize, config: &TrainConfig, lexicon: Option<&Lexicon>) -> Option<f32> {
+    fn calibrate(
+        docs: &[Doc],
+        n_labels: usize,
+        config: &TrainConfig,
+        lexicon: Option<&Lexicon>,
+    ) -> Option<f32> {
         let k = config.calibration_folds;
         let messages: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].message).collect();
         if k < 2 || messages.len() < 2 * k {
             return None;
         }
-        let label_names: Vec<String> = messages.iter().map(|&i| docs[i].label.to_string()).collect();
+        let label_names: Vec<String> =
+            messages.iter().map(|&i| docs[i].label.to_string()).collect();
         let label_refs: Vec<&str> = label_names.iter().map(String::as_str).collect();
         let fold_of = stratified_folds(&label_refs, k, config.seed ^ 0xCA1B);
         let mut held_out = Vec::with_capacity(messages.len());
@@ -349,10 +390,18 @@ impl Classifier {
                 .iter()
                 .zip(&in_fold)
                 .filter(|&(_, &held)| !held)
-                .map(|(d, _)| Doc { title: d.title.clone(), body: d.body.clone(), label: d.label, weight: d.weight, message: d.message })
+                .map(|(d, _)| Doc {
+                    title: d.title.clone(),
+                    body: d.body.clone(),
+                    label: d.label,
+                    weight: d.weight,
+                    message: d.message,
+                })
                 .collect();
-            let core = fit_core(&train, n_labels, config, config.seed.wrapping_add(f as u64 + 1), lexicon);
-            let planes: Vec<(&[f32], f32)> = core.planes.iter().map(|p| (p.w.as_slice(), p.b)).collect();
+            let core =
+                fit_core(&train, n_labels, config, config.seed.wrapping_add(f as u64 + 1), lexicon);
+            let planes: Vec<(&[f32], f32)> =
+                core.planes.iter().map(|p| (p.w.as_slice(), p.b)).collect();
             for (d, _) in docs.iter().zip(&in_fold).filter(|&(_, &held)| held) {
                 let doc = DocText { title: &d.title, body: &d.body };
                 held_out.push((margins(&core.vectorizer, &planes, lexicon, config, doc), d.label));
@@ -365,8 +414,15 @@ impl Classifier {
     /// Scores are softmax probabilities (sum to 1 over all labels). A text with no known term
     /// still gets scores (close to the class priors), never an error.
     pub fn predict_message(&self, title: &str, body: &str, k: usize) -> Vec<(String, f32)> {
-        let planes: Vec<(&[f32], f32)> = self.weights.iter().map(Vec::as_slice).zip(self.biases.iter().copied()).collect();
-        let margins = margins(&self.vectorizer, &planes, self.lexicon.as_ref(), &self.config, DocText { title, body });
+        let planes: Vec<(&[f32], f32)> =
+            self.weights.iter().map(Vec::as_slice).zip(self.biases.iter().copied()).collect();
+        let margins = margins(
+            &self.vectorizer,
+            &planes,
+            self.lexicon.as_ref(),
+            &self.config,
+            DocText { title, body },
+        );
         let probs = softmax(&margins, self.temperature);
         let mut ranked: Vec<(String, f32)> = self.labels.iter().cloned().zip(probs).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -407,7 +463,8 @@ impl Classifier {
     /// The terms that push most towards `label`, for explanations and sanity checks.
     pub fn top_terms(&self, label: &str, n: usize) -> Vec<(String, f32)> {
         let Some(k) = self.labels.iter().position(|l| l == label) else { return Vec::new() };
-        let mut terms: Vec<(u32, f32)> = self.weights[k].iter().enumerate().map(|(i, &w)| (i as u32, w)).collect();
+        let mut terms: Vec<(u32, f32)> =
+            self.weights[k].iter().enumerate().map(|(i, &w)| (i as u32, w)).collect();
         terms.sort_by(|a, b| b.1.total_cmp(&a.1));
         let dim = self.vectorizer.dim();
         terms
@@ -445,7 +502,11 @@ impl Classifier {
             && self.biases.len() == self.labels.len()
             && self.weights.iter().all(|w| w.len() == dim + self.labels.len())
             && !self.labels.is_empty();
-        if ok { Ok(()) } else { Err(Error::BadModel("weights do not match labels and features".into())) }
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::BadModel("weights do not match labels and features".into()))
+        }
     }
 
     /// Parses a model from JSON text, checking its shapes.

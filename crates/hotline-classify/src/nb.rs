@@ -8,7 +8,14 @@ use crate::features::SparseVec;
 
 /// Per label, the weight of each feature: `-log` of its smoothed share in the complement,
 /// centred over labels, so only the differences between labels remain.
-pub fn train(x: &[SparseVec], labels: &[usize], sample_weight: &[f32], n_labels: usize, dim: usize, alpha: f32) -> Vec<Vec<f32>> {
+pub fn train(
+    x: &[SparseVec],
+    labels: &[usize],
+    sample_weight: &[f32],
+    n_labels: usize,
+    dim: usize,
+    alpha: f32,
+) -> Vec<Vec<f32>> {
     let mut per_label = vec![vec![0.0f64; dim]; n_labels];
     for ((xi, &y), &sw) in x.iter().zip(labels).zip(sample_weight) {
         for &(j, v) in xi {
@@ -21,7 +28,8 @@ pub fn train(x: &[SparseVec], labels: &[usize], sample_weight: &[f32], n_labels:
     let mut weights: Vec<Vec<f32>> = per_label
         .iter()
         .map(|own| {
-            let comp: Vec<f64> = total.iter().zip(own).map(|(t, o)| (t - o).max(0.0) + f64::from(alpha)).collect();
+            let comp: Vec<f64> =
+                total.iter().zip(own).map(|(t, o)| (t - o).max(0.0) + f64::from(alpha)).collect();
             let sum: f64 = comp.iter().sum();
             comp.iter().map(|c| -(c / sum).ln() as f32).collect()
         })
@@ -41,7 +49,12 @@ mod tests {
 
     #[test]
     fn a_labels_own_words_weigh_for_it() {
-        let x: Vec<SparseVec> = vec![vec![(0, 1.0)], vec![(0, 0.9), (2, 0.4)], vec![(1, 1.0)], vec![(1, 0.9), (2, 0.4)]];
+        let x: Vec<SparseVec> = vec![
+            vec![(0, 1.0)],
+            vec![(0, 0.9), (2, 0.4)],
+            vec![(1, 1.0)],
+            vec![(1, 0.9), (2, 0.4)],
+        ];
         let w = train(&x, &[0, 0, 1, 1], &[1.0; 4], 2, 3, 0.1);
         assert!(w[0][0] > w[1][0]);
         assert!(w[1][1] > w[0][1]);

@@ -46,9 +46,13 @@ pub fn train(
     let mut alpha = vec![0.0f32; n];
     let bias_sq = opts.bias * opts.bias;
     // Squared hinge: the dual gets 1/(2C) on the diagonal and no upper bound on alpha.
-    let diag: Vec<f32> = c.iter().map(|&ci| if ci > 0.0 { 0.5 / ci } else { f32::INFINITY }).collect();
-    let q: Vec<f32> =
-        x.iter().zip(&diag).map(|(xi, d)| xi.iter().map(|&(_, v)| v * v).sum::<f32>() + bias_sq + d).collect();
+    let diag: Vec<f32> =
+        c.iter().map(|&ci| if ci > 0.0 { 0.5 / ci } else { f32::INFINITY }).collect();
+    let q: Vec<f32> = x
+        .iter()
+        .zip(&diag)
+        .map(|(xi, d)| xi.iter().map(|&(_, v)| v * v).sum::<f32>() + bias_sq + d)
+        .collect();
     let sign: Vec<f32> = y.iter().map(|&p| if p { 1.0 } else { -1.0 }).collect();
     let mut order: Vec<usize> = (0..n).filter(|&i| c[i] > 0.0).collect();
     for _ in 0..opts.max_epochs {
@@ -80,10 +84,12 @@ pub fn train(
     Hyperplane { w, b: b * opts.bias }
 }
 
+#[cfg(test)]
 impl Hyperplane {
     /// The decision value of one vector.
     pub fn score(&self, x: &SparseVec) -> f32 {
-        x.iter().map(|&(j, v)| self.w.get(j as usize).copied().unwrap_or(0.0) * v).sum::<f32>() + self.b
+        x.iter().map(|&(j, v)| self.w.get(j as usize).copied().unwrap_or(0.0) * v).sum::<f32>()
+            + self.b
     }
 }
 
@@ -93,8 +99,12 @@ mod tests {
 
     #[test]
     fn separates_a_separable_set() {
-        let x: Vec<SparseVec> =
-            vec![vec![(0, 1.0)], vec![(0, 0.8), (2, 0.6)], vec![(1, 1.0)], vec![(1, 0.6), (2, 0.8)]];
+        let x: Vec<SparseVec> = vec![
+            vec![(0, 1.0)],
+            vec![(0, 0.8), (2, 0.6)],
+            vec![(1, 1.0)],
+            vec![(1, 0.6), (2, 0.8)],
+        ];
         let y = [true, true, false, false];
         let h = train(&x, &y, &[1.0; 4], 3, SvmOptions::default(), &mut Rng::new(1));
         for (xi, &yi) in x.iter().zip(&y) {

@@ -35,7 +35,8 @@ fn jieba() -> &'static Jieba {
 /// (dates, amounts, house numbers) say little about its category, their presence a bit.
 pub fn normalise(text: &str) -> String {
     // Spreadsheet exports write a carriage return as `_x000D_`.
-    let text = if text.contains("_x000D_") { text.replace("_x000D_", "\n") } else { text.to_owned() };
+    let text =
+        if text.contains("_x000D_") { text.replace("_x000D_", "\n") } else { text.to_owned() };
     text.chars()
         .map(|c| {
             let c = match c {
@@ -117,7 +118,10 @@ mod tests {
     #[test]
     fn char_grams_stay_inside_segments() {
         let config = TokenConfig { char_min: 1, char_max: 2, words: false };
-        assert_eq!(all("噪音，扰民", &config), ["c:噪", "c:音", "c:噪音", "c:扰", "c:民", "c:扰民"]);
+        assert_eq!(
+            all("噪音，扰民", &config),
+            ["c:噪", "c:音", "c:噪音", "c:扰", "c:民", "c:扰民"]
+        );
     }
 
     #[test]
