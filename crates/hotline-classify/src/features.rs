@@ -64,7 +64,11 @@ pub struct DocText<'a> {
 }
 
 /// Raw (weighted) term counts of a document.
-fn counts(doc: DocText<'_>, tokens: &TokenConfig, title_weight: f32) -> HashMap<String, f32> {
+pub type Counts = HashMap<String, f32>;
+
+/// Counts the terms of a document: tokenising is most of the cost of training, so it is done
+/// once per document even when several models are fitted (calibration folds).
+pub fn counts(doc: DocText<'_>, tokens: &TokenConfig, title_weight: f32) -> HashMap<String, f32> {
     let mut out: HashMap<String, f32> = HashMap::new();
     for (part, weight) in [(doc.title, title_weight), (doc.body, 1.0)] {
         if weight <= 0.0 || part.is_empty() {
@@ -96,18 +100,17 @@ fn l2_normalise(v: &mut SparseVec) {
 }
 
 impl Vectorizer {
-    /// Learns the vocabulary (terms in at least `min_df` documents) and smoothed idf, and
-    /// returns the training documents' vectors too, so they are tokenised only once.
+    /// Learns the vocabulary (terms in at least `min_df` documents) and smoothed idf from
+    /// documents' [`counts`] (made with the same `tokens` and `title_weight`), and returns their
+    /// vectors too.
     pub fn fit(
-        docs: &[DocText<'_>],
+        all: &[&Counts],
         tokens: &TokenConfig,
         title_weight: f32,
         min_df: u32,
     ) -> (Self, Vec<SparseVec>) {
-        let all: Vec<HashMap<String, f32>> =
-            docs.iter().map(|d| counts(*d, tokens, title_weight)).collect();
         let mut df: HashMap<&str, u32> = HashMap::new();
-        for c in &all {
+        for c in all {
             for t in c.keys() {
                 *df.entry(t.as_str()).or_insert(0) += 1;
             }
@@ -115,7 +118,7 @@ impl Vectorizer {
         let mut terms: Vec<&str> =
             df.iter().filter(|&(_, &n)| n >= min_df.max(1)).map(|(&t, _)| t).collect();
         terms.sort_unstable();
-        let n = docs.len() as f32;
+        let n = all.len() as f32;
         let idf = terms.iter().map(|t| ((1.0 + n) / (1.0 + df[t] as f32)).ln() + 1.0).collect();
         let terms: Vec<String> = terms.into_iter().map(str::to_owned).collect();
         let index = terms.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
@@ -125,11 +128,18 @@ impl Vectorizer {
     }
 
     /// The vector of a new document; unknown terms are dropped.
+    #[cfg(test)]
     pub fn transform(&self, doc: DocText<'_>) -> SparseVec {
-        self.weigh(&counts(doc, &self.tokens, self.title_weight))
+        self.weigh(&self.count(doc))
     }
 
-    fn weigh(&self, counts: &HashMap<String, f32>) -> SparseVec {
+    /// The [`counts`] of a document as this vectorizer tokenises.
+    pub fn count(&self, doc: DocText<'_>) -> Counts {
+        counts(doc, &self.tokens, self.title_weight)
+    }
+
+    /// The vector of counted terms; unknown terms are dropped.
+    pub fn weigh(&self, counts: &HashMap<String, f32>) -> SparseVec {
         let mut v: SparseVec = counts
             .iter()
             .filter_map(|(t, &tf)| {
@@ -161,10 +171,16 @@ mod tests {
         DocText { title: "", body }
     }
 
+    fn fit(docs: &[DocText<'_>], cfg: &TokenConfig, min_df: u32) -> (Vectorizer, Vec<SparseVec>) {
+        let all: Vec<Counts> = docs.iter().map(|d| counts(*d, cfg, 2.0)).collect();
+        let refs: Vec<&Counts> = all.iter().collect();
+        Vectorizer::fit(&refs, cfg, 2.0, min_df)
+    }
+
     #[test]
     fn vectors_are_unit_length_and_sorted() {
         let cfg = TokenConfig { char_min: 1, char_max: 2, words: false };
-        let (v, xs) = Vectorizer::fit(&[doc("噪音扰民"), doc("噪音污染")], &cfg, 2.0, 1);
+        let (v, xs) = fit(&[doc("噪音扰民"), doc("噪音污染")], &cfg, 1);
         for x in &xs {
             let norm: f32 = x.iter().map(|&(_, a)| a * a).sum();
             assert!((norm - 1.0).abs() < 1e-5);
@@ -180,7 +196,7 @@ mod tests {
     #[test]
     fn min_df_prunes_rare_terms() {
         let cfg = TokenConfig { char_min: 1, char_max: 1, words: false };
-        let (v, _) = Vectorizer::fit(&[doc("甲乙"), doc("甲丙")], &cfg, 1.0, 2);
+        let (v, _) = fit(&[doc("甲乙"), doc("甲丙")], &cfg, 2);
         assert_eq!(v.dim(), 1);
         assert_eq!(v.term(0), Some("c:甲"));
     }
@@ -188,7 +204,7 @@ mod tests {
     #[test]
     fn round_trips_through_json() {
         let cfg = TokenConfig::default();
-        let (v, _) = Vectorizer::fit(&[doc("小区噪音扰民"), doc("社保卡补办")], &cfg, 2.0, 1);
+        let (v, _) = fit(&[doc("小区噪音扰民"), doc("社保卡补办")], &cfg, 1);
         let json = serde_json::to_string(&v).unwrap();
         let back: Vectorizer = serde_json::from_str(&json).unwrap();
         let d = DocText { title: "噪音", body: "社保卡" };

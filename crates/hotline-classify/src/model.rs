@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::data::{Example, Taxonomy};
-use crate::features::{DocText, SparseVec, Vectorizer};
+use crate::features::{self, Counts, DocText, SparseVec, Vectorizer};
 use crate::lexicon::Lexicon;
 use crate::nb;
 use crate::rng::Rng;
@@ -99,10 +99,12 @@ pub struct Classifier {
     temperature: f32,
 }
 
-/// A document with its label index and relative cost.
+/// A training document, its terms counted once (most of the cost of training), with its label
+/// index and relative cost.
 struct Doc {
-    title: String,
-    body: String,
+    counts: Counts,
+    /// Tree-keyword evidence, for messages when the model uses the lexicon.
+    evidence: Option<Vec<f32>>,
     label: usize,
     weight: f32,
     /// A labelled message (not a tree document).
@@ -118,13 +120,16 @@ fn documents(
 ) -> Vec<Doc> {
     let index: BTreeMap<&str, usize> =
         labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+    let count = |title: &str, body: &str| {
+        features::counts(DocText { title, body }, &config.tokens, config.title_weight)
+    };
     let mut docs: Vec<Doc> = examples
         .iter()
         .filter_map(|e| {
             let &label = index.get(e.label.as_str())?;
             Some(Doc {
-                title: e.title.clone(),
-                body: e.body.clone(),
+                counts: count(&e.title, &e.body),
+                evidence: None,
                 label,
                 weight: 1.0,
                 message: true,
@@ -139,8 +144,8 @@ fn documents(
     match config.taxonomy_docs {
         TaxonomyDocs::None => {}
         TaxonomyDocs::PerPath => docs.extend(labelled.map(|(label, body)| Doc {
-            title: String::new(),
-            body,
+            counts: count("", &body),
+            evidence: None,
             label,
             weight: config.taxonomy_weight,
             message: false,
@@ -151,8 +156,8 @@ fn documents(
                 per.entry(label).or_default().extend(body.split(' ').map(str::to_owned));
             }
             docs.extend(per.into_iter().map(|(label, names)| Doc {
-                title: String::new(),
-                body: names.into_iter().collect::<Vec<_>>().join(" "),
+                counts: count("", &names.into_iter().collect::<Vec<_>>().join(" ")),
+                evidence: None,
                 label,
                 weight: config.taxonomy_weight,
                 message: false,
@@ -200,24 +205,15 @@ fn add_evidence(x: &mut SparseVec, ev: &[f32], dim: usize, scale: f32) {
     }
 }
 
-fn fit_core(
-    docs: &[Doc],
-    n_labels: usize,
-    config: &TrainConfig,
-    seed: u64,
-    lexicon: Option<&Lexicon>,
-) -> Core {
-    let texts: Vec<DocText<'_>> =
-        docs.iter().map(|d| DocText { title: &d.title, body: &d.body }).collect();
+fn fit_core(docs: &[&Doc], n_labels: usize, config: &TrainConfig, seed: u64) -> Core {
+    let counts: Vec<&Counts> = docs.iter().map(|d| &d.counts).collect();
     let (vectorizer, mut x) =
-        Vectorizer::fit(&texts, &config.tokens, config.title_weight, config.min_df);
+        Vectorizer::fit(&counts, &config.tokens, config.title_weight, config.min_df);
     let dim = vectorizer.dim();
-    if let Some(lex) = lexicon {
-        // Only messages: the tree's own documents would teach that keywords never miss.
-        for ((xi, t), d) in x.iter_mut().zip(&texts).zip(docs) {
-            if d.message {
-                add_evidence(xi, &evidence(lex, *t, n_labels), dim, config.lexicon_weight);
-            }
+    // Only messages carry evidence: the tree's own documents would teach that keywords never miss.
+    for (xi, d) in x.iter_mut().zip(docs) {
+        if let Some(ev) = &d.evidence {
+            add_evidence(xi, ev, dim, config.lexicon_weight);
         }
     }
     // Balanced class weights from the messages alone.
@@ -257,20 +253,19 @@ fn fit_core(
 fn margins(
     vectorizer: &Vectorizer,
     planes: &[(&[f32], f32)],
-    lexicon: Option<&Lexicon>,
     config: &TrainConfig,
-    doc: DocText<'_>,
+    counts: &Counts,
+    ev: Option<&[f32]>,
 ) -> Vec<f32> {
-    let mut x = vectorizer.transform(doc);
-    let ev = lexicon.map(|lex| evidence(lex, doc, planes.len()));
-    if let Some(ev) = &ev {
+    let mut x = vectorizer.weigh(counts);
+    if let Some(ev) = ev {
         add_evidence(&mut x, ev, vectorizer.dim(), config.lexicon_weight);
     }
     planes
         .iter()
         .enumerate()
         .map(|(k, &(w, b))| {
-            let boost = ev.as_ref().map_or(0.0, |ev| config.lexicon_boost * ev[k]);
+            let boost = ev.and_then(|ev| ev.get(k)).map_or(0.0, |e| config.lexicon_boost * e);
             x.iter().map(|&(j, v)| w.get(j as usize).copied().unwrap_or(0.0) * v).sum::<f32>()
                 + b
                 + boost
@@ -342,15 +337,24 @@ impl Classifier {
         if labels.is_empty() {
             return Err(Error::NoTrainingData);
         }
-        let docs = documents(examples, taxonomy, config, &labels);
+        let mut docs = documents(examples, taxonomy, config, &labels);
         if docs.is_empty() {
             return Err(Error::NoTrainingData);
         }
         let lexicon = (config.lexicon_weight > 0.0 || config.lexicon_boost > 0.0)
             .then(|| Lexicon::build(taxonomy, config.level, &labels));
-        let core = fit_core(&docs, labels.len(), config, config.seed, lexicon.as_ref());
-        let temperature = Self::calibrate(&docs, labels.len(), config, lexicon.as_ref())
-            .unwrap_or(config.temperature);
+        if let Some(lex) = &lexicon {
+            // `documents` keeps the messages with a known label first, in order.
+            let messages = examples.iter().filter(|e| labels.binary_search(&e.label).is_ok());
+            for (d, e) in docs.iter_mut().filter(|d| d.message).zip(messages) {
+                let doc = DocText { title: &e.title, body: &e.body };
+                d.evidence = Some(evidence(lex, doc, labels.len()));
+            }
+        }
+        let all: Vec<&Doc> = docs.iter().collect();
+        let core = fit_core(&all, labels.len(), config, config.seed);
+        let temperature =
+            Self::calibrate(&docs, labels.len(), config).unwrap_or(config.temperature);
         let (weights, biases) = core.planes.into_iter().map(|p| (p.w, p.b)).unzip();
         Ok(Self {
             config: config.clone(),
@@ -365,12 +369,7 @@ impl Classifier {
 
     /// Fits the temperature on margins of messages each scored by a model that did not see them.
     /// `None` when there are too few messages to hold any out.
-    fn calibrate(
-        docs: &[Doc],
-        n_labels: usize,
-        config: &TrainConfig,
-        lexicon: Option<&Lexicon>,
-    ) -> Option<f32> {
+    fn calibrate(docs: &[Doc], n_labels: usize, config: &TrainConfig) -> Option<f32> {
         let k = config.calibration_folds;
         let messages: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].message).collect();
         if k < 2 || messages.len() < 2 * k {
@@ -386,25 +385,15 @@ impl Classifier {
             for (j, &i) in messages.iter().enumerate() {
                 in_fold[i] = fold_of[j] == f;
             }
-            let train: Vec<Doc> = docs
-                .iter()
-                .zip(&in_fold)
-                .filter(|&(_, &held)| !held)
-                .map(|(d, _)| Doc {
-                    title: d.title.clone(),
-                    body: d.body.clone(),
-                    label: d.label,
-                    weight: d.weight,
-                    message: d.message,
-                })
-                .collect();
-            let core =
-                fit_core(&train, n_labels, config, config.seed.wrapping_add(f as u64 + 1), lexicon);
+            let train: Vec<&Doc> =
+                docs.iter().zip(&in_fold).filter(|&(_, &held)| !held).map(|(d, _)| d).collect();
+            let core = fit_core(&train, n_labels, config, config.seed.wrapping_add(f as u64 + 1));
             let planes: Vec<(&[f32], f32)> =
                 core.planes.iter().map(|p| (p.w.as_slice(), p.b)).collect();
             for (d, _) in docs.iter().zip(&in_fold).filter(|&(_, &held)| held) {
-                let doc = DocText { title: &d.title, body: &d.body };
-                held_out.push((margins(&core.vectorizer, &planes, lexicon, config, doc), d.label));
+                let m =
+                    margins(&core.vectorizer, &planes, config, &d.counts, d.evidence.as_deref());
+                held_out.push((m, d.label));
             }
         }
         Some(fit_temperature(&held_out))
@@ -416,13 +405,10 @@ impl Classifier {
     pub fn predict_message(&self, title: &str, body: &str, k: usize) -> Vec<(String, f32)> {
         let planes: Vec<(&[f32], f32)> =
             self.weights.iter().map(Vec::as_slice).zip(self.biases.iter().copied()).collect();
-        let margins = margins(
-            &self.vectorizer,
-            &planes,
-            self.lexicon.as_ref(),
-            &self.config,
-            DocText { title, body },
-        );
+        let doc = DocText { title, body };
+        let ev = self.lexicon.as_ref().map(|lex| evidence(lex, doc, self.labels.len()));
+        let counts = self.vectorizer.count(doc);
+        let margins = margins(&self.vectorizer, &planes, &self.config, &counts, ev.as_deref());
         let probs = softmax(&margins, self.temperature);
         let mut ranked: Vec<(String, f32)> = self.labels.iter().cloned().zip(probs).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
