@@ -1,5 +1,9 @@
-//! The classifier: TF-IDF features, one linear SVM per label (one-vs-rest), and a softmax whose
+//! The classifier: TF-IDF features, one linear SVM per label (one-vs-rest) with complement naive
+//! Bayes blended into its weights, the tree's keywords added to the margins, and a softmax whose
 //! temperature is fitted on held-out margins so the scores read as rough probabilities.
+//!
+//! The defaults were chosen by 5-fold stratified cross-validation on the 305 shared messages
+//! (seeds 1–3) and checked on ten other seeds: see `examples/cv.rs` and the crate's tests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -90,7 +94,8 @@ pub struct Classifier {
     config: TrainConfig,
     labels: Vec<String>,
     vectorizer: Vectorizer,
-    /// Tree keywords, when `lexicon_weight > 0`; their evidence follows the n-gram features.
+    /// Tree keywords, when `lexicon_weight` or `lexicon_boost` is above 0: their evidence
+    /// follows the n-gram features and/or is added to the margins.
     lexicon: Option<Lexicon>,
     /// Per label: weights over the vectorizer's features, then the lexicon's (one per label).
     weights: Vec<Vec<f32>>,
