@@ -48,11 +48,11 @@ pub struct TrainConfig {
     /// Also predict labels that only the taxonomy knows (no labelled message). Off by default:
     /// with nothing but names to learn from they would be guessed badly and steal good answers.
     pub taxonomy_only_labels: bool,
-    /// Scale of the tree-keyword evidence features ([`crate::lexicon`]); 0 leaves them out.
+    /// Scale of the tree-keyword evidence features (module `lexicon`); 0 leaves them out.
     pub lexicon_weight: f32,
     /// Tree-keyword evidence added straight to each label's margin, times this; 0 for none.
     pub lexicon_boost: f32,
-    /// Blend of complement naive Bayes weights into the SVM's ([`crate::nb`]); 0 for none.
+    /// Blend of complement naive Bayes weights into the SVM's (module `nb`); 0 for none.
     pub nb_weight: f32,
     /// SVM cost.
     pub c: f32,
