@@ -19,6 +19,7 @@ pub mod paging;
 pub mod reference;
 pub mod search;
 pub mod stats;
+pub mod suggest;
 pub mod tickets;
 
 use std::sync::{Arc, RwLock};
@@ -70,6 +71,7 @@ pub struct App {
     pub(crate) recent_reads: Arc<tickets::RecentReads>,
     pub(crate) jobs: Arc<jobs::JobBoard>,
     pub(crate) segmenter: search::Segmenter,
+    pub(crate) classifier: suggest::ModelSlot,
     /// This process, as the holder of outbox leases.
     pub(crate) instance: uuid::Uuid,
 }
@@ -121,6 +123,7 @@ impl App {
             session_uses: Arc::default(),
             recent_reads: Arc::default(),
             segmenter: search::Segmenter::default(),
+            classifier: suggest::ModelSlot::default(),
             jobs: Arc::default(),
             instance: uuid::Uuid::now_v7(),
             config: Arc::new(config),

@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(kb::article_versions))
         .routes(routes!(kb::list_feedback, kb::give_feedback))
         .routes(routes!(kb::article_attachment))
+        .routes(routes!(desk::suggestions))
         .routes(routes!(tickets::attachment_content))
         .routes(routes!(tickets::ticket_accesses))
         .routes(routes!(tickets::caller_history));

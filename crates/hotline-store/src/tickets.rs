@@ -688,3 +688,74 @@ pub async fn overdue_by_holder(
         .all(db)
         .await
 }
+
+/// The caller's tickets since `since`, newest first (suggestions at intake).
+pub async fn by_caller_since(
+    db: &impl ConnectionTrait,
+    phone_idx: &str,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<TicketRow>, DbErr> {
+    ticket::Entity::find()
+        .filter(ticket::Column::CallerPhoneIdx.eq(phone_idx))
+        .filter(ticket::Column::CreatedAt.gte(since))
+        .filter(ticket::Column::State.ne(TicketState::Draft))
+        .order_by_desc(ticket::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Open tickets since `since` whose title holds any of `words`, within the categories whose
+/// path starts with `category_prefix` when given (suggestions of possible duplicates).
+pub async fn open_with_words(
+    db: &impl ConnectionTrait,
+    words: &[String],
+    category_prefix: Option<&str>,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<TicketRow>, DbErr> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut any = Condition::any();
+    for word in words {
+        any = any.add(Expr::col(ticket::Column::Title).like(contains(word)));
+    }
+    let mut query = ticket::Entity::find()
+        .filter(any)
+        .filter(ticket::Column::CreatedAt.gte(since))
+        .filter(ticket::Column::ClosedAt.is_null())
+        .filter(ticket::Column::State.is_not_in([TicketState::Draft, TicketState::Merged]));
+    if let Some(prefix) = category_prefix {
+        query = query.filter(ticket::Column::CategoryId.in_subquery(subquery_ids(
+            category::Column::Id,
+            category::Entity,
+            category::Column::Path,
+            prefix,
+        )));
+    }
+    query.order_by_desc(ticket::Column::CreatedAt).limit(limit).all(db).await
+}
+
+/// Which units handled closed tickets of a category since `since`, most often first.
+pub async fn handlers_of_category(
+    db: &impl ConnectionTrait,
+    category: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<(Uuid, i64)>, DbErr> {
+    let rows: Vec<(Option<Uuid>, i64)> = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::HolderOrgId)
+        .column_as(ticket::Column::Id.count(), "n")
+        .filter(ticket::Column::CategoryId.eq(category))
+        .filter(ticket::Column::ClosedAt.gte(since))
+        .filter(ticket::Column::HolderOrgId.is_not_null())
+        .group_by(ticket::Column::HolderOrgId)
+        .order_by_desc(ticket::Column::Id.count())
+        .limit(3)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(org, n)| Some((org?, n))).collect())
+}

@@ -34,6 +34,47 @@ pub enum Command {
     Gen(GenArgs),
     /// Run a server on loopback and measure it under load; results go to bench/results/.
     Bench(crate::bench::BenchArgs),
+    /// The category classifier behind intake's suggestions: evaluate it, cross-validate it, or
+    /// train it on labelled history.
+    #[command(subcommand)]
+    Classifier(ClassifierCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClassifierCommand {
+    /// Train a fresh model on TRAIN only and score TEST at the first level: per-class precision,
+    /// recall and F1, then `macro_f1=… accuracy=… n=…` as the last line.
+    Eval {
+        /// Labelled messages (columns as messages_train.csv: title, body, category_level1).
+        #[arg(long, value_name = "FILE")]
+        train: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        test: PathBuf,
+        /// The category tree (level1,level2,level3), used as extra training text.
+        #[arg(long, value_name = "FILE")]
+        taxonomy: Option<PathBuf>,
+    },
+    /// Stratified, repeated k-fold cross-validation on one labelled file.
+    Cv {
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        taxonomy: Option<PathBuf>,
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=20))]
+        folds: u32,
+        /// Comma-separated seeds, one repetition each.
+        #[arg(long, default_value = "101,102,103,104,105", value_delimiter = ',')]
+        seeds: Vec<u64>,
+    },
+    /// Train on labelled history (and the built-in category tree) and keep the model in the
+    /// data directory, where the server loads it for intake's suggestions.
+    Train {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Another category tree than the built-in one.
+        #[arg(long, value_name = "FILE")]
+        taxonomy: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

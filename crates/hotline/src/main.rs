@@ -12,7 +12,7 @@ use hotline_app::identity::orgs::NewOrg;
 use hotline_app::identity::users::{NewUser, PasswordReset};
 use hotline_app::{App, Clock, Config, Ctx, Mode};
 
-use crate::cli::{AdminCommand, Cli, Command};
+use crate::cli::{AdminCommand, ClassifierCommand, Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -131,6 +131,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Bench(args) => bench::run(args).await?,
+        Command::Classifier(command) => return run_classifier(config, command).await,
         Command::Admin(admin) => {
             let app = App::open(config, Clock::System, Mode::Production).await?;
             app.prepare().await?;
@@ -236,4 +237,48 @@ fn print_demo_banner(app: &App, seeded: bool) {
         println!("    {username:<20} {:<16} {org:<14} {name}", roles.join(","));
     }
     println!();
+}
+
+async fn run_classifier(config: Config, command: ClassifierCommand) -> anyhow::Result<ExitCode> {
+    use hotline_classify::{Taxonomy, TrainConfig, cross_validate, evaluate, read_messages};
+    let taxonomy = |path: Option<&std::path::Path>| -> anyhow::Result<Taxonomy> {
+        Ok(match path {
+            Some(path) => Taxonomy::from_csv(path)?,
+            None => hotline_app::suggest::builtin_taxonomy(),
+        })
+    };
+    match command {
+        ClassifierCommand::Eval { train, test, taxonomy } => {
+            println!("{}", evaluate(&train, &test, taxonomy.as_deref())?);
+        }
+        ClassifierCommand::Cv { data, taxonomy: tree, folds, seeds } => {
+            let examples = read_messages(&data, "category_level1")?;
+            let tree = taxonomy(tree.as_deref())?;
+            let folds = usize::try_from(folds)?;
+            println!(
+                "{}",
+                cross_validate(&examples, &tree, &TrainConfig::default(), folds, &seeds)?
+            );
+        }
+        ClassifierCommand::Train { from, taxonomy: tree } => {
+            let examples = read_messages(&from, "category_level1")?;
+            let tree = taxonomy(tree.as_deref())?;
+            let path = hotline_app::suggest::model_path(&config);
+            let model = tokio::task::spawn_blocking(move || {
+                hotline_classify::Classifier::train(&examples, &tree, &TrainConfig::default())
+            })
+            .await??;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            model.save(&path)?;
+            println!(
+                "trained on {} labels, {} features; saved to {}",
+                model.labels().len(),
+                model.features(),
+                path.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

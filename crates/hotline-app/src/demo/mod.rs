@@ -5,7 +5,7 @@ pub mod generate;
 mod tickets;
 
 /// Real citizen messages (`../shared/data`): the demo's history and `hotline gen` both draw on them.
-const MESSAGES_CSV: &str = include_str!("../../data/messages_train.csv");
+pub(crate) const MESSAGES_CSV: &str = include_str!("../../data/messages_train.csv");
 
 use hotline_domain::OrgId;
 use hotline_domain::audit::AuditAction;

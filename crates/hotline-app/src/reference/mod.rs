@@ -6,7 +6,7 @@ mod cache;
 pub mod calendar;
 pub mod categories;
 pub mod routing;
-mod seed;
+pub(crate) mod seed;
 pub mod sla;
 
 pub(crate) use cache::{ReferenceCache, ReferenceData};

@@ -33,7 +33,7 @@ const KEYWORDS: [(&str, &str); 12] = [
     ("治安案件", "打架,偷盗,诈骗"),
 ];
 
-fn category_triples() -> Vec<[String; 3]> {
+pub(crate) fn category_triples() -> Vec<[String; 3]> {
     let mut reader = csv::Reader::from_reader(CATEGORIES_CSV.as_bytes());
     reader
         .records()

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use hotline_app::identity::preferences::Preferences;
+use hotline_app::suggest::{SuggestionRequest, Suggestions};
 use hotline_app::tickets::phrases::{NewPhrase, PhraseChanges, PhraseView};
 use http::StatusCode;
 use uuid::Uuid;
@@ -102,4 +103,21 @@ pub async fn delete_phrase(
 ) -> ApiResult<StatusCode> {
     state.app.delete_phrase(&caller.ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What intake is offered for an appeal as it is typed: likely categories, units, articles
+/// that answer it and tickets it may repeat.
+#[utoipa::path(
+    post,
+    path = "/suggestions",
+    tag = "tickets",
+    request_body = SuggestionRequest,
+    responses((status = 200, description = "OK", body = Suggestions))
+)]
+pub async fn suggestions(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<SuggestionRequest>,
+) -> ApiResult<Json<Suggestions>> {
+    Ok(Json(state.app.suggest(&caller.ctx, body).await?))
 }

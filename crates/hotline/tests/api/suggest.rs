@@ -1,0 +1,96 @@
+//! Suggestions at intake and the classifier's command line (issue #19 item 3).
+
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::harness::{Backend, TestApp, both_backends, new_ticket};
+
+both_backends!(intake_is_offered_categories_units_articles_and_repeats);
+
+async fn intake_is_offered_categories_units_articles_and_repeats(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    let first = new_ticket(&agent, "小区自来水管爆裂").await;
+    let res = agent
+        .post(
+            "/api/v1/suggestions",
+            json!({"title": "自来水管爆裂，楼里停水", "content": "小区自来水管爆裂，整栋楼停水两天了，物业不管。",
+                   "address": "东城区东华门大街1号", "caller_phone": "138 0013 8000"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let s = res.body;
+    let first_category = s["categories"][0]["path"].as_str().expect("a category");
+    assert!(first_category.starts_with("城乡建设"), "{s}");
+    assert!(
+        s["categories"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c["path"].as_str().is_some_and(|p| p.ends_with("自来水供应"))),
+        "{s}"
+    );
+    let similar = s["similar_tickets"].as_array().expect("list");
+    let repeat =
+        similar.iter().find(|x| x["id"] == first.as_str()).expect("the caller's earlier ticket");
+    assert_eq!(repeat["same_caller"], true);
+    assert!(s["categories"].as_array().expect("list").len() <= 5 && similar.len() <= 8);
+    // Nothing typed yet: nothing offered, no error.
+    let res = agent.post("/api/v1/suggestions", json!({"title": "", "content": ""})).await;
+    assert_eq!((res.status, res.body["categories"].as_array().map(Vec::len)), (200, Some(0)));
+    // Bad input is a field error; units may not ask.
+    let res = agent
+        .post("/api/v1/suggestions", json!({"title": "x", "content": "y", "caller_phone": "abc"}))
+        .await;
+    assert_eq!(res.field_code("caller_phone"), "invalid_format", "{}", res.body);
+    let res =
+        agent.post("/api/v1/suggestions", json!({"title": "长".repeat(201), "content": "y"})).await;
+    assert_eq!(res.field_code("title"), "too_long", "{}", res.body);
+    let unit = t.login("district_a").await;
+    assert_eq!(
+        unit.post("/api/v1/suggestions", json!({"title": "x", "content": "y"})).await.status,
+        403
+    );
+}
+
+/// `hotline classifier eval` trains on one file and scores another, ending with the line the
+/// issue names; a model it cannot have seen scores below a perfect one.
+#[test]
+fn the_classifier_evaluates_from_the_command_line() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../hotline-app/data");
+    let dir = tempfile::tempdir().expect("dir");
+    let rows = std::fs::read_to_string(data.join("messages_train.csv")).expect("messages");
+    let mut reader = csv::Reader::from_reader(rows.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    let (mut train, mut test) = (
+        csv::Writer::from_path(dir.path().join("train.csv")).expect("w"),
+        csv::Writer::from_path(dir.path().join("test.csv")).expect("w"),
+    );
+    train.write_record(&headers).expect("w");
+    test.write_record(&headers).expect("w");
+    for (i, row) in reader.records().enumerate() {
+        let row = row.expect("row");
+        if i % 4 == 0 { test.write_record(&row) } else { train.write_record(&row) }.expect("w");
+    }
+    train.flush().expect("w");
+    test.flush().expect("w");
+    let out = Command::new(env!("CARGO_BIN_EXE_hotline"))
+        .args(["classifier", "eval", "--train"])
+        .arg(dir.path().join("train.csv"))
+        .arg("--test")
+        .arg(dir.path().join("test.csv"))
+        .arg("--taxonomy")
+        .arg(data.join("categories.csv"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().expect("a last line");
+    let fields: std::collections::HashMap<&str, &str> =
+        last.split(' ').filter_map(|kv| kv.split_once('=')).collect();
+    let f1: f64 = fields["macro_f1"].parse().expect("macro_f1");
+    assert_eq!(fields["n"], "77", "{last}");
+    assert!((0.6..1.0).contains(&f1), "{last}");
+    assert!(stdout.contains("城乡建设"), "per-class lines: {stdout}");
+}
