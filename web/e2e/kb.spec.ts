@@ -53,3 +53,38 @@ test('a unit writes, the center publishes, an agent answers at intake with the a
   await expect(page.locator('[data-test="kb-feedback"]')).toContainText('话务员王芳')
   expect(errors).toEqual([])
 })
+
+test('intake suggests a category and a repeat; the agent takes one and merges into the other', async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'agent')
+  await page.goto('/workstation')
+  const fill = async (title: string) => {
+    await page.locator('input[name="caller_phone"]').fill('13933334444')
+    await page.locator('input[name="title"]').fill(title)
+    await page.locator('textarea[name="content"]').fill('小区自来水管爆裂，整栋楼停水，物业不管。')
+  }
+  await fill('小区停水')
+  // The first appeal: the suggested category is taken with one click.
+  const suggested = page.locator('[data-test="suggestions"] .chip', { hasText: '自来水供应' })
+  await suggested.click()
+  await expect(page.locator('.el-cascader input')).toHaveValue(/自来水供应/)
+  await page.locator('[data-test="register"]').click()
+  await expect(page.locator('[data-test="created"]')).toBeVisible()
+  const first = (await page.locator('[data-test="created"] .el-alert__title').textContent())?.match(/\d{13}/)?.[0]
+  expect(first).toBeTruthy()
+
+  // The same caller calls again: the first ticket is offered as a repeat, and the new one folds into it.
+  await page.locator('[data-test="next-call"]').click()
+  await fill('小区停水，第二次反映')
+  const repeat = page.locator('[data-test="similar-ticket"]', { hasText: first ?? '' })
+  await expect(repeat).toContainText('同一来电人')
+  await page.locator('[data-test="suggestions"] .chip', { hasText: '自来水供应' }).click()
+  await page.locator('[data-test="register"]').click()
+  await expect(page.locator('[data-test="created"]')).toBeVisible()
+  await repeat.locator('button', { hasText: '并入此单' }).click()
+  const dialog = page.locator('.el-dialog').last()
+  await expect(dialog.locator('input[name="master"]')).toHaveValue(first ?? '')
+  await dialog.locator('[data-test="action-submit"]').click()
+  await expect(page.locator('[data-test="created"]')).toContainText('已并单')
+  expect(errors).toEqual([])
+})

@@ -305,3 +305,10 @@ export interface ArticleFeedback {
   by: string | null
   at: string
 }
+
+export interface Suggestions {
+  categories: { id: string; path: string; score: number }[]
+  units: { org_id: string; name: string; score: number }[]
+  articles: { id: string; title: string; reply_template: string | null; score: number }[]
+  similar_tickets: { id: string; number: string; title: string; state: string; score: number; same_caller: boolean }[]
+}

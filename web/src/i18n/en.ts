@@ -193,6 +193,7 @@ const en: typeof zh = {
     note: 'What changed', noteHint: 'Kept with this version', published: 'Published version',
     panel: 'Knowledge base', panelHint: 'Searched by the title; type words to search', useAnswer: 'Answer with this', open: 'Open',
   },
+  suggest: { categories: 'Suggested categories', similar: 'Possible repeats', sameCaller: 'Same caller', mergeInto: 'Merge into it' },
 }
 
 export default en

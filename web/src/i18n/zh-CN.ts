@@ -190,4 +190,5 @@ export default {
     note: '修改说明', noteHint: '本次修改了什么（保存在修改记录中）', published: '当前发布版本预览',
     panel: '知识库', panelHint: '按标题自动检索，也可输入关键词', useAnswer: '用于直接答复', open: '查看',
   },
+  suggest: { categories: '建议分类', similar: '可能重复的工单', sameCaller: '同一来电人', mergeInto: '并入此单' },
 }

@@ -189,6 +189,9 @@ pub const TRANSITIONS: &[Transition] = &[
         Center,
         false,
     ),
+    // The agent who takes a repeat call folds it into the open ticket at once (重复件), before
+    // anyone dispatches it.
+    t(Action::Merge, INTAKE, To(S::Merged), P::TicketIntake, Center, false),
     t(Action::Close, &[S::AwaitingCallback], To(S::Closed), P::TicketReview, Center, false),
     t(
         Action::Archive,
@@ -421,7 +424,10 @@ mod tests {
         let f = facts(TicketState::Registered, None);
         let agent = allowed_actions(&f, &who(Role::Agent, center));
         assert!(agent.contains(&Action::Answer) && agent.contains(&Action::Transfer));
-        assert!(!agent.contains(&Action::Dispatch) && !agent.contains(&Action::Merge));
+        assert!(!agent.contains(&Action::Dispatch));
+        assert!(agent.contains(&Action::Merge), "a repeat call is folded in at intake");
+        let dispatched = TicketFacts { state: S::Dispatched, ..f };
+        assert!(!allowed_actions(&dispatched, &who(Role::Agent, center)).contains(&Action::Merge));
         let dispatcher = allowed_actions(&f, &who(Role::Dispatcher, center));
         assert!(dispatcher.contains(&Action::Dispatch) && dispatcher.contains(&Action::Merge));
         assert!(allowed_actions(&f, &who(Role::Auditor, center)).is_empty());
