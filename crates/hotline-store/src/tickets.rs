@@ -759,3 +759,24 @@ pub async fn handlers_of_category(
         .await?;
     Ok(rows.into_iter().filter_map(|(org, n)| Some((org?, n))).collect())
 }
+
+/// Handled tickets with their category, newest first: the classifier learns from them.
+pub async fn handled_with_category(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<(String, String, Uuid)>, DbErr> {
+    let rows: Vec<(String, String, Option<Uuid>)> = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Title)
+        .column(ticket::Column::Content)
+        .column(ticket::Column::CategoryId)
+        .filter(ticket::Column::CategoryId.is_not_null())
+        .filter(ticket::Column::ClosedAt.is_not_null())
+        .filter(ticket::Column::State.is_not_in([TicketState::Merged, TicketState::Dismissed]))
+        .order_by_desc(ticket::Column::ClosedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(t, c, cat)| Some((t, c, cat?))).collect())
+}

@@ -86,6 +86,11 @@ pub fn all(config: &Config) -> Vec<Job> {
             run: |app| Box::pin(async move { app.run_kb_expiry().await.map(Progress::items) }),
         },
         Job {
+            name: "classifier.retrain",
+            every: Duration::from_secs(3600),
+            run: |app| Box::pin(async move { app.retrain_classifier().await.map(Progress::items) }),
+        },
+        Job {
             name: "sessions.purge",
             every: Duration::from_secs(300),
             run: |app| {

@@ -18,7 +18,7 @@ use hotline_domain::ticket::TicketState;
 use hotline_domain::validation::bounded_text;
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId};
 use serde::{Deserialize, Serialize};
-use tokio::sync::OnceCell;
+use tokio::sync::RwLock;
 use uuid::Uuid;
 
 use crate::config::Config;
@@ -61,9 +61,13 @@ fn builtin_examples() -> Vec<Example> {
         .collect()
 }
 
-/// The model, loaded or trained once per process.
+/// Handled tickets the retraining learns from, at most (the newest).
+const MAX_HANDLED_EXAMPLES: u64 = 20_000;
+
+/// The model in use, and how many handled tickets it learnt from (so the retraining job knows
+/// whether anything new has been handled since).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct ModelSlot(Arc<OnceCell<Arc<Classifier>>>);
+pub(crate) struct ModelSlot(Arc<RwLock<Option<(Arc<Classifier>, usize)>>>);
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -116,27 +120,64 @@ pub struct Suggestions {
 
 impl App {
     async fn classifier(&self) -> Result<Arc<Classifier>> {
+        if let Some((model, _)) = self.classifier.0.read().await.as_ref() {
+            return Ok(Arc::clone(model));
+        }
+        let mut slot = self.classifier.0.write().await;
+        if let Some((model, _)) = slot.as_ref() {
+            return Ok(Arc::clone(model));
+        }
         let path = model_path(&self.config);
-        self.classifier
-            .0
-            .get_or_try_init(|| async move {
-                tokio::task::spawn_blocking(move || -> Result<Arc<Classifier>> {
-                    if path.exists() {
-                        return Ok(Arc::new(Classifier::load(&path).map_err(anyhow::Error::from)?));
-                    }
-                    let model = Classifier::train(
-                        &builtin_examples(),
-                        &builtin_taxonomy(),
-                        &TrainConfig::default(),
-                    )
-                    .map_err(anyhow::Error::from)?;
-                    Ok(Arc::new(model))
-                })
-                .await
-                .map_err(anyhow::Error::from)?
-            })
-            .await
-            .cloned()
+        let model = tokio::task::spawn_blocking(move || -> Result<Classifier> {
+            if path.exists() {
+                return Ok(Classifier::load(&path).map_err(anyhow::Error::from)?);
+            }
+            Ok(Classifier::train(&builtin_examples(), &builtin_taxonomy(), &TrainConfig::default())
+                .map_err(anyhow::Error::from)?)
+        })
+        .await
+        .map_err(anyhow::Error::from)??;
+        let model = Arc::new(model);
+        *slot = Some((Arc::clone(&model), 0));
+        Ok(model)
+    }
+
+    /// Retrains the category model on the built-in data and the platform's own handled tickets
+    /// (labelled by the first level of their category), when tickets were handled since the
+    /// last training; keeps it in the data directory for the next start. Run by the
+    /// `classifier.retrain` job; answers how many handled tickets the new model learnt from.
+    pub async fn retrain_classifier(&self) -> Result<u64> {
+        let handled = hotline_store::tickets::handled_with_category(
+            self.store.reader(),
+            MAX_HANDLED_EXAMPLES,
+        )
+        .await?;
+        let learnt = self.classifier.0.read().await.as_ref().map_or(0, |(_, n)| *n);
+        if handled.len() <= learnt {
+            return Ok(0);
+        }
+        let reference = self.reference().await?;
+        let mut examples = builtin_examples();
+        examples.extend(handled.iter().filter_map(|(title, content, category)| {
+            let label = crate::reference::categories::path_names(&reference, *category)?
+                .into_iter()
+                .next()?;
+            Some(Example { title: title.clone(), body: content.clone(), label })
+        }));
+        let path = model_path(&self.config);
+        let model = tokio::task::spawn_blocking(move || -> Result<Classifier> {
+            let model = Classifier::train(&examples, &builtin_taxonomy(), &TrainConfig::default())
+                .map_err(anyhow::Error::from)?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(anyhow::Error::from)?;
+            }
+            model.save(&path).map_err(anyhow::Error::from)?;
+            Ok(model)
+        })
+        .await
+        .map_err(anyhow::Error::from)??;
+        *self.classifier.0.write().await = Some((Arc::new(model), handled.len()));
+        Ok(u64::try_from(handled.len()).unwrap_or(u64::MAX))
     }
 
     /// What intake is offered for an appeal as the agent types it.

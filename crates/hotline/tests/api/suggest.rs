@@ -4,7 +4,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::harness::{Backend, TestApp, both_backends, new_ticket};
+use crate::harness::{Backend, TestApp, both_backends, new_ticket, ticket_body};
 
 both_backends!(intake_is_offered_categories_units_articles_and_repeats);
 
@@ -52,6 +52,18 @@ async fn intake_is_offered_categories_units_articles_and_repeats(backend: Backen
         unit.post("/api/v1/suggestions", json!({"title": "x", "content": "y"})).await.status,
         403
     );
+
+    // What the platform handles, the model learns: a ticket answered at intake is handled.
+    let mut body = ticket_body(&agent, "停水多久恢复").await;
+    body["handling"] = json!({"action": "answer", "content": "预计今晚恢复供水。"});
+    assert_eq!(agent.post("/api/v1/tickets", body).await.status, 201);
+    assert_eq!(t.app.retrain_classifier().await.expect("retrain"), 1);
+    assert_eq!(t.app.retrain_classifier().await.expect("retrain"), 0, "nothing new handled");
+    assert!(hotline_app::suggest::model_path(&t.app.config).exists(), "kept for the next start");
+    let res =
+        agent.post("/api/v1/suggestions", json!({"title": "停水", "content": "小区停水了"})).await;
+    let top = res.body["categories"][0]["path"].as_str().unwrap_or_default();
+    assert!(top.starts_with("城乡建设"), "{}", res.body);
 }
 
 /// `hotline classifier eval` trains on one file and scores another, ending with the line the
