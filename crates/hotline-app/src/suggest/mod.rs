@@ -67,7 +67,10 @@ const MAX_HANDLED_EXAMPLES: u64 = 20_000;
 /// The model in use, and how many handled tickets it learnt from (so the retraining job knows
 /// whether anything new has been handled since).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct ModelSlot(Arc<RwLock<Option<(Arc<Classifier>, usize)>>>);
+pub(crate) struct ModelSlot(Arc<RwLock<Option<Trained>>>);
+
+/// A model and the number of handled tickets it learnt from.
+type Trained = (Arc<Classifier>, usize);
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
