@@ -88,3 +88,19 @@ test('intake suggests a category and a repeat; the agent takes one and merges in
   await expect(page.locator('[data-test="created"]')).toContainText('已并单')
   expect(errors).toEqual([])
 })
+
+test('a supervisor exports the articles and imports them back; a broken file imports nothing', async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'supervisor')
+  await page.goto('/kb')
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="kb-export"]').click()])
+  expect(download.suggestedFilename()).toMatch(/\.xlsx$/)
+  const file = await download.path()
+  await page.locator('[data-test="kb-import-file"]').setInputFiles(file)
+  await expect(page.locator('.el-message')).toContainText('已导入')
+  await expect(page.locator('[data-test="kb-list"]')).toContainText('东城区居住证办理地点')
+  await page.locator('[data-test="kb-import-file"]').setInputFiles({ name: 'broken.xlsx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a workbook') })
+  await expect(page.locator('[data-test="kb-import-errors"]')).toContainText('file')
+  // The broken file's refusal is expected; nothing else may go wrong.
+  expect(errors.filter((e) => !e.startsWith('422 ') && !e.includes('status of 422'))).toEqual([])
+})

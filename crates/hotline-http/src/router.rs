@@ -83,6 +83,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(desk::list_phrases, desk::create_phrase))
         .routes(routes!(desk::update_phrase, desk::delete_phrase))
         .routes(routes!(kb::list_articles, kb::create_article))
+        .routes(routes!(kb::export_articles))
+        .routes(routes!(kb::import_articles))
         .routes(routes!(kb::get_article, kb::update_article))
         .routes(routes!(kb::review_article))
         .routes(routes!(kb::article_versions))

@@ -3,10 +3,12 @@
 //! access, applied the filters and audited the export; this is presentation only.
 
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use hotline_app::audit::AuditEventView;
+use hotline_app::kb::ArticleRowData;
 use hotline_app::tickets::TicketSummary;
 use hotline_domain::ticket::{Labelled, TicketState};
+use hotline_domain::{FieldError, FieldIssue};
 use http::{HeaderValue, header};
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -191,6 +193,160 @@ const AUDIT_COLUMNS: &[Column<AuditEventView>] = &[
         cell: |e, _| e.request_id.clone().into(),
     },
 ];
+
+/// The columns of an article sheet, both ways (export and import): Chinese and English headers.
+const ARTICLE_HEADERS: [(&str, &str); 9] = [
+    ("标题", "Title"),
+    ("正文", "Text"),
+    ("答复口径", "Reply wording"),
+    ("检索词", "Search words"),
+    ("分类", "Categories"),
+    ("维护单位", "Owner"),
+    ("生效日期", "Valid from"),
+    ("失效日期", "Valid to"),
+    ("状态", "Status"),
+];
+
+const ARTICLE_COLUMNS: &[Column<ArticleRowData>] = &[
+    Column {
+        zh: ARTICLE_HEADERS[0].0,
+        en: ARTICLE_HEADERS[0].1,
+        width: 30.0,
+        cell: |a, _| a.title.as_str().into(),
+    },
+    Column {
+        zh: ARTICLE_HEADERS[1].0,
+        en: ARTICLE_HEADERS[1].1,
+        width: 60.0,
+        cell: |a, _| a.body.as_str().into(),
+    },
+    Column {
+        zh: ARTICLE_HEADERS[2].0,
+        en: ARTICLE_HEADERS[2].1,
+        width: 40.0,
+        cell: |a, _| a.reply_template.clone().into(),
+    },
+    Column {
+        zh: ARTICLE_HEADERS[3].0,
+        en: ARTICLE_HEADERS[3].1,
+        width: 20.0,
+        cell: |a, _| a.keywords.join(",").into(),
+    },
+    Column {
+        zh: ARTICLE_HEADERS[4].0,
+        en: ARTICLE_HEADERS[4].1,
+        width: 40.0,
+        cell: |a, _| a.categories.join(";").into(),
+    },
+    Column {
+        zh: ARTICLE_HEADERS[5].0,
+        en: ARTICLE_HEADERS[5].1,
+        width: 14.0,
+        cell: |a, _| a.owner.clone().into(),
+    },
+    Column {
+        zh: ARTICLE_HEADERS[6].0,
+        en: ARTICLE_HEADERS[6].1,
+        width: 12.0,
+        cell: |a, _| a.valid_from.map(|d| d.to_string()).into(),
+    },
+    Column {
+        zh: ARTICLE_HEADERS[7].0,
+        en: ARTICLE_HEADERS[7].1,
+        width: 12.0,
+        cell: |a, _| a.valid_to.map(|d| d.to_string()).into(),
+    },
+    Column {
+        zh: ARTICLE_HEADERS[8].0,
+        en: ARTICLE_HEADERS[8].1,
+        width: 10.0,
+        cell: |a, _| a.status.map(|s| s.as_str().to_owned()).into(),
+    },
+];
+
+/// Every article as `知识库-<date>.xlsx`; the same columns import back.
+pub fn articles(
+    items: &[ArticleRowData],
+    lang: Lang,
+    offset: FixedOffset,
+    now: DateTime<Utc>,
+) -> Result<Response, ApiError> {
+    render(("知识库", "knowledge-base"), ARTICLE_COLUMNS, items, &Labels { lang, offset }, now)
+}
+
+/// Reads an article sheet (the first sheet, a header row in either language). A file that is
+/// not a spreadsheet, or a sheet without a title column, is a field error on `file`; cell
+/// values are checked by the import itself, row by row.
+pub fn read_articles(bytes: &[u8]) -> Result<Vec<ArticleRowData>, FieldError> {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    let not_a_sheet =
+        || FieldError::new("file", FieldIssue::InvalidFormat).with_detail("not an .xlsx workbook");
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| not_a_sheet())?;
+    let range = book.worksheet_range_at(0).ok_or_else(not_a_sheet)?.map_err(|_| not_a_sheet())?;
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(not_a_sheet)?
+        .iter()
+        .map(|c| c.to_string().trim().to_owned())
+        .collect();
+    let column = |i: usize| {
+        header
+            .iter()
+            .position(|h| h == ARTICLE_HEADERS[i].0 || h.eq_ignore_ascii_case(ARTICLE_HEADERS[i].1))
+    };
+    let columns: Vec<Option<usize>> = (0..ARTICLE_HEADERS.len()).map(column).collect();
+    if columns[0].is_none() {
+        return Err(FieldError::new("file", FieldIssue::InvalidFormat)
+            .with_detail("no 标题 (Title) column"));
+    }
+    let text = |row: &[Data], i: usize| -> String {
+        columns[i]
+            .and_then(|c| row.get(c))
+            .map(|d| d.to_string().trim().to_owned())
+            .unwrap_or_default()
+    };
+    let list = |s: String, separators: &[char]| -> Vec<String> {
+        s.split(separators).map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+    };
+    let date = |s: String| -> Result<Option<NaiveDate>, ()> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            NaiveDate::parse_from_str(&s, "%Y-%m-%d").map(Some).map_err(|_| ())
+        }
+    };
+    let mut out = Vec::new();
+    for (i, row) in rows.enumerate() {
+        if row.iter().all(|c| c.to_string().trim().is_empty()) {
+            continue;
+        }
+        let (from, to) = (date(text(row, 6)), date(text(row, 7)));
+        if from.is_err() || to.is_err() {
+            let field = if from.is_err() { "valid_from" } else { "valid_to" };
+            return Err(FieldError::new(
+                format!("rows[{}].{field}", i + 2),
+                FieldIssue::InvalidFormat,
+            )
+            .with_detail("YYYY-MM-DD"));
+        }
+        let template = text(row, 2);
+        let owner = text(row, 5);
+        out.push(ArticleRowData {
+            title: text(row, 0),
+            body: text(row, 1),
+            reply_template: (!template.is_empty()).then_some(template),
+            keywords: list(text(row, 3), &[',', '，']),
+            categories: list(text(row, 4), &[';', '；', '\n']),
+            owner: (!owner.is_empty()).then_some(owner),
+            valid_from: from.unwrap_or_default(),
+            valid_to: to.unwrap_or_default(),
+            status: None,
+        });
+    }
+    Ok(out)
+}
 
 /// The work list as `工单列表-<date>.xlsx`.
 pub fn tickets(

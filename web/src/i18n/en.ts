@@ -182,6 +182,7 @@ const en: typeof zh = {
   },
   export: { xlsx: 'Export to Excel' },
   kb: {
+    import: 'Import Excel', importFailed: 'Nothing was imported; the file has errors:', imported: '{n} articles imported as drafts',
     new: 'New article', searchHint: 'Title, search words or text', inUse: 'In use (agents see)', hits: '{n} views', article: 'Article', editor: 'Edit article',
     status: { draft: 'Draft', in_review: 'In review', published: 'Published', expired: 'Expired', withdrawn: 'Withdrawn' },
     review: { submit: 'Submit for review', publish: 'Publish', reject: 'Send back', withdraw: 'Withdraw' },

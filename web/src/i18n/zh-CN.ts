@@ -179,6 +179,7 @@ export default {
   },
   export: { xlsx: '导出 Excel' },
   kb: {
+    import: '导入 Excel', importFailed: '文件有误，未导入任何知识：', imported: '已导入 {n} 条，均为草稿',
     new: '新建知识', searchHint: '标题、检索词或正文', inUse: '在用（坐席可见）', hits: '查看 {n} 次', article: '知识详情', editor: '编辑知识',
     status: { draft: '草稿', in_review: '待审核', published: '已发布', expired: '已过期', withdrawn: '已撤回' },
     review: { submit: '提交审核', publish: '审核发布', reject: '退回修改', withdraw: '撤回' },

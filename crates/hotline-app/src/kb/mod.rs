@@ -3,6 +3,7 @@
 //! feedback and hits are counted per article; a job expires articles past their valid-to.
 
 mod render;
+mod transfer;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hotline_domain::audit::AuditAction;
@@ -27,6 +28,7 @@ use crate::tickets::views::{OrgRef, org_ref};
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
 pub use render::render_markdown;
+pub use transfer::{ArticleRowData, ImportResult};
 
 const MAX_BODY_CHARS: usize = 50_000;
 const MAX_CATEGORIES: usize = 20;

@@ -1,20 +1,24 @@
 //! The knowledge base (知识库).
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
 use axum::response::Response;
+use hotline_app::kb::ImportResult;
 use hotline_app::kb::{
     ArticleChanges, ArticleQuery, ArticleSummary, ArticleView, FeedbackInput, FeedbackView,
     NewArticle, ReviewInput, VersionView,
 };
 use hotline_app::paging::PageOf;
-use http::StatusCode;
+use hotline_domain::{FieldError, FieldIssue};
+use http::{HeaderMap, StatusCode};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::handlers::tickets::file_response;
+use crate::i18n::Lang;
+use crate::{AppState, xlsx};
 
 /// Articles agents are offered today (with `q`, those that match), or with `status` the
 /// working copies the caller edits or reviews.
@@ -168,4 +172,47 @@ pub async fn article_attachment(
     ApiPath((id, attachment)): ApiPath<(Uuid, Uuid)>,
 ) -> ApiResult<Response> {
     Ok(file_response(state.app.article_attachment(&caller.ctx, id, attachment).await?))
+}
+
+/// Every article's working copy as a spreadsheet (admins and reviewers); imports back.
+#[utoipa::path(
+    get,
+    path = "/kb/articles/export",
+    tag = "kb",
+    responses((status = 200, description = "The articles", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>))
+)]
+pub async fn export_articles(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let rows = state.app.export_articles(&caller.ctx).await?;
+    xlsx::articles(
+        &rows,
+        Lang::from_headers(&headers),
+        state.app.calendar().offset(),
+        state.app.now(),
+    )
+}
+
+/// Imports articles from a spreadsheet of the export's columns, as drafts: all rows or none,
+/// every bad row named (`rows[3].title`).
+#[utoipa::path(
+    post,
+    path = "/kb/articles/import",
+    tag = "kb",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "An .xlsx workbook"),
+    responses((status = 200, description = "Imported", body = ImportResult))
+)]
+pub async fn import_articles(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Body,
+) -> ApiResult<Json<ImportResult>> {
+    let limit = 20 * 1024 * 1024;
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| FieldError::new("file", FieldIssue::TooLong).with_limit(limit))?;
+    let rows = xlsx::read_articles(&bytes)?;
+    Ok(Json(state.app.import_articles(&caller.ctx, rows).await?))
 }

@@ -10,6 +10,7 @@ both_backends!(
     editing_a_published_article_keeps_it_in_use_until_the_next_publication,
     bad_articles_are_refused_whole,
     feedback_reaches_the_owner_and_articles_expire,
+    articles_go_out_and_come_in_as_spreadsheets,
 );
 
 async fn article(api: &Api, body: Value) -> Value {
@@ -218,4 +219,129 @@ async fn feedback_reaches_the_owner_and_articles_expire(backend: Backend) {
     assert_eq!((view["status"].as_str(), view["in_use"].as_bool()), (Some("expired"), Some(false)));
     assert_eq!(agent.get("/api/v1/kb/articles").await.body["total"], 0);
     assert_eq!(t.audit_count("kb.expire").await, 1);
+}
+
+fn workbook(rows: &[[&str; 8]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = ["标题", "正文", "答复口径", "检索词", "分类", "维护单位", "生效日期", "失效日期"];
+    for (r, row) in std::iter::once(&header).chain(rows).enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet
+                .write_string(u32::try_from(r).expect("row"), u16::try_from(c).expect("col"), *cell)
+                .expect("cell");
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+async fn import(api: &Api, bytes: Vec<u8>) -> crate::harness::Resp {
+    api.raw(
+        api.client
+            .post(api.url("/api/v1/kb/articles/import"))
+            .header("content-type", "application/octet-stream")
+            .body(bytes),
+    )
+    .await
+}
+
+async fn articles_go_out_and_come_in_as_spreadsheets(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let supervisor = t.login("supervisor").await;
+    let water = "城乡建设 / 城市建设和市政管理 / 自来水供应";
+    // A file with one bad row imports nothing, and names every bad cell.
+    let bad = workbook(&[
+        [
+            "停水查询",
+            "拨打96116。",
+            "您好，请拨打96116。",
+            "停水,没水",
+            water,
+            "DONGCHENG",
+            "2026-12-01",
+            "",
+        ],
+        ["", "没有标题", "", "", "不存在的分类", "NOPE", "明天", ""],
+    ]);
+    let res = import(&supervisor, bad).await;
+    assert_eq!(
+        (res.status, res.field_code("rows[3].valid_from")),
+        (422, "invalid_format"),
+        "{}",
+        res.body
+    );
+    let bad = workbook(&[
+        [
+            "停水查询",
+            "拨打96116。",
+            "您好，请拨打96116。",
+            "停水,没水",
+            water,
+            "DONGCHENG",
+            "2026-12-01",
+            "",
+        ],
+        ["", "没有标题", "", "", "不存在的分类", "NOPE", "", ""],
+    ]);
+    let res = import(&supervisor, bad).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    for (field, code) in [
+        ("rows[3].title", "required"),
+        ("rows[3].categories[0]", "not_found"),
+        ("rows[3].owner", "not_found"),
+    ] {
+        assert_eq!(res.field_code(field), code, "{field}: {}", res.body);
+    }
+    assert_eq!(
+        supervisor.get("/api/v1/kb/articles?status=draft").await.body["total"],
+        0,
+        "nothing half-imported"
+    );
+    assert_eq!(
+        import(&supervisor, b"not a workbook".to_vec()).await.field_code("file"),
+        "invalid_format"
+    );
+    // A good file imports drafts for their owners.
+    let good = workbook(&[
+        [
+            "停水查询",
+            "拨打**96116**。",
+            "您好，请拨打96116。",
+            "停水,没水",
+            water,
+            "DONGCHENG",
+            "2026-12-01",
+            "",
+        ],
+        ["供暖时间", "11月15日起。", "", "", "", "", "", "2027-03-15"],
+    ]);
+    let res = import(&supervisor, good).await;
+    assert_eq!((res.status, res.body["imported"].as_u64()), (200, Some(2)), "{}", res.body);
+    let drafts = supervisor.get("/api/v1/kb/articles?status=draft").await.body;
+    assert_eq!(drafts["total"], 2, "{drafts}");
+    // The export reads back with the same columns.
+    let res = supervisor
+        .client
+        .get(supervisor.url("/api/v1/kb/articles/export"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status().as_u16(), 200);
+    let bytes = res.bytes().await.expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    use calamine::Reader as _;
+    let range = book.worksheet_range_at(0).expect("sheet").expect("read");
+    let rows: Vec<Vec<String>> =
+        range.rows().map(|r| r.iter().map(ToString::to_string).collect()).collect();
+    assert_eq!(rows[0][..5], ["标题", "正文", "答复口径", "检索词", "分类"]);
+    let water_row = rows.iter().find(|r| r[0] == "停水查询").expect("the imported article");
+    assert_eq!(
+        (water_row[3].as_str(), water_row[4].as_str(), water_row[5].as_str()),
+        ("停水,没水", water, "DONGCHENG")
+    );
+    // Agents neither import nor export.
+    let agent = t.login("agent").await;
+    assert_eq!(import(&agent, workbook(&[])).await.status, 403);
+    assert_eq!(agent.get("/api/v1/kb/articles/export").await.status, 403);
 }
