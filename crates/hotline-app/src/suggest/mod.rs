@@ -64,6 +64,12 @@ fn builtin_examples() -> Vec<Example> {
 /// Handled tickets the retraining learns from, at most (the newest).
 const MAX_HANDLED_EXAMPLES: u64 = 20_000;
 
+/// Real citizen appeals (title, text), for benchmarks of what intake is offered.
+#[must_use]
+pub fn sample_appeals() -> Vec<(String, String)> {
+    builtin_examples().into_iter().map(|e| (e.title, e.body)).collect()
+}
+
 /// The model in use, and how many handled tickets it learnt from (so the retraining job knows
 /// whether anything new has been handled since).
 #[derive(Clone, Debug, Default)]

@@ -303,15 +303,39 @@ pub async fn lists(
     clients: usize,
     limits: Limits,
 ) -> Outcome {
+    repeat(name, clients, limits, Arc::new(move |_| session.get(&path))).await
+}
+
+/// W5: intake's suggestions for appeals as agents type them, every client in a loop over
+/// real citizen messages.
+pub async fn suggestions(
+    session: Session,
+    appeals: Arc<Vec<Value>>,
+    clients: usize,
+    limits: Limits,
+) -> Outcome {
+    let request = move |i: u64| {
+        let n = usize::try_from(i).unwrap_or(0) % appeals.len().max(1);
+        session.post("/api/v1/suggestions", &appeals[n])
+    };
+    repeat("W5 suggestions", clients, limits, Arc::new(request)).await
+}
+
+/// Every client sends `request(i)` (the i-th request of the run) in a loop until `limits`.
+async fn repeat<F>(name: &str, clients: usize, limits: Limits, request: Arc<F>) -> Outcome
+where
+    F: Fn(u64) -> reqwest::RequestBuilder + Send + Sync + 'static,
+{
     let started = Instant::now();
     let issued = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for _ in 0..clients {
-        let (session, path, issued) = (session.clone(), path.clone(), Arc::clone(&issued));
+        let (request, issued) = (Arc::clone(&request), Arc::clone(&issued));
         tasks.push(tokio::spawn(async move {
             let mut part = Part::new();
             while limits.take(started, &issued) {
-                part.record(session.get(&path), Instant::now()).await;
+                let i = issued.load(Ordering::Relaxed);
+                part.record(request(i), Instant::now()).await;
             }
             part
         }));

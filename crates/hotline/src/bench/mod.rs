@@ -35,6 +35,8 @@ pub enum Workload {
     W2,
     W3,
     W4,
+    /// Suggestions at intake.
+    W5,
 }
 
 #[derive(Debug, Args)]
@@ -65,7 +67,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub rate: u32,
     /// Workloads to run, comma-separated.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "w1,w2,w3,w4")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "w1,w2,w3,w4,w5")]
     pub workloads: Vec<Workload>,
     /// Where the markdown results go.
     #[arg(long, default_value = "bench/results")]
@@ -275,6 +277,20 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
             limits.duration,
         )
         .await;
+        outcome.rss_mib = server.memory_mib();
+        outcomes.push(outcome);
+    }
+    if workloads.contains(&Workload::W5) {
+        eprintln!("W5 suggestions: {clients} clients…");
+        let agent = Session::login(&base, "agent", PASSWORD).await?;
+        let appeals: Vec<serde_json::Value> = hotline_app::suggest::sample_appeals()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (title, content))| {
+                serde_json::json!({"title": title, "content": content, "caller_phone": format!("139{:08}", i % 1000)})
+            })
+            .collect();
+        let mut outcome = load::suggestions(agent, Arc::new(appeals), clients, limits).await;
         outcome.rss_mib = server.memory_mib();
         outcomes.push(outcome);
     }

@@ -108,8 +108,14 @@ async fn a_short_run_reports_every_workload_against_its_ceiling(backend: Backend
         panic!("one ceiling figure expected in:\n{report}");
     };
     assert!(ceiling > 0.0, "{report}");
-    for workload in ["W1 intake", "W2 lifecycle", "W3 unit inbox", "W3 filtered search", "W4 mixed"]
-    {
+    for workload in [
+        "W1 intake",
+        "W2 lifecycle",
+        "W3 unit inbox",
+        "W3 filtered search",
+        "W4 mixed",
+        "W5 suggestions",
+    ] {
         let row = report
             .lines()
             .find(|l| l.starts_with(&format!("| {workload}")))
