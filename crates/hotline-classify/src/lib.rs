@@ -35,7 +35,7 @@ pub use eval::{
     evaluate_examples,
 };
 pub use model::{Classifier, TaxonomyDocs, TrainConfig, stratified_folds};
-pub use text::TokenConfig;
+pub use text::{TokenConfig, jieba};
 
 /// What can go wrong reading data, training or loading a model.
 #[derive(Debug, thiserror::Error)]

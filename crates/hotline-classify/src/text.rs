@@ -25,8 +25,9 @@ impl Default for TokenConfig {
     }
 }
 
-/// The segmenter, built once: loading its dictionary takes a noticeable fraction of a second.
-fn jieba() -> &'static Jieba {
+/// The segmenter, built once per process: loading its dictionary takes a noticeable fraction of
+/// a second and a good deal of memory, so whoever else segments Chinese in the process shares it.
+pub fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(Jieba::new)
 }

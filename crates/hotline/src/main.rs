@@ -64,6 +64,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = App::open(config, Clock::System, Mode::Demo).await?;
             app.prepare().await?;
             let seeded = app.seed_demo().await?;
+            app.seed_demo_articles().await?;
             if !args.without_tickets {
                 eprintln!("preparing demo work orders (first start only; takes a little while)…");
                 let tickets = app.seed_demo_tickets().await?;

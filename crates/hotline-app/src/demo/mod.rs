@@ -1,6 +1,7 @@
 //! Demo data: a small city with its hotline center, two districts with street offices, three
 //! bureaus, and one account per role. Seeded once into an empty database.
 
+mod articles;
 pub mod generate;
 mod tickets;
 

@@ -978,7 +978,7 @@ fn kb_event(
     hotline_store::tickets::outbox_row(topic, None, payload.to_string(), now)
 }
 
-fn version_row(
+pub(crate) fn version_row(
     row: &ArticleRow,
     categories: &[Uuid],
     edited_by: Option<Uuid>,

@@ -1,9 +1,5 @@
-//! Chinese text for search: one jieba segmenter per process (its dictionary takes a moment to
-//! load, so it is built on first use and shared), and the words a query stands for.
-
-use std::sync::{Arc, OnceLock};
-
-use jieba_rs::Jieba;
+//! Chinese text for search: the words a query stands for, cut by the one jieba segmenter of the
+//! process (the classifier's: its dictionary is loaded once, on first use, and shared).
 
 /// Words that say nothing about what is asked (咨询 is in every third title).
 const STOP_WORDS: [&str; 24] = [
@@ -14,21 +10,17 @@ const STOP_WORDS: [&str; 24] = [
 /// At most this many words of a query are searched for.
 pub const MAX_QUERY_WORDS: usize = 8;
 
-/// The shared segmenter.
-#[derive(Clone, Debug, Default)]
-pub struct Segmenter(Arc<OnceLock<Jieba>>);
+/// Cuts queries into the words worth searching for.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Segmenter;
 
 impl Segmenter {
-    fn jieba(&self) -> &Jieba {
-        self.0.get_or_init(Jieba::new)
-    }
-
     /// The words of a query worth searching for: segmented for search (居住证 also gives 居住),
     /// single characters and stop words left out, each once, in order.
     #[must_use]
     pub fn query_words(&self, q: &str) -> Vec<String> {
         let mut words: Vec<String> = Vec::new();
-        for word in self.jieba().cut_for_search(q, true) {
+        for word in hotline_classify::jieba().cut_for_search(q, true) {
             let word = word.word.trim().to_lowercase();
             if word.chars().count() < 2
                 || STOP_WORDS.contains(&word.as_str())
