@@ -70,7 +70,6 @@ pub struct App {
     pub(crate) session_uses: Arc<identity::throttle::SessionUses>,
     pub(crate) recent_reads: Arc<tickets::RecentReads>,
     pub(crate) jobs: Arc<jobs::JobBoard>,
-    pub(crate) segmenter: search::Segmenter,
     pub(crate) classifier: suggest::ModelSlot,
     /// This process, as the holder of outbox leases.
     pub(crate) instance: uuid::Uuid,
@@ -122,7 +121,6 @@ impl App {
             rate_limits: Arc::new(identity::throttle::RateLimits::new(&config.security.rate_limit)),
             session_uses: Arc::default(),
             recent_reads: Arc::default(),
-            segmenter: search::Segmenter::default(),
             classifier: suggest::ModelSlot::default(),
             jobs: Arc::default(),
             instance: uuid::Uuid::now_v7(),

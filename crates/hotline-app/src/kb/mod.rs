@@ -655,7 +655,7 @@ impl App {
         if text.is_some_and(|t| t.chars().count() > 100) {
             errors.push(FieldError::new("q", FieldIssue::TooLong).with_limit(100));
         }
-        let words = text.map(|t| self.segmenter.query_words(t)).unwrap_or_default();
+        let words = text.map(crate::search::query_words).unwrap_or_default();
         // Only stop words or punctuation typed: nothing to look for, so nothing matches.
         let nothing = text.is_some() && words.is_empty();
         let reference = self.reference().await?;

@@ -10,33 +10,27 @@ const STOP_WORDS: [&str; 24] = [
 /// At most this many words of a query are searched for.
 pub const MAX_QUERY_WORDS: usize = 8;
 
-/// Cuts queries into the words worth searching for.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Segmenter;
-
-impl Segmenter {
-    /// The words of a query worth searching for: segmented for search (居住证 also gives 居住),
-    /// single characters and stop words left out, each once, in order.
-    #[must_use]
-    pub fn query_words(&self, q: &str) -> Vec<String> {
-        let mut words: Vec<String> = Vec::new();
-        for word in hotline_classify::jieba().cut_for_search(q, true) {
-            let word = word.word.trim().to_lowercase();
-            if word.chars().count() < 2
-                || STOP_WORDS.contains(&word.as_str())
-                || word.chars().all(|c| c.is_ascii_punctuation())
-            {
-                continue;
-            }
-            if !words.contains(&word) {
-                words.push(word);
-            }
-            if words.len() == MAX_QUERY_WORDS {
-                break;
-            }
+/// The words of a query worth searching for: segmented for search (居住证 also gives 居住),
+/// single characters and stop words left out, each once, in order.
+#[must_use]
+pub fn query_words(q: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for word in hotline_classify::jieba().cut_for_search(q, true) {
+        let word = word.word.trim().to_lowercase();
+        if word.chars().count() < 2
+            || STOP_WORDS.contains(&word.as_str())
+            || word.chars().all(|c| c.is_ascii_punctuation())
+        {
+            continue;
         }
-        words
+        if !words.contains(&word) {
+            words.push(word);
+        }
+        if words.len() == MAX_QUERY_WORDS {
+            break;
+        }
     }
+    words
 }
 
 #[cfg(test)]
@@ -45,12 +39,11 @@ mod tests {
 
     #[test]
     fn a_question_becomes_the_words_it_is_about() {
-        let s = Segmenter::default();
-        let words = s.query_words("咨询居住证在哪里办理");
+        let words = query_words("咨询居住证在哪里办理");
         assert!(words.contains(&"居住证".to_owned()), "{words:?}");
         assert!(words.contains(&"办理".to_owned()), "{words:?}");
         assert!(!words.iter().any(|w| w == "咨询" || w == "哪里"), "{words:?}");
-        assert!(s.query_words("  ").is_empty());
-        assert!(s.query_words(&"电梯".repeat(50)).len() <= MAX_QUERY_WORDS);
+        assert!(query_words("  ").is_empty());
+        assert!(query_words(&"电梯".repeat(50)).len() <= MAX_QUERY_WORDS);
     }
 }

@@ -377,7 +377,7 @@ impl App {
                 });
             }
         }
-        let words = self.segmenter.query_words(title);
+        let words = crate::search::query_words(title);
         let reference = self.reference().await?;
         let prefix = category
             .and_then(|c| reference.categories.get(&c.id))
