@@ -117,6 +117,9 @@ impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
         match err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable,
+            // Updates are guarded by the version that was read: no row updated means someone
+            // saved (or removed) the record meanwhile.
+            DbErr::RecordNotUpdated => Self::conflict(Conflict::ConcurrentUpdate),
             other => Self::Internal(other.into()),
         }
     }

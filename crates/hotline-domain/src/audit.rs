@@ -74,13 +74,14 @@ pub enum AuditAction {
     KbReview,
     KbFeedback,
     KbExpire,
+    KbExport,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 53] = [
+    pub const FIXED: [Self; 54] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -134,6 +135,7 @@ impl AuditAction {
         Self::KbReview,
         Self::KbFeedback,
         Self::KbExpire,
+        Self::KbExport,
     ];
 
     #[must_use]
@@ -192,6 +194,7 @@ impl AuditAction {
             Self::KbReview => "kb.review",
             Self::KbFeedback => "kb.feedback",
             Self::KbExpire => "kb.expire",
+            Self::KbExport => "kb.export",
             Self::Ticket(action) => action.audit_name(),
         }
     }

@@ -115,7 +115,7 @@ const en: typeof zh = {
     },
     file: { upload: 'File uploaded' },
     phrase: { create: 'Phrase added', update: 'Phrase changed', delete: 'Phrase deleted' },
-    kb: { create: 'Article written', update: 'Article edited', review: 'Article reviewed', feedback: 'Article feedback', expire: 'Article expired' },
+    kb: { create: 'Article written', update: 'Article edited', review: 'Article reviewed', feedback: 'Article feedback', expire: 'Article expired', export: 'Knowledge base exported' },
     caller: { lookup: 'Caller history' },
     webhook: { create: 'Webhook created', update: 'Webhook changed', redeliver: 'Webhook redelivered' },
   },

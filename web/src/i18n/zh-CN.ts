@@ -113,7 +113,7 @@ export default {
     },
     file: { upload: '上传附件' },
     phrase: { create: '新增常用语', update: '修改常用语', delete: '删除常用语' },
-    kb: { create: '新建知识', update: '修改知识', review: '知识审核', feedback: '知识反馈', expire: '知识到期' },
+    kb: { create: '新建知识', update: '修改知识', review: '知识审核', feedback: '知识反馈', expire: '知识到期', export: '导出知识库' },
     caller: { lookup: '查询来电历史' },
     webhook: { create: '新建事件订阅', update: '修改事件订阅', redeliver: '重新推送' },
   },

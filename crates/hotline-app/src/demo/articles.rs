@@ -2,11 +2,8 @@
 //! day, so the knowledge base, its search and intake's suggestions have something to show.
 
 use chrono::Duration;
-use hotline_domain::kb::ArticleStatus;
-use hotline_store::kb::ArticleRow;
-use uuid::Uuid;
 
-use crate::kb::version_row;
+use crate::kb::{Content, NewArticleRows};
 use crate::{App, Error, Result};
 
 /// `(owner org code, title, leaf category, search words, 答复口径, body)`.
@@ -75,48 +72,34 @@ impl App {
             return Ok(0);
         }
         let reference = self.reference().await?;
-        let now = self.now() - Duration::days(30);
-        let mut rows = Vec::new();
+        let when = self.now() - Duration::days(30);
+        let mut articles = Vec::new();
         for (owner, title, category, words, template, body) in ARTICLES {
             let Some(owner) = reference.orgs.values().find(|o| o.code == *owner) else { continue };
-            let categories: Vec<Uuid> = reference
+            let categories = reference
                 .categories
                 .values()
                 .filter(|c| c.level == 3 && c.name == *category)
                 .map(|c| c.id)
                 .take(1)
                 .collect();
-            let row = ArticleRow {
-                id: Uuid::now_v7(),
+            let content = Content {
                 title: (*title).to_owned(),
                 body: (*body).to_owned(),
                 reply_template: Some((*template).to_owned()),
                 keywords: Some((*words).to_owned()),
-                owner_org_id: owner.id,
-                status: ArticleStatus::Published,
+                categories,
                 valid_from: None,
                 valid_to: None,
-                version: 1,
-                published_version: Some(1),
-                hits: 0,
-                helpful: 0,
-                outdated: 0,
-                expiry_notice_sent: false,
-                created_by: None,
-                created_at: now,
-                updated_at: now,
             };
-            let version = version_row(&row, &categories, None, None, now);
-            rows.push((row, categories, version));
+            articles.push(NewArticleRows::draft(content, owner.id, None, None, when).published());
         }
-        let count = rows.len();
+        let count = articles.len();
         self.store
             .write(move |tx| {
                 Box::pin(async move {
-                    for (row, categories, version) in rows {
-                        let row = hotline_store::kb::insert(tx, row).await?;
-                        hotline_store::kb::set_categories(tx, row.id, &categories).await?;
-                        hotline_store::kb::insert_version(tx, version).await?;
+                    for rows in articles {
+                        rows.insert(tx).await?;
                     }
                     Ok::<_, Error>(())
                 })

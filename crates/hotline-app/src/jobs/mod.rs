@@ -23,6 +23,9 @@ type Run = for<'a> fn(&'a App) -> Pin<Box<dyn Future<Output = Result<Progress>> 
 pub struct Job {
     pub name: &'static str,
     pub every: Duration,
+    /// How long after start-up the first run waits: zero for work that may be due already,
+    /// one period for heavy work (retraining) that must not compete with the server starting.
+    pub starts_after: Duration,
     run: Run,
 }
 
@@ -54,21 +57,25 @@ pub fn all(config: &Config) -> Vec<Job> {
         Job {
             name: "tickets.timers",
             every: Duration::from_secs(config.tickets.timer_interval_secs),
+            starts_after: Duration::ZERO,
             run: |app| Box::pin(async move { app.run_due_timers().await.map(Progress::items) }),
         },
         Job {
             name: "outbox.webhooks",
             every: outbox,
+            starts_after: Duration::ZERO,
             run: |app| Box::pin(consume(app, Consumer::Webhooks)),
         },
         Job {
             name: "outbox.federation",
             every: outbox,
+            starts_after: Duration::ZERO,
             run: |app| Box::pin(consume(app, Consumer::Federation)),
         },
         Job {
             name: "webhooks.deliver",
             every: outbox,
+            starts_after: Duration::ZERO,
             run: |app| {
                 Box::pin(async move { app.deliver_due_webhooks().await.map(Progress::items) })
             },
@@ -76,6 +83,7 @@ pub fn all(config: &Config) -> Vec<Job> {
         Job {
             name: "federation.report",
             every: outbox,
+            starts_after: Duration::ZERO,
             run: |app| {
                 Box::pin(async move { app.send_federation_reports().await.map(Progress::items) })
             },
@@ -83,16 +91,19 @@ pub fn all(config: &Config) -> Vec<Job> {
         Job {
             name: "kb.expiry",
             every: Duration::from_secs(600),
+            starts_after: Duration::ZERO,
             run: |app| Box::pin(async move { app.run_kb_expiry().await.map(Progress::items) }),
         },
         Job {
             name: "classifier.retrain",
             every: Duration::from_secs(3600),
             run: |app| Box::pin(async move { app.retrain_classifier().await.map(Progress::items) }),
+            starts_after: Duration::from_secs(3600),
         },
         Job {
             name: "sessions.purge",
             every: Duration::from_secs(300),
+            starts_after: Duration::ZERO,
             run: |app| {
                 Box::pin(async move { app.purge_expired_sessions().await.map(Progress::items) })
             },
@@ -192,7 +203,8 @@ impl App {
             .map(|job| {
                 let app = self.clone();
                 tokio::spawn(async move {
-                    let mut tick = tokio::time::interval(job.every);
+                    let first = tokio::time::Instant::now() + job.starts_after;
+                    let mut tick = tokio::time::interval_at(first, job.every);
                     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                     loop {
                         tick.tick().await;

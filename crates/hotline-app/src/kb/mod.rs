@@ -201,14 +201,73 @@ fn keywords_of(stored: Option<&str>) -> Vec<String> {
 }
 
 /// What one save changes, checked.
-struct Content {
-    title: String,
-    body: String,
-    reply_template: Option<String>,
-    keywords: Option<String>,
+pub(crate) struct Content {
+    pub(crate) title: String,
+    pub(crate) body: String,
+    pub(crate) reply_template: Option<String>,
+    pub(crate) keywords: Option<String>,
+    pub(crate) categories: Vec<Uuid>,
+    pub(crate) valid_from: Option<NaiveDate>,
+    pub(crate) valid_to: Option<NaiveDate>,
+}
+
+/// The rows of a new article: a draft at version 1, its categories and its first version.
+/// Written by the editor, the import and the demo alike.
+pub(crate) struct NewArticleRows {
+    article: ArticleRow,
     categories: Vec<Uuid>,
-    valid_from: Option<NaiveDate>,
-    valid_to: Option<NaiveDate>,
+    version: ArticleVersionRow,
+}
+
+impl NewArticleRows {
+    pub(crate) fn draft(
+        content: Content,
+        owner: Uuid,
+        created_by: Option<Uuid>,
+        note: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let article = ArticleRow {
+            id: Uuid::now_v7(),
+            title: content.title,
+            body: content.body,
+            reply_template: content.reply_template,
+            keywords: content.keywords,
+            owner_org_id: owner,
+            status: ArticleStatus::Draft,
+            valid_from: content.valid_from,
+            valid_to: content.valid_to,
+            version: 1,
+            published_version: None,
+            hits: 0,
+            helpful: 0,
+            outdated: 0,
+            expiry_notice_sent: false,
+            created_by,
+            created_at: now,
+            updated_at: now,
+        };
+        let version = version_row(&article, &content.categories, created_by, note, now);
+        Self { article, categories: content.categories, version }
+    }
+
+    /// Published as written (demo data, which nobody needs to review).
+    pub(crate) fn published(mut self) -> Self {
+        self.article.status = ArticleStatus::Published;
+        self.article.published_version = Some(self.article.version);
+        self
+    }
+
+    pub(crate) fn id(&self) -> Uuid {
+        self.article.id
+    }
+
+    pub(crate) async fn insert(self, db: &impl sea_orm::ConnectionTrait) -> Result<ArticleRow> {
+        let row = hotline_store::kb::insert(db, self.article).await?;
+        hotline_store::kb::set_categories(db, row.id, &self.categories).await?;
+        hotline_store::kb::insert_version(db, self.version).await?;
+        Ok(row)
+    }
 }
 
 impl App {
@@ -325,42 +384,19 @@ impl App {
             content.ok_or_else(|| Error::Internal(anyhow::anyhow!("validated article missing")))?;
         let now = self.now();
         let user = principal.user_id().map(|u| u.as_uuid());
-        let row = ArticleRow {
-            id: Uuid::now_v7(),
-            title: content.title.clone(),
-            body: content.body.clone(),
-            reply_template: content.reply_template.clone(),
-            keywords: content.keywords.clone(),
-            owner_org_id: owner,
-            status: ArticleStatus::Draft,
-            valid_from: content.valid_from,
-            valid_to: content.valid_to,
-            version: 1,
-            published_version: None,
-            hits: 0,
-            helpful: 0,
-            outdated: 0,
-            expiry_notice_sent: false,
-            created_by: user,
-            created_at: now,
-            updated_at: now,
-        };
-        let version = version_row(&row, &content.categories, user, None, now);
-        let attachments = kb_attachment_rows(&input.attachments, row.id, now);
+        let rows = NewArticleRows::draft(content, owner, user, None, now);
+        let attachments = kb_attachment_rows(&input.attachments, rows.id(), now);
         let audit = ctx.record(
             AuditEntry::new(AuditAction::KbCreate)
-                .subject("kb_article", row.id)
-                .detail(json!({"title": row.title, "owner_org_id": owner})),
+                .subject("kb_article", rows.id())
+                .detail(json!({"title": rows.article.title, "owner_org_id": owner})),
             now,
         );
-        let categories = content.categories;
         let row = self
             .store
             .write(move |tx| {
                 Box::pin(async move {
-                    let row = hotline_store::kb::insert(tx, row).await?;
-                    hotline_store::kb::set_categories(tx, row.id, &categories).await?;
-                    hotline_store::kb::insert_version(tx, version).await?;
+                    let row = rows.insert(tx).await?;
                     hotline_store::kb::insert_attachments(tx, attachments).await?;
                     tx.audit([audit]);
                     Ok::<_, Error>(row)
@@ -448,13 +484,7 @@ impl App {
             .store
             .write(move |tx| {
                 Box::pin(async move {
-                    let row = match hotline_store::kb::update(tx, after, expected).await {
-                        Ok(row) => row,
-                        Err(sea_orm::DbErr::RecordNotUpdated) => {
-                            return Err(Error::conflict(Conflict::ConcurrentUpdate));
-                        }
-                        Err(e) => return Err(e.into()),
-                    };
+                    let row = hotline_store::kb::update(tx, after, expected).await?;
                     hotline_store::kb::set_categories(tx, id, &categories).await?;
                     hotline_store::kb::insert_version(tx, version).await?;
                     hotline_store::kb::insert_attachments(tx, attachments).await?;
@@ -519,13 +549,7 @@ impl App {
             .store
             .write(move |tx| {
                 Box::pin(async move {
-                    let row = match hotline_store::kb::update(tx, after, expected).await {
-                        Ok(row) => row,
-                        Err(sea_orm::DbErr::RecordNotUpdated) => {
-                            return Err(Error::conflict(Conflict::ConcurrentUpdate));
-                        }
-                        Err(e) => return Err(e.into()),
-                    };
+                    let row = hotline_store::kb::update(tx, after, expected).await?;
                     tx.audit([audit]);
                     Ok::<_, Error>(row)
                 })
@@ -537,20 +561,27 @@ impl App {
     /// Opens an article: agents get the published version (and count a hit), editors the
     /// working copy.
     pub async fn get_article(&self, ctx: &Ctx, id: Uuid) -> Result<ArticleView> {
-        let (principal, _) = self.authorize(ctx, Permission::KbRead, None).await?;
-        let row = hotline_store::kb::find(self.store.reader(), id)
-            .await?
-            .ok_or(Error::NotFound("article"))?;
-        let view = self.article_view(&principal, row).await?;
+        let (_, view) = self.visible_article(ctx, id).await?;
         if !view.editable && !view.reviewable {
-            if !view.in_use {
-                return Err(Error::NotFound("article"));
-            }
             let txn = self.store.begin().await?;
             hotline_store::kb::count_hit(&txn, id).await?;
             txn.commit().await?;
         }
         Ok(view)
+    }
+
+    /// The article as the caller sees it; one that is not in use does not exist for those who
+    /// neither edit nor review it.
+    async fn visible_article(&self, ctx: &Ctx, id: Uuid) -> Result<(Principal, ArticleView)> {
+        let (principal, _) = self.authorize(ctx, Permission::KbRead, None).await?;
+        let row = hotline_store::kb::find(self.store.reader(), id)
+            .await?
+            .ok_or(Error::NotFound("article"))?;
+        let view = self.article_view(&principal, row).await?;
+        if !(view.in_use || view.editable || view.reviewable) {
+            return Err(Error::NotFound("article"));
+        }
+        Ok((principal, view))
     }
 
     pub(crate) async fn article_view(
@@ -833,10 +864,7 @@ impl App {
 
     /// An agent's word on an article: helpful, or out of date (which its owner sees).
     pub async fn article_feedback(&self, ctx: &Ctx, id: Uuid, input: FeedbackInput) -> Result<()> {
-        let (principal, _) = self.authorize(ctx, Permission::KbRead, None).await?;
-        hotline_store::kb::find(self.store.reader(), id)
-            .await?
-            .ok_or(Error::NotFound("article"))?;
+        let (principal, _) = self.visible_article(ctx, id).await?;
         let comment = match input.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             Some(c) => Some(bounded_text("comment", c, 1, 500)?),
             None if input.kind == FeedbackKind::Outdated => {
@@ -904,7 +932,7 @@ impl App {
         id: Uuid,
         attachment: Uuid,
     ) -> Result<FileContent> {
-        self.get_article(ctx, id).await?;
+        self.visible_article(ctx, id).await?;
         let found = hotline_store::kb::find_attachment(self.store.reader(), attachment)
             .await?
             .filter(|a| a.article_id == id)
@@ -978,7 +1006,7 @@ fn kb_event(
     hotline_store::tickets::outbox_row(topic, None, payload.to_string(), now)
 }
 
-pub(crate) fn version_row(
+fn version_row(
     row: &ArticleRow,
     categories: &[Uuid],
     edited_by: Option<Uuid>,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Content, category_path, keywords_of, version_row};
+use super::{Content, NewArticleRows, category_path, keywords_of};
 use crate::paging::MAX_EXPORT_ROWS;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
@@ -53,7 +53,7 @@ impl App {
         let mut categories = hotline_store::kb::categories_of(db, &ids).await?;
         let reference = self.reference().await?;
         self.audit_now(vec![ctx.record(
-            AuditEntry::new(AuditAction::KbUpdate).detail(json!({"export": rows.len()})),
+            AuditEntry::new(AuditAction::KbExport).detail(json!({"returned": rows.len()})),
             self.now(),
         )])
         .await?;
@@ -150,7 +150,13 @@ impl App {
                 errors.push(e.renamed(field));
             }
             if let (Some(owner), Some(content)) = (owner, content) {
-                articles.push((owner, content));
+                articles.push(NewArticleRows::draft(
+                    content,
+                    owner,
+                    user,
+                    Some("导入".to_owned()),
+                    now,
+                ));
             }
         }
         errors.into_result()?;
@@ -162,37 +168,8 @@ impl App {
         self.store
             .write(move |tx| {
                 Box::pin(async move {
-                    for (owner, content) in articles {
-                        let row = ArticleRow {
-                            id: Uuid::now_v7(),
-                            title: content.title,
-                            body: content.body,
-                            reply_template: content.reply_template,
-                            keywords: content.keywords,
-                            owner_org_id: owner,
-                            status: ArticleStatus::Draft,
-                            valid_from: content.valid_from,
-                            valid_to: content.valid_to,
-                            version: 1,
-                            published_version: None,
-                            hits: 0,
-                            helpful: 0,
-                            outdated: 0,
-                            expiry_notice_sent: false,
-                            created_by: user,
-                            created_at: now,
-                            updated_at: now,
-                        };
-                        let version = version_row(
-                            &row,
-                            &content.categories,
-                            user,
-                            Some("导入".to_owned()),
-                            now,
-                        );
-                        let row = hotline_store::kb::insert(tx, row).await?;
-                        hotline_store::kb::set_categories(tx, row.id, &content.categories).await?;
-                        hotline_store::kb::insert_version(tx, version).await?;
+                    for rows in articles {
+                        rows.insert(tx).await?;
                     }
                     tx.audit([audit]);
                     Ok::<_, Error>(())

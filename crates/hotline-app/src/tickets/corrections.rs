@@ -204,13 +204,7 @@ impl App {
             .store
             .write(move |tx| {
                 Box::pin(async move {
-                    let saved = match hotline_store::tickets::update(tx, after).await {
-                        Ok(saved) => saved,
-                        Err(sea_orm::DbErr::RecordNotUpdated) => {
-                            return Err(Error::conflict(Conflict::ConcurrentUpdate));
-                        }
-                        Err(e) => return Err(e.into()),
-                    };
+                    let saved = hotline_store::tickets::update(tx, after).await?;
                     record_event(tx, event).await?;
                     tx.audit([audit]);
                     Ok::<_, Error>(saved)

@@ -10,7 +10,7 @@ use hotline_domain::sla::{TimerKind, warning_at};
 use hotline_domain::ticket::{Action, TicketState};
 use hotline_store::WriteTx;
 use hotline_store::tickets::{TicketRow, TimerRow};
-use sea_orm::{DatabaseTransaction, DbErr};
+use sea_orm::DatabaseTransaction;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -200,13 +200,7 @@ impl App {
             }
         };
         row.updated_at = now;
-        let row = match hotline_store::tickets::update(txn, row).await {
-            Ok(row) => row,
-            Err(DbErr::RecordNotUpdated) => {
-                return Err(Error::conflict(Conflict::ConcurrentUpdate));
-            }
-            Err(e) => return Err(Error::from(e)),
-        };
+        let row = hotline_store::tickets::update(txn, row).await?;
         record_event(
             txn,
             event_row(&ctx, &row, event, None, None, row.holder_org_id, None, detail.clone(), now),

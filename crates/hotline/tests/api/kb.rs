@@ -54,6 +54,8 @@ async fn a_unit_writes_the_center_publishes_agents_read(backend: Backend) {
     // Agents do not see drafts: not in their list, not by id.
     assert_eq!(agent.get("/api/v1/kb/articles?q=%E5%81%9C%E6%B0%B4").await.body["total"], 0);
     assert_eq!(agent.get(&format!("/api/v1/kb/articles/{id}")).await.status, 404);
+    let feedback = format!("/api/v1/kb/articles/{id}/feedback");
+    assert_eq!(agent.post(&feedback, json!({"kind": "helpful"})).await.status, 404, "nor feedback");
     // Only the center publishes; a unit submits.
     let res =
         unit.post(&format!("/api/v1/kb/articles/{id}/review"), json!({"action": "publish"})).await;
@@ -335,6 +337,7 @@ async fn articles_go_out_and_come_in_as_spreadsheets(backend: Backend) {
     let rows: Vec<Vec<String>> =
         range.rows().map(|r| r.iter().map(ToString::to_string).collect()).collect();
     assert_eq!(rows[0][..5], ["标题", "正文", "答复口径", "检索词", "分类"]);
+    assert_eq!(t.audit_count("kb.export").await, 1);
     let water_row = rows.iter().find(|r| r[0] == "停水查询").expect("the imported article");
     assert_eq!(
         (water_row[3].as_str(), water_row[4].as_str(), water_row[5].as_str()),

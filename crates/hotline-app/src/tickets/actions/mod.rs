@@ -28,7 +28,7 @@ use hotline_domain::ticket::{Action, HandlingType, TicketState};
 use hotline_domain::{FieldError, FieldErrors, FieldIssue, OrgId, TicketId};
 use hotline_store::orgs::OrgRow;
 use hotline_store::tickets::{IdempotencyRow, TicketEventRow, TicketRow};
-use sea_orm::{DatabaseTransaction, DbErr};
+use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
@@ -459,13 +459,7 @@ impl Step<'_> {
         }
         let to = row.state;
         row.updated_at = now;
-        let row = match hotline_store::tickets::update(txn, row).await {
-            Ok(row) => row,
-            Err(DbErr::RecordNotUpdated) => {
-                return Err(Error::conflict(Conflict::ConcurrentUpdate));
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let row = hotline_store::tickets::update(txn, row).await?;
         let event = event_row(
             &acting.ctx,
             &row,
