@@ -68,6 +68,32 @@ pub struct Config {
     pub tickets: TicketSettings,
     pub open311: Open311Settings,
     pub webhooks: WebhookSettings,
+    pub search: SearchSettings,
+}
+
+/// Full-text search and the intake desk's suggestions.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchSettings {
+    /// How often the index takes in new ticket events (its lag is about this plus a commit).
+    pub interval_ms: u64,
+    /// Memory for a rebuild's writer, in MiB (the follower takes 32).
+    pub rebuild_heap_mib: usize,
+    /// Suggestions name the same caller's tickets of this many days back…
+    pub similar_same_caller_days: i64,
+    /// …and open tickets of the same category and region with similar words, this many days.
+    pub similar_text_days: i64,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self {
+            interval_ms: 500,
+            rebuild_heap_mib: 128,
+            similar_same_caller_days: 30,
+            similar_text_days: 7,
+        }
+    }
 }
 
 /// Deliveries to subscribers' URLs.
@@ -280,6 +306,7 @@ impl Default for Config {
             tickets: TicketSettings::default(),
             open311: Open311Settings::default(),
             webhooks: WebhookSettings::default(),
+            search: SearchSettings::default(),
         }
     }
 }
@@ -404,6 +431,7 @@ impl Config {
         "tickets",
         "open311",
         "webhooks",
+        "search",
     ];
 
     /// Defaults, then `file` (or `./hotline.toml` when present), then the environment.
@@ -481,6 +509,16 @@ impl Config {
             "webhooks: 0 < first_retry_secs <= max_retry_secs"
         );
         anyhow::ensure!(w.retry_hours >= 1, "webhooks.retry_hours must be >= 1");
+        let s = &self.search;
+        anyhow::ensure!(s.interval_ms >= 10, "search.interval_ms must be >= 10");
+        anyhow::ensure!(
+            (16..=2048).contains(&s.rebuild_heap_mib),
+            "search.rebuild_heap_mib must be between 16 and 2048"
+        );
+        anyhow::ensure!(
+            s.similar_same_caller_days >= 1 && s.similar_text_days >= 1,
+            "search.similar_same_caller_days and similar_text_days must be >= 1"
+        );
         Ok(())
     }
 

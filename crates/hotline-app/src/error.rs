@@ -47,6 +47,9 @@ pub enum Error {
     Conflict { code: Conflict, fields: Vec<FieldError> },
     #[error("service unavailable")]
     Unavailable,
+    /// The search index is being built; search answers once it is ready.
+    #[error("search index rebuilding ({done}/{total})")]
+    IndexRebuilding { done: u64, total: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -73,6 +76,7 @@ impl Error {
             Self::NotFound(_) => "not_found",
             Self::Conflict { code, .. } => code.as_str(),
             Self::Unavailable => "unavailable",
+            Self::IndexRebuilding { .. } => "index_rebuilding",
             Self::Internal(_) => "internal",
         }
     }

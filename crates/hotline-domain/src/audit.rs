@@ -50,6 +50,12 @@ pub enum AuditAction {
     TicketCreate,
     TicketRead,
     TicketList,
+    /// A full-text search over tickets.
+    TicketSearch,
+    /// The search index rebuilt, or its dictionary changed.
+    SearchReindex,
+    SearchWordAdd,
+    SearchWordRemove,
     /// A unit revealed a ticket's caller number to reach the citizen, with its reason.
     ContactRevealed,
     CallerLookup,
@@ -81,7 +87,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 54] = [
+    pub const FIXED: [Self; 58] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -114,6 +120,10 @@ impl AuditAction {
         Self::TicketCreate,
         Self::TicketRead,
         Self::TicketList,
+        Self::TicketSearch,
+        Self::SearchReindex,
+        Self::SearchWordAdd,
+        Self::SearchWordRemove,
         Self::ContactRevealed,
         Self::CallerLookup,
         Self::WebhookCreate,
@@ -173,6 +183,10 @@ impl AuditAction {
             Self::TicketCreate => "ticket.create",
             Self::TicketRead => "ticket.read",
             Self::TicketList => "ticket.list",
+            Self::TicketSearch => "ticket.search",
+            Self::SearchReindex => "search.reindex",
+            Self::SearchWordAdd => "search.word_add",
+            Self::SearchWordRemove => "search.word_remove",
             Self::ContactRevealed => "ticket.reveal_contact",
             Self::CallerLookup => "caller.lookup",
             Self::WebhookCreate => "webhook.create",

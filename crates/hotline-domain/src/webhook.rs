@@ -25,7 +25,11 @@ use crate::ticket::Action;
 /// Every event type a subscription may name (besides the wildcard `ticket.*`).
 #[must_use]
 pub fn event_types() -> Vec<String> {
-    let mut types = vec!["ticket.created".to_owned(), "ticket.response_overdue".to_owned()];
+    let mut types = vec![
+        "ticket.created".to_owned(),
+        "ticket.corrected".to_owned(),
+        "ticket.response_overdue".to_owned(),
+    ];
     types.extend(Action::ALL.iter().map(|a| a.audit_name().to_owned()));
     types
 }

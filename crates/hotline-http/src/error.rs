@@ -42,9 +42,20 @@ pub struct ErrorBody {
     /// With `not_found`: what was not found (`ticket`, `org`, `route`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<&'static str>,
-    /// With `too_many_requests`: seconds to wait, as in the `Retry-After` header.
+    /// With `too_many_requests` and `index_rebuilding`: seconds to wait, as in the
+    /// `Retry-After` header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// With `index_rebuilding`: how far the rebuild has come.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<RebuildCount>,
+}
+
+/// Tickets indexed so far of all there are.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+pub struct RebuildCount {
+    pub done: u64,
+    pub total: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -136,7 +147,7 @@ fn status_of(err: &Error) -> StatusCode {
         | Error::TotpEnrollmentRequired
         | Error::Forbidden => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Unavailable | Error::IndexRebuilding { .. } => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -157,6 +168,7 @@ struct Extra {
     locked_until: Option<DateTime<Utc>>,
     resource: Option<&'static str>,
     retry_after: Option<u64>,
+    progress: Option<RebuildCount>,
 }
 
 impl IntoResponse for Failure {
@@ -180,6 +192,11 @@ impl IntoResponse for ApiError {
             Error::TooManyRequests { retry_after_secs } => {
                 Extra { retry_after: Some(*retry_after_secs), ..Extra::default() }
             }
+            Error::IndexRebuilding { done, total } => Extra {
+                retry_after: Some(5),
+                progress: Some(RebuildCount { done: *done, total: *total }),
+                ..Extra::default()
+            },
             _ => Extra::default(),
         };
         let internal = match self.0 {
@@ -245,6 +262,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         locked_until: failure.extra.locked_until,
         resource: failure.extra.resource,
         retry_after: failure.extra.retry_after,
+        progress: failure.extra.progress,
     };
     let headers = response.headers().clone();
     let mut rendered = (failure.status, Json(ErrorEnvelope { error })).into_response();

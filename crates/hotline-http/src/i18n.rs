@@ -127,6 +127,10 @@ pub fn error_message(code: &str, lang: Lang) -> &'static str {
             "服务暂时不可用，请稍后重试。",
             "The service is temporarily unavailable; please retry.",
         ),
+        "index_rebuilding" => (
+            "检索索引正在重建，完成后即可检索，请稍后重试。",
+            "The search index is being rebuilt; search works again once it is ready.",
+        ),
         _ => (
             "服务器内部错误，请稍后重试；如持续出现请提供请求编号。",
             "Internal error; please retry, and quote the request id if it persists.",

@@ -36,6 +36,7 @@ use crate::error::ErrorEnvelope;
         (name = "webhooks", description = "Signed event deliveries to units' own office systems"),
         (name = "federation", description = "City ↔ district hotline instances (数据联网)"),
         (name = "reference", description = "Categories, the working-day calendar, SLA policies, routing catalogue"),
+        (name = "search", description = "Full-text search over tickets (tantivy + jieba) and its index"),
         (name = "kb", description = "The knowledge base (知识库): articles, their versions and review, feedback"),
         (name = "stats", description = "Figures for leaders"),
         (name = "audit", description = "The hash-chained audit trail (auditor)"),

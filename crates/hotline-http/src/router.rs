@@ -18,8 +18,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::handlers::{
-    audit, auth, desk, events, federation, health, jobs, kb, orgs, reference, tickets, tokens,
-    users, webhooks,
+    audit, auth, desk, events, federation, health, jobs, kb, orgs, reference, search, tickets,
+    tokens, users, webhooks,
 };
 use crate::metrics::{self, Metrics};
 use crate::openapi::{self, ApiDoc};
@@ -91,6 +91,11 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(kb::list_feedback, kb::give_feedback))
         .routes(routes!(kb::article_attachment))
         .routes(routes!(desk::suggestions))
+        .routes(routes!(search::search_tickets))
+        .routes(routes!(search::index_status))
+        .routes(routes!(search::rebuild_index))
+        .routes(routes!(search::list_words, search::add_word))
+        .routes(routes!(search::remove_word))
         .routes(routes!(tickets::attachment_content))
         .routes(routes!(tickets::ticket_accesses))
         .routes(routes!(tickets::caller_history));

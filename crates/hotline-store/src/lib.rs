@@ -14,6 +14,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod phrases;
 pub mod reference;
+pub mod search;
 pub mod sessions;
 pub mod tickets;
 pub mod tokens;

@@ -125,3 +125,23 @@ pub async fn advance(
     }
     Ok(first.map(|e| e.created_at))
 }
+
+/// Puts `consumer`'s floor at `floor` and forgets its marks (a consumer whose state was
+/// rebuilt from the data up to that point, like the search index). Creates the cursor if new.
+pub async fn restart(db: &impl ConnectionTrait, consumer: &str, floor: Uuid) -> Result<(), DbErr> {
+    let row =
+        CursorRow { consumer: consumer.to_owned(), floor, lease_owner: None, lease_until: None };
+    outbox_cursor::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::column(outbox_cursor::Column::Consumer)
+                .update_column(outbox_cursor::Column::Floor)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    outbox_done::Entity::delete_many()
+        .filter(outbox_done::Column::Consumer.eq(consumer))
+        .exec(db)
+        .await?;
+    Ok(())
+}

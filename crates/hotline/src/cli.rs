@@ -34,6 +34,12 @@ pub enum Command {
     Gen(GenArgs),
     /// Run a server on loopback and measure it under load; results go to bench/results/.
     Bench(crate::bench::BenchArgs),
+    /// Rebuild the search index from the database (with the server stopped; a running server
+    /// rebuilds through `POST /api/v1/search/index/rebuild` or the console).
+    Reindex,
+    /// Compare the search index with the database; exits non-zero and names the tickets whose
+    /// documents are missing, out of date or left over.
+    VerifyIndex,
     /// The category classifier behind intake's suggestions: evaluate it, cross-validate it, or
     /// train it on labelled history.
     #[command(subcommand)]

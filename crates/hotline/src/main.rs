@@ -130,6 +130,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 stats.seconds,
                 stats.rows_per_sec()
             );
+            println!("bulk-loaded tickets reach search after `hotline reindex`");
+        }
+        Command::Reindex => {
+            let app = App::open(config, Clock::System, Mode::Production).await?;
+            app.prepare().await?;
+            if app.index_in_use().await? {
+                eprintln!(
+                    "a running server has this search index open: rebuild it from the console \
+                     (系统 → 检索索引) or with POST /api/v1/search/index/rebuild, or stop the server"
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            let bar = progress_bar("indexing");
+            let started = std::time::Instant::now();
+            let count = app.rebuild_index(&|done, total| bar.update(done, total)).await?;
+            bar.finish();
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "indexed {count} tickets in {secs:.1} s ({:.0} tickets/s)",
+                count as f64 / secs.max(0.001)
+            );
+        }
+        Command::VerifyIndex => {
+            let app = App::open(config, Clock::System, Mode::Production).await?;
+            app.prepare().await?;
+            let bar = progress_bar("verifying");
+            let diff = app.verify_index(&|done, total| bar.update(done, total)).await?;
+            bar.finish();
+            println!("{} tickets, {} documents", diff.tickets, diff.documents);
+            if diff.is_clean() {
+                println!("search index OK");
+            } else {
+                let show = |what: &str, items: Vec<String>| {
+                    if !items.is_empty() {
+                        let more = items.len().saturating_sub(20);
+                        let shown: Vec<String> = items.into_iter().take(20).collect();
+                        let tail =
+                            if more > 0 { format!(" … and {more} more") } else { String::new() };
+                        println!("{what}: {}{tail}", shown.join(", "));
+                    }
+                };
+                show("missing from the index", diff.missing);
+                show("out of date in the index", diff.stale);
+                show(
+                    "in the index but not in the database",
+                    diff.extra.iter().map(ToString::to_string).collect(),
+                );
+                println!("run `hotline reindex` (server stopped) or rebuild from the console");
+                return Ok(ExitCode::FAILURE);
+            }
         }
         Command::Bench(args) => bench::run(args).await?,
         Command::Classifier(command) => return run_classifier(config, command).await,
@@ -140,6 +190,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on stderr (hidden when stderr is not a terminal, as in CI).
+struct Progress(indicatif::ProgressBar);
+
+fn progress_bar(what: &'static str) -> Progress {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} tickets ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(what);
+    Progress(bar)
+}
+
+impl Progress {
+    fn update(&self, done: u64, total: u64) {
+        self.0.set_length(total);
+        self.0.set_position(done);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
 }
 
 async fn run_admin(app: &App, command: AdminCommand) -> anyhow::Result<()> {

@@ -28,6 +28,8 @@ pub enum Consumer {
     Webhooks,
     /// Reports to the upstream instance about its tickets' local copies.
     Federation,
+    /// The search index: each event's ticket is indexed again as it stands.
+    Search,
 }
 
 impl Consumer {
@@ -36,6 +38,7 @@ impl Consumer {
         match self {
             Self::Webhooks => "webhooks",
             Self::Federation => "federation",
+            Self::Search => "search",
         }
     }
 }
@@ -58,6 +61,20 @@ pub struct Consumed {
 }
 
 impl App {
+    /// Restarts `consumer` at `at`, less the settling window: what it would have done up to
+    /// then was rebuilt from the data (a rebuilt search index); later events are handled again.
+    pub(crate) async fn restart_consumer(
+        &self,
+        consumer: Consumer,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let floor = first_v7_at(at - Duration::seconds(SETTLE_SECS));
+        let txn = self.store.begin().await?;
+        hotline_store::outbox::restart(&txn, consumer.name(), floor).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// One round of `consumer`: what waits, in batches, then its floor moves up. Nothing when
     /// nothing waits, or when another instance holds the lease.
     pub async fn consume_outbox(&self, consumer: Consumer) -> Result<Consumed> {
@@ -99,6 +116,7 @@ impl App {
             match consumer {
                 Consumer::Webhooks => self.fan_out_to_webhooks(events).await?,
                 Consumer::Federation => self.queue_federation_reports(events).await?,
+                Consumer::Search => self.index_events(events).await?,
             }
             handled += count;
             if count < BATCH {

@@ -73,6 +73,12 @@ pub fn all(config: &Config) -> Vec<Job> {
             run: |app| Box::pin(consume(app, Consumer::Federation)),
         },
         Job {
+            name: "search.index",
+            every: Duration::from_millis(config.search.interval_ms),
+            starts_after: Duration::ZERO,
+            run: |app| Box::pin(app.follow_outbox_into_index()),
+        },
+        Job {
             name: "webhooks.deliver",
             every: outbox,
             starts_after: Duration::ZERO,

@@ -1,5 +1,11 @@
-//! Chinese text for search: the words a query stands for, cut by the one jieba segmenter of the
-//! process (the classifier's: its dictionary is loaded once, on first use, and shared).
+//! Search: the ticket index (tantivy + jieba, `index`), searching it with the work lists'
+//! scope and filters (`tickets`), the words admins add to its dictionary (`dictionary`), and
+//! the words a short query stands for where a database `LIKE` is enough (the knowledge base,
+//! suggestions), cut by the classifier's segmenter, which is loaded once and shared.
+
+pub mod dictionary;
+pub mod index;
+pub mod tickets;
 
 /// Words that say nothing about what is asked (咨询 is in every third title).
 const STOP_WORDS: [&str; 24] = [

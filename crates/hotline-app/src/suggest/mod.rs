@@ -26,11 +26,6 @@ use crate::kb::ArticleQuery;
 use crate::reference::routing::SuggestQuery;
 use crate::{App, Ctx, Result};
 
-/// Possible duplicates by the same caller within this many days.
-const SAME_CALLER_DAYS: i64 = 30;
-/// Possible duplicates by their text among tickets opened within this many days.
-const SIMILAR_DAYS: i64 = 7;
-
 /// Where `hotline classifier train` keeps the model and the server finds it.
 #[must_use]
 pub fn model_path(config: &Config) -> PathBuf {
@@ -346,8 +341,8 @@ impl App {
         Ok(units)
     }
 
-    /// The same caller's tickets of the last 30 days, then open tickets of the last 7 days in
-    /// the same first-level category whose title shares words with this one.
+    /// The same caller's recent tickets, then recent open tickets in the same first-level
+    /// category whose title shares words with this one (both windows are settings).
     async fn similar_tickets(
         &self,
         title: &str,
@@ -362,7 +357,7 @@ impl App {
             for t in hotline_store::tickets::by_caller_since(
                 db,
                 &idx,
-                now - Duration::days(SAME_CALLER_DAYS),
+                now - Duration::days(self.config.search.similar_same_caller_days),
                 5,
             )
             .await?
@@ -384,7 +379,7 @@ impl App {
             .and_then(|c| TreePath::from_stored(c.path.clone()).ids::<Uuid>().next())
             .and_then(|root| reference.categories.get(&root))
             .map(|root| root.path.clone());
-        let since = now - Duration::days(SIMILAR_DAYS);
+        let since = now - Duration::days(self.config.search.similar_text_days);
         for t in hotline_store::tickets::open_with_words(db, &words, prefix.as_deref(), since, 20)
             .await?
         {

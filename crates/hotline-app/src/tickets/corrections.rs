@@ -200,11 +200,25 @@ impl App {
                 .detail(json!({"number": row.number, "reason": reason, "detail": detail})),
             now,
         );
+        // Subscribers and the search index hear of a registered ticket's correction; a
+        // draft is its author's until registered.
+        let announce = (!draft).then(|| json!({"changes": detail["changes"].clone()}));
         let saved = self
             .store
             .write(move |tx| {
                 Box::pin(async move {
                     let saved = hotline_store::tickets::update(tx, after).await?;
+                    if let Some(data) = announce {
+                        let concerns = [saved.holder_org_id];
+                        let outbox = super::outbox::event_for(
+                            "ticket.corrected",
+                            &saved,
+                            &concerns,
+                            data,
+                            now,
+                        );
+                        hotline_store::tickets::insert_outbox(tx, outbox).await?;
+                    }
                     record_event(tx, event).await?;
                     tx.audit([audit]);
                     Ok::<_, Error>(saved)

@@ -698,7 +698,7 @@ impl App {
     }
 
     /// The store filter for a work-list query, checked against the caller's scope.
-    async fn ticket_filter(
+    pub(crate) async fn ticket_filter(
         &self,
         ctx: &Ctx,
         principal: &Principal,

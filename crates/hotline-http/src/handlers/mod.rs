@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod kb;
 pub mod orgs;
 pub mod reference;
+pub mod search;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

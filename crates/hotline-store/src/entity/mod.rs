@@ -25,6 +25,7 @@ pub mod outbox_done;
 pub mod outbox_event;
 pub mod phrase;
 pub mod routing_rule;
+pub mod search_word;
 pub mod sla_policy;
 pub mod ticket;
 pub mod ticket_counter;

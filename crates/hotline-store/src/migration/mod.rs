@@ -15,6 +15,7 @@ mod m20261206_000009_outbox_cursors;
 mod m20261207_000010_org_reviews_replies;
 mod m20261207_000011_desk;
 mod m20261207_000012_knowledge_base;
+mod m20261207_000013_search_words;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_org_reviews_replies::Migration),
             Box::new(m20261207_000011_desk::Migration),
             Box::new(m20261207_000012_knowledge_base::Migration),
+            Box::new(m20261207_000013_search_words::Migration),
         ]
     }
 }

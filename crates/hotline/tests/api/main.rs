@@ -18,6 +18,7 @@ mod openapi;
 mod orgs;
 mod probes;
 mod reference;
+mod search;
 mod suggest;
 mod tickets;
 mod tokens;
