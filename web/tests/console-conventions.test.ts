@@ -66,7 +66,7 @@ describe('global search', () => {
   it('goes to the all-tickets list with the matching filter', () => {
     expect(searchLocation({ kind: 'number', value: '2026112400001' })).toEqual({ path: '/tickets/all', query: { number: '2026112400001' } })
     expect(searchLocation({ kind: 'phone', value: '13911112222' }).query).toEqual({ caller_phone: '13911112222' })
-    expect(searchLocation({ kind: 'text', value: '噪音' }).query).toEqual({ q: '噪音' })
+    expect(searchLocation({ kind: 'text', value: '噪音' })).toEqual({ path: '/search', query: { q: '噪音' } })
   })
 })
 

@@ -35,5 +35,7 @@ describe('menu by role', () => {
     expect(p.some((x) => x.startsWith('/tickets'))).toBe(false)
     expect(p).not.toContain('/admin/jobs')
     expect(paths(['org_manage', 'system_read'])).toContain('/admin/jobs')
+    expect(paths(['system_read'])).toContain('/admin/search')
+    expect(paths(['ticket_read'])).toContain('/search')
   })
 })

@@ -24,13 +24,14 @@ const en: typeof zh = {
     toReview: 'To review', toCallback: 'To call back', allTickets: 'All work orders', dashboard: 'Dashboard', admin: 'Administration',
     orgs: 'Org tree', users: 'Users', tokens: 'API tokens', webhooks: 'Webhooks', categories: 'Categories', sla: 'SLA policies', calendar: 'Calendar',
     routing: 'Routing catalogue', audit: 'Audit trail', jobs: 'Background jobs', phrases: 'Common phrases', kb: 'Knowledge base',
+    search: 'Search tickets', searchIndex: 'Search index',
   },
   jobs: {
     hint: 'This server\'s background work; refreshed every 5 s.', name: 'Job', every: 'Every', lastSuccess: 'Last success',
     runs: 'Runs', items: 'Items done', lag: 'Behind by', ok: 'Running', failing: 'Failing', notYet: 'Not run yet', failures: '{n} failed runs',
     names: {
       tickets_timers: 'Deadline timers', outbox_webhooks: 'Events → webhook deliveries', outbox_federation: 'Events → reports upstream',
-      webhooks_deliver: 'Webhook deliveries', federation_report: 'Reports to the upstream hotline', sessions_purge: 'Expired sessions',
+      webhooks_deliver: 'Webhook deliveries', search_index: 'Events → search index', kb_expiry: 'Article expiry', classifier_retrain: 'Classifier retraining', federation_report: 'Reports to the upstream hotline', sessions_purge: 'Expired sessions',
     },
   },
   roles: {
@@ -110,11 +111,12 @@ const en: typeof zh = {
     sla_policy: { create: 'SLA policy created', update: 'SLA policy changed' },
     routing_rule: { create: 'Routing rule created', update: 'Routing rule changed' },
     ticket: {
-      create: 'Ticket registered', read: 'Ticket opened', list: 'Tickets listed', reveal_contact: 'Full number shown', export: 'Work list exported',
+      create: 'Ticket registered', read: 'Ticket opened', list: 'Tickets listed', search: 'Tickets searched', reveal_contact: 'Full number shown', export: 'Work list exported',
       correct: 'Ticket corrected', draft_update: 'Draft edited', draft_delete: 'Draft deleted', attachment_read: 'Attachment opened',
     },
     file: { upload: 'File uploaded' },
     phrase: { create: 'Phrase added', update: 'Phrase changed', delete: 'Phrase deleted' },
+    search: { reindex: 'Search index rebuilt', word_add: 'Search word added', word_remove: 'Search word removed' },
     kb: { create: 'Article written', update: 'Article edited', review: 'Article reviewed', feedback: 'Article feedback', expire: 'Article expired', export: 'Knowledge base exported' },
     caller: { lookup: 'Caller history' },
     webhook: { create: 'Webhook created', update: 'Webhook changed', redeliver: 'Webhook redelivered' },
@@ -139,6 +141,7 @@ const en: typeof zh = {
     children_not_replied: 'Not every assisting unit has replied yet.', extension_too_late: 'The deadline has passed; no extension can be requested.',
     concurrent_update: 'Someone else changed the ticket; reload and retry.', org_in_use: 'The org still has active child orgs or users.', network: 'The connection was lost.',
     internal: 'Internal error; please retry.', unavailable: 'The service is temporarily unavailable.',
+    index_rebuilding: 'The search index is being rebuilt; search works again once it is ready.',
   },
   intake: {
     contactPhone: 'Contact number', contactPhoneHint: 'When not the calling number', callbackRequirement: 'Callback',
@@ -168,7 +171,19 @@ const en: typeof zh = {
     ticket: 'Ticket', notFound: 'Page not found', tabs: 'Open pages', closeTab: 'Close', closeOthers: 'Close others', closeAll: 'Close all',
     expandMenu: 'Expand the menu', collapseMenu: 'Collapse the menu', profile: 'My account',
   },
-  search: { label: 'Search', withPhone: 'Ticket no. / caller phone / title', withoutPhone: 'Ticket no. / title' },
+  search: { label: 'Search', withPhone: 'Ticket no. / caller phone / words', withoutPhone: 'Ticket no. / words' },
+  searchPage: {
+    hint: 'Searches numbers, titles, appeals, addresses and replies; Chinese needs no spaces, quotes find a phrase, -word leaves out.',
+    words: 'Words', placeholder: 'e.g. 东华门 噪音 扰民', sort: 'Order', nothing: 'No work order matches',
+    rebuilding: 'The search index is being rebuilt ({done} / {total}); results appear once it is ready.',
+    sorts: { relevance: 'Relevance', newest: 'Newest', oldest: 'Oldest', finish_due: 'Deadline', updated: 'Recently updated' },
+  },
+  searchIndex: {
+    rebuild: 'Rebuild index', started: 'Rebuilding; search uses the current index until the new one is ready.', ready: 'Ready', notReady: 'Rebuilding',
+    documents: 'Tickets indexed', lag: 'Index lag', dictionary: 'Words added to the dictionary', lastRebuild: 'Last rebuild', rebuilt: '{n} tickets indexed ({rate}/s)',
+    words: 'Search dictionary', wordsHint: 'Org, street and category names are in already. Add the city\'s own words (programmes, places); they apply after a rebuild.',
+    wordPlaceholder: 'e.g. 接诉即办', wordsChanged: 'The dictionary changed; rebuild the index to apply it.',
+  },
   columns: { settings: 'Columns', reset: 'Defaults', up: 'Move up', down: 'Move down', seq: 'No.' },
   shortcuts: {
     title: 'Keyboard shortcuts', search: 'Focus the search box', help: 'Show these shortcuts', newIntake: 'New intake (workstation)', closeTab: 'Close the current tab',

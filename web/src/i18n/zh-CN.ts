@@ -22,13 +22,14 @@ export default {
     toReview: '待审核', toCallback: '待回访', allTickets: '全部工单', dashboard: '数据看板', admin: '系统管理',
     orgs: '组织机构', users: '用户', tokens: '接口令牌', webhooks: 'Webhook 订阅', categories: '诉求分类', sla: '时限策略', calendar: '工作日历',
     routing: '派单目录', audit: '审计日志', jobs: '后台任务', phrases: '常用语', kb: '知识库',
+    search: '工单检索', searchIndex: '检索索引',
   },
   jobs: {
     hint: '本服务器的后台任务，每 5 秒刷新。', name: '任务', every: '周期', lastSuccess: '最近成功',
     runs: '运行次数', items: '处理条数', lag: '积压时长', ok: '正常', failing: '失败', notYet: '尚未运行', failures: '失败 {n} 次',
     names: {
       tickets_timers: '时限计时器', outbox_webhooks: '事件 → Webhook 投递', outbox_federation: '事件 → 上级回报',
-      webhooks_deliver: 'Webhook 投递', federation_report: '向上级热线回报', sessions_purge: '清理过期会话',
+      webhooks_deliver: 'Webhook 投递', search_index: '事件 → 检索索引', kb_expiry: '知识到期提醒', classifier_retrain: '分类模型再训练', federation_report: '向上级热线回报', sessions_purge: '清理过期会话',
     },
   },
   roles: {
@@ -108,11 +109,12 @@ export default {
     sla_policy: { create: '新建时限规则', update: '修改时限规则' },
     routing_rule: { create: '新建派单规则', update: '修改派单规则' },
     ticket: {
-      create: '登记工单', read: '查看工单', list: '查询工单列表', reveal_contact: '查看完整号码', export: '导出工单列表',
+      create: '登记工单', read: '查看工单', list: '查询工单列表', search: '全文检索工单', reveal_contact: '查看完整号码', export: '导出工单列表',
       correct: '更正工单', draft_update: '修改草稿', draft_delete: '删除草稿', attachment_read: '查看附件',
     },
     file: { upload: '上传附件' },
     phrase: { create: '新增常用语', update: '修改常用语', delete: '删除常用语' },
+    search: { reindex: '重建检索索引', word_add: '添加检索词', word_remove: '删除检索词' },
     kb: { create: '新建知识', update: '修改知识', review: '知识审核', feedback: '知识反馈', expire: '知识到期', export: '导出知识库' },
     caller: { lookup: '查询来电历史' },
     webhook: { create: '新建事件订阅', update: '修改事件订阅', redeliver: '重新推送' },
@@ -136,6 +138,7 @@ export default {
     children_not_replied: '协办单位尚未全部答复。', extension_too_late: '已超过办结时限，不能申请延期。',
     concurrent_update: '工单已被他人更新，请刷新后重试。', org_in_use: '该机构下仍有启用的下级机构或用户。', network: '网络连接中断。',
     internal: '服务器内部错误，请稍后重试。', unavailable: '服务暂时不可用。',
+    index_rebuilding: '检索索引正在重建，完成后即可检索。',
   },
   intake: {
     contactPhone: '联系电话', contactPhoneHint: '与来电号码不同时填写', callbackRequirement: '回访要求',
@@ -165,7 +168,19 @@ export default {
     ticket: '工单详情', notFound: '页面不存在', tabs: '已打开的页面', closeTab: '关闭', closeOthers: '关闭其他', closeAll: '关闭全部',
     expandMenu: '展开菜单', collapseMenu: '收起菜单', profile: '个人中心',
   },
-  search: { label: '全局搜索', withPhone: '工单编号 / 来电号码 / 标题', withoutPhone: '工单编号 / 标题' },
+  search: { label: '全局搜索', withPhone: '工单编号 / 来电号码 / 关键词', withoutPhone: '工单编号 / 关键词' },
+  searchPage: {
+    hint: '检索编号、标题、诉求内容、地址和办理结果；中文无需空格，加引号查整句，“-词”排除。',
+    words: '关键词', placeholder: '如：东华门 噪音 扰民', sort: '排序', nothing: '没有找到相符的工单',
+    rebuilding: '检索索引正在重建（{done} / {total}），完成后自动显示结果。',
+    sorts: { relevance: '相关度', newest: '最新受理', oldest: '最早受理', finish_due: '办结时限', updated: '最近更新' },
+  },
+  searchIndex: {
+    rebuild: '重建索引', started: '已开始重建，完成前检索仍使用现有索引。', ready: '可用', notReady: '重建中',
+    documents: '已索引工单', lag: '索引延迟', dictionary: '词典附加词数', lastRebuild: '最近重建', rebuilt: '已索引 {n} 件（{rate} 件/秒）',
+    words: '检索词典', wordsHint: '机构、街道和分类名称已自动加入。在此补充本市常用说法（如项目名、地名），重建索引后生效。',
+    wordPlaceholder: '如：接诉即办', wordsChanged: '词典已修改，重建索引后生效。',
+  },
   columns: { settings: '列设置', reset: '恢复默认', up: '上移', down: '下移', seq: '序号' },
   shortcuts: {
     title: '快捷键', search: '聚焦全局搜索', help: '打开快捷键帮助', newIntake: '新建受理（受理工作台）', closeTab: '关闭当前页签',

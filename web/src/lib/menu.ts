@@ -37,6 +37,7 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
   if (has('ticket_callback')) tickets.push({ key: 'to_callback', path: '/callback', label: 'menu.toCallback', countView: 'to_callback' })
   if (has('ticket_read')) {
     tickets.push({ key: 'all', path: '/tickets/all', label: 'menu.allTickets' })
+    tickets.push({ key: 'search', path: '/search', label: 'menu.search' })
     tickets.push({ key: 'phrases', path: '/phrases', label: 'menu.phrases' })
   }
   if (tickets.length) menu.push({ key: 'tickets', path: '', label: 'menu.tickets', children: tickets })
@@ -55,7 +56,10 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
     admin.push({ key: 'calendar', path: '/admin/calendar', label: 'menu.calendar' })
     admin.push({ key: 'routing', path: '/admin/routing', label: 'menu.routing' })
   }
-  if (has('system_read')) admin.push({ key: 'jobs', path: '/admin/jobs', label: 'menu.jobs' })
+  if (has('system_read')) {
+    admin.push({ key: 'jobs', path: '/admin/jobs', label: 'menu.jobs' })
+    admin.push({ key: 'search-index', path: '/admin/search', label: 'menu.searchIndex' })
+  }
   if (admin.length) menu.push({ key: 'admin', path: '', label: 'menu.admin', children: admin })
   if (has('audit_read')) menu.push({ key: 'audit', path: '/audit', label: 'menu.audit' })
   return menu

@@ -1,5 +1,5 @@
-// The header's one search box: a ticket number, a caller's phone number or words of a title,
-// told apart by their shape, each becoming the all-tickets list's own filter.
+// The header's one search box: a ticket number, a caller's phone number or words, told apart
+// by their shape: a number or a phone filters the all-tickets list, words go to full-text search.
 
 /** `YYYYMMDD` + a sequence of at least five digits, as the server numbers tickets
  * (`hotline_domain::ticket::ticket_number`). */
@@ -26,9 +26,15 @@ export function classify(raw: string, phoneAllowed: boolean): SearchTarget | nul
   return { kind: 'text', value: text }
 }
 
-const PARAM: Record<SearchKind, string> = { number: 'number', phone: 'caller_phone', text: 'q' }
-
-/** The all-tickets list filtered by the target. */
+/** Where the target is looked up: words in full-text search (number, title, content, address,
+ * replies), a number or a phone in the all-tickets list's own filter. */
 export function searchLocation(target: SearchTarget): { path: string; query: Record<string, string> } {
-  return { path: '/tickets/all', query: { [PARAM[target.kind]]: target.value } }
+  switch (target.kind) {
+    case 'text':
+      return { path: '/search', query: { q: target.value } }
+    case 'number':
+      return { path: '/tickets/all', query: { number: target.value } }
+    case 'phone':
+      return { path: '/tickets/all', query: { caller_phone: target.value } }
+  }
 }

@@ -184,6 +184,16 @@ impl App {
             let state = app.search.clone();
             let report = move |done, total| state.update(|p| (p.done, p.total) = (done, total));
             let outcome = app.rebuild_index(&report).await;
+            // The follower's writer, small, taken now (it also tells `hotline reindex` that a
+            // server has this index).
+            if let Some(index) = app.search.index()
+                && let Err(e) = tokio::task::spawn_blocking(move || index.apply(&[], &[], None))
+                    .await
+                    .map_err(|e| Error::Internal(e.into()))
+                    .and_then(|r| r.map_err(search_error))
+            {
+                tracing::warn!(error = %e, "search index writer not taken");
+            }
             let finished = app.now();
             if let Err(e) = &outcome {
                 tracing::error!(error = %e, "search index rebuild failed");
@@ -239,9 +249,7 @@ impl App {
             let index = index.clone();
             tokio::task::spawn_blocking(move || {
                 index.commit()?;
-                index.release_writer()?;
-                // The follower's writer, small.
-                index.apply(&[], &[], None)
+                index.release_writer()
             })
             .await
             .map_err(|e| Error::Internal(e.into()))?
@@ -305,6 +313,11 @@ impl App {
         }
         let done = self.consume_outbox(Consumer::Search).await?;
         Ok(crate::jobs::Progress { items: done.events, lag: done.lag })
+    }
+
+    /// Lets go of the index (and its writer's lock), for another process to open it.
+    pub fn close_search(&self) {
+        *self.search.index.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     /// The index to search, or why there is none.

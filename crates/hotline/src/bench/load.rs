@@ -56,7 +56,7 @@ impl Outcome {
 
 /// Microseconds from 1 µs to 2 minutes, three significant digits.
 #[expect(clippy::expect_used, reason = "constant bounds that are valid")]
-fn histogram() -> Histogram<u64> {
+pub fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 120_000_000, 3).expect("valid histogram bounds")
 }
 
@@ -304,6 +304,68 @@ pub async fn lists(
     limits: Limits,
 ) -> Outcome {
     repeat(name, clients, limits, Arc::new(move |_| session.get(&path))).await
+}
+
+/// W6: full-text searches, every client in a loop over `paths` (queries of several callers:
+/// request `i` goes out on session `i % sessions`).
+pub async fn searches(
+    sessions: Vec<Session>,
+    paths: Arc<Vec<String>>,
+    clients: usize,
+    limits: Limits,
+) -> Outcome {
+    let request = move |i: u64| {
+        let n = usize::try_from(i).unwrap_or(0);
+        sessions[n % sessions.len()].get(&paths[n % paths.len()])
+    };
+    repeat("W6 search", clients, limits, Arc::new(request)).await
+}
+
+/// How long a new ticket takes to become searchable while other load runs: a probe registers a
+/// ticket with a word of its own and asks search for it until it is found, again and again
+/// until `stop`. Returns the delays, from the registration's answer to the first finding.
+pub async fn index_lag(
+    session: Session,
+    intake: Arc<Intake>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> (Histogram<u64>, u64) {
+    let mut lags = histogram();
+    let mut lost = 0;
+    let mut n: u64 = 0;
+    while !stop.load(Ordering::Relaxed) {
+        n += 1;
+        let token = format!(
+            "probe{}x{n}",
+            uuid::Uuid::now_v7().simple().to_string().get(..12).unwrap_or("0")
+        );
+        let mut body = intake.body(n);
+        body["title"] = json!(format!("{} {token}", body["title"].as_str().unwrap_or_default()));
+        let Ok(res) = session.post("/api/v1/tickets", &body).send().await else { continue };
+        if !res.status().is_success() {
+            continue;
+        }
+        let registered = Instant::now();
+        let path = format!("/api/v1/search/tickets?q={token}&per_page=1");
+        let mut found = false;
+        while registered.elapsed() < Duration::from_secs(30) {
+            if let Ok(res) = session.get(&path).send().await
+                && let Ok(page) = res.json::<Value>().await
+                && page["total"].as_u64().unwrap_or(0) > 0
+            {
+                found = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if found {
+            let _ = lags
+                .record(u64::try_from(registered.elapsed().as_micros()).unwrap_or(u64::MAX).max(1));
+        } else {
+            lost += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (lags, lost)
 }
 
 /// W5: intake's suggestions for appeals as agents type them, every client in a loop over

@@ -2,6 +2,7 @@
 //! database's own ceiling measured in the same run. Results go to `bench/results/`.
 
 mod ceiling;
+mod compare;
 mod load;
 mod report;
 mod server;
@@ -37,6 +38,8 @@ pub enum Workload {
     W4,
     /// Suggestions at intake.
     W5,
+    /// Full-text search over tickets.
+    W6,
 }
 
 #[derive(Debug, Args)]
@@ -67,7 +70,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub rate: u32,
     /// Workloads to run, comma-separated.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "w1,w2,w3,w4,w5")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "w1,w2,w3,w4,w5,w6")]
     pub workloads: Vec<Workload>,
     /// Where the markdown results go.
     #[arg(long, default_value = "bench/results")]
@@ -192,7 +195,29 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         .map(|c| c.id.to_string())
         .unwrap_or_default();
     let zjw = app.org_id_by_code("ZJW").await?.map(|o| o.to_string()).unwrap_or_default();
-    app.store.clone().close().await?;
+    let mut notes = Vec::new();
+    // The index the server opens is built here, as `hotline reindex` builds it, and timed.
+    if workloads_search(&args.workloads) {
+        eprintln!("indexing {} tickets for search…", args.tickets);
+        let started = std::time::Instant::now();
+        let indexed = app.rebuild_index(&|done, total| eprint!("\r  {done} / {total}   ")).await?;
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!();
+        app.close_search();
+        notes.push(format!(
+            "**Reindex** (`hotline reindex`'s path, in process): {indexed} tickets in {secs:.1} s = \
+             **{:.0} tickets/s** (target ≥ 20 000/s), index on disk {:.0} MiB.",
+            indexed as f64 / secs.max(1e-9),
+            dir_mib(&dir.path().join("search"))
+        ));
+    }
+    let pg_comparison = match args.database {
+        Backend::Postgres if args.workloads.contains(&Workload::W6) => Some(app.clone()),
+        _ => None,
+    };
+    if pg_comparison.is_none() {
+        app.store.clone().close().await?;
+    }
 
     eprintln!("starting the server…");
     let server = ServerProcess::start(&config_path).await?;
@@ -221,8 +246,31 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         for _ in 0..clients {
             sessions.push(Session::login(&base, "agent", PASSWORD).await?);
         }
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let probe = workloads_search(workloads).then(|| {
+            let (intake, stop) = (Arc::clone(&intake), Arc::clone(&stop));
+            let base = base.clone();
+            tokio::spawn(async move {
+                let session = Session::login(&base, "agent", PASSWORD).await.ok()?;
+                Some(load::index_lag(session, intake, stop).await)
+            })
+        });
         let (mut outcome, ids) = load::intake(sessions, Arc::clone(&intake), limits).await;
         outcome.rss_mib = server.memory_mib();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(probe) = probe
+            && let Ok(Some((lags, lost))) = probe.await
+        {
+            notes.push(format!(
+                "**Index lag under W1** (a probe registers a ticket with a word of its own and \
+                 searches for it until found, {} times during W1): p50 {:.0} ms, p99 {:.0} ms, \
+                 max {:.0} ms (target p99 < 2 s); not found within 30 s: {lost}.",
+                lags.len(),
+                lags.value_at_quantile(0.5) as f64 / 1000.0,
+                lags.value_at_quantile(0.99) as f64 / 1000.0,
+                lags.max() as f64 / 1000.0,
+            ));
+        }
         created = ids;
         if workloads.contains(&Workload::W1) {
             outcomes.push(outcome);
@@ -294,7 +342,29 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         outcome.rss_mib = server.memory_mib();
         outcomes.push(outcome);
     }
+    if workloads.contains(&Workload::W6) {
+        eprintln!("W6 search: {clients} clients…");
+        let sessions = vec![
+            Session::login(&base, "dispatcher", PASSWORD).await?,
+            Session::login(&base, "bureau_a", PASSWORD).await?,
+        ];
+        let paths: Vec<String> = SEARCHES
+            .iter()
+            .map(|q| {
+                let q: String = url_encode(q);
+                format!("/api/v1/search/tickets?q={q}&per_page=20")
+            })
+            .collect();
+        let mut outcome = load::searches(sessions, Arc::new(paths), clients, limits).await;
+        outcome.rss_mib = server.memory_mib();
+        outcomes.push(outcome);
+    }
     drop(server);
+    if let Some(app) = pg_comparison {
+        eprintln!("comparing with PostgreSQL's own full-text search…");
+        notes.push(compare::postgres(&app).await?);
+        app.store.clone().close().await?;
+    }
 
     let backend = match args.database {
         Backend::Sqlite => "SQLite (WAL, synchronous=FULL)",
@@ -308,11 +378,14 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         gen_rows_per_sec: gen_rate,
         ceiling,
         outcomes,
-        notes: vec![
-            "Every ticket read writes an audit row (the audit trail records every read of personal data), \
-             so reads are writes too; on SQLite all writes share one connection."
-                .to_owned(),
-        ],
+        notes: {
+            notes.push(
+                "Every ticket read writes an audit row (the audit trail records every read of personal data), \
+                 so reads are writes too; on SQLite all writes share one connection."
+                    .to_owned(),
+            );
+            notes
+        },
     };
     let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let markdown = report.markdown(&date);
@@ -337,6 +410,40 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
     std::fs::write(&path, markdown)?;
     eprintln!("results written to {}", path.display());
     Ok(())
+}
+
+/// What W6 asks: words of the generated appeals, alone, together, as a phrase, left out.
+const SEARCHES: [&str; 8] =
+    ["噪音", "停车 收费", "物业 维修", "\"占道经营\"", "小区 -噪音", "拖欠 工资", "垃圾", "供暖"];
+
+fn workloads_search(workloads: &[Workload]) -> bool {
+    workloads.contains(&Workload::W6) || workloads.contains(&Workload::W1)
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The size of a directory tree, in MiB.
+fn dir_mib(path: &std::path::Path) -> f64 {
+    fn walk(path: &std::path::Path) -> u64 {
+        std::fs::read_dir(path).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => walk(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+    }
+    walk(path) as f64 / 1024.0 / 1024.0
 }
 
 async fn demo_ctx(app: &App, username: &str) -> anyhow::Result<hotline_app::Ctx> {

@@ -36,6 +36,7 @@ async fn admins_see_every_job_and_how_it_went(backend: Backend) {
             "kb.expiry",
             "outbox.federation",
             "outbox.webhooks",
+            "search.index",
             "sessions.purge",
             "tickets.timers",
             "webhooks.deliver"
