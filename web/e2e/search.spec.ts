@@ -23,7 +23,7 @@ test('an agent searches in Chinese from the header and reads the marked matches'
   const errors = watchConsole(page)
   await login(page, 'agent')
   const number = await register(page, '银杏大道落叶堵塞雨水口', '银杏大道的落叶把雨水口堵了，下雨就积水，行人过不去。')
-  await page.locator('[data-test="global-search"] input').fill('银杏 积水')
+  await page.locator('input[name="global-search"]').fill('银杏 积水')
   await page.keyboard.press('Enter')
   await expect(page).toHaveURL(/\/search\?q=/)
   // The index takes the new ticket in within a moment; the page asks again until it is there.
@@ -36,10 +36,10 @@ test('an agent searches in Chinese from the header and reads the marked matches'
   await expect(hit.locator('mark').first()).toHaveText('银杏')
   await expect(hit.locator('mark', { hasText: '积水' })).toHaveCount(1)
   // Query syntax it cannot read is said beside the box, not as a crash.
-  await page.locator('[data-test="search-q"] input').fill('(银杏')
+  await page.locator('input[name="search-q"]').fill('(银杏')
   await page.locator('[data-test="search-submit"]').click()
   await expect(page.locator('.el-form-item__error')).toBeVisible()
-  expect(errors.filter((e) => !e.startsWith('422'))).toEqual([])
+  expect(errors.filter((e) => !e.includes('422'))).toEqual([])
 
   // A unit holds none of it yet: nothing found, no caller shown.
   await login(page, 'district_b')
