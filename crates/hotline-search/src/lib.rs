@@ -5,6 +5,7 @@
 //! the dictionary it was cut with: a rebuild fills a new generation while the old one still
 //! answers, then switches. Nothing here reads the database; the application feeds documents in.
 
+pub mod articles;
 pub mod query;
 pub mod tickets;
 pub mod tokenizer;
@@ -13,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use tickets::{Filters, Found, Highlight, Search, Sort, TicketDoc, TicketIndex};
+pub use articles::{ArticleDoc, ArticleIndex};
+pub use tickets::{Filters, Found, Highlight, Highlighter, Search, Sort, TicketDoc, TicketIndex};
 pub use tokenizer::Segmenter;
 
 #[derive(Debug, thiserror::Error)]

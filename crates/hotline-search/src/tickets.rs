@@ -30,9 +30,9 @@ use crate::{Error, Result};
 
 /// Bumped whenever the schema or what goes into a document changes: an index of another
 /// version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
-const TOKENIZER: &str = "jieba";
+pub(crate) const TOKENIZER: &str = "jieba";
 /// Written into `holder_org` / `dispatched_by` when there is none, so "none" is a term too.
 const NONE: &str = "-";
 
@@ -49,6 +49,8 @@ pub struct TicketDoc {
     pub state: String,
     pub holder_org: Option<Uuid>,
     pub category: Option<Uuid>,
+    /// The district, street or community the address names.
+    pub region: Option<Uuid>,
     pub channel: String,
     pub urgency: String,
     pub appeal_type: String,
@@ -80,6 +82,7 @@ impl TicketDoc {
             &self.state,
             &opt(self.holder_org),
             &opt(self.category),
+            &opt(self.region),
             &self.channel,
             &self.urgency,
             &self.appeal_type,
@@ -115,6 +118,7 @@ struct Fields {
     state: Field,
     holder_org: Field,
     category: Field,
+    region: Field,
     channel: Field,
     urgency: Field,
     appeal_type: Field,
@@ -147,6 +151,7 @@ impl Fields {
             state: b.add_text_field("state", STRING),
             holder_org: b.add_text_field("holder_org", STRING),
             category: b.add_text_field("category", STRING),
+            region: b.add_text_field("region", STRING),
             channel: b.add_text_field("channel", STRING),
             urgency: b.add_text_field("urgency", STRING),
             appeal_type: b.add_text_field("appeal_type", STRING),
@@ -184,6 +189,7 @@ impl Fields {
         doc.add_text(self.state, &d.state);
         doc.add_text(self.holder_org, id(d.holder_org));
         doc.add_text(self.category, id(d.category));
+        doc.add_text(self.region, id(d.region));
         doc.add_text(self.channel, &d.channel);
         doc.add_text(self.urgency, &d.urgency);
         doc.add_text(self.appeal_type, &d.appeal_type);
@@ -213,6 +219,8 @@ pub struct Filters {
     pub holder_orgs_any: Vec<Vec<Uuid>>,
     pub holder_org: Option<Uuid>,
     pub categories: Option<Vec<Uuid>>,
+    /// In one of these regions (a district and everything under it).
+    pub regions: Option<Vec<Uuid>>,
     pub channel: Option<String>,
     pub urgency: Option<String>,
     pub appeal_type: Option<String>,
@@ -265,6 +273,26 @@ pub struct Highlight {
     pub fragment: String,
     /// Character ranges of `fragment` to mark (characters, as JavaScript and people count).
     pub ranges: Vec<(usize, usize)>,
+}
+
+/// Marks a page's texts; see [`TicketIndex::highlighter`].
+pub struct Highlighter {
+    generators: Vec<(&'static str, SnippetGenerator)>,
+}
+
+impl Highlighter {
+    /// Highlights of `texts` (field name → text, as the database has it now); fields without
+    /// a match are left out.
+    #[must_use]
+    pub fn marks(&self, texts: &[(&'static str, &str)]) -> Vec<Highlight> {
+        texts
+            .iter()
+            .filter_map(|(name, text)| {
+                let (field, generator) = self.generators.iter().find(|(n, _)| n == name)?;
+                highlight_of(field, &generator.snippet(text))
+            })
+            .collect()
+    }
 }
 
 /// The ticket index of one directory.
@@ -433,6 +461,46 @@ impl TicketIndex {
         Ok(Found { hits, total: total as u64, query: text })
     }
 
+    /// Tickets whose title or content shares words with `text` (any word; more, and rarer,
+    /// rank higher), within `filters`: the look-alikes intake offers to merge into.
+    pub fn similar(&self, text: &str, filters: &Filters, limit: usize) -> Result<Vec<(Uuid, f32)>> {
+        let mut words: Vec<Box<dyn Query>> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for token in self.segmenter.tokens(text, Mode::Query) {
+            if token.text.chars().count() < 2 || !seen.insert(token.text.clone()) {
+                continue;
+            }
+            for (field, boost) in [(self.fields.title, 2.0), (self.fields.content, 1.0)] {
+                let term = Term::from_field_text(field, &token.text);
+                words.push(Box::new(tantivy::query::BoostQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                    boost,
+                )));
+            }
+        }
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::union(words)))];
+        clauses.extend(self.filter_clauses(filters).into_iter().map(|q| (Occur::Must, q)));
+        let searcher = self.reader.searcher();
+        let top = searcher.search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(limit.max(1)).order_by_score(),
+        )?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(id) =
+                doc.get_first(self.fields.id).and_then(|v| v.as_str()).and_then(|s| s.parse().ok())
+            {
+                out.push((id, score));
+            }
+        }
+        Ok(out)
+    }
+
     fn filter_clauses(&self, f: &Filters) -> Vec<Box<dyn Query>> {
         let f_ = &self.fields;
         let mut out: Vec<Box<dyn Query>> = Vec::new();
@@ -453,6 +521,9 @@ impl TicketIndex {
         }
         if let Some(categories) = &f.categories {
             out.push(any(f_.category, &mut categories.iter().map(Uuid::to_string)));
+        }
+        if let Some(regions) = &f.regions {
+            out.push(any(f_.region, &mut regions.iter().map(Uuid::to_string)));
         }
         for (field, value) in [
             (f_.channel, &f.channel),
@@ -489,35 +560,22 @@ impl TicketIndex {
         out
     }
 
-    /// Highlights of `texts` (field name → text, as the database has it now) for a hit of
-    /// `found`; fields without a match are left out.
-    pub fn highlights(&self, found: &Found, texts: &[(&'static str, &str)]) -> Vec<Highlight> {
+    /// What marks the words of `found` in the texts of its hits (made once per page: each
+    /// field's generator weighs the query's terms).
+    #[must_use]
+    pub fn highlighter(&self, found: &Found) -> Highlighter {
         let searcher = self.reader.searcher();
-        let mut out = Vec::new();
-        for (name, text) in texts {
-            let Some(field) = self.field_named(name) else { continue };
-            let Ok(mut generator) = SnippetGenerator::create(&searcher, &*found.query, field)
-            else {
-                continue;
-            };
-            generator.set_max_num_chars(if *name == "title" { 200 } else { 120 });
-            let snippet = generator.snippet(text);
-            if snippet.highlighted().is_empty() {
-                continue;
-            }
-            let fragment = snippet.fragment();
-            let chars = |byte: usize| fragment[..byte.min(fragment.len())].chars().count();
-            out.push(Highlight {
-                field: name,
-                fragment: fragment.to_owned(),
-                ranges: snippet
-                    .highlighted()
-                    .iter()
-                    .map(|r| (chars(r.start), chars(r.end)))
-                    .collect(),
-            });
-        }
-        out
+        let generators = ["title", "content", "address", "replies"]
+            .into_iter()
+            .filter_map(|name| {
+                let field = self.field_named(name)?;
+                let mut generator =
+                    SnippetGenerator::create(&searcher, &*found.query, field).ok()?;
+                generator.set_max_num_chars(if name == "title" { 200 } else { 120 });
+                Some((name, generator))
+            })
+            .collect();
+        Highlighter { generators }
     }
 
     fn field_named(&self, name: &str) -> Option<Field> {
@@ -553,7 +611,24 @@ impl TicketIndex {
     }
 }
 
-fn tokenizers(segmenter: &Segmenter, mode: Mode) -> TokenizerManager {
+/// A snippet as the API shows it, if anything in it is marked.
+pub(crate) fn highlight_of(
+    field: &'static str,
+    snippet: &tantivy::snippet::Snippet,
+) -> Option<Highlight> {
+    if snippet.highlighted().is_empty() {
+        return None;
+    }
+    let fragment = snippet.fragment();
+    let chars = |byte: usize| fragment[..byte.min(fragment.len())].chars().count();
+    Some(Highlight {
+        field,
+        fragment: fragment.to_owned(),
+        ranges: snippet.highlighted().iter().map(|r| (chars(r.start), chars(r.end))).collect(),
+    })
+}
+
+pub(crate) fn tokenizers(segmenter: &Segmenter, mode: Mode) -> TokenizerManager {
     let manager = TokenizerManager::default();
     manager.register(
         TOKENIZER,
@@ -578,6 +653,7 @@ mod tests {
             state: "dispatched".to_owned(),
             holder_org: holder,
             category: None,
+            region: None,
             channel: "phone".to_owned(),
             urgency: "normal".to_owned(),
             appeal_type: "complaint".to_owned(),
@@ -633,8 +709,9 @@ mod tests {
         assert!(matches!(search("(噪音", &everyone), Err(Error::Query(_))));
         assert!(matches!(search("holder_org:x", &everyone), Err(Error::Query(_))));
         let found = search("噪音", &everyone)?;
-        let marks =
-            index.highlights(&found, &[("title", &noise.title), ("content", &noise.content)]);
+        let marks = index
+            .highlighter(&found)
+            .marks(&[("title", &noise.title), ("content", &noise.content)]);
         let title = marks.iter().find(|h| h.field == "title").ok_or(Error::Poisoned)?;
         let (from, to) = title.ranges[0];
         assert_eq!(title.fragment.chars().skip(from).take(to - from).collect::<String>(), "噪音");

@@ -25,17 +25,18 @@ impl Segmenter {
     /// jieba's own dictionary with `words` added (blank ones and repeats ignored).
     #[must_use]
     pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Self {
+        let added = distinct(words);
         let mut jieba = Jieba::new();
-        let mut added: Vec<&str> =
-            words.into_iter().map(str::trim).filter(|w| w.chars().count() >= 2).collect();
-        added.sort_unstable();
-        added.dedup();
         for word in &added {
             jieba.add_word(word, None, None);
         }
-        let digest = <sha2::Sha256 as sha2::Digest>::digest(added.join("\n").as_bytes());
-        let fingerprint = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        Self { jieba: Arc::new(jieba), fingerprint }
+        Self { jieba: Arc::new(jieba), fingerprint: fingerprint(&added) }
+    }
+
+    /// The fingerprint a segmenter of `words` would have, without building it.
+    #[must_use]
+    pub fn fingerprint_of<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+        fingerprint(&distinct(words))
     }
 
     #[must_use]
@@ -92,6 +93,20 @@ impl Segmenter {
         }
         out
     }
+}
+
+/// The words worth adding, once each, in order.
+fn distinct<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut added: Vec<&str> =
+        words.into_iter().map(str::trim).filter(|w| w.chars().count() >= 2).collect();
+    added.sort_unstable();
+    added.dedup();
+    added
+}
+
+fn fingerprint(words: &[&str]) -> String {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(words.join("\n").as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// A word as indexed: lowercased, full-width letters and digits made ASCII; `None` for

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::entity::{
     kb_article, kb_article_category, kb_article_version, kb_attachment, kb_feedback,
 };
-use crate::{Page, PageRequest, contains};
+use crate::{Page, PageRequest};
 
 pub use kb_article::Model as ArticleRow;
 pub use kb_article_version::Model as ArticleVersionRow;
@@ -32,8 +32,8 @@ pub struct ArticleFilter {
     pub statuses: Vec<ArticleStatus>,
     /// Answering this category or one of these (a category and its descendants).
     pub categories: Vec<Uuid>,
-    /// Any of these words in the title, the search words or the body.
-    pub words: Vec<String>,
+    /// Only these articles (what the search index found); `None` for all.
+    pub ids: Option<Vec<Uuid>>,
 }
 
 pub async fn insert(db: &impl ConnectionTrait, row: ArticleRow) -> Result<ArticleRow, DbErr> {
@@ -88,15 +88,8 @@ pub async fn list(
             .to_owned();
         query = query.filter(C::Id.in_subquery(linked));
     }
-    if !filter.words.is_empty() {
-        let mut any = Condition::any();
-        for word in &filter.words {
-            any = any
-                .add(Expr::col(C::Title).like(contains(word)))
-                .add(Expr::col(C::Keywords).like(contains(word)))
-                .add(Expr::col(C::Body).like(contains(word)));
-        }
-        query = query.filter(any);
+    if let Some(ids) = &filter.ids {
+        query = query.filter(C::Id.is_in(ids.iter().copied()));
     }
     let total = query.clone().count(db).await?;
     let items = query
@@ -323,4 +316,23 @@ pub async fn find_attachment(
     id: Uuid,
 ) -> Result<Option<KbAttachmentRow>, DbErr> {
     kb_attachment::Entity::find_by_id(id).one(db).await
+}
+
+/// Every article (the search index holds them all; they are few).
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<ArticleRow>, DbErr> {
+    kb_article::Entity::find().order_by_asc(kb_article::Column::Id).all(db).await
+}
+
+/// What changes whenever an article is added, edited or reviewed: how many there are and the
+/// latest change. The in-memory index is rebuilt when it differs.
+pub async fn stamp(db: &impl ConnectionTrait) -> Result<String, DbErr> {
+    let row: Option<(i64, Option<chrono::DateTime<chrono::Utc>>)> = kb_article::Entity::find()
+        .select_only()
+        .column_as(kb_article::Column::Id.count(), "n")
+        .column_as(kb_article::Column::UpdatedAt.max(), "at")
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (n, at) = row.unwrap_or((0, None));
+    Ok(format!("{n}:{}", at.map(|t| t.timestamp_micros()).unwrap_or(0)))
 }

@@ -706,38 +706,6 @@ pub async fn by_caller_since(
         .await
 }
 
-/// Open tickets since `since` whose title holds any of `words`, within the categories whose
-/// path starts with `category_prefix` when given (suggestions of possible duplicates).
-pub async fn open_with_words(
-    db: &impl ConnectionTrait,
-    words: &[String],
-    category_prefix: Option<&str>,
-    since: DateTime<Utc>,
-    limit: u64,
-) -> Result<Vec<TicketRow>, DbErr> {
-    if words.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut any = Condition::any();
-    for word in words {
-        any = any.add(Expr::col(ticket::Column::Title).like(contains(word)));
-    }
-    let mut query = ticket::Entity::find()
-        .filter(any)
-        .filter(ticket::Column::CreatedAt.gte(since))
-        .filter(ticket::Column::ClosedAt.is_null())
-        .filter(ticket::Column::State.is_not_in([TicketState::Draft, TicketState::Merged]));
-    if let Some(prefix) = category_prefix {
-        query = query.filter(ticket::Column::CategoryId.in_subquery(subquery_ids(
-            category::Column::Id,
-            category::Entity,
-            category::Column::Path,
-            prefix,
-        )));
-    }
-    query.order_by_desc(ticket::Column::CreatedAt).limit(limit).all(db).await
-}
-
 /// Which units handled closed tickets of a category since `since`, most often first.
 pub async fn handlers_of_category(
     db: &impl ConnectionTrait,

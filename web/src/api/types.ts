@@ -255,6 +255,8 @@ export interface ArticleSummary {
   id: string
   title: string
   snippet: string
+  /** Character ranges of `snippet` where the searched words are. */
+  snippet_marks: [number, number][]
   reply_template: string | null
   status: ArticleStatus
   in_use: boolean

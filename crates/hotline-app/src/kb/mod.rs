@@ -160,8 +160,10 @@ pub struct ArticleView {
 pub struct ArticleSummary {
     pub id: Uuid,
     pub title: String,
-    /// The text around the first match, or the start of the body.
+    /// The text around the words searched for, or the start of the body.
     pub snippet: String,
+    /// `[from, to)` character ranges of `snippet` where the words are.
+    pub snippet_marks: Vec<[usize; 2]>,
     pub reply_template: Option<String>,
     pub status: ArticleStatus,
     pub in_use: bool,
@@ -690,7 +692,7 @@ impl App {
         // Only stop words or punctuation typed: nothing to look for, so nothing matches.
         let nothing = text.is_some() && words.is_empty();
         let reference = self.reference().await?;
-        let mut filter = ArticleFilter { words, ..ArticleFilter::default() };
+        let mut filter = ArticleFilter::default();
         if let Some(category) = query.category_id {
             match reference.categories.get(&category) {
                 None => errors.push(FieldError::new("category_id", FieldIssue::NotFound)),
@@ -755,38 +757,51 @@ impl App {
                 }
             }
         }
-        self.article_summaries(filter, page, today, &reference).await
+        self.article_summaries(filter, &words, page, today, &reference).await
     }
 
     async fn article_summaries(
         &self,
-        filter: ArticleFilter,
+        mut filter: ArticleFilter,
+        words: &[String],
         page: hotline_store::PageRequest,
         today: NaiveDate,
         reference: &crate::reference::ReferenceData,
     ) -> Result<PageOf<ArticleSummary>> {
         let db = self.store.reader();
-        // A search ranks its candidates by how many of its words each holds (title and search
-        // words count double), then pages; a plain list pages in the database.
-        let result = if filter.words.is_empty() {
-            hotline_store::kb::list(db, &filter, page).await?
-        } else {
-            let all = hotline_store::kb::list(
-                db,
-                &filter,
-                hotline_store::PageRequest { page: 1, per_page: SEARCH_CANDIDATES },
-            )
-            .await?;
-            let mut ranked: Vec<(usize, ArticleRow)> =
-                all.items.into_iter().map(|a| (render::relevance(&a, &filter.words), a)).collect();
-            ranked.sort_by(|x, y| y.0.cmp(&x.0).then(y.1.hits.cmp(&x.1.hits)));
-            let items = ranked
-                .into_iter()
-                .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-                .take(usize::try_from(page.per_page).unwrap_or(usize::MAX))
-                .map(|(_, a)| a)
-                .collect();
-            hotline_store::Page { items, total: all.total.min(SEARCH_CANDIDATES) }
+        // A search takes the index's best candidates, keeps those the filters allow, in the
+        // index's order (BM25: titles and search words first), then pages; a plain list pages
+        // in the database.
+        let index = if words.is_empty() { None } else { Some(self.article_index().await?) };
+        let result = match &index {
+            None => hotline_store::kb::list(db, &filter, page).await?,
+            Some(index) => {
+                let ranked = {
+                    let (index, words) = (index.clone(), words.to_vec());
+                    let limit = usize::try_from(SEARCH_CANDIDATES).unwrap_or(500);
+                    tokio::task::spawn_blocking(move || index.search(&words, limit))
+                        .await
+                        .map_err(|e| Error::Internal(e.into()))?
+                        .map_err(crate::search::index::search_error)?
+                };
+                let order: Vec<Uuid> = ranked.iter().map(|r| r.0).collect();
+                filter.ids = Some(order.clone());
+                let all = hotline_store::kb::list(
+                    db,
+                    &filter,
+                    hotline_store::PageRequest { page: 1, per_page: SEARCH_CANDIDATES },
+                )
+                .await?;
+                let mut items: Vec<ArticleRow> = all.items;
+                items.sort_by_key(|a| order.iter().position(|id| *id == a.id));
+                let total = items.len() as u64;
+                let items = items
+                    .into_iter()
+                    .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+                    .take(usize::try_from(page.per_page).unwrap_or(usize::MAX))
+                    .collect();
+                hotline_store::Page { items, total }
+            }
         };
         let ids: Vec<Uuid> = result.items.iter().map(|a| a.id).collect();
         let mut categories = hotline_store::kb::categories_of(db, &ids).await?;
@@ -802,10 +817,16 @@ impl App {
             .map(|a| {
                 let shown = published.get(&a.id);
                 let body = shown.map_or(a.body.as_str(), |v| v.body.as_str());
+                let marked = index.as_ref().and_then(|i| i.snippet(words, &render::plain(body)));
+                let (snippet, snippet_marks) = match marked {
+                    Some(h) => (h.fragment, h.ranges.into_iter().map(|(a, b)| [a, b]).collect()),
+                    None => (render::snippet(body, words), Vec::new()),
+                };
                 ArticleSummary {
                     id: a.id,
                     title: shown.map_or_else(|| a.title.clone(), |v| v.title.clone()),
-                    snippet: render::snippet(body, &filter.words),
+                    snippet,
+                    snippet_marks,
                     reply_template: shown
                         .map_or_else(|| a.reply_template.clone(), |v| v.reply_template.clone()),
                     status: a.status,

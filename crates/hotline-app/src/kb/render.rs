@@ -17,30 +17,21 @@ pub fn render_markdown(body: &str) -> String {
 
 const SNIPPET_CHARS: usize = 80;
 
-/// How well an article answers the words: each word in the title or search words counts two,
-/// in the body one.
-pub(super) fn relevance(article: &hotline_store::kb::ArticleRow, words: &[String]) -> usize {
-    let title = article.title.to_lowercase();
-    let keywords = article.keywords.as_deref().unwrap_or("").to_lowercase();
-    let body = article.body.to_lowercase();
-    words
-        .iter()
-        .map(|w| {
-            2 * usize::from(title.contains(w.as_str()) || keywords.contains(w.as_str()))
-                + usize::from(body.contains(w.as_str()))
-        })
-        .sum()
-}
-
-/// About eighty characters of plain text: around the first place one of the words appears, or
-/// from the start.
-pub(super) fn snippet(body: &str, words: &[String]) -> String {
-    let text: Vec<char> = body
+/// The body as plain text on one line: Markdown's marks and line breaks gone.
+pub(super) fn plain(body: &str) -> String {
+    let text: String = body
         .chars()
         .filter(|c| !matches!(c, '#' | '*' | '`' | '>' | '|'))
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
-    let plain: String = text.iter().collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// About eighty characters of plain text: around the first place one of the words appears, or
+/// from the start (where the search index marks nothing).
+pub(super) fn snippet(body: &str, words: &[String]) -> String {
+    let plain = plain(body);
+    let text: Vec<char> = plain.chars().collect();
     let at = words
         .iter()
         .filter_map(|w| plain.find(w.as_str()))

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::{DateTime, Utc};
 use hotline_domain::role::Permission;
 use hotline_domain::ticket::TicketState;
-use hotline_search::{SearchDir, Segmenter, TicketDoc, TicketIndex};
+use hotline_search::{ArticleDoc, ArticleIndex, SearchDir, Segmenter, TicketDoc, TicketIndex};
 use hotline_store::tickets::{OutboxRow, TicketRow};
 use serde::Serialize;
 use uuid::Uuid;
@@ -26,6 +26,10 @@ const PAGE: u64 = 2000;
 pub(crate) struct SearchState {
     index: RwLock<Option<Arc<TicketIndex>>>,
     rebuild: Mutex<Option<RebuildProgress>>,
+    /// The segmenter of the current dictionary, built once (loading jieba takes a moment).
+    segmenter: Mutex<Option<Segmenter>>,
+    /// The knowledge base's index, in memory, with the articles' stamp it was built at.
+    articles: Mutex<Option<(String, Arc<ArticleIndex>)>>,
 }
 
 impl SearchState {
@@ -122,12 +126,59 @@ impl App {
         Ok(words)
     }
 
+    /// The segmenter of today's dictionary: the one built before while the words are the same.
     async fn segmenter(&self) -> Result<Segmenter> {
         let words = self.dictionary_words().await?;
+        let wanted = Segmenter::fingerprint_of(words.iter().map(String::as_str));
+        let cached =
+            self.search.segmenter.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if let Some(segmenter) = cached.filter(|s| s.fingerprint() == wanted) {
+            return Ok(segmenter);
+        }
         // Loading jieba's dictionary takes a moment of CPU.
-        tokio::task::spawn_blocking(move || Segmenter::new(words.iter().map(String::as_str)))
+        let segmenter =
+            tokio::task::spawn_blocking(move || Segmenter::new(words.iter().map(String::as_str)))
+                .await
+                .map_err(|e| Error::Internal(e.into()))?;
+        *self.search.segmenter.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(segmenter.clone());
+        Ok(segmenter)
+    }
+
+    /// The knowledge base's index, built again when an article or the dictionary changed.
+    pub(crate) async fn article_index(&self) -> Result<Arc<ArticleIndex>> {
+        let segmenter = self.segmenter().await?;
+        let stamp = format!(
+            "{}/{}",
+            hotline_store::kb::stamp(self.store.reader()).await?,
+            segmenter.fingerprint()
+        );
+        let cached =
+            self.search.articles.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if let Some((at, index)) = cached
+            && at == stamp
+        {
+            return Ok(index);
+        }
+        let docs: Vec<ArticleDoc> = hotline_store::kb::all(self.store.reader())
+            .await?
+            .into_iter()
+            .map(|a| ArticleDoc {
+                id: a.id,
+                title: a.title,
+                keywords: a.keywords.unwrap_or_default(),
+                body: a.body,
+                reply_template: a.reply_template.unwrap_or_default(),
+            })
+            .collect();
+        let index = tokio::task::spawn_blocking(move || ArticleIndex::build(&segmenter, &docs))
             .await
-            .map_err(|e| Error::Internal(e.into()))
+            .map_err(|e| Error::Internal(e.into()))?
+            .map_err(search_error)?;
+        let index = Arc::new(index);
+        *self.search.articles.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((stamp, index.clone()));
+        Ok(index)
     }
 
     fn search_dir(&self) -> SearchDir {
@@ -154,7 +205,12 @@ impl App {
                 Ok(())
             }
             Err(e) => {
-                tracing::warn!(reason = %e, "search index not usable; rebuilding it in the background");
+                // A first start has no index yet: that is no warning.
+                if matches!(e, hotline_search::Error::Outdated(_)) {
+                    tracing::info!(reason = %e, "building the search index in the background");
+                } else {
+                    tracing::warn!(reason = %e, "search index not usable; rebuilding it in the background");
+                }
                 self.start_rebuild(&e.to_string());
                 Ok(())
             }
@@ -445,6 +501,7 @@ fn ticket_doc(row: TicketRow, replies: Vec<String>) -> TicketDoc {
         state: row.state.as_str().to_owned(),
         holder_org: row.holder_org_id,
         category: row.category_id,
+        region: row.region_org_id,
         channel: row.channel.as_str().to_owned(),
         urgency: row.urgency.as_str().to_owned(),
         appeal_type: row.appeal_type.as_str().to_owned(),

@@ -109,13 +109,14 @@ impl App {
         // not shown.
         rows.retain(|r| in_scope(&scope, r, &reference));
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+        let highlighter = index.highlighter(&found);
         let marks: Vec<Vec<HighlightView>> = rows
             .iter()
             .map(|r| {
                 let mut texts = vec![("title", r.title.as_str()), ("content", r.content.as_str())];
                 texts.extend(r.address.as_deref().map(|a| ("address", a)));
                 texts.extend(r.reply_content.as_deref().map(|a| ("replies", a)));
-                index.highlights(&found, &texts).into_iter().map(HighlightView::from).collect()
+                highlighter.marks(&texts).into_iter().map(HighlightView::from).collect()
             })
             .collect();
         let scores: Vec<f32> = rows
@@ -192,6 +193,7 @@ fn index_filters(filter: TicketFilter, reference: &ReferenceData) -> Filters {
         holder_orgs_any,
         holder_org: holder_org_id,
         categories,
+        regions: None,
         channel: channel.map(|c| c.as_str().to_owned()),
         urgency: urgency.map(|u| u.as_str().to_owned()),
         appeal_type: appeal_type.map(|a| a.as_str().to_owned()),

@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::kb::ArticleQuery;
 use crate::reference::routing::SuggestQuery;
-use crate::{App, Ctx, Result};
+use crate::{App, Ctx, Error, Result};
 
 /// Where `hotline classifier train` keeps the model and the server finds it.
 #[must_use]
@@ -121,6 +121,17 @@ pub struct Suggestions {
     pub articles: Vec<ArticleSuggestion>,
     pub similar_tickets: Vec<SimilarTicket>,
 }
+
+/// States in which a look-alike can still take a repeat call in (并单).
+const OPEN: [TicketState; 7] = [
+    TicketState::Registered,
+    TicketState::Dispatched,
+    TicketState::InProgress,
+    TicketState::ReplySubmitted,
+    TicketState::AwaitingCallback,
+    TicketState::ReturnRequested,
+    TicketState::ExtensionRequested,
+];
 
 impl App {
     async fn classifier(&self) -> Result<Arc<Classifier>> {
@@ -244,7 +255,14 @@ impl App {
         } else {
             Vec::new()
         };
-        let similar = self.similar_tickets(&title, phone.as_ref(), categories.first()).await?;
+        let similar = self
+            .similar_tickets(
+                &format!("{title} {content}"),
+                phone.as_ref(),
+                categories.first(),
+                region,
+            )
+            .await?;
         Ok(Suggestions { categories, units, articles, similar_tickets: similar })
     }
 
@@ -341,13 +359,15 @@ impl App {
         Ok(units)
     }
 
-    /// The same caller's recent tickets, then recent open tickets in the same first-level
-    /// category whose title shares words with this one (both windows are settings).
+    /// The same caller's recent tickets, then recent open tickets of the same first-level
+    /// category and district whose text is close to this one, from the search index (both
+    /// windows are settings). While the index is rebuilt, only the caller's own are offered.
     async fn similar_tickets(
         &self,
-        title: &str,
+        text: &str,
         phone: Option<&PhoneNumber>,
         category: Option<&CategorySuggestion>,
+        region: Option<OrgId>,
     ) -> Result<Vec<SimilarTicket>> {
         let db = self.store.reader();
         let now = self.now();
@@ -372,30 +392,58 @@ impl App {
                 });
             }
         }
-        let words = crate::search::query_words(title);
-        let reference = self.reference().await?;
-        let prefix = category
-            .and_then(|c| reference.categories.get(&c.id))
-            .and_then(|c| TreePath::from_stored(c.path.clone()).ids::<Uuid>().next())
-            .and_then(|root| reference.categories.get(&root))
-            .map(|root| root.path.clone());
-        let since = now - Duration::days(self.config.search.similar_text_days);
-        for t in hotline_store::tickets::open_with_words(db, &words, prefix.as_deref(), since, 20)
-            .await?
-        {
-            if out.iter().any(|s| s.id == t.id) {
-                continue;
-            }
-            let shared = words.iter().filter(|w| t.title.contains(w.as_str())).count();
-            let score = shared as f32 / words.len().max(1) as f32;
-            out.push(SimilarTicket {
-                id: t.id,
-                number: t.number,
-                title: t.title,
-                state: t.state,
-                score,
-                same_caller: false,
+        if let Ok(index) = self.ready_index() {
+            let reference = self.reference().await?;
+            let under = |path: &str| -> Vec<Uuid> {
+                reference.orgs.values().filter(|o| o.path.starts_with(path)).map(|o| o.id).collect()
+            };
+            let root_category = category
+                .and_then(|c| reference.categories.get(&c.id))
+                .and_then(|c| TreePath::from_stored(c.path.clone()).ids::<Uuid>().next())
+                .and_then(|root| reference.categories.get(&root));
+            // The district the address is in, with its streets and communities.
+            let district = region.and_then(|r| reference.orgs.get(&r.as_uuid())).and_then(|r| {
+                TreePath::from_stored(r.path.clone())
+                    .ids::<Uuid>()
+                    .filter_map(|id| reference.orgs.get(&id))
+                    .find(|o| o.kind.is_region())
             });
+            let filters = hotline_search::Filters {
+                states: OPEN.iter().map(|s| s.as_str().to_owned()).collect(),
+                categories: root_category.map(|root| {
+                    reference
+                        .categories
+                        .values()
+                        .filter(|c| c.path.starts_with(&root.path))
+                        .map(|c| c.id)
+                        .collect()
+                }),
+                regions: district.map(|d| under(&d.path)),
+                created_from: Some(now - Duration::days(self.config.search.similar_text_days)),
+                ..hotline_search::Filters::default()
+            };
+            let text: String = text.chars().take(300).collect();
+            let found = tokio::task::spawn_blocking(move || index.similar(&text, &filters, 10))
+                .await
+                .map_err(|e| Error::Internal(e.into()))?
+                .map_err(crate::search::index::search_error)?;
+            let best = found.first().map_or(1.0, |f| f.1).max(f32::EPSILON);
+            let ids: Vec<Uuid> = found.iter().map(|f| f.0).collect();
+            let rows = hotline_store::search::tickets_by_id(db, &ids).await?;
+            for (id, score) in found {
+                let Some(t) = rows.iter().find(|r| r.id == id) else { continue };
+                if out.iter().any(|s| s.id == id) {
+                    continue;
+                }
+                out.push(SimilarTicket {
+                    id,
+                    number: t.number.clone(),
+                    title: t.title.clone(),
+                    state: t.state,
+                    score: 0.9 * score / best,
+                    same_caller: false,
+                });
+            }
         }
         out.sort_by(|a, b| b.same_caller.cmp(&a.same_caller).then(b.score.total_cmp(&a.score)));
         out.truncate(8);

@@ -6,7 +6,10 @@ use serde_json::json;
 
 use crate::harness::{Backend, TestApp, both_backends, new_ticket, ticket_body};
 
-both_backends!(intake_is_offered_categories_units_articles_and_repeats);
+both_backends!(
+    intake_is_offered_categories_units_articles_and_repeats,
+    look_alikes_come_from_the_index_in_the_same_district
+);
 
 async fn intake_is_offered_categories_units_articles_and_repeats(backend: Backend) {
     let t = TestApp::spawn(backend).await;
@@ -105,4 +108,58 @@ fn the_classifier_evaluates_from_the_command_line() {
     assert_eq!(fields["n"], "77", "{last}");
     assert!((0.6..1.0).contains(&f1), "{last}");
     assert!(stdout.contains("城乡建设"), "per-class lines: {stdout}");
+}
+
+/// Open tickets of other callers whose text is close, in the same category and district, from
+/// the search index; nothing of another district, nothing closed.
+async fn look_alikes_come_from_the_index_in_the_same_district(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    let register =
+        |phone: &'static str, address: &'static str, title: &'static str, content: &'static str| {
+            let agent =
+                crate::harness::Api { client: agent.client.clone(), base: agent.base.clone() };
+            async move {
+                let mut body = ticket_body(&agent, title).await;
+                body["caller_phone"] = json!(phone);
+                body["address"] = json!(address);
+                body["content"] = json!(content);
+                let res = agent.post("/api/v1/tickets", body).await;
+                assert_eq!(res.status, 201, "{}", res.body);
+                res.body["id"].as_str().expect("id").to_owned()
+            }
+        };
+    let pipe = "小区楼下自来水管爆裂，水流到马路上，停水半天了。";
+    let near =
+        register("139 2222 0001", "东城区东华门大街5号", "东华门大街自来水管爆裂停水", pipe).await;
+    let far = register("139 2222 0002", "西城区西单北大街1号", "西单自来水管爆裂停水", pipe).await;
+    let unrelated = register(
+        "139 2222 0003",
+        "东城区东华门大街7号",
+        "路灯不亮",
+        "东华门大街路灯连续三晚不亮。",
+    )
+    .await;
+    t.app.open_search().await.expect("open search");
+    crate::harness::eventually("the index is built", || async {
+        t.app.index_status(&hotline_app::Ctx::system()).await.ok().filter(|s| s.ready).map(|_| ())
+    })
+    .await;
+    t.app.run_job_named("search.index").await.expect("index job");
+    let res = agent
+        .post(
+            "/api/v1/suggestions",
+            json!({"title": "自来水管爆裂", "content": "楼下自来水管爆裂，整栋楼停水。",
+                   "address": "东城区东华门大街9号", "caller_phone": "137 0000 0000"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let similar = res.body["similar_tickets"].as_array().expect("list").clone();
+    let ids: Vec<&str> = similar.iter().filter_map(|s| s["id"].as_str()).collect();
+    assert!(ids.contains(&near.as_str()), "{similar:?}");
+    assert!(!ids.contains(&far.as_str()), "another district: {similar:?}");
+    assert!(!ids.contains(&unrelated.as_str()), "no shared words: {similar:?}");
+    let hit = similar.iter().find(|s| s["id"] == near.as_str()).expect("near");
+    assert_eq!(hit["same_caller"], false);
+    assert!(hit["score"].as_f64().is_some_and(|s| s > 0.0 && s <= 1.0));
 }

@@ -1,0 +1,119 @@
+//! The knowledge base's index: few documents (hundreds, a few thousand), kept in memory and
+//! built again whenever an article changes. An agent's question is matched word by word (any
+//! word counts, more words and rarer ones count more), titles and search words first.
+
+use tantivy::collector::TopDocs;
+use tantivy::query::QueryParser;
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value as _,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, TantivyDocument};
+use uuid::Uuid;
+
+use crate::tickets::Highlight;
+use crate::tokenizer::{Mode, Segmenter};
+use crate::{Error, Result};
+
+/// One article as the index sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArticleDoc {
+    pub id: Uuid,
+    pub title: String,
+    pub keywords: String,
+    pub body: String,
+    pub reply_template: String,
+}
+
+/// The articles' index, in memory.
+pub struct ArticleIndex {
+    reader: IndexReader,
+    parser: QueryParser,
+    id: Field,
+    body: Field,
+    segmenter: Segmenter,
+}
+
+impl std::fmt::Debug for ArticleIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArticleIndex").field("docs", &self.reader.searcher().num_docs()).finish()
+    }
+}
+
+impl ArticleIndex {
+    pub fn build(segmenter: &Segmenter, docs: &[ArticleDoc]) -> Result<Self> {
+        let mut b = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(crate::tickets::TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let id = b.add_text_field("id", STRING | STORED);
+        let title = b.add_text_field("title", text.clone());
+        let keywords = b.add_text_field("keywords", text.clone());
+        let body = b.add_text_field("body", text.clone());
+        let template = b.add_text_field("reply_template", text);
+        let index = Index::builder()
+            .schema(b.build())
+            .tokenizers(crate::tickets::tokenizers(segmenter, Mode::Index))
+            .create_in_ram()?;
+        let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
+        for d in docs {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(id, d.id.to_string());
+            doc.add_text(title, &d.title);
+            doc.add_text(keywords, &d.keywords);
+            doc.add_text(body, &d.body);
+            doc.add_text(template, &d.reply_template);
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        let reader = index.reader()?;
+        let mut parser = QueryParser::new(
+            index.schema(),
+            vec![title, keywords, body, template],
+            crate::tickets::tokenizers(segmenter, Mode::Query),
+        );
+        parser.set_field_boost(title, 3.0);
+        parser.set_field_boost(keywords, 3.0);
+        Ok(Self { reader, parser, id, body, segmenter: segmenter.clone() })
+    }
+
+    /// The best `limit` articles for `words` (the words of an agent's question), best first.
+    pub fn search(&self, words: &[String], limit: usize) -> Result<Vec<(Uuid, f32)>> {
+        let Some(query) = self.query(words) else { return Ok(Vec::new()) };
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&*query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let id = doc.get_first(self.id).and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
+            out.push((id.ok_or(Error::Outdated("article without id"))?, score));
+        }
+        Ok(out)
+    }
+
+    /// Any of the words, each cut as queries are (a word is never a phrase here).
+    fn query(&self, words: &[String]) -> Option<Box<dyn tantivy::query::Query>> {
+        let text: Vec<String> = words
+            .iter()
+            .flat_map(|w| self.segmenter.tokens(w, Mode::Query))
+            .map(|t| t.text)
+            .filter(|t| t.chars().all(char::is_alphanumeric))
+            .collect();
+        if text.is_empty() {
+            return None;
+        }
+        Some(self.parser.parse_query_lenient(&text.join(" ")).0)
+    }
+
+    /// A snippet of `body` (as the reader sees it) with `words` marked, if any is in it.
+    #[must_use]
+    pub fn snippet(&self, words: &[String], body: &str) -> Option<Highlight> {
+        let query = self.query(words)?;
+        let searcher = self.reader.searcher();
+        let mut generator = SnippetGenerator::create(&searcher, &*query, self.body).ok()?;
+        generator.set_max_num_chars(120);
+        crate::tickets::highlight_of("body", &generator.snippet(body))
+    }
+}
