@@ -9,6 +9,7 @@ const PAGES: [string, string, string][] = [
   ['agent', '/kb', 'kb'],
   ['agent', '/phrases', 'phrases'],
   ['agent', '/profile', 'profile'],
+  ['agent', '/search?q=%E5%99%AA%E9%9F%B3', 'search'],
   ['dispatcher', '/dispatch', 'dispatch-desk'],
   ['street_a1', '/tickets/inbox_in_progress', 'unit-inbox'],
   ['supervisor', '/review', 'review'],
@@ -21,6 +22,7 @@ const PAGES: [string, string, string][] = [
   ['admin', '/admin/sla', 'admin-sla'],
   ['admin', '/admin/webhooks', 'admin-webhooks'],
   ['admin', '/admin/jobs', 'admin-jobs'],
+  ['admin', '/admin/search', 'admin-search'],
   ['auditor', '/audit', 'audit'],
 ]
 

@@ -71,6 +71,7 @@ pub struct App {
     pub(crate) recent_reads: Arc<tickets::RecentReads>,
     pub(crate) jobs: Arc<jobs::JobBoard>,
     pub(crate) classifier: suggest::ModelSlot,
+    pub(crate) handlers: suggest::HandlerCache,
     pub(crate) search: Arc<search::index::SearchState>,
     /// This process, as the holder of outbox leases.
     pub(crate) instance: uuid::Uuid,
@@ -123,6 +124,7 @@ impl App {
             session_uses: Arc::default(),
             recent_reads: Arc::default(),
             classifier: suggest::ModelSlot::default(),
+            handlers: suggest::HandlerCache::default(),
             search: Arc::default(),
             jobs: Arc::default(),
             instance: uuid::Uuid::now_v7(),

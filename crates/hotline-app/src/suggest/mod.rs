@@ -9,7 +9,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::Duration;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
 use hotline_classify::{Classifier, Example, Taxonomy, TrainConfig};
 use hotline_domain::org::TreePath;
 use hotline_domain::phone::PhoneNumber;
@@ -72,6 +74,17 @@ pub(crate) struct ModelSlot(Arc<RwLock<Option<Trained>>>);
 
 /// A model and the number of handled tickets it learnt from.
 type Trained = (Arc<Classifier>, usize);
+
+/// Who closed most tickets of a category lately, per category, with when it was counted: the
+/// count reads every such ticket (tens of thousands at a million), and the answer moves slowly.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HandlerCache(Arc<std::sync::Mutex<HashMap<Uuid, Counted>>>);
+
+/// The units that closed most tickets of a category, with their counts, and when counted.
+type Counted = (DateTime<Utc>, Vec<(Uuid, i64)>);
+
+/// How long a category's handlers are reused.
+const HANDLERS_FOR_MINUTES: i64 = 10;
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -320,6 +333,31 @@ impl App {
         CategorySuggestion { id, path, score: (score * 1000.0).round() / 1000.0 }
     }
 
+    /// The units that closed most tickets of `category` in the last 90 days, counted at most
+    /// every few minutes.
+    async fn handlers_of(&self, category: Uuid) -> Result<Vec<(Uuid, i64)>> {
+        let now = self.now();
+        let cached = {
+            let cache = self.handlers.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache.get(&category).cloned()
+        };
+        if let Some((at, handlers)) = cached
+            && now - at < Duration::minutes(HANDLERS_FOR_MINUTES)
+        {
+            return Ok(handlers);
+        }
+        let since = now - Duration::days(90);
+        let handlers =
+            hotline_store::tickets::handlers_of_category(self.store.reader(), category, since)
+                .await?;
+        self.handlers
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(category, (now, handlers.clone()));
+        Ok(handlers)
+    }
+
     /// The routing catalogue's unit for the likeliest category and the region, then the units
     /// that closed most tickets of that category in the last 90 days.
     async fn suggest_units(
@@ -338,10 +376,7 @@ impl App {
         {
             units.push(UnitSuggestion { org_id: org.id.as_uuid(), name: org.name, score: 0.9 });
         }
-        let since = self.now() - Duration::days(90);
-        let handlers =
-            hotline_store::tickets::handlers_of_category(self.store.reader(), category.id, since)
-                .await?;
+        let handlers = self.handlers_of(category.id).await?;
         let total: i64 = handlers.iter().map(|(_, n)| n).sum();
         for (org, n) in handlers {
             if units.iter().any(|u| u.org_id == org) {

@@ -358,6 +358,12 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         let mut outcome = load::searches(sessions, Arc::new(paths), clients, limits).await;
         outcome.rss_mib = server.memory_mib();
         outcomes.push(outcome);
+        let (own, mapped) = server.memory_split_mib();
+        notes.push(format!(
+            "**Server memory after W6**: {own:.0} MiB of its own (heap, stacks) and {mapped:.0} MiB \
+             of mapped files (the index's pages it touched, shared with the page cache and given \
+             back under memory pressure); RSS counts both."
+        ));
     }
     drop(server);
     if let Some(app) = pg_comparison {

@@ -61,6 +61,22 @@ impl ServerProcess {
         };
         (field("VmRSS:"), field("VmHWM:"))
     }
+
+    /// Resident memory now, split: the process's own (heap, stacks) and mapped files (the
+    /// search index's pages, shared with the page cache and given back under pressure).
+    pub fn memory_split_mib(&self) -> (f64, f64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+                .map_or(0.0, |kb| kb / 1024.0)
+        };
+        (field("RssAnon:"), field("RssFile:") + field("RssShmem:"))
+    }
 }
 
 impl Drop for ServerProcess {
