@@ -262,8 +262,58 @@ pub struct Search<'a> {
 #[derive(Debug)]
 pub struct Found {
     pub hits: Vec<(Uuid, f32)>,
+    /// Exact up to [`COUNT_CAP`]; at the cap, "at least".
     pub total: u64,
+    pub capped: bool,
     query: Box<dyn Query>,
+}
+
+/// Matches are counted exactly up to this many (as the work lists count): a common word matches
+/// a third of a million tickets, and counting them all costs more than finding the best page.
+pub const COUNT_CAP: usize = 10_000;
+
+/// Counts matches, stopping at a cap in each segment.
+struct CappedCount(usize);
+
+impl tantivy::collector::Collector for CappedCount {
+    type Fruit = usize;
+    type Child = <Count as tantivy::collector::Collector>::Child;
+
+    fn for_segment(
+        &self,
+        segment: tantivy::SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Count.for_segment(segment, reader)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, counts: Vec<usize>) -> tantivy::Result<usize> {
+        Ok(counts.into_iter().sum::<usize>().min(self.0))
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn tantivy::query::Weight,
+        _segment: u32,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<usize> {
+        use tantivy::DocSet as _;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut n = 0;
+        let mut doc = scorer.doc();
+        while doc != tantivy::TERMINATED && n < self.0 {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                n += 1;
+            }
+            doc = scorer.advance();
+        }
+        Ok(n)
+    }
 }
 
 /// Marked text for one field of one hit.
@@ -435,8 +485,9 @@ impl TicketIndex {
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let top = TopDocs::with_limit(search.limit.max(1)).and_offset(search.offset);
-        let (addresses, total): (Vec<(f32, DocAddress)>, usize) = match search.sort {
-            Sort::Relevance => searcher.search(&query, &(top.order_by_score(), Count))?,
+        // Apart, so the best page is found with block-max pruning and the count stops at its cap.
+        let addresses: Vec<(f32, DocAddress)> = match search.sort {
+            Sort::Relevance => searcher.search(&query, &top.order_by_score())?,
             Sort::Newest | Sort::Oldest | Sort::FinishDue | Sort::Updated => {
                 let (field, order) = match search.sort {
                     Sort::Oldest => ("created_at", Order::Asc),
@@ -444,11 +495,12 @@ impl TicketIndex {
                     Sort::Updated => ("updated_at", Order::Desc),
                     Sort::Newest | Sort::Relevance => ("created_at", Order::Desc),
                 };
-                let (docs, total) = searcher
-                    .search(&query, &(top.order_by_fast_field::<i64>(field, order), Count))?;
-                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+                let docs =
+                    searcher.search(&query, &top.order_by_fast_field::<i64>(field, order))?;
+                docs.into_iter().map(|(_, a)| (0.0, a)).collect()
             }
         };
+        let total = searcher.search(&query, &CappedCount(COUNT_CAP))?;
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -458,7 +510,7 @@ impl TicketIndex {
                 hits.push((id, score));
             }
         }
-        Ok(Found { hits, total: total as u64, query: text })
+        Ok(Found { hits, total: total as u64, capped: total >= COUNT_CAP, query: text })
     }
 
     /// Tickets whose title or content shares words with `text` (any word; more, and rarer,
@@ -724,6 +776,51 @@ mod tests {
         assert_eq!(stamps.len(), 1);
         assert_eq!(stamps.get(&noise.id), Some(&moved.stamp()));
         assert_ne!(noise.stamp(), moved.stamp());
+        Ok(())
+    }
+
+    #[test]
+    fn highlights_survive_long_words_across_fragments() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let segmenter = Segmenter::new([]);
+        let index = TicketIndex::create(dir.path(), &segmenter)?;
+        let text = "中华人民共和国国务院办公厅发布通知，".repeat(40);
+        index.apply(&[doc("通知", &text, None)], &[], None)?;
+        index.commit()?;
+        let filters = Filters::default();
+        let found = index.search(&Search {
+            query: "国务院 通知",
+            filters: &filters,
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: 5,
+        })?;
+        let marks = index.highlighter(&found).marks(&[("content", &text)]);
+        assert!(!marks.is_empty() && !marks[0].ranges.is_empty(), "{marks:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn counting_stops_at_the_cap() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let segmenter = Segmenter::new([]);
+        let index = TicketIndex::create(dir.path(), &segmenter)?;
+        let docs: Vec<TicketDoc> = (0..30).map(|_| doc("路灯不亮", "路灯坏了", None)).collect();
+        index.apply(&docs, &[], None)?;
+        index.commit()?;
+        let query = index.parse("路灯")?;
+        let searcher = index.reader.searcher();
+        assert_eq!(searcher.search(&*query, &CappedCount(10))?, 10);
+        assert_eq!(searcher.search(&*query, &CappedCount(100))?, 30);
+        let filters = Filters::default();
+        let found = index.search(&Search {
+            query: "路灯",
+            filters: &filters,
+            sort: Sort::Newest,
+            offset: 0,
+            limit: 5,
+        })?;
+        assert_eq!((found.hits.len(), found.total, found.capped), (5, 30, false));
         Ok(())
     }
 }

@@ -59,6 +59,7 @@ impl Segmenter {
         for word in self.jieba.cut(text, true) {
             let Some(normal) = normalise(word.word) else { continue };
             let chars: Vec<(usize, char)> = word.word.char_indices().collect();
+            let first = out.len();
             if mode == Mode::Index && chars.len() > 2 {
                 for len in [2, 3] {
                     for start in 0..chars.len().saturating_sub(len - 1) {
@@ -89,6 +90,9 @@ impl Segmenter {
                 text: normal,
                 position_length: 1,
             });
+            // In the order of the text: the highlighter starts a fragment at a token and
+            // measures later tokens from there, so no token may start before an earlier one.
+            out[first..].sort_by_key(|t| (t.offset_from, t.offset_to));
             position += 1;
         }
         out
@@ -109,18 +113,30 @@ fn fingerprint(words: &[&str]) -> String {
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// A word as indexed: lowercased, full-width letters and digits made ASCII; `None` for
-/// spaces and punctuation, which are not words (and would break phrases across a space).
+/// A word as indexed: ASCII and other cased letters lowercased, full-width letters and digits
+/// made ASCII; `None` for spaces and punctuation, which are not words (and would break phrases
+/// across a space). Chinese characters have no case and are copied as they are: looking them
+/// up in Unicode's case tables was the largest single cost of cutting text.
 fn normalise(word: &str) -> Option<String> {
-    let text: String = word
-        .chars()
-        .map(|c| match c {
+    let mut out = String::with_capacity(word.len());
+    let mut wordy = false;
+    for c in word.chars() {
+        let c = match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             _ => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect();
-    text.chars().any(char::is_alphanumeric).then_some(text)
+        };
+        if c.is_ascii() {
+            wordy |= c.is_ascii_alphanumeric();
+            out.push(c.to_ascii_lowercase());
+        } else if matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}') {
+            wordy = true;
+            out.push(c);
+        } else {
+            wordy |= c.is_alphanumeric();
+            out.extend(c.to_lowercase());
+        }
+    }
+    wordy.then_some(out)
 }
 
 /// How a text is cut: documents with the words inside longer words, queries without.
@@ -219,5 +235,10 @@ mod tests {
         // Offsets point into the text: the highlighter marks what was found.
         let text = "办理居住证";
         assert!(tokens.iter().all(|t| text[t.offset_from..t.offset_to].chars().count() >= 2));
+        // …and come in the text's order, as the highlighter needs (a long word's inner words
+        // once came first and made it subtract past zero).
+        let long = segmenter.tokens("中华人民共和国国务院办公厅发布通知", Mode::Index);
+        assert!(long.len() > 4);
+        assert!(long.windows(2).all(|w| w[0].offset_from <= w[1].offset_from), "{long:?}");
     }
 }

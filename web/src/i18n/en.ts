@@ -174,6 +174,7 @@ const en: typeof zh = {
   search: { label: 'Search', withPhone: 'Ticket no. / caller phone / words', withoutPhone: 'Ticket no. / words' },
   searchPage: {
     hint: 'Searches numbers, titles, appeals, addresses and replies; Chinese needs no spaces, quotes find a phrase, -word leaves out.',
+    atLeast: '{n}+ (add words to narrow it down)',
     words: 'Words', placeholder: 'e.g. 东华门 噪音 扰民', sort: 'Order', nothing: 'No work order matches',
     rebuilding: 'The search index is being rebuilt ({done} / {total}); results appear once it is ready.',
     sorts: { relevance: 'Relevance', newest: 'Newest', oldest: 'Oldest', finish_due: 'Deadline', updated: 'Recently updated' },

@@ -171,6 +171,7 @@ export default {
   search: { label: '全局搜索', withPhone: '工单编号 / 来电号码 / 关键词', withoutPhone: '工单编号 / 关键词' },
   searchPage: {
     hint: '检索编号、标题、诉求内容、地址和办理结果；中文无需空格，加引号查整句，“-词”排除。',
+    atLeast: '{n} 条以上（可加词缩小范围）',
     words: '关键词', placeholder: '如：东华门 噪音 扰民', sort: '排序', nothing: '没有找到相符的工单',
     rebuilding: '检索索引正在重建（{done} / {total}），完成后自动显示结果。',
     sorts: { relevance: '相关度', newest: '最新受理', oldest: '最早受理', finish_due: '办结时限', updated: '最近更新' },

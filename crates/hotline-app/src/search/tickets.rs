@@ -138,7 +138,9 @@ impl App {
             .zip(scores)
             .map(|((ticket, highlights), score)| TicketHit { ticket, score, highlights })
             .collect();
-        Ok(PageOf::new(items, found.total, page))
+        let mut out = PageOf::new(items, found.total, page);
+        out.total_capped = found.capped;
+        Ok(out)
     }
 }
 
