@@ -109,16 +109,24 @@ impl App {
         // not shown.
         rows.retain(|r| in_scope(&scope, r, &reference));
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
-        let highlighter = index.highlighter(&found);
-        let marks: Vec<Vec<HighlightView>> = rows
-            .iter()
-            .map(|r| {
-                let mut texts = vec![("title", r.title.as_str()), ("content", r.content.as_str())];
-                texts.extend(r.address.as_deref().map(|a| ("address", a)));
-                texts.extend(r.reply_content.as_deref().map(|a| ("replies", a)));
-                highlighter.marks(&texts).into_iter().map(HighlightView::from).collect()
-            })
-            .collect();
+        // Marking re-cuts the hits' texts: CPU work, off the request threads (and a failure
+        // in it is an internal error, not a dropped connection).
+        let (rows, found, marks) = tokio::task::spawn_blocking(move || {
+            let highlighter = index.highlighter(&found);
+            let marks: Vec<Vec<HighlightView>> = rows
+                .iter()
+                .map(|r| {
+                    let mut texts =
+                        vec![("title", r.title.as_str()), ("content", r.content.as_str())];
+                    texts.extend(r.address.as_deref().map(|a| ("address", a)));
+                    texts.extend(r.reply_content.as_deref().map(|a| ("replies", a)));
+                    highlighter.marks(&texts).into_iter().map(HighlightView::from).collect()
+                })
+                .collect();
+            (rows, found, marks)
+        })
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
         let scores: Vec<f32> = rows
             .iter()
             .map(|r| found.hits.iter().find(|h| h.0 == r.id).map_or(0.0, |h| h.1))
