@@ -5,15 +5,15 @@
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value as _,
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, TantivyDocument};
 use uuid::Uuid;
 
+use crate::Result;
 use crate::tickets::Highlight;
 use crate::tokenizer::{Mode, Segmenter};
-use crate::{Error, Result};
 
 /// One article as the index sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,13 +84,7 @@ impl ArticleIndex {
         let Some(query) = self.query(words) else { return Ok(Vec::new()) };
         let searcher = self.reader.searcher();
         let top = searcher.search(&*query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        let mut out = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let id = doc.get_first(self.id).and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
-            out.push((id.ok_or(Error::Outdated("article without id"))?, score));
-        }
-        Ok(out)
+        crate::tickets::ids_of(&searcher, self.id, top)
     }
 
     /// Any of the words, each cut as queries are (a word is never a phrase here).

@@ -501,15 +501,7 @@ impl TicketIndex {
             }
         };
         let total = searcher.search(&query, &CappedCount(COUNT_CAP))?;
-        let mut hits = Vec::with_capacity(addresses.len());
-        for (score, address) in addresses {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(id) =
-                doc.get_first(self.fields.id).and_then(|v| v.as_str()).and_then(|s| s.parse().ok())
-            {
-                hits.push((id, score));
-            }
-        }
+        let hits = ids_of(&searcher, self.fields.id, addresses)?;
         Ok(Found { hits, total: total as u64, capped: total >= COUNT_CAP, query: text })
     }
 
@@ -541,16 +533,7 @@ impl TicketIndex {
             &BooleanQuery::new(clauses),
             &TopDocs::with_limit(limit.max(1)).order_by_score(),
         )?;
-        let mut out = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(id) =
-                doc.get_first(self.fields.id).and_then(|v| v.as_str()).and_then(|s| s.parse().ok())
-            {
-                out.push((id, score));
-            }
-        }
-        Ok(out)
+        ids_of(&searcher, self.fields.id, top)
     }
 
     fn filter_clauses(&self, f: &Filters) -> Vec<Box<dyn Query>> {
@@ -661,6 +644,21 @@ impl TicketIndex {
         }
         Ok(out)
     }
+}
+
+/// The ids (stored in `field`) of scored hits, in their order.
+pub(crate) fn ids_of(
+    searcher: &tantivy::Searcher,
+    field: Field,
+    hits: Vec<(f32, DocAddress)>,
+) -> Result<Vec<(Uuid, f32)>> {
+    let mut out = Vec::with_capacity(hits.len());
+    for (score, address) in hits {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let id = doc.get_first(field).and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
+        out.push((id.ok_or(Error::Outdated("document without id"))?, score));
+    }
+    Ok(out)
 }
 
 /// A snippet as the API shows it, if anything in it is marked.

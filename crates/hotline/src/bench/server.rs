@@ -49,33 +49,29 @@ impl ServerProcess {
 
     /// `(current, peak)` resident memory in MiB, from `/proc`.
     pub fn memory_mib(&self) -> (f64, f64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(name))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-                .map_or(0.0, |kb| kb / 1024.0)
-        };
+        let field = self.status_mib();
         (field("VmRSS:"), field("VmHWM:"))
     }
 
     /// Resident memory now, split: the process's own (heap, stacks) and mapped files (the
     /// search index's pages, shared with the page cache and given back under pressure).
     pub fn memory_split_mib(&self) -> (f64, f64) {
+        let field = self.status_mib();
+        (field("RssAnon:"), field("RssFile:") + field("RssShmem:"))
+    }
+
+    /// The server's `/proc/<pid>/status`, read once: a field's kB value in MiB (0 if absent).
+    fn status_mib(&self) -> impl Fn(&str) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
-        let field = |name: &str| {
+        move |name| {
             status
                 .lines()
                 .find(|l| l.starts_with(name))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
                 .map_or(0.0, |kb| kb / 1024.0)
-        };
-        (field("RssAnon:"), field("RssFile:") + field("RssShmem:"))
+        }
     }
 }
 
