@@ -4,9 +4,7 @@
 
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
-use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, TantivyDocument};
 use uuid::Uuid;
@@ -29,7 +27,6 @@ pub struct ArticleDoc {
 pub struct ArticleIndex {
     reader: IndexReader,
     parser: QueryParser,
-    id: Field,
     body: Field,
     segmenter: Segmenter,
 }
@@ -48,7 +45,9 @@ impl ArticleIndex {
                 .set_tokenizer(crate::tickets::TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
-        let id = b.add_text_field("id", STRING | STORED);
+        // The id as the ticket index keeps it, so hits are read the same way.
+        let id_high = b.add_u64_field("id_high", FAST);
+        let id_low = b.add_u64_field("id_low", FAST);
         let title = b.add_text_field("title", text.clone());
         let keywords = b.add_text_field("keywords", text.clone());
         let body = b.add_text_field("body", text.clone());
@@ -60,7 +59,9 @@ impl ArticleIndex {
         let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
         for d in docs {
             let mut doc = TantivyDocument::default();
-            doc.add_text(id, d.id.to_string());
+            let (high, low) = d.id.as_u64_pair();
+            doc.add_u64(id_high, high);
+            doc.add_u64(id_low, low);
             doc.add_text(title, &d.title);
             doc.add_text(keywords, &d.keywords);
             doc.add_text(body, &d.body);
@@ -76,7 +77,7 @@ impl ArticleIndex {
         );
         parser.set_field_boost(title, 3.0);
         parser.set_field_boost(keywords, 3.0);
-        Ok(Self { reader, parser, id, body, segmenter: segmenter.clone() })
+        Ok(Self { reader, parser, body, segmenter: segmenter.clone() })
     }
 
     /// The best `limit` articles for `words` (the words of an agent's question), best first.
@@ -84,7 +85,7 @@ impl ArticleIndex {
         let Some(query) = self.query(words) else { return Ok(Vec::new()) };
         let searcher = self.reader.searcher();
         let top = searcher.search(&*query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        crate::tickets::ids_of(&searcher, self.id, top)
+        crate::tickets::ids_of(&searcher, top)
     }
 
     /// Any of the words, each cut as queries are (a word is never a phrase here).

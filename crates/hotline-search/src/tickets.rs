@@ -12,11 +12,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value as _,
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
@@ -30,7 +30,7 @@ use crate::{Error, Result};
 
 /// Bumped whenever the schema or what goes into a document changes: an index of another
 /// version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub(crate) const TOKENIZER: &str = "jieba";
 /// Written into `holder_org` / `dispatched_by` when there is none, so "none" is a term too.
@@ -108,7 +108,12 @@ impl TicketDoc {
 /// The fields of the schema.
 #[derive(Clone, Copy, Debug)]
 struct Fields {
+    /// Indexed, to replace or remove a ticket's document.
     id: Field,
+    /// The id again as two fast numbers: a hit's id is read from a column, not from the document
+    /// store (which would decompress a block per hit).
+    id_high: Field,
+    id_low: Field,
     stamp: Field,
     number: Field,
     title: Field,
@@ -141,8 +146,10 @@ impl Fields {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         let fields = Self {
-            id: b.add_text_field("id", STRING | STORED),
-            stamp: b.add_u64_field("stamp", STORED),
+            id: b.add_text_field("id", STRING),
+            id_high: b.add_u64_field("id_high", FAST),
+            id_low: b.add_u64_field("id_low", FAST),
+            stamp: b.add_u64_field("stamp", FAST),
             number: b.add_text_field("number", STRING),
             title: b.add_text_field("title", text.clone()),
             content: b.add_text_field("content", text.clone()),
@@ -176,6 +183,9 @@ impl Fields {
         let mut doc = TantivyDocument::default();
         let id = |u: Option<Uuid>| u.map_or_else(|| NONE.to_owned(), |u| u.to_string());
         doc.add_text(self.id, d.id.to_string());
+        let (high, low) = d.id.as_u64_pair();
+        doc.add_u64(self.id_high, high);
+        doc.add_u64(self.id_low, low);
         doc.add_u64(self.stamp, d.stamp());
         doc.add_text(self.number, &d.number);
         doc.add_text(self.title, &d.title);
@@ -204,6 +214,24 @@ impl Fields {
         doc.add_i64(self.finish_due, d.finish_due.map_or(i64::MAX, |t| t.timestamp_micros()));
         doc
     }
+}
+
+/// Documents with any of `terms`, scoring nothing. A few terms are read as a union, skipping
+/// along with the rest of the query; a set builds a bitset of the whole index for each search
+/// and only pays off for many terms.
+fn any_of(terms: Vec<Term>) -> Box<dyn Query> {
+    const UNION_UP_TO: usize = 16;
+    let set: Box<dyn Query> = if terms.len() <= UNION_UP_TO {
+        Box::new(BooleanQuery::union(
+            terms
+                .into_iter()
+                .map(|t| Box::new(TermQuery::new(t, IndexRecordOption::Basic)) as Box<dyn Query>)
+                .collect(),
+        ))
+    } else {
+        Box::new(TermSetQuery::new(terms))
+    };
+    Box::new(ConstScoreQuery::new(set, 0.0))
 }
 
 const fn flag(v: bool) -> &'static str {
@@ -362,6 +390,9 @@ impl std::fmt::Debug for TicketIndex {
     }
 }
 
+/// Words of an appeal a look-alike is looked for by, at most.
+const SIMILAR_WORDS: usize = 12;
+
 /// Memory for the writer that follows changes (the rebuild takes more).
 const FOLLOW_HEAP: usize = 32 << 20;
 
@@ -428,8 +459,11 @@ impl TicketIndex {
             *slot = Some(self.index.writer_with_num_threads(threads, heap.unwrap_or(FOLLOW_HEAP))?);
         }
         let Some(writer) = slot.as_mut() else { return Err(Error::Poisoned) };
-        for id in gone.iter().chain(docs.iter().map(|d| &d.id)) {
-            writer.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+        // A bulk load fills a new index with each ticket once: nothing to replace.
+        if heap.is_none() {
+            for id in gone.iter().chain(docs.iter().map(|d| &d.id)) {
+                writer.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+            }
         }
         for doc in docs {
             writer.add_document(self.fields.document(doc))?;
@@ -501,49 +535,72 @@ impl TicketIndex {
             }
         };
         let total = searcher.search(&query, &CappedCount(COUNT_CAP))?;
-        let hits = ids_of(&searcher, self.fields.id, addresses)?;
+        let hits = ids_of(&searcher, addresses)?;
         Ok(Found { hits, total: total as u64, capped: total >= COUNT_CAP, query: text })
     }
 
     /// Tickets whose title or content shares words with `text` (any word; more, and rarer,
     /// rank higher), within `filters`: the look-alikes intake offers to merge into.
     pub fn similar(&self, text: &str, filters: &Filters, limit: usize) -> Result<Vec<(Uuid, f32)>> {
-        let mut words: Vec<Box<dyn Query>> = Vec::new();
+        let searcher = self.reader.searcher();
+        // Like "more like this": only the text's telling words, the rarest first. Words in a
+        // twentieth of all tickets or more (小区, 反映) say little and cost most to read.
+        let common = (searcher.num_docs() / 20).max(50);
         let mut seen = std::collections::HashSet::new();
+        let mut telling: Vec<(u64, String)> = Vec::new();
         for token in self.segmenter.tokens(text, Mode::Query) {
             if token.text.chars().count() < 2 || !seen.insert(token.text.clone()) {
                 continue;
             }
-            for (field, boost) in [(self.fields.title, 2.0), (self.fields.content, 1.0)] {
-                let term = Term::from_field_text(field, &token.text);
-                words.push(Box::new(tantivy::query::BoostQuery::new(
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                    boost,
-                )));
+            let df = searcher.doc_freq(&Term::from_field_text(self.fields.content, &token.text))?;
+            if (1..common).contains(&df) {
+                telling.push((df, token.text));
             }
         }
+        telling.sort();
+        telling.truncate(SIMILAR_WORDS);
+        let words: Vec<Box<dyn Query>> = telling
+            .iter()
+            .flat_map(|(_, word)| {
+                [(self.fields.title, 2.0), (self.fields.content, 1.0)].map(|(field, boost)| {
+                    Box::new(tantivy::query::BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, word),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        boost,
+                    )) as Box<dyn Query>
+                })
+            })
+            .collect();
         if words.is_empty() {
             return Ok(Vec::new());
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(BooleanQuery::union(words)))];
         clauses.extend(self.filter_clauses(filters).into_iter().map(|q| (Occur::Must, q)));
-        let searcher = self.reader.searcher();
         let top = searcher.search(
             &BooleanQuery::new(clauses),
             &TopDocs::with_limit(limit.max(1)).order_by_score(),
         )?;
-        ids_of(&searcher, self.fields.id, top)
+        ids_of(&searcher, top)
     }
 
     fn filter_clauses(&self, f: &Filters) -> Vec<Box<dyn Query>> {
         let f_ = &self.fields;
         let mut out: Vec<Box<dyn Query>> = Vec::new();
         let any = |field: Field, values: &mut dyn Iterator<Item = String>| -> Box<dyn Query> {
-            Box::new(TermSetQuery::new(values.map(|v| Term::from_field_text(field, &v))))
+            let terms: Vec<Term> = values.map(|v| Term::from_field_text(field, &v)).collect();
+            any_of(terms)
         };
         let one = |field: Field, value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+            Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, value),
+                    IndexRecordOption::Basic,
+                )),
+                0.0,
+            ))
         };
         if !f.states.is_empty() {
             out.push(any(f_.state, &mut f.states.iter().cloned()));
@@ -627,18 +684,14 @@ impl TicketIndex {
     pub fn stamps(&self) -> Result<HashMap<Uuid, u64>> {
         let searcher = self.reader.searcher();
         let mut out = HashMap::with_capacity(usize::try_from(searcher.num_docs()).unwrap_or(0));
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let store = segment.get_store_reader(64)?;
-            for doc_id in segment.doc_ids_alive() {
-                let doc: TantivyDocument = store.get(doc_id)?;
-                let _ = ord;
-                let id = doc
-                    .get_first(self.fields.id)
-                    .and_then(|v| v.as_str())
-                    .and_then(|s| s.parse().ok());
-                let stamp = doc.get_first(self.fields.stamp).and_then(|v| v.as_u64());
-                if let (Some(id), Some(stamp)) = (id, stamp) {
-                    out.insert(id, stamp);
+        for segment in searcher.segment_readers() {
+            let Some((high, low)) = id_column(segment)? else { continue };
+            let stamps = segment.fast_fields().u64("stamp")?;
+            for doc in segment.doc_ids_alive() {
+                if let (Some(high), Some(low), Some(stamp)) =
+                    (high.first(doc), low.first(doc), stamps.first(doc))
+                {
+                    out.insert(Uuid::from_u64_pair(high, low), stamp);
                 }
             }
         }
@@ -646,19 +699,31 @@ impl TicketIndex {
     }
 }
 
-/// The ids (stored in `field`) of scored hits, in their order.
+/// The ids (in the fast fields `id_high` and `id_low`) of scored hits, in their order.
 pub(crate) fn ids_of(
     searcher: &tantivy::Searcher,
-    field: Field,
     hits: Vec<(f32, DocAddress)>,
 ) -> Result<Vec<(Uuid, f32)>> {
     let mut out = Vec::with_capacity(hits.len());
     for (score, address) in hits {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let id = doc.get_first(field).and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
-        out.push((id.ok_or(Error::Outdated("document without id"))?, score));
+        let segment = searcher.segment_reader(address.segment_ord);
+        let id = id_column(segment)?.map(|(high, low)| {
+            Some(Uuid::from_u64_pair(high.first(address.doc_id)?, low.first(address.doc_id)?))
+        });
+        out.push((id.flatten().ok_or(Error::Outdated("document without id"))?, score));
     }
     Ok(out)
+}
+
+/// A segment's id columns (the id as two numbers), if it has them.
+type IdColumns = (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>);
+
+pub(crate) fn id_column(segment: &tantivy::SegmentReader) -> Result<Option<IdColumns>> {
+    let fast = segment.fast_fields();
+    match (fast.u64("id_high"), fast.u64("id_low")) {
+        (Ok(high), Ok(low)) => Ok(Some((high, low))),
+        _ => Ok(None),
+    }
 }
 
 /// A snippet as the API shows it, if anything in it is marked.
