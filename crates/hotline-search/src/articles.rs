@@ -5,12 +5,11 @@
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, TantivyDocument};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::tickets::Highlight;
+use crate::highlight::{Highlight, Marker};
 use crate::tokenizer::{Mode, Segmenter};
 
 /// One article as the index sees it.
@@ -107,8 +106,7 @@ impl ArticleIndex {
     pub fn snippet(&self, words: &[String], body: &str) -> Option<Highlight> {
         let query = self.query(words)?;
         let searcher = self.reader.searcher();
-        let mut generator = SnippetGenerator::create(&searcher, &*query, self.body).ok()?;
-        generator.set_max_num_chars(120);
-        crate::tickets::highlight_of("body", &generator.snippet(body))
+        Marker::new(crate::tickets::query_words(&searcher, &*query, self.body), 120)?
+            .mark("body", body)
     }
 }

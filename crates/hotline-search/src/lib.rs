@@ -6,6 +6,7 @@
 //! answers, then switches. Nothing here reads the database; the application feeds documents in.
 
 pub mod articles;
+pub mod highlight;
 pub mod query;
 pub mod tickets;
 pub mod tokenizer;
@@ -15,7 +16,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use articles::{ArticleDoc, ArticleIndex};
-pub use tickets::{Filters, Found, Highlight, Highlighter, Search, Sort, TicketDoc, TicketIndex};
+pub use highlight::Highlight;
+pub use tickets::{Filters, Found, Highlighter, Search, Sort, TicketDoc, TicketIndex};
 pub use tokenizer::Segmenter;
 
 #[derive(Debug, thiserror::Error)]

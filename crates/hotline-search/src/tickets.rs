@@ -18,13 +18,13 @@ use tantivy::query::{
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
 };
 use uuid::Uuid;
 
+use crate::highlight::{Highlight, Marker};
 use crate::tokenizer::{JiebaTokenizer, Mode, Segmenter};
 use crate::{Error, Result};
 
@@ -344,18 +344,9 @@ impl tantivy::collector::Collector for CappedCount {
     }
 }
 
-/// Marked text for one field of one hit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Highlight {
-    pub field: &'static str,
-    pub fragment: String,
-    /// Character ranges of `fragment` to mark (characters, as JavaScript and people count).
-    pub ranges: Vec<(usize, usize)>,
-}
-
 /// Marks a page's texts; see [`TicketIndex::highlighter`].
 pub struct Highlighter {
-    generators: Vec<(&'static str, SnippetGenerator)>,
+    markers: Vec<(&'static str, Marker)>,
 }
 
 impl Highlighter {
@@ -366,8 +357,8 @@ impl Highlighter {
         texts
             .iter()
             .filter_map(|(name, text)| {
-                let (field, generator) = self.generators.iter().find(|(n, _)| n == name)?;
-                highlight_of(field, &generator.snippet(text))
+                let (field, marker) = self.markers.iter().find(|(n, _)| n == name)?;
+                marker.mark(field, text)
             })
             .collect()
     }
@@ -653,21 +644,22 @@ impl TicketIndex {
     }
 
     /// What marks the words of `found` in the texts of its hits (made once per page: each
-    /// field's generator weighs the query's terms).
+    /// field's words weighed by how rare they are).
     #[must_use]
     pub fn highlighter(&self, found: &Found) -> Highlighter {
         let searcher = self.reader.searcher();
-        let generators = ["title", "content", "address", "replies"]
+        let markers = ["title", "content", "address", "replies"]
             .into_iter()
             .filter_map(|name| {
                 let field = self.field_named(name)?;
-                let mut generator =
-                    SnippetGenerator::create(&searcher, &*found.query, field).ok()?;
-                generator.set_max_num_chars(if name == "title" { 200 } else { 120 });
-                Some((name, generator))
+                let marker = Marker::new(
+                    query_words(&searcher, &*found.query, field),
+                    if name == "title" { 200 } else { 120 },
+                )?;
+                Some((name, marker))
             })
             .collect();
-        Highlighter { generators }
+        Highlighter { markers }
     }
 
     fn field_named(&self, name: &str) -> Option<Field> {
@@ -726,21 +718,27 @@ pub(crate) fn id_column(segment: &tantivy::SegmentReader) -> Result<Option<IdCol
     }
 }
 
-/// A snippet as the API shows it, if anything in it is marked.
-pub(crate) fn highlight_of(
-    field: &'static str,
-    snippet: &tantivy::snippet::Snippet,
-) -> Option<Highlight> {
-    if snippet.highlighted().is_empty() {
-        return None;
-    }
-    let fragment = snippet.fragment();
-    let chars = |byte: usize| fragment[..byte.min(fragment.len())].chars().count();
-    Some(Highlight {
-        field,
-        fragment: fragment.to_owned(),
-        ranges: snippet.highlighted().iter().map(|r| (chars(r.start), chars(r.end))).collect(),
-    })
+/// The words `query` looks for in `field`, each weighed as tantivy's snippets weigh them: the
+/// rarer, the heavier.
+pub(crate) fn query_words(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    field: Field,
+) -> Vec<(String, f32)> {
+    let mut words: Vec<(String, f32)> = Vec::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() != field {
+            return;
+        }
+        let value = term.value();
+        let Some(text) = value.as_str() else { return };
+        if words.iter().any(|(w, _)| w == text) {
+            return;
+        }
+        let df = searcher.doc_freq(term).unwrap_or(0);
+        words.push((text.to_owned(), 1.0 / (1.0 + df as f32)));
+    });
+    words
 }
 
 pub(crate) fn tokenizers(segmenter: &Segmenter, mode: Mode) -> TokenizerManager {

@@ -20,6 +20,8 @@ pub struct Outcome {
     pub latency_us: Histogram<u64>,
     pub first_error: Option<String>,
     pub rss_mib: (f64, f64),
+    /// The server's CPU milliseconds per request.
+    pub cpu_ms: Option<f64>,
 }
 
 impl Outcome {
@@ -33,6 +35,7 @@ impl Outcome {
             latency_us: histogram(),
             first_error: None,
             rss_mib: (0.0, 0.0),
+            cpu_ms: None,
         }
     }
 

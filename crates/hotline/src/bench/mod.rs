@@ -247,7 +247,8 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
     {
         std::fs::write(path.join(KEPT), args.tickets.to_string())?;
     }
-    if workloads_search(&args.workloads) && (kept.is_none() || !dir.path().join("search").exists())
+    if workloads_search(&args.workloads)
+        && (kept.is_none() || !dir.path().join("search").join("current.json").exists())
     {
         eprintln!("indexing {} tickets for search…", args.tickets);
         let started = std::time::Instant::now();
@@ -306,8 +307,9 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
                 Some(load::index_lag(session, intake, stop).await)
             })
         });
+        let cpu = server.cpu_secs();
         let (mut outcome, ids) = load::intake(sessions, Arc::clone(&intake), limits).await;
-        outcome.rss_mib = server.memory_mib();
+        server.measured(&mut outcome, cpu);
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(probe) = probe
             && let Ok(Some((lags, lost))) = probe.await
@@ -336,13 +338,15 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
             agent: Session::login(&base, "agent", PASSWORD).await?,
             unit_id: zjw.clone(),
         });
+        let cpu = server.cpu_secs();
         let mut outcome = load::lifecycle(cast, created.clone(), clients, limits).await;
-        outcome.rss_mib = server.memory_mib();
+        server.measured(&mut outcome, cpu);
         outcomes.push(outcome);
     }
     if workloads.contains(&Workload::W3) {
         eprintln!("W3 work lists…");
         let unit = Session::login(&base, "bureau_a", PASSWORD).await?;
+        let cpu = server.cpu_secs();
         let mut outcome = load::lists(
             "W3 unit inbox",
             unit,
@@ -351,15 +355,16 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
             limits,
         )
         .await;
-        outcome.rss_mib = server.memory_mib();
+        server.measured(&mut outcome, cpu);
         outcomes.push(outcome);
         let dispatcher = Session::login(&base, "dispatcher", PASSWORD).await?;
         let path = format!(
             "/api/v1/tickets?state=closed&category_id={urban}&q=%E5%B0%8F%E5%8C%BA&per_page=20&page=2&sort=newest"
         );
+        let cpu = server.cpu_secs();
         let mut outcome =
             load::lists("W3 filtered search", dispatcher, path, clients, limits).await;
-        outcome.rss_mib = server.memory_mib();
+        server.measured(&mut outcome, cpu);
         outcomes.push(outcome);
     }
     if workloads.contains(&Workload::W4) {
@@ -368,6 +373,7 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         for _ in 0..16 {
             sessions.push(Session::login(&base, "agent", PASSWORD).await?);
         }
+        let cpu = server.cpu_secs();
         let mut outcome = load::mixed(
             sessions,
             Arc::clone(&intake),
@@ -376,7 +382,7 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
             limits.duration,
         )
         .await;
-        outcome.rss_mib = server.memory_mib();
+        server.measured(&mut outcome, cpu);
         outcomes.push(outcome);
     }
     if workloads.contains(&Workload::W5) {
@@ -389,8 +395,9 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
                 serde_json::json!({"title": title, "content": content, "caller_phone": format!("139{:08}", i % 1000)})
             })
             .collect();
+        let cpu = server.cpu_secs();
         let mut outcome = load::suggestions(agent, Arc::new(appeals), clients, limits).await;
-        outcome.rss_mib = server.memory_mib();
+        server.measured(&mut outcome, cpu);
         outcomes.push(outcome);
     }
     if workloads.contains(&Workload::W6) {
@@ -406,8 +413,9 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
                 format!("/api/v1/search/tickets?q={q}&per_page=20")
             })
             .collect();
+        let cpu = server.cpu_secs();
         let mut outcome = load::searches(sessions, Arc::new(paths), clients, limits).await;
-        outcome.rss_mib = server.memory_mib();
+        server.measured(&mut outcome, cpu);
         outcomes.push(outcome);
         let (own, mapped) = server.memory_split_mib();
         notes.push(format!(

@@ -83,17 +83,19 @@ impl Report<'_> {
         let _ = writeln!(out, "\n## Workloads\n");
         let _ = writeln!(
             out,
-            "| workload | requests | errors | req/s | done | p50 ms | p95 ms | p99 ms | max ms | server RSS MiB (now / peak) |"
+            "| workload | requests | errors | req/s | done | p50 ms | p95 ms | p99 ms | max ms | server CPU ms / req | server RSS MiB (now / peak) |"
         );
-        let _ =
-            writeln!(out, "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |");
+        let _ = writeln!(
+            out,
+            "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"
+        );
         for o in &self.outcomes {
             let done = o.units.map_or_else(String::new, |(n, what)| {
                 format!("{n} {what} ({:.0}/s)", n as f64 / o.seconds.max(1e-9))
             });
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:.0} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.0} / {:.0} |",
+                "| {} | {} | {} | {:.0} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {:.0} / {:.0} |",
                 o.name,
                 o.requests,
                 o.errors,
@@ -103,6 +105,7 @@ impl Report<'_> {
                 o.ms(0.95),
                 o.ms(0.99),
                 o.latency_us.max() as f64 / 1000.0,
+                o.cpu_ms.map_or_else(String::new, |ms| format!("{ms:.2}")),
                 o.rss_mib.0,
                 o.rss_mib.1
             );

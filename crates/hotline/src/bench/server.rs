@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
+use super::load::Outcome;
+
 pub struct ServerProcess {
     child: Child,
     pub base: String,
@@ -45,6 +47,28 @@ impl ServerProcess {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// CPU seconds the server has used so far (user and system), from `/proc/<pid>/stat`.
+    pub fn cpu_secs(&self) -> f64 {
+        // utime and stime, the 14th and 15th fields, in clock ticks of 1/100 s (USER_HZ, which
+        // Linux fixes at 100 for user space); the name before them may hold spaces, so count
+        // from its closing parenthesis.
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let ticks: Vec<f64> =
+            after_name.split_whitespace().skip(11).take(2).filter_map(|f| f.parse().ok()).collect();
+        ticks.iter().sum::<f64>() / 100.0
+    }
+
+    /// Records what the server used during a workload that began when it had used
+    /// `cpu_before` seconds: its memory now and its CPU per request (robust to the machine's
+    /// noise where throughput is not: a neighbour's load lowers req/s, not CPU per request).
+    pub fn measured(&self, outcome: &mut Outcome, cpu_before: f64) {
+        outcome.rss_mib = self.memory_mib();
+        outcome.cpu_ms = (outcome.requests > 0)
+            .then(|| (self.cpu_secs() - cpu_before) * 1000.0 / outcome.requests as f64);
     }
 
     /// `(current, peak)` resident memory in MiB, from `/proc`.
