@@ -178,6 +178,48 @@ async fn an_interrupted_run_stops_its_server_and_removes_its_data(backend: Backe
     assert_eq!(reports, 0, "an interrupted run writes no report");
 }
 
+#[test]
+fn a_kept_directory_is_reused_by_the_next_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out_dir = tempfile::tempdir().expect("out");
+    let kept = tempfile::tempdir().expect("kept");
+    let run = |tickets: &str, extra: &[&str]| {
+        bench(Backend::Sqlite, tmp.path(), &["--tickets", tickets, "--duration", "1"])
+            .args(["--clients", "2", "--workloads", "w1"])
+            .args(extra)
+            .arg("--dir")
+            .arg(kept.path())
+            .arg("--out")
+            .arg(out_dir.path())
+            .output()
+            .expect("run hotline bench")
+    };
+    let first = run("40", &[]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(text(&first).contains("kept for later runs"), "{}", text(&first));
+    assert!(text(&first).contains("generating 40 tickets"), "{}", text(&first));
+    assert!(kept.path().join("hotline.db").exists() && kept.path().join("search").exists());
+    let report = String::from_utf8_lossy(&first.stdout).into_owned();
+    // The server's CPU per request is reported beside its throughput.
+    let row = report.lines().find(|l| l.starts_with("| W1 intake")).expect("a W1 row");
+    let cpu: f64 = row.split('|').map(str::trim).nth(10).and_then(|c| c.parse().ok()).expect("cpu");
+    assert!(cpu > 0.0, "{row}");
+
+    let second = run("40", &[]);
+    assert!(second.status.success(), "{}", text(&second));
+    assert!(text(&second).contains("reused: no generation"), "{}", text(&second));
+    assert!(!text(&second).contains("generating"), "{}", text(&second));
+    assert!(!text(&second).contains("indexing"), "the kept index is used: {}", text(&second));
+
+    let other = run("50", &[]);
+    assert_eq!(other.status.code(), Some(1), "{}", text(&other));
+    assert!(text(&other).contains("--tickets 40"), "{}", text(&other));
+    let pg = run("40", &["--database", "postgres"]);
+    assert!(!pg.status.success() && text(&pg).contains("SQLite"), "{}", text(&pg));
+    // Nothing went to the temporary directory: the kept one holds it all.
+    assert_eq!(std::fs::read_dir(tmp.path()).expect("tmp").count(), 0);
+}
+
 both_backends!(
     a_short_run_reports_every_workload_against_its_ceiling,
     an_interrupted_run_stops_its_server_and_removes_its_data,
