@@ -58,8 +58,13 @@ impl Marker {
     #[must_use]
     pub fn mark(&self, field: &'static str, text: &str) -> Option<Highlight> {
         let (folded, chars) = fold(text);
-        // Byte offset in `folded` → character index (one folded character per text character).
-        let char_at = |byte: usize| folded[..byte].chars().count();
+        // Byte offset in `folded` → character index (one folded character per text character),
+        // counted on from the last match: matches come in the text's order.
+        let mut counted = (0, 0);
+        let mut char_at = |byte: usize| {
+            counted = (byte, counted.1 + folded[counted.0..byte].chars().count());
+            counted.1
+        };
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
         for m in self.words.find_iter(&folded) {
             let word = m.pattern().as_usize();

@@ -443,8 +443,10 @@ impl TicketIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Replaces the documents of `docs` and removes those of `gone`, then makes the change
-    /// searchable. One writer per index; `heap` sizes it on first use.
+    /// Replaces the documents of `docs` and removes those of `gone`; [`commit`](Self::commit)
+    /// makes the change searchable. One writer per index. `Some(heap)` is a bulk load into a new
+    /// index (the rebuild): the writer gets that much memory and two threads, and documents are
+    /// only added, as each ticket comes once.
     pub fn apply(&self, docs: &[TicketDoc], gone: &[Uuid], heap: Option<usize>) -> Result<()> {
         let mut slot = self.writer.lock().map_err(|_| Error::Poisoned)?;
         if slot.is_none() {
@@ -452,7 +454,6 @@ impl TicketIndex {
             *slot = Some(self.index.writer_with_num_threads(threads, heap.unwrap_or(FOLLOW_HEAP))?);
         }
         let Some(writer) = slot.as_mut() else { return Err(Error::Poisoned) };
-        // A bulk load fills a new index with each ticket once: nothing to replace.
         if heap.is_none() {
             for id in gone.iter().chain(docs.iter().map(|d| &d.id)) {
                 writer.delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
@@ -532,8 +533,9 @@ impl TicketIndex {
         Ok(Found { hits, total: total as u64, capped: total >= COUNT_CAP, query: text })
     }
 
-    /// Tickets whose title or content shares words with `text` (any word; more, and rarer,
-    /// rank higher), within `filters`: the look-alikes intake offers to merge into.
+    /// Tickets whose title or content shares telling words with `text` (its rarest words; more
+    /// of them, and rarer, rank higher), within `filters`: the look-alikes intake offers to
+    /// merge into.
     pub fn similar(&self, text: &str, filters: &Filters, limit: usize) -> Result<Vec<(Uuid, f32)>> {
         let searcher = self.reader.searcher();
         // Like "more like this": only the text's telling words, the rarest first. Words in a
@@ -586,15 +588,7 @@ impl TicketIndex {
             let terms: Vec<Term> = values.map(|v| Term::from_field_text(field, &v)).collect();
             any_of(terms)
         };
-        let one = |field: Field, value: &str| -> Box<dyn Query> {
-            Box::new(ConstScoreQuery::new(
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, value),
-                    IndexRecordOption::Basic,
-                )),
-                0.0,
-            ))
-        };
+        let one = |field: Field, value: &str| any_of(vec![Term::from_field_text(field, value)]);
         if !f.states.is_empty() {
             out.push(any(f_.state, &mut f.states.iter().cloned()));
         }
@@ -679,7 +673,7 @@ impl TicketIndex {
         let searcher = self.reader.searcher();
         let mut out = HashMap::with_capacity(usize::try_from(searcher.num_docs()).unwrap_or(0));
         for segment in searcher.segment_readers() {
-            let Some((high, low)) = id_column(segment)? else { continue };
+            let Some((high, low)) = id_columns(segment) else { continue };
             let stamps = segment.fast_fields().u64("stamp")?;
             for doc in segment.doc_ids_alive() {
                 if let (Some(high), Some(low), Some(stamp)) =
@@ -698,26 +692,25 @@ pub(crate) fn ids_of(
     searcher: &tantivy::Searcher,
     hits: Vec<(f32, DocAddress)>,
 ) -> Result<Vec<(Uuid, f32)>> {
-    let mut out = Vec::with_capacity(hits.len());
-    for (score, address) in hits {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let id = id_column(segment)?.map(|(high, low)| {
-            Some(Uuid::from_u64_pair(high.first(address.doc_id)?, low.first(address.doc_id)?))
-        });
-        out.push((id.flatten().ok_or(Error::Outdated("document without id"))?, score));
-    }
-    Ok(out)
+    let columns: Vec<Option<IdColumns>> =
+        searcher.segment_readers().iter().map(id_columns).collect();
+    hits.into_iter()
+        .map(|(score, address)| {
+            let doc = address.doc_id;
+            let id = columns.get(address.segment_ord as usize).and_then(Option::as_ref).and_then(
+                |(high, low)| Some(Uuid::from_u64_pair(high.first(doc)?, low.first(doc)?)),
+            );
+            Ok((id.ok_or(Error::Outdated("document without id"))?, score))
+        })
+        .collect()
 }
 
 /// A segment's id columns (the id as two numbers), if it has them.
 type IdColumns = (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>);
 
-pub(crate) fn id_column(segment: &tantivy::SegmentReader) -> Result<Option<IdColumns>> {
+fn id_columns(segment: &tantivy::SegmentReader) -> Option<IdColumns> {
     let fast = segment.fast_fields();
-    match (fast.u64("id_high"), fast.u64("id_low")) {
-        (Ok(high), Ok(low)) => Ok(Some((high, low))),
-        _ => Ok(None),
-    }
+    Some((fast.u64("id_high").ok()?, fast.u64("id_low").ok()?))
 }
 
 /// The words `query` looks for in `field`, each weighed as tantivy's snippets weigh them: the

@@ -143,6 +143,13 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         .map(|text| text.trim().parse())
         .transpose()
         .context("the kept directory's bench-tickets file is unreadable")?;
+    if kept.is_none() && matches!(dir, DataDir::Kept(_)) && dir.path().join("hotline.db").exists() {
+        anyhow::bail!(
+            "{} holds a database but no finished generation (an interrupted run?); remove it or \
+             pass another --dir",
+            dir.path().display(),
+        );
+    }
     if let Some(kept) = kept
         && kept != args.tickets
     {

@@ -214,6 +214,12 @@ fn a_kept_directory_is_reused_by_the_next_run() {
     let other = run("50", &[]);
     assert_eq!(other.status.code(), Some(1), "{}", text(&other));
     assert!(text(&other).contains("--tickets 40"), "{}", text(&other));
+    // A database without its finished generation is not filled a second time.
+    std::fs::rename(kept.path().join("bench-tickets"), tmp.path().join("aside")).expect("aside");
+    let unfinished = run("40", &[]);
+    assert_eq!(unfinished.status.code(), Some(1), "{}", text(&unfinished));
+    assert!(text(&unfinished).contains("no finished generation"), "{}", text(&unfinished));
+    std::fs::rename(tmp.path().join("aside"), kept.path().join("bench-tickets")).expect("back");
     let pg = run("40", &["--database", "postgres"]);
     assert!(!pg.status.success() && text(&pg).contains("SQLite"), "{}", text(&pg));
     // Nothing went to the temporary directory: the kept one holds it all.
