@@ -16,6 +16,7 @@ const PAGES: [string, string, string][] = [
   ['supervisor', '/callback', 'callback'],
   ['supervisor', '/kb/new', 'kb-editor'],
   ['leader', '/dashboard', 'dashboard'],
+  ['leader', '/stats/units', 'stats-units'],
   ['admin', '/admin/orgs', 'admin-orgs'],
   ['admin', '/admin/users', 'admin-users'],
   ['admin', '/admin/calendar', 'admin-calendar'],

@@ -69,6 +69,41 @@ pub struct Config {
     pub open311: Open311Settings,
     pub webhooks: WebhookSettings,
     pub search: SearchSettings,
+    pub stats: StatsSettings,
+}
+
+/// Statistics and the monthly assessment (考核).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatsSettings {
+    /// How often the rollups take in new ticket events.
+    pub interval_ms: u64,
+    /// What 满意 and 基本满意 count towards 满意率 (some cities count 基本满意 as half, or not).
+    pub satisfied_weight: f64,
+    pub basically_satisfied_weight: f64,
+    /// The score's weights over 响应率, 解决率, 满意率 and 按时办结率, out of their sum.
+    pub scheme: hotline_domain::stats::Scheme,
+}
+
+impl Default for StatsSettings {
+    fn default() -> Self {
+        Self {
+            interval_ms: 1000,
+            satisfied_weight: 1.0,
+            basically_satisfied_weight: 1.0,
+            scheme: hotline_domain::stats::Scheme::default(),
+        }
+    }
+}
+
+impl StatsSettings {
+    #[must_use]
+    pub const fn weights(&self) -> hotline_domain::stats::SatisfactionWeights {
+        hotline_domain::stats::SatisfactionWeights {
+            satisfied: self.satisfied_weight,
+            basically_satisfied: self.basically_satisfied_weight,
+        }
+    }
 }
 
 /// Full-text search and the intake desk's suggestions.
@@ -307,6 +342,7 @@ impl Default for Config {
             open311: Open311Settings::default(),
             webhooks: WebhookSettings::default(),
             search: SearchSettings::default(),
+            stats: StatsSettings::default(),
         }
     }
 }
@@ -432,6 +468,7 @@ impl Config {
         "open311",
         "webhooks",
         "search",
+        "stats",
     ];
 
     /// Defaults, then `file` (or `./hotline.toml` when present), then the environment.
@@ -518,6 +555,19 @@ impl Config {
         anyhow::ensure!(
             s.similar_same_caller_days >= 1 && s.similar_text_days >= 1,
             "search.similar_same_caller_days and similar_text_days must be >= 1"
+        );
+        let st = &self.stats;
+        anyhow::ensure!(st.interval_ms >= 10, "stats.interval_ms must be >= 10");
+        let unit = 0.0..=1.0;
+        anyhow::ensure!(
+            unit.contains(&st.satisfied_weight) && unit.contains(&st.basically_satisfied_weight),
+            "stats.satisfied_weight and basically_satisfied_weight must be between 0 and 1"
+        );
+        let w = st.scheme;
+        let weights = [w.response, w.resolution, w.satisfaction, w.on_time];
+        anyhow::ensure!(
+            weights.iter().all(|x| x.is_finite() && *x >= 0.0) && weights.iter().sum::<f64>() > 0.0,
+            "stats.scheme weights must be >= 0 and not all 0"
         );
         Ok(())
     }

@@ -81,13 +81,15 @@ pub enum AuditAction {
     KbFeedback,
     KbExpire,
     KbExport,
+    /// Unit figures (三率, rankings) taken away as a spreadsheet.
+    StatsExport,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 58] = [
+    pub const FIXED: [Self; 59] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -146,6 +148,7 @@ impl AuditAction {
         Self::KbFeedback,
         Self::KbExpire,
         Self::KbExport,
+        Self::StatsExport,
     ];
 
     #[must_use]
@@ -209,6 +212,7 @@ impl AuditAction {
             Self::KbFeedback => "kb.feedback",
             Self::KbExpire => "kb.expire",
             Self::KbExport => "kb.export",
+            Self::StatsExport => "stats.export",
             Self::Ticket(action) => action.audit_name(),
         }
     }

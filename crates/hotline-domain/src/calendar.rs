@@ -151,6 +151,12 @@ impl Calendar {
         from + Duration::minutes(minutes)
     }
 
+    /// Minutes in one working day, to turn working minutes into days.
+    #[must_use]
+    pub fn working_day_minutes(&self) -> i64 {
+        (self.hours.end - self.hours.start).num_minutes().max(0)
+    }
+
     /// Working time between two instants (negative when `to` is before `from`), for "2 h 10 min
     /// of working time left" and "late by 1 working day 3 h".
     #[must_use]
@@ -172,7 +178,7 @@ impl Calendar {
         }
         // The days in between are whole office days, counted rather than walked: a work list
         // asks this for every row, and an overdue ticket can be months late.
-        let day = (self.hours.end - self.hours.start).num_minutes().max(0);
+        let day = self.working_day_minutes();
         on(first) + self.workdays_strictly_between(first, last) * day + on(last)
     }
 

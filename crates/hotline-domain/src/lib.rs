@@ -18,6 +18,7 @@ pub mod phone;
 pub mod phrase;
 pub mod role;
 pub mod sla;
+pub mod stats;
 pub mod ticket;
 pub mod user;
 pub mod validation;

@@ -102,6 +102,9 @@ crate::code_enum! {
         KbEdit = "kb_edit",
         /// Review and publish articles, withdraw any.
         KbPublish = "kb_publish",
+        /// Statistics, 三率 figures and rankings: the city's for the center, a unit's own
+        /// subtree for its managers.
+        StatsRead = "stats_read",
     }
 }
 
@@ -122,8 +125,9 @@ pub enum Reach {
 pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
     use Permission::{
         ApiTokenManage, AuditRead, KbEdit, KbPublish, KbRead, OrgManage, OrgRead, ReferenceManage,
-        SystemRead, TicketCallback, TicketCreate, TicketDecide, TicketDispatch, TicketHandle,
-        TicketIntake, TicketRead, TicketReview, TicketSupervise, UserManage, UserRead,
+        StatsRead, SystemRead, TicketCallback, TicketCreate, TicketDecide, TicketDispatch,
+        TicketHandle, TicketIntake, TicketRead, TicketReview, TicketSupervise, UserManage,
+        UserRead,
     };
     use Reach::{City, OwnSubtree};
     match role {
@@ -159,14 +163,22 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (KbRead, City),
             (KbEdit, City),
             (KbPublish, City),
+            (StatsRead, City),
         ],
-        Role::Qa => &[(OrgRead, City), (UserRead, City), (TicketRead, City), (KbRead, City)],
+        Role::Qa => &[
+            (OrgRead, City),
+            (UserRead, City),
+            (TicketRead, City),
+            (KbRead, City),
+            (StatsRead, City),
+        ],
         Role::Leader => &[
             (OrgRead, City),
             (UserRead, City),
             (TicketRead, City),
             (TicketSupervise, City),
             (KbRead, City),
+            (StatsRead, City),
         ],
         Role::UnitHandler => &[
             (OrgRead, OwnSubtree),
@@ -185,6 +197,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (TicketHandle, OwnSubtree),
             (KbRead, City),
             (KbEdit, OwnSubtree),
+            (StatsRead, OwnSubtree),
         ],
         Role::Admin => &[
             (OrgRead, City),

@@ -18,8 +18,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::handlers::{
-    audit, auth, desk, events, federation, health, jobs, kb, orgs, reference, search, tickets,
-    tokens, users, webhooks,
+    audit, auth, desk, events, federation, health, jobs, kb, orgs, reference, search, stats,
+    tickets, tokens, users, webhooks,
 };
 use crate::metrics::{self, Metrics};
 use crate::openapi::{self, ApiDoc};
@@ -73,7 +73,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(tickets::batch_assign))
         .routes(routes!(tickets::ticket_counts))
         .routes(routes!(events::stream))
-        .routes(routes!(tickets::stats_overview))
+        .routes(routes!(stats::stats_overview))
+        .routes(routes!(stats::unit_figures))
+        .routes(routes!(stats::counted_tickets))
         .routes(routes!(reference::deadline_preview))
         .routes(routes!(tickets::get_ticket, tickets::correct_ticket, tickets::delete_draft))
         .routes(routes!(tickets::perform_action))

@@ -6,7 +6,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use hotline_app::audit::AuditEventView;
 use hotline_app::kb::ArticleRowData;
+use hotline_app::stats::{UnitFigures, UnitsReport};
 use hotline_app::tickets::TicketSummary;
+use hotline_domain::org::OrgKind;
 use hotline_domain::ticket::{Labelled, TicketState};
 use hotline_domain::{FieldError, FieldIssue};
 use http::{HeaderValue, header};
@@ -346,6 +348,150 @@ pub fn read_articles(bytes: &[u8]) -> Result<Vec<ArticleRowData>, FieldError> {
         });
     }
     Ok(out)
+}
+
+fn percent(rate: Option<f64>) -> Cell {
+    rate.map_or(Cell::Empty, |r| Cell::Number((r * 10_000.0).round() / 100.0))
+}
+
+#[expect(clippy::cast_precision_loss, reason = "ticket counts are far below 2^52")]
+fn count(n: i64) -> Cell {
+    Cell::Number(n as f64)
+}
+
+const fn kind_label(kind: OrgKind) -> (&'static str, &'static str) {
+    match kind {
+        OrgKind::Center => ("热线中心", "Center"),
+        OrgKind::District => ("区", "District"),
+        OrgKind::Bureau => ("委办局", "Bureau"),
+        OrgKind::Street => ("街道", "Street"),
+        OrgKind::Community => ("社区", "Community"),
+    }
+}
+
+const UNIT_COLUMNS: &[Column<UnitFigures>] = &[
+    Column {
+        zh: "类别",
+        en: "Group",
+        width: 10.0,
+        cell: |u, l| {
+            let (zh, en) = kind_label(u.kind);
+            l.pick(zh, en).into()
+        },
+    },
+    Column {
+        zh: "排名",
+        en: "Rank",
+        width: 7.0,
+        cell: |u, _| u.rank.map_or(Cell::Empty, |r| count(i64::try_from(r).unwrap_or(i64::MAX))),
+    },
+    Column { zh: "单位", en: "Unit", width: 22.0, cell: |u, _| u.name.as_str().into() },
+    Column {
+        zh: "得分",
+        en: "Score",
+        width: 8.0,
+        cell: |u, _| u.score.map_or(Cell::Empty, |s| Cell::Number((s * 100.0).round() / 100.0)),
+    },
+    Column { zh: "派单量", en: "Dispatched", width: 9.0, cell: |u, _| count(u.dispatched) },
+    Column { zh: "办结量", en: "Finished", width: 9.0, cell: |u, _| count(u.finished) },
+    Column {
+        zh: "响应率(%)",
+        en: "Response (%)",
+        width: 11.0,
+        cell: |u, _| percent(u.response_rate),
+    },
+    Column {
+        zh: "解决率(%)",
+        en: "Resolution (%)",
+        width: 11.0,
+        cell: |u, _| percent(u.resolution_rate),
+    },
+    Column {
+        zh: "满意率(%)",
+        en: "Satisfaction (%)",
+        width: 11.0,
+        cell: |u, _| percent(u.satisfaction_rate),
+    },
+    Column {
+        zh: "按时办结率(%)",
+        en: "On time (%)",
+        width: 12.0,
+        cell: |u, _| percent(u.on_time_rate),
+    },
+    Column {
+        zh: "及时签收率(%)",
+        en: "Accepted on time (%)",
+        width: 12.0,
+        cell: |u, _| percent(u.indicators.timely_accept_rate),
+    },
+    Column {
+        zh: "办结率(%)",
+        en: "Finish rate (%)",
+        width: 11.0,
+        cell: |u, _| percent(u.indicators.finish_rate),
+    },
+    Column {
+        zh: "回访率(%)",
+        en: "Callback (%)",
+        width: 11.0,
+        cell: |u, _| percent(u.indicators.callback_rate),
+    },
+    Column {
+        zh: "重办率(%)",
+        en: "Reopened (%)",
+        width: 11.0,
+        cell: |u, _| percent(u.indicators.reopen_rate),
+    },
+    Column {
+        zh: "退单率(%)",
+        en: "Returned (%)",
+        width: 11.0,
+        cell: |u, _| percent(u.indicators.return_rate),
+    },
+    Column {
+        zh: "延期率(%)",
+        en: "Extended (%)",
+        width: 11.0,
+        cell: |u, _| percent(u.indicators.extension_rate),
+    },
+    Column {
+        zh: "催办率(%)",
+        en: "Urged (%)",
+        width: 11.0,
+        cell: |u, _| percent(u.indicators.urge_rate),
+    },
+    Column {
+        zh: "督办率(%)",
+        en: "Supervised (%)",
+        width: 11.0,
+        cell: |u, _| percent(u.indicators.supervision_rate),
+    },
+    Column {
+        zh: "一次办结率(%)",
+        en: "First time (%)",
+        width: 12.0,
+        cell: |u, _| percent(u.indicators.first_time_rate),
+    },
+    Column {
+        zh: "平均办结时长(工作日)",
+        en: "Average days to finish",
+        width: 14.0,
+        cell: |u, _| {
+            u.indicators
+                .average_finish_days
+                .map_or(Cell::Empty, |d| Cell::Number((d * 100.0).round() / 100.0))
+        },
+    },
+];
+
+/// Unit figures as `单位考核-<from>_<to>.xlsx`, one row per unit, in the report's order.
+pub fn units(
+    report: &UnitsReport,
+    lang: Lang,
+    offset: FixedOffset,
+    now: DateTime<Utc>,
+) -> Result<Response, ApiError> {
+    render(("单位考核", "unit-figures"), UNIT_COLUMNS, &report.items, &Labels { lang, offset }, now)
 }
 
 /// The work list as `工单列表-<date>.xlsx`.

@@ -16,6 +16,7 @@ pub mod phrases;
 pub mod reference;
 pub mod search;
 pub mod sessions;
+pub mod stats;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

@@ -28,6 +28,22 @@ pub async fn tickets_after(
     query.order_by_asc(ticket::Column::Id).limit(limit).all(db).await
 }
 
+/// The ids of registered tickets after `after`, in order (a rebuild's next batch).
+pub async fn ticket_ids_after(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Uuid>, DbErr> {
+    let mut query = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Id)
+        .filter(ticket::Column::State.ne(TicketState::Draft));
+    if let Some(after) = after {
+        query = query.filter(ticket::Column::Id.gt(after));
+    }
+    query.order_by_asc(ticket::Column::Id).limit(limit).into_tuple().all(db).await
+}
+
 /// How many tickets the index should hold.
 pub async fn count_tickets(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     ticket::Entity::find().filter(ticket::Column::State.ne(TicketState::Draft)).count(db).await

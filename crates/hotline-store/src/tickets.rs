@@ -490,7 +490,21 @@ pub fn outbox_row(
     payload: String,
     now: DateTime<Utc>,
 ) -> OutboxRow {
-    OutboxRow { id: Uuid::now_v7(), topic: topic.to_owned(), ticket_id, payload, created_at: now }
+    OutboxRow { id: event_id(now), topic: topic.to_owned(), ticket_id, payload, created_at: now }
+}
+
+/// An outbox id is a UUIDv7 of the event's own time (the application's clock, as its
+/// `created_at`): consumers judge by id which events are old enough to have settled, against
+/// that same clock — a test's manual clock included. One context keeps the ids made within a
+/// millisecond in the order they were made.
+fn event_id(at: DateTime<Utc>) -> Uuid {
+    use std::sync::{LazyLock, Mutex, PoisonError};
+
+    use uuid::{ContextV7, Timestamp};
+    static CONTEXT: LazyLock<Mutex<ContextV7>> = LazyLock::new(|| Mutex::new(ContextV7::new()));
+    let context = CONTEXT.lock().unwrap_or_else(PoisonError::into_inner);
+    let secs = u64::try_from(at.timestamp()).unwrap_or(0);
+    Uuid::new_v7(Timestamp::from_unix(&*context, secs, at.timestamp_subsec_nanos()))
 }
 
 /// A new ticket and the rows that come with it.

@@ -44,6 +44,19 @@ pub enum Command {
     /// train it on labelled history.
     #[command(subcommand)]
     Classifier(ClassifierCommand),
+    /// The statistics rollups (unit figures, 三率): recompute or check them.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Recompute every ticket's figures and the daily sums from the tickets, with a progress
+    /// bar (a running server's rollup job carries on from where it began).
+    Rebuild,
+    /// Compare the daily sums with a recount from the tickets; exits non-zero and names the
+    /// days, units and counts that differ.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

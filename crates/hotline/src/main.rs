@@ -12,7 +12,7 @@ use hotline_app::identity::orgs::NewOrg;
 use hotline_app::identity::users::{NewUser, PasswordReset};
 use hotline_app::{App, Clock, Config, Ctx, Mode};
 
-use crate::cli::{AdminCommand, ClassifierCommand, Cli, Command};
+use crate::cli::{AdminCommand, ClassifierCommand, Cli, Command, StatsCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -130,7 +130,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 stats.seconds,
                 stats.rows_per_sec()
             );
-            println!("bulk-loaded tickets reach search after `hotline reindex`");
+            println!(
+                "bulk-loaded tickets reach search after `hotline reindex`, and the statistics \
+                 after `hotline stats rebuild` (a starting server counts them too)"
+            );
         }
         Command::Reindex => {
             let app = App::open(config, Clock::System, Mode::Production).await?;
@@ -183,6 +186,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(args) => bench::run(args).await?,
         Command::Classifier(command) => return run_classifier(config, command).await,
+        Command::Stats(command) => {
+            let app = App::open(config, Clock::System, Mode::Production).await?;
+            app.prepare().await?;
+            return run_stats(&app, command).await;
+        }
         Command::Admin(admin) => {
             let app = App::open(config, Clock::System, Mode::Production).await?;
             app.prepare().await?;
@@ -315,6 +323,47 @@ fn print_demo_banner(app: &App, seeded: bool) {
         println!("    {username:<20} {:<16} {org:<14} {name}", roles.join(","));
     }
     println!();
+}
+
+async fn run_stats(app: &App, command: StatsCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        StatsCommand::Rebuild => {
+            let bar = progress_bar("counting");
+            let started = std::time::Instant::now();
+            let count = app.rebuild_stats(|done, total| bar.update(done, total)).await?;
+            bar.finish();
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "counted {count} tickets into the statistics in {secs:.1} s ({:.0} tickets/s)",
+                count as f64 / secs.max(0.001)
+            );
+        }
+        StatsCommand::Verify => {
+            let differences = app.verify_stats().await?;
+            if differences.is_empty() {
+                println!("statistics OK: the daily sums equal a recount from the tickets");
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{} daily sums differ from a recount:", differences.len());
+            for d in differences.iter().take(20) {
+                let counts: Vec<String> = hotline_domain::stats::Measure::ALL
+                    .iter()
+                    .filter(|m| d.stored.get(**m) != d.recount.get(**m))
+                    .map(|m| format!("{} {} ≠ {}", m.as_str(), d.stored.get(*m), d.recount.get(*m)))
+                    .collect();
+                println!(
+                    "  {} org {} {}: {}",
+                    d.key.day,
+                    d.key.org_id,
+                    d.key.channel,
+                    counts.join(", ")
+                );
+            }
+            println!("run `hotline stats rebuild`");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run_classifier(config: Config, command: ClassifierCommand) -> anyhow::Result<ExitCode> {

@@ -28,6 +28,7 @@ pub async fn run(app: App) -> anyhow::Result<()> {
     }
 
     app.open_search().await?;
+    app.catch_up_stats().await?;
     let jobs = app.start_jobs();
     hotline_http::serve(state, listener, shutdown_signal()).await?;
     for job in jobs {

@@ -23,7 +23,7 @@ const en: typeof zh = {
     toAccept: 'To accept', inProgress: 'In progress', returned: 'Returned', overdue: 'Overdue', toDecide: 'To decide',
     toReview: 'To review', toCallback: 'To call back', allTickets: 'All work orders', dashboard: 'Dashboard', admin: 'Administration',
     orgs: 'Org tree', users: 'Users', tokens: 'API tokens', webhooks: 'Webhooks', categories: 'Categories', sla: 'SLA policies', calendar: 'Calendar',
-    routing: 'Routing catalogue', audit: 'Audit trail', jobs: 'Background jobs', phrases: 'Common phrases', kb: 'Knowledge base',
+    routing: 'Routing catalogue', statsUnits: 'Unit figures', audit: 'Audit trail', jobs: 'Background jobs', phrases: 'Common phrases', kb: 'Knowledge base',
     search: 'Search tickets', searchIndex: 'Search index',
   },
   jobs: {
@@ -31,7 +31,7 @@ const en: typeof zh = {
     runs: 'Runs', items: 'Items done', lag: 'Behind by', ok: 'Running', failing: 'Failing', notYet: 'Not run yet', failures: '{n} failed runs',
     names: {
       tickets_timers: 'Deadline timers', outbox_webhooks: 'Events → webhook deliveries', outbox_federation: 'Events → reports upstream',
-      webhooks_deliver: 'Webhook deliveries', search_index: 'Events → search index', kb_expiry: 'Article expiry', classifier_retrain: 'Classifier retraining', federation_report: 'Reports to the upstream hotline', sessions_purge: 'Expired sessions',
+      webhooks_deliver: 'Webhook deliveries', search_index: 'Events → search index', stats_rollup: 'Events → statistics', kb_expiry: 'Article expiry', classifier_retrain: 'Classifier retraining', federation_report: 'Reports to the upstream hotline', sessions_purge: 'Expired sessions',
     },
   },
   roles: {
@@ -79,6 +79,20 @@ const en: typeof zh = {
     excerpted: 'Excerpted',
     system: 'system', masterNumber: 'Master ticket', attachments: 'Attachments', contacts: 'Contacts',
   },
+  stats: {
+    period: 'Period', thisMonth: 'This month', lastMonth: 'Last month', subunits: 'With sub-units', rank: 'Rank', unit: 'Unit', score: 'Score',
+    response: 'Response', resolution: 'Resolution', satisfaction: 'Satisfaction', onTime: 'On time', timelyAccept: 'Accepted in time',
+    reopen: 'Reopened', returnRate: 'Returned', averageDays: 'Avg. working days', detail: 'Details', state: 'State',
+    behind: '{measure}: {count} tickets', note: 'Counted by the day each unit got its tickets. The score weighs response, resolution, satisfaction and on-time rates out of 100; units rank within their group.',
+    group: { district: 'Districts', bureau: 'Bureaus', street: 'Streets', community: 'Communities' },
+    measure: {
+      assigned: 'Dispatched', received: 'Dispatches received', accept_due: 'Due for acceptance', accepted_on_time: 'Accepted in time', responded_on_time: 'Responded in time',
+      finished: 'Finished', finish_due: 'Due to finish', finished_on_time: 'Finished on time', extended: 'Extended', urged: 'Urged', supervised: 'Supervised',
+      reopened: 'Reopened', first_time: 'Finished first time', return_requested: 'Returns asked', return_approved: 'Returns approved', return_overruled: 'Returns overruled',
+      sent_back: 'Sent back', callback_due: 'Callbacks due', callback_done: 'Callbacks reached', satisfied: 'Satisfied', basically_satisfied: 'Basically satisfied',
+      unsatisfied: 'Unsatisfied', resolution_asked: 'Asked if resolved', resolved: 'Resolved',
+    },
+  },
   dashboard: { byState: 'Work orders by state', overdueByUnit: 'Overdue by unit', total: 'Work orders', open: 'Open', overdue: 'Overdue', satisfaction: 'Satisfaction' },
   admin: { reviewsReplies: 'Reviews sub-unit replies', 
     newOrg: 'New org', parent: 'Parent', kind: 'Kind', rename: 'Rename', move: 'Move', newUser: 'New user', displayName: 'Name',
@@ -105,6 +119,7 @@ const en: typeof zh = {
     user: { create: 'User created', update: 'User changed', reset_password: 'Password reset', unlock: 'Account unlocked', read: 'User viewed', list: 'Users listed' , preferences: 'Preferences changed' },
     api_token: { create: 'API token created', revoke: 'API token revoked' },
     audit: { read: 'Audit trail read' , export: 'Audit trail exported' },
+    stats: { export: 'Unit figures exported' },
     system: { seed: 'Data seeded' },
     category: { create: 'Category created', update: 'Category changed' },
     calendar: { update: 'Calendar changed' },

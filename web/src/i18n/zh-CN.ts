@@ -21,7 +21,7 @@ export default {
     toAccept: '待签收', inProgress: '办理中', returned: '退单中', overdue: '已超期', toDecide: '待裁定',
     toReview: '待审核', toCallback: '待回访', allTickets: '全部工单', dashboard: '数据看板', admin: '系统管理',
     orgs: '组织机构', users: '用户', tokens: '接口令牌', webhooks: 'Webhook 订阅', categories: '诉求分类', sla: '时限策略', calendar: '工作日历',
-    routing: '派单目录', audit: '审计日志', jobs: '后台任务', phrases: '常用语', kb: '知识库',
+    routing: '派单目录', statsUnits: '单位考核', audit: '审计日志', jobs: '后台任务', phrases: '常用语', kb: '知识库',
     search: '工单检索', searchIndex: '检索索引',
   },
   jobs: {
@@ -29,7 +29,7 @@ export default {
     runs: '运行次数', items: '处理条数', lag: '积压时长', ok: '正常', failing: '失败', notYet: '尚未运行', failures: '失败 {n} 次',
     names: {
       tickets_timers: '时限计时器', outbox_webhooks: '事件 → Webhook 投递', outbox_federation: '事件 → 上级回报',
-      webhooks_deliver: 'Webhook 投递', search_index: '事件 → 检索索引', kb_expiry: '知识到期提醒', classifier_retrain: '分类模型再训练', federation_report: '向上级热线回报', sessions_purge: '清理过期会话',
+      webhooks_deliver: 'Webhook 投递', search_index: '事件 → 检索索引', stats_rollup: '事件 → 统计汇总', kb_expiry: '知识到期提醒', classifier_retrain: '分类模型再训练', federation_report: '向上级热线回报', sessions_purge: '清理过期会话',
     },
   },
   roles: {
@@ -77,6 +77,20 @@ export default {
     excerpted: '已拟摘',
     system: '系统', masterNumber: '主工单', attachments: '附件', contacts: '来电记录',
   },
+  stats: {
+    period: '统计期间', thisMonth: '本月', lastMonth: '上月', subunits: '含下级单位', rank: '排名', unit: '单位', score: '得分',
+    response: '响应率', resolution: '解决率', satisfaction: '满意率', onTime: '按时办结率', timelyAccept: '及时签收率',
+    reopen: '重办率', returnRate: '退单率', averageDays: '平均办结(工作日)', detail: '明细', state: '状态',
+    behind: '{measure}：共 {count} 件', note: '按单位接到工单的日期统计；得分按响应率、解决率、满意率、按时办结率加权，百分制，同类单位内排名。',
+    group: { district: '区', bureau: '委办局', street: '街道', community: '社区' },
+    measure: {
+      assigned: '派单量', received: '接单次数', accept_due: '应签收', accepted_on_time: '及时签收', responded_on_time: '及时响应',
+      finished: '办结', finish_due: '应办结', finished_on_time: '按时办结', extended: '延期', urged: '催办', supervised: '督办',
+      reopened: '重办', first_time: '一次办结', return_requested: '申请退单', return_approved: '退单通过', return_overruled: '退单驳回',
+      sent_back: '审核退回', callback_due: '应回访', callback_done: '有效回访', satisfied: '满意', basically_satisfied: '基本满意',
+      unsatisfied: '不满意', resolution_asked: '询问解决', resolved: '已解决',
+    },
+  },
   dashboard: { byState: '工单状态分布', overdueByUnit: '各单位超期工单', total: '工单总数', open: '在办', overdue: '超期', satisfaction: '满意率' },
   admin: { reviewsReplies: '审核下级答复', 
     newOrg: '新建机构', parent: '上级机构', kind: '机构类型', rename: '重命名', move: '移动', newUser: '新建用户', displayName: '姓名',
@@ -103,6 +117,7 @@ export default {
     user: { create: '新建用户', update: '修改用户', reset_password: '重置密码', unlock: '解锁账号', read: '查看用户', list: '查看用户列表', preferences: '修改个人设置' },
     api_token: { create: '创建接口令牌', revoke: '吊销接口令牌' },
     audit: { read: '查看审计日志', export: '导出审计日志' },
+    stats: { export: '导出单位考核' },
     system: { seed: '初始化数据' },
     category: { create: '新建诉求分类', update: '修改诉求分类' },
     calendar: { update: '修改工作日历' },

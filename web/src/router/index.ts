@@ -23,6 +23,7 @@ export const router = createRouter({
         { path: 'review', name: 'review', component: () => import('../views/ReviewView.vue'), props: { mode: 'review' } },
         { path: 'callback', name: 'callback', component: () => import('../views/ReviewView.vue'), props: { mode: 'callback' } },
         { path: 'dashboard', name: 'dashboard', component: () => import('../views/DashboardView.vue') },
+        { path: 'stats/units', name: 'stats-units', component: () => import('../views/StatsUnitsView.vue') },
         { path: 'admin/orgs', name: 'orgs', component: () => import('../views/admin/OrgsView.vue') },
         { path: 'admin/users', name: 'users', component: () => import('../views/admin/UsersView.vue') },
         { path: 'admin/tokens', name: 'tokens', component: () => import('../views/admin/TokensView.vue') },

@@ -1,8 +1,8 @@
 //! The outbox's consumers. Each reads every event once, at its own place (a cursor with a
 //! lease, so one instance at a time consumes it, on SQLite and PostgreSQL alike), and marks
 //! what it handled in the transaction that acts on it: a slow or failing consumer holds back
-//! nobody else. Today: webhook fan-out and federation reports; search indexing, statistics and
-//! alerts come next.
+//! nobody else: webhook fan-out, federation reports, search indexing and the statistics
+//! rollups; alerts come next.
 
 use std::collections::HashMap;
 
@@ -30,6 +30,8 @@ pub enum Consumer {
     Federation,
     /// The search index: each event's ticket is indexed again as it stands.
     Search,
+    /// The statistics rollups: each event's ticket's facts recomputed as it stands.
+    Stats,
 }
 
 impl Consumer {
@@ -39,6 +41,7 @@ impl Consumer {
             Self::Webhooks => "webhooks",
             Self::Federation => "federation",
             Self::Search => "search",
+            Self::Stats => "stats",
         }
     }
 }
@@ -56,7 +59,8 @@ const SETTLE_SECS: i64 = 60;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Consumed {
     pub events: u64,
-    /// How long the oldest event still waiting has waited.
+    /// How far behind the consumer is: the longest an event handled in this round had waited,
+    /// or the oldest event still waiting has, whichever is longer.
     pub lag: Option<Duration>,
 }
 
@@ -105,6 +109,7 @@ impl App {
         txn.commit().await?;
         let Some(cursor) = leased else { return Ok(Consumed::default()) };
         let mut handled = 0;
+        let mut waited = Duration::zero();
         // The first batch looks from the floor (late commits included); the next ones from
         // where the last batch ended, so a busy round does not rescan the window per batch.
         let mut from = cursor.floor;
@@ -113,10 +118,14 @@ impl App {
             let count = events.len() as u64;
             let Some(last) = events.last().map(|e| e.id) else { break };
             from = last;
+            if let Some(first) = events.iter().map(|e| e.created_at).min() {
+                waited = waited.max(self.now() - first);
+            }
             match consumer {
                 Consumer::Webhooks => self.fan_out_to_webhooks(events).await?,
                 Consumer::Federation => self.queue_federation_reports(events).await?,
                 Consumer::Search => self.index_events(events).await?,
+                Consumer::Stats => self.roll_up_events(events).await?,
             }
             handled += count;
             if count < BATCH {
@@ -126,10 +135,8 @@ impl App {
         let txn = self.store.begin().await?;
         let oldest = hotline_store::outbox::advance(&txn, &cursor, horizon).await?;
         txn.commit().await?;
-        Ok(Consumed {
-            events: handled,
-            lag: oldest.map(|at| (self.now() - at).max(Duration::zero())),
-        })
+        let waiting = oldest.map_or(Duration::zero(), |at| self.now() - at);
+        Ok(Consumed { events: handled, lag: Some(waited.max(waiting).max(Duration::zero())) })
     }
 
     /// Turns events into webhook deliveries. One write: on SQLite it joins the group commit of

@@ -79,6 +79,12 @@ pub fn all(config: &Config) -> Vec<Job> {
             run: |app| Box::pin(app.follow_outbox_into_index()),
         },
         Job {
+            name: "stats.rollup",
+            every: Duration::from_millis(config.stats.interval_ms),
+            starts_after: Duration::ZERO,
+            run: |app| Box::pin(app.follow_outbox_into_stats()),
+        },
+        Job {
             name: "webhooks.deliver",
             every: outbox,
             starts_after: Duration::ZERO,

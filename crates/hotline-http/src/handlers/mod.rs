@@ -11,6 +11,7 @@ pub mod kb;
 pub mod orgs;
 pub mod reference;
 pub mod search;
+pub mod stats;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

@@ -309,17 +309,3 @@ pub async fn ticket_counts(
 ) -> ApiResult<Json<std::collections::BTreeMap<&'static str, u64>>> {
     Ok(Json(state.app.ticket_counts(&caller.ctx).await?))
 }
-
-/// Leaders' overview: tickets by state, overdue by unit, satisfaction.
-#[utoipa::path(
-    get,
-    path = "/stats/overview",
-    tag = "stats",
-    responses((status = 200, description = "OK", body = hotline_app::stats::Overview))
-)]
-pub async fn stats_overview(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> ApiResult<Json<hotline_app::stats::Overview>> {
-    Ok(Json(state.app.stats_overview(&caller.ctx).await?))
-}

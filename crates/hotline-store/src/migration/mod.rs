@@ -16,6 +16,7 @@ mod m20261207_000010_org_reviews_replies;
 mod m20261207_000011_desk;
 mod m20261207_000012_knowledge_base;
 mod m20261207_000013_search_words;
+mod m20261207_000014_statistics;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_desk::Migration),
             Box::new(m20261207_000012_knowledge_base::Migration),
             Box::new(m20261207_000013_search_words::Migration),
+            Box::new(m20261207_000014_statistics::Migration),
         ]
     }
 }

@@ -371,6 +371,37 @@ pub async fn index_lag(
     (lags, lost)
 }
 
+/// How far behind a background job is while other load runs: its lag after each of its runs,
+/// read from `GET /api/v1/jobs` every 100 ms until `stop`.
+pub async fn job_lag(
+    admin: Session,
+    job: &str,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> Histogram<u64> {
+    let mut lags = histogram();
+    let mut last_run = None;
+    while !stop.load(Ordering::Relaxed) {
+        if let Ok(res) = admin.get("/api/v1/jobs").send().await
+            && let Ok(list) = res.json::<Value>().await
+            && let Some(status) = list.as_array().and_then(|l| l.iter().find(|j| j["name"] == job))
+            && last_run != Some(status["runs"].clone())
+        {
+            last_run = Some(status["runs"].clone());
+            if let Some(secs) = status["lag_secs"].as_f64() {
+                let micros = (secs * 1e6).round().max(1.0);
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "positive, far below u64::MAX"
+                )]
+                let _ = lags.record(micros as u64);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    lags
+}
+
 /// W5: intake's suggestions for appeals as agents type them, every client in a loop over
 /// real citizen messages.
 pub async fn suggestions(

@@ -40,6 +40,8 @@ pub enum Workload {
     W5,
     /// Full-text search over tickets.
     W6,
+    /// Unit figures (三率, scores, ranks) for the last 30 days, from the rollups.
+    W7,
 }
 
 #[derive(Debug, Args)]
@@ -70,7 +72,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub rate: u32,
     /// Workloads to run, comma-separated.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "w1,w2,w3,w4,w5,w6")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "w1,w2,w3,w4,w5,w6,w7")]
     pub workloads: Vec<Workload>,
     /// Where the markdown results go.
     #[arg(long, default_value = "bench/results")]
@@ -270,6 +272,25 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
             dir_mib(&dir.path().join("search"))
         ));
     }
+    // The rollups a starting server would fill in the background are filled here and timed,
+    // with the raw recount a report would otherwise run beside them.
+    let (from, to) = last_30_days(&app);
+    if args.workloads.contains(&Workload::W7) || args.workloads.contains(&Workload::W1) {
+        if !hotline_store::stats::any_facts(app.store.reader()).await? {
+            eprintln!("counting {} tickets into the statistics…", args.tickets);
+            let started = std::time::Instant::now();
+            let counted =
+                app.rebuild_stats(|done, total| eprint!("\r  {done} / {total}   ")).await?;
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!();
+            notes.push(format!(
+                "**Statistics rebuild** (`hotline stats rebuild`'s path, in process): {counted} \
+                 tickets in {secs:.1} s = {:.0} tickets/s.",
+                counted as f64 / secs.max(1e-9)
+            ));
+        }
+        notes.push(compare::raw_unit_figures(&app, from, to).await?);
+    }
     let pg_comparison = match args.database {
         Backend::Postgres if args.workloads.contains(&Workload::W6) => Some(app.clone()),
         _ => None,
@@ -306,6 +327,13 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
             sessions.push(Session::login(&base, "agent", PASSWORD).await?);
         }
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let rollup_probe = {
+            let (stop, base) = (Arc::clone(&stop), base.clone());
+            tokio::spawn(async move {
+                let admin = Session::login(&base, "admin", PASSWORD).await.ok()?;
+                Some(load::job_lag(admin, "stats.rollup", stop).await)
+            })
+        };
         let probe = workloads_search(workloads).then(|| {
             let (intake, stop) = (Arc::clone(&intake), Arc::clone(&stop));
             let base = base.clone();
@@ -325,6 +353,19 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
                 "**Index lag under W1** (a probe registers a ticket with a word of its own and \
                  searches for it until found, {} times during W1): p50 {:.0} ms, p99 {:.0} ms, \
                  max {:.0} ms (target p99 < 2 s); not found within 30 s: {lost}.",
+                lags.len(),
+                lags.value_at_quantile(0.5) as f64 / 1000.0,
+                lags.value_at_quantile(0.99) as f64 / 1000.0,
+                lags.max() as f64 / 1000.0,
+            ));
+        }
+        if let Ok(Some(lags)) = rollup_probe.await
+            && !lags.is_empty()
+        {
+            notes.push(format!(
+                "**Rollup lag under W1** (the `stats.rollup` job's lag after each of its {} runs \
+                 during W1: the longest an event waited to be counted): p50 {:.0} ms, p99 {:.0} ms, \
+                 max {:.0} ms (target < 5 s).",
                 lags.len(),
                 lags.value_at_quantile(0.5) as f64 / 1000.0,
                 lags.value_at_quantile(0.99) as f64 / 1000.0,
@@ -431,6 +472,21 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
              back under memory pressure); RSS counts both."
         ));
     }
+    if workloads.contains(&Workload::W7) {
+        eprintln!("W7 unit figures: {clients} clients…");
+        let leader = Session::login(&base, "leader", PASSWORD).await?;
+        let cpu = server.cpu_secs();
+        let mut outcome = load::lists(
+            "W7 unit figures (30 days)",
+            leader,
+            format!("/api/v1/stats/units?from={from}&to={to}"),
+            clients,
+            limits,
+        )
+        .await;
+        server.measured(&mut outcome, cpu);
+        outcomes.push(outcome);
+    }
     drop(server);
     if let Some(app) = pg_comparison {
         eprintln!("comparing with PostgreSQL's own full-text search…");
@@ -502,6 +558,12 @@ impl DataDir {
 /// What W6 asks: words of the generated appeals, alone, together, as a phrase, left out.
 const SEARCHES: [&str; 8] =
     ["噪音", "停车 收费", "物业 维修", "\"占道经营\"", "小区 -噪音", "拖欠 工资", "垃圾", "供暖"];
+
+/// The last 30 days in the calendar's time zone: what W7 and the raw recount report on.
+fn last_30_days(app: &App) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let today = app.calendar().local_date(chrono::Utc::now());
+    (today - chrono::Duration::days(29), today)
+}
 
 fn workloads_search(workloads: &[Workload]) -> bool {
     workloads.contains(&Workload::W6) || workloads.contains(&Workload::W1)

@@ -115,6 +115,7 @@ async fn a_short_run_reports_every_workload_against_its_ceiling(backend: Backend
         "W3 filtered search",
         "W4 mixed",
         "W5 suggestions",
+        "W7 unit figures",
     ] {
         let row = report
             .lines()
@@ -131,6 +132,16 @@ async fn a_short_run_reports_every_workload_against_its_ceiling(backend: Backend
     assert!((line_ceiling - ceiling).abs() < 1.0, "{report}");
     assert!(tickets_per_sec > 0.0, "{report}");
     assert!((ratio - tickets_per_sec / ceiling).abs() < 0.01, "{report}");
+    // The 300 generated tickets are counted into the statistics before the server starts, and
+    // the rollup job's lag is read while W1 runs.
+    let [counted, ..] = figures(
+        &report,
+        "**Statistics rebuild** (`hotline stats rebuild`'s path, in process): ",
+    )[..] else {
+        panic!("a statistics rebuild expected in:\n{report}");
+    };
+    assert!(counted >= 300.0, "{report}");
+    assert!(report.contains("**Rollup lag under W1**"), "{report}");
     assert_cleaned_up(backend, tmp.path(), &String::from_utf8_lossy(&out.stderr)).await;
 }
 

@@ -2,13 +2,10 @@
 //! callback requirement and a contact number, attachments, category search words, common
 //! phrases and a person's preferences.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use serde_json::{Value, json};
 
 use crate::harness::{
-    Api, Backend, TestApp, act, both_backends, category, new_ticket, ok, ticket_body,
+    Api, Backend, TestApp, act, both_backends, category, new_ticket, ok, sheet, ticket_body,
 };
 
 both_backends!(
@@ -21,41 +18,6 @@ both_backends!(
     preferences_follow_the_person,
     corrections_keep_versions_and_drafts_are_their_authors,
 );
-
-/// The rows of a downloaded spreadsheet's first sheet, as text.
-async fn sheet(
-    api: &Api,
-    path: &str,
-    lang: &str,
-) -> (reqwest::header::HeaderMap, Vec<Vec<String>>) {
-    let res = api
-        .client
-        .get(api.url(path))
-        .header("accept-language", lang)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(res.status().as_u16(), 200, "{path}");
-    let headers = res.headers().clone();
-    let bytes = res.bytes().await.expect("body");
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("an xlsx");
-    let range = book.worksheet_range_at(0).expect("a sheet").expect("readable");
-    let rows = range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::String(s) => s.clone(),
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Empty => String::new(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect();
-    (headers, rows)
-}
 
 async fn work_lists_download_as_spreadsheets(backend: Backend) {
     let t = TestApp::spawn(backend).await;

@@ -328,6 +328,43 @@ impl Api {
     }
 }
 
+/// The rows of a downloaded spreadsheet's first sheet, as text.
+pub async fn sheet(
+    api: &Api,
+    path: &str,
+    lang: &str,
+) -> (reqwest::header::HeaderMap, Vec<Vec<String>>) {
+    let res = api
+        .client
+        .get(api.url(path))
+        .header("accept-language", lang)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 200, "{path}");
+    let headers = res.headers().clone();
+    let bytes = res.bytes().await.expect("body");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx");
+    let range =
+        calamine::Reader::worksheet_range_at(&mut book, 0).expect("a sheet").expect("readable");
+    let rows = range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    calamine::Data::String(s) => s.clone(),
+                    calamine::Data::Float(f) => f.to_string(),
+                    calamine::Data::Int(i) => i.to_string(),
+                    calamine::Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    (headers, rows)
+}
+
 /// A free loopback port for a server started by a test.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()

@@ -38,6 +38,7 @@ async fn admins_see_every_job_and_how_it_went(backend: Backend) {
             "outbox.webhooks",
             "search.index",
             "sessions.purge",
+            "stats.rollup",
             "tickets.timers",
             "webhooks.deliver"
         ]

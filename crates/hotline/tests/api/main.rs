@@ -19,6 +19,7 @@ mod orgs;
 mod probes;
 mod reference;
 mod search;
+mod stats;
 mod suggest;
 mod tickets;
 mod tokens;

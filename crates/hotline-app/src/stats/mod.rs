@@ -1,5 +1,12 @@
-//! The leaders' overview: where the work orders are, who is late, how satisfied people are.
-//! Computed on read from the tickets; rollup tables come when the volume needs them.
+//! Statistics. The leaders' overview (where the work orders are now, who is late) is counted
+//! from the tickets on read; everything over a period — unit figures, 三率, rankings — is read
+//! from the rollups that `rollup` keeps.
+
+mod rollup;
+mod units;
+
+pub use rollup::StatsDifference;
+pub use units::{CountedQuery, Period, UnitFigures, UnitsQuery, UnitsReport};
 
 use std::collections::BTreeMap;
 

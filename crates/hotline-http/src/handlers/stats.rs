@@ -1,0 +1,78 @@
+//! Statistics: the leaders' overview, unit figures (三率, scores, rankings) over a period and
+//! the tickets behind each count.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse as _, Response};
+use hotline_app::paging::{ListFormat, PageOf};
+use hotline_app::stats::{CountedQuery, UnitsQuery};
+use hotline_app::tickets::TicketSummary;
+use http::HeaderMap;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{ApiPath, ApiQuery, Caller};
+use crate::i18n::Lang;
+use crate::xlsx;
+
+/// Leaders' overview: tickets by state, overdue by unit, satisfaction.
+#[utoipa::path(
+    get,
+    path = "/stats/overview",
+    tag = "stats",
+    responses((status = 200, description = "OK", body = hotline_app::stats::Overview))
+)]
+pub async fn stats_overview(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<hotline_app::stats::Overview>> {
+    Ok(Json(state.app.stats_overview(&caller.ctx).await?))
+}
+
+/// Every unit in reach with its figures over a period (by the day each unit got its tickets),
+/// scored and ranked within its group; with `format=xlsx` as a spreadsheet.
+#[utoipa::path(
+    get,
+    path = "/stats/units",
+    tag = "stats",
+    params(UnitsQuery),
+    responses((status = 200, description = "JSON, or with `format=xlsx` a workbook", content(
+        (hotline_app::stats::UnitsReport = "application/json"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )))
+)]
+pub async fn unit_figures(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiQuery(query): ApiQuery<UnitsQuery>,
+) -> ApiResult<Response> {
+    let report = state.app.unit_figures(&caller.ctx, &query).await?;
+    match query.format.unwrap_or_default() {
+        ListFormat::Json => Ok(Json(report).into_response()),
+        ListFormat::Xlsx => xlsx::units(
+            &report,
+            Lang::from_headers(&headers),
+            state.app.calendar().offset(),
+            state.app.now(),
+        ),
+    }
+}
+
+/// The tickets behind one of a unit's counts: as many as the count says.
+#[utoipa::path(
+    get,
+    path = "/stats/units/{org_id}/tickets",
+    tag = "stats",
+    params(("org_id" = Uuid, Path, description = "The unit"), CountedQuery),
+    responses((status = 200, description = "A page of the work list", body = PageOf<TicketSummary>))
+)]
+pub async fn counted_tickets(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(org_id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<CountedQuery>,
+) -> ApiResult<Json<PageOf<TicketSummary>>> {
+    Ok(Json(state.app.counted_tickets(&caller.ctx, org_id, &query).await?))
+}

@@ -1,0 +1,329 @@
+//! The statistics tables: each ticket's facts per org (`stat_fact`) and their sums per day ×
+//! org × category × channel (`stat_daily`). A change writes a ticket's new facts and adds their
+//! difference to the sums in the same transaction, so the sums always equal the facts.
+//! The measure columns are named by `hotline_domain::stats::Measure::column`.
+
+use chrono::NaiveDate;
+use hotline_domain::stats::{Fact, FactKey, Measure, Measures};
+use hotline_domain::ticket::Channel;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, OnConflict, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use uuid::Uuid;
+
+const FACT: &str = "stat_fact";
+const DAILY: &str = "stat_daily";
+/// Rows per multi-row insert: 31 values each stays under SQLite's 32,766 parameters.
+const CHUNK: usize = 400;
+
+fn table(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+fn col(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+fn day_text(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// `None` is kept as the nil id, so keys hold no NULLs.
+fn category_value(category: Option<Uuid>) -> Uuid {
+    category.unwrap_or(Uuid::nil())
+}
+
+fn measures_of(row: &QueryResult) -> Result<Measures, DbErr> {
+    let values = Measure::ALL
+        .iter()
+        .map(|m| row.try_get::<i64>("", &m.column()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Measures::from_values(values))
+}
+
+fn key_of(row: &QueryResult) -> Result<FactKey, DbErr> {
+    let day: String = row.try_get("", "day")?;
+    let channel: String = row.try_get("", "channel")?;
+    let category: Uuid = row.try_get("", "category_id")?;
+    Ok(FactKey {
+        org_id: row.try_get("", "org_id")?,
+        day: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+            .map_err(|e| DbErr::Type(format!("stat day {day}: {e}")))?,
+        category_id: (!category.is_nil()).then_some(category),
+        channel: Channel::parse(&channel)
+            .ok_or_else(|| DbErr::Type(format!("stat channel {channel}")))?,
+    })
+}
+
+fn key_columns() -> [Alias; 4] {
+    [col("day"), col("org_id"), col("category_id"), col("channel")]
+}
+
+/// The columns of a row: its ticket (facts only), its key, then every measure. (A second
+/// `columns` call on an insert replaces the first: hence one list.)
+fn row_columns(with_ticket: bool) -> Vec<Alias> {
+    let ticket = with_ticket.then(|| col("ticket_id"));
+    ticket
+        .into_iter()
+        .chain(key_columns())
+        .chain(Measure::ALL.iter().map(|m| col(&m.column())))
+        .collect()
+}
+
+fn key_values(key: &FactKey) -> [sea_orm::Value; 4] {
+    [
+        day_text(key.day).into(),
+        key.org_id.into(),
+        category_value(key.category_id).into(),
+        key.channel.as_str().into(),
+    ]
+}
+
+/// The stored facts of `tickets`.
+pub async fn facts_of(
+    db: &impl ConnectionTrait,
+    tickets: &[Uuid],
+) -> Result<Vec<(Uuid, Fact)>, DbErr> {
+    if tickets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Query::select();
+    select
+        .from(table(FACT))
+        .columns(row_columns(true))
+        .and_where(Expr::col(col("ticket_id")).is_in(tickets.iter().copied()));
+    let rows = db.query_all(&select).await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("", "ticket_id")?,
+                Fact { key: key_of(row)?, measures: measures_of(row)? },
+            ))
+        })
+        .collect()
+}
+
+/// Replaces the facts of `tickets` with `facts` (each naming its ticket).
+pub async fn replace_facts(
+    db: &impl ConnectionTrait,
+    tickets: &[Uuid],
+    facts: &[(Uuid, Fact)],
+) -> Result<(), DbErr> {
+    for chunk in tickets.chunks(CHUNK) {
+        let delete = Query::delete()
+            .from_table(table(FACT))
+            .and_where(Expr::col(col("ticket_id")).is_in(chunk.iter().copied()))
+            .to_owned();
+        db.execute(&delete).await?;
+    }
+    for chunk in facts.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert.into_table(table(FACT)).columns(row_columns(true));
+        for (ticket, fact) in chunk {
+            let mut values: Vec<sea_orm::Value> = vec![(*ticket).into()];
+            values.extend(key_values(&fact.key));
+            values.extend(fact.measures.values().iter().map(|v| (*v).into()));
+            insert
+                .values(values.into_iter().map(Expr::val))
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Adds `deltas` to the daily sums (one entry per key: the caller has merged them).
+pub async fn add_to_daily(
+    db: &impl ConnectionTrait,
+    deltas: &[(FactKey, Measures)],
+) -> Result<(), DbErr> {
+    for chunk in deltas.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert.into_table(table(DAILY)).columns(row_columns(false));
+        for (key, measures) in chunk {
+            let mut values: Vec<sea_orm::Value> = key_values(key).into();
+            values.extend(measures.values().iter().map(|v| (*v).into()));
+            insert
+                .values(values.into_iter().map(Expr::val))
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+        insert.on_conflict(
+            OnConflict::columns(key_columns())
+                .values(Measure::ALL.iter().map(|m| {
+                    let c = m.column();
+                    (col(&c), Expr::cust(format!("{DAILY}.{c} + excluded.{c}")))
+                }))
+                .to_owned(),
+        );
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Empties both tables, for a rebuild.
+pub async fn clear(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    db.execute(&Query::delete().from_table(table(DAILY)).to_owned()).await?;
+    db.execute(&Query::delete().from_table(table(FACT)).to_owned()).await?;
+    Ok(())
+}
+
+/// `SUM` of every measure as a 64-bit integer (PostgreSQL sums `bigint` into `numeric`).
+fn sums(select: &mut SelectStatement) {
+    for m in Measure::ALL {
+        let c = m.column();
+        select.expr_as(Expr::cust(format!("CAST(SUM({c}) AS BIGINT)")), col(&c));
+    }
+}
+
+/// The daily sums from `from` to `to` (inclusive), per org.
+pub async fn sums_by_org(
+    db: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(Uuid, Measures)>, DbErr> {
+    let mut select = Query::select();
+    select
+        .from(table(DAILY))
+        .column(col("org_id"))
+        .and_where(Expr::col(col("day")).gte(day_text(from)))
+        .and_where(Expr::col(col("day")).lte(day_text(to)))
+        .group_by_col(col("org_id"));
+    sums(&mut select);
+    let rows = db.query_all(&select).await?;
+    rows.iter().map(|row| Ok((row.try_get("", "org_id")?, measures_of(row)?))).collect()
+}
+
+/// Every daily row that is not all zeros, by key (for checks against a recount).
+pub async fn daily(db: &impl ConnectionTrait) -> Result<Vec<(FactKey, Measures)>, DbErr> {
+    let mut select = Query::select();
+    select.from(table(DAILY)).columns(row_columns(false));
+    let rows = db.query_all(&select).await?;
+    let mut out = rows
+        .iter()
+        .map(|row| Ok((key_of(row)?, measures_of(row)?)))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    out.retain(|(_, m)| !m.is_zero());
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Recomputes the daily sums from the facts (a rebuild's last step).
+pub async fn sum_facts_into_daily(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let measures: Vec<String> = Measure::ALL.iter().map(|m| m.column()).collect();
+    let sums: Vec<String> = measures.iter().map(|c| format!("SUM({c})")).collect();
+    let sql = format!(
+        "INSERT INTO {DAILY} (day, org_id, category_id, channel, {}) \
+         SELECT day, org_id, category_id, channel, {} FROM {FACT} \
+         GROUP BY day, org_id, category_id, channel",
+        measures.join(", "),
+        sums.join(", "),
+    );
+    db.execute_unprepared(&sql).await?;
+    Ok(())
+}
+
+/// The tickets behind one measure of `orgs` from `from` to `to`: those whose fact counts it,
+/// newest first, and how many there are. For the 0/1 measures that is the figure itself; a
+/// ticket returned twice is listed once.
+pub async fn tickets_counted(
+    db: &impl ConnectionTrait,
+    orgs: &[Uuid],
+    from: NaiveDate,
+    to: NaiveDate,
+    measure: Measure,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Uuid>, u64), DbErr> {
+    let c = measure.column();
+    let filtered = |select: &mut SelectStatement| {
+        select
+            .from(table(FACT))
+            .and_where(Expr::col(col("org_id")).is_in(orgs.iter().copied()))
+            .and_where(Expr::col(col("day")).gte(day_text(from)))
+            .and_where(Expr::col(col("day")).lte(day_text(to)))
+            .and_where(Expr::col(col(&c)).gt(0));
+    };
+    let mut count = Query::select();
+    filtered(&mut count);
+    count.expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), col("n"));
+    let total = db
+        .query_one(&count)
+        .await?
+        .map(|row| row.try_get::<Option<i64>>("", "n"))
+        .transpose()?
+        .flatten()
+        .unwrap_or(0);
+    let mut page = Query::select();
+    filtered(&mut page);
+    page.column(col("ticket_id"))
+        .order_by(col("day"), sea_orm::sea_query::Order::Desc)
+        .order_by(col("ticket_id"), sea_orm::sea_query::Order::Desc)
+        .offset(offset)
+        .limit(limit);
+    let ids = db
+        .query_all(&page)
+        .await?
+        .iter()
+        .map(|row| row.try_get("", "ticket_id"))
+        .collect::<Result<Vec<Uuid>, _>>()?;
+    Ok((ids, u64::try_from(total).unwrap_or(0)))
+}
+
+/// One timeline entry as the facts need it: ticket, time, action, state left, org concerned.
+pub type TimelineStep = (
+    Uuid,
+    chrono::DateTime<chrono::Utc>,
+    String,
+    Option<hotline_domain::ticket::TicketState>,
+    Option<Uuid>,
+);
+
+/// The timelines of `tickets`, each oldest first.
+pub async fn timelines(
+    db: &impl ConnectionTrait,
+    tickets: &[Uuid],
+) -> Result<Vec<TimelineStep>, DbErr> {
+    use sea_orm::{
+        ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    };
+
+    use crate::entity::ticket_event::{Column, Entity};
+    let mut out = Vec::new();
+    for chunk in tickets.chunks(CHUNK) {
+        let rows: Vec<TimelineStep> = Entity::find()
+            .select_only()
+            .columns([
+                Column::TicketId,
+                Column::At,
+                Column::Action,
+                Column::FromState,
+                Column::OrgId,
+            ])
+            .filter(Column::TicketId.is_in(chunk.iter().copied()))
+            .order_by_asc(Column::TicketId)
+            .order_by_asc(Column::At)
+            .order_by_asc(Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Makes refreshes of the statistics take turns: on PostgreSQL a transaction-scoped advisory
+/// lock (the rollup job and a rebuild may run at once, and each reads a ticket's facts before
+/// moving the sums by their change); SQLite's writes take turns already.
+pub async fn take_turn(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // "stat" in ASCII: any constant no other lock of ours uses.
+        db.execute_unprepared("SELECT pg_advisory_xact_lock(1937006964)").await?;
+    }
+    Ok(())
+}
+
+/// Whether any ticket has its facts (none: a new table, or a bulk load that wrote no events).
+pub async fn any_facts(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    let mut select = Query::select();
+    select.from(table(FACT)).column(col("ticket_id")).limit(1);
+    Ok(db.query_one(&select).await?.is_some())
+}

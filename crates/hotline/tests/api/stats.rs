@@ -1,0 +1,359 @@
+//! Statistics: unit figures from the rollups, the tickets behind each count, the export, and
+//! the rollups against a recount after random sequences of actions.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Api, Backend, TestApp, act, both_backends, new_ticket, ok, sheet};
+
+both_backends!(
+    units_are_scored_and_ranked_on_their_figures,
+    every_count_drills_down_to_as_many_tickets,
+    unit_figures_refuse_bad_periods_and_strangers,
+    rollups_equal_a_recount_after_random_actions,
+);
+
+const NOVEMBER: &str = "from=2026-11-01&to=2026-11-30";
+
+fn unit<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|u| u["code"] == code))
+        .unwrap_or_else(|| panic!("no unit {code} in {report}"))
+}
+
+/// A ticket through a unit to a callback with `satisfaction`; the unit calls the citizen
+/// first only when `contact` says so.
+async fn handled(
+    t: &TestApp,
+    unit_login: &str,
+    unit_code: &str,
+    contact: bool,
+    satisfaction: &str,
+) -> String {
+    let agent = t.login("agent").await;
+    let dispatcher = t.login("dispatcher").await;
+    let supervisor = t.login("supervisor").await;
+    let unit = t.login(unit_login).await;
+    let id = new_ticket(&agent, "小区自来水管爆裂").await;
+    ok(&dispatcher, &id, "dispatch", json!({"org_id": t.org_id(unit_code).await})).await;
+    ok(&unit, &id, "accept", json!({})).await;
+    if contact {
+        ok(&unit, &id, "contact_citizen", json!({"content": "已电话联系市民"})).await;
+    }
+    ok(&unit, &id, "reply", json!({"content": "已抢修完毕"})).await;
+    ok(&supervisor, &id, "approve_reply", json!({})).await;
+    let v = ok(
+        &agent,
+        &id,
+        "callback",
+        json!({"reachable": true, "resolved": true, "satisfaction": satisfaction}),
+    )
+    .await;
+    assert_eq!(v["state"], "closed");
+    id
+}
+
+async fn units_are_scored_and_ranked_on_their_figures(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    handled(&t, "bureau_a", "ZJW", true, "satisfied").await;
+    handled(&t, "district_a", "DONGCHENG", false, "basically_satisfied").await;
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+
+    let leader = t.login("leader").await;
+    let res = leader.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let bureau = unit(&res.body, "ZJW");
+    assert_eq!(
+        (
+            bureau["dispatched"].as_i64(),
+            bureau["finished"].as_i64(),
+            bureau["response_rate"].as_f64(),
+            bureau["satisfaction_rate"].as_f64(),
+            bureau["resolution_rate"].as_f64(),
+            bureau["on_time_rate"].as_f64(),
+            bureau["score"].as_f64(),
+            bureau["rank"].as_i64(),
+        ),
+        (Some(1), Some(1), Some(1.0), Some(1.0), Some(1.0), Some(1.0), Some(100.0), Some(1))
+    );
+    // No call before the reply: no response in time. 基本满意 counts fully by default. The
+    // score weighs 响应 20, 解决 30, 满意 30, 按时 20.
+    let district = unit(&res.body, "DONGCHENG");
+    assert_eq!(
+        (district["response_rate"].as_f64(), district["satisfaction_rate"].as_f64()),
+        (Some(0.0), Some(1.0))
+    );
+    assert_eq!(district["score"].as_f64(), Some(80.0));
+    assert_eq!(district["rank"].as_i64(), Some(1), "districts rank among districts");
+    // A unit with nothing due has rates of null, no score and no rank.
+    let idle = unit(&res.body, "JTW");
+    assert_eq!(
+        (idle["dispatched"].as_i64(), idle["response_rate"].is_null(), idle["rank"].is_null()),
+        (Some(0), true, true)
+    );
+    // Nothing in October.
+    let october = leader.get("/api/v1/stats/units?from=2026-10-01&to=2026-10-31").await;
+    assert_eq!(unit(&october.body, "ZJW")["dispatched"], 0);
+
+    // Weights for 基本满意 are the city's to set.
+    let half = TestApp::spawn_with(backend, |c| c.stats.basically_satisfied_weight = 0.5).await;
+    handled(&half, "district_a", "DONGCHENG", true, "basically_satisfied").await;
+    half.app.run_job_named("stats.rollup").await.expect("rollup");
+    let res = half.login("leader").await.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await;
+    assert_eq!(unit(&res.body, "DONGCHENG")["satisfaction_rate"].as_f64(), Some(0.5));
+
+    // The same figures as a workbook, headed in the caller's language.
+    let (headers, rows) =
+        sheet(&leader, &format!("/api/v1/stats/units?{NOVEMBER}&format=xlsx"), "en").await;
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    assert_eq!(rows[0][..4], ["Group", "Rank", "Unit", "Score"]);
+    let bureau_row =
+        rows.iter().find(|r| r[2] == bureau["name"].as_str().unwrap_or("")).expect("row");
+    assert_eq!(
+        (bureau_row[1].as_str(), bureau_row[3].as_str(), bureau_row[6].as_str()),
+        ("1", "100", "100")
+    );
+    assert_eq!(t.audit_count("stats.export").await, 1);
+    t.app.verify_stats().await.map(|d| assert!(d.is_empty(), "{d:?}")).expect("verify");
+}
+
+async fn every_count_drills_down_to_as_many_tickets(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let first = handled(&t, "bureau_a", "ZJW", true, "satisfied").await;
+    let second = handled(&t, "bureau_a", "ZJW", false, "unsatisfied").await;
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    let leader = t.login("leader").await;
+    let report = leader.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await.body;
+    let bureau = unit(&report, "ZJW");
+    let org = bureau["org_id"].as_str().expect("id");
+    let counts = bureau["counts"].as_object().expect("counts");
+    assert!(counts.len() > 20, "every measure: {counts:?}");
+    for (measure, count) in counts {
+        if measure == "finish_minutes" || measure == "intake" || measure == "answered_directly" {
+            continue; // minutes, and the center's own counts
+        }
+        let res = leader
+            .get(&format!("/api/v1/stats/units/{org}/tickets?measure={measure}&{NOVEMBER}"))
+            .await;
+        assert_eq!(res.status, 200, "{measure}: {}", res.body);
+        assert_eq!(&res.body["total"], count, "{measure}");
+        assert_eq!(res.body["items"].as_array().map(Vec::len), count.as_u64().map(|n| n as usize));
+    }
+    let ids = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["id"].as_str())
+            .map(str::to_owned)
+            .collect()
+    };
+    let satisfied = leader
+        .get(&format!("/api/v1/stats/units/{org}/tickets?measure=satisfied&{NOVEMBER}"))
+        .await;
+    assert_eq!(ids(&satisfied.body), vec![first.clone()]);
+    let responded = leader
+        .get(&format!("/api/v1/stats/units/{org}/tickets?measure=responded_on_time&{NOVEMBER}"))
+        .await;
+    assert_eq!(ids(&responded.body), vec![first]);
+    let unsatisfied = leader
+        .get(&format!("/api/v1/stats/units/{org}/tickets?measure=unsatisfied&{NOVEMBER}"))
+        .await;
+    assert_eq!(ids(&unsatisfied.body), vec![second]);
+    // The district's manager reads its own subtree only.
+    let manager = t.login("district_a_manager").await;
+    let res = manager.get(&format!("/api/v1/stats/units/{org}/tickets?measure=assigned")).await;
+    assert_eq!(res.status, 403, "{}", res.body);
+}
+
+async fn unit_figures_refuse_bad_periods_and_strangers(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let leader = t.login("leader").await;
+    let field = |res: &crate::harness::Resp, name: &str| res.field_code(name).to_owned();
+    let res = leader.get("/api/v1/stats/units?from=2026-13-01&to=2026-11-31").await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert_eq!(
+        (field(&res, "from"), field(&res, "to")),
+        ("invalid_format".into(), "invalid_format".into())
+    );
+    let res = leader.get("/api/v1/stats/units?from=2026-11-10&to=2026-11-01").await;
+    assert_eq!((res.status, field(&res, "to")), (422, "invalid_value".into()));
+    let res = leader.get("/api/v1/stats/units?from=2024-01-01&to=2026-11-01").await;
+    assert_eq!((res.status, field(&res, "to")), (422, "invalid_value".into()));
+    let res = leader.get("/api/v1/stats/units?color=red").await;
+    assert!(matches!(res.status, 400 | 422), "{}", res.body);
+    let org = t.org_id("ZJW").await;
+    let res = leader.get(&format!("/api/v1/stats/units/{org}/tickets?measure=happiness")).await;
+    assert_eq!((res.status, field(&res, "measure")), (422, "invalid_value".into()));
+    let res = leader
+        .get("/api/v1/stats/units/0190a8a0-0000-7000-8000-000000000000/tickets?measure=finished")
+        .await;
+    assert_eq!(res.status, 404, "{}", res.body);
+
+    // Agents have no figures; a district's manager sees its own subtree only.
+    assert_eq!(t.login("agent").await.get("/api/v1/stats/units").await.status, 403);
+    let manager = t.login("district_a_manager").await;
+    let res = manager.get("/api/v1/stats/units").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let codes: Vec<&str> = res.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"DONGCHENG") && codes.iter().all(|c| c.starts_with("DONGCHENG")),
+        "{codes:?}"
+    );
+}
+
+/// A small deterministic generator (xorshift), so a failing sequence is named by its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        usize::try_from(self.0 % n as u64).unwrap_or(0)
+    }
+}
+
+/// Random actions by the roles that may take them, on a handful of tickets, with the rollup
+/// job run at random points (so a ticket's events land in different batches) and the clock
+/// moved past deadlines now and then: the daily sums must equal a recount from the tickets.
+async fn rollups_equal_a_recount_after_random_actions(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let logins = ["agent", "dispatcher", "supervisor", "bureau_a", "district_a", "street_a1"];
+    let mut apis: Vec<Api> = Vec::new();
+    for login in logins {
+        apis.push(t.login(login).await);
+    }
+    let units =
+        [t.org_id("ZJW").await, t.org_id("DONGCHENG").await, t.org_id("DONGCHENG-DHM").await];
+    let mut tickets: Vec<String> = Vec::new();
+    let mut taken: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+    for seed in 1..=4_u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        for _ in 0..3 {
+            tickets.push(new_ticket(&apis[0], "随机动作").await);
+        }
+        for _ in 0..80 {
+            let id = tickets[rng.below(tickets.len())].clone();
+            let other = tickets[rng.below(tickets.len())].clone();
+            // A move some role may take now, picked at random.
+            let mut moves: Vec<(usize, String)> = Vec::new();
+            for (i, api) in apis.iter().enumerate() {
+                let view = api.get(&format!("/api/v1/tickets/{id}")).await.body;
+                for action in view["allowed_actions"].as_array().into_iter().flatten() {
+                    moves.extend(action.as_str().map(|a| (i, a.to_owned())));
+                }
+            }
+            // Each action once (by the first role allowed), and the ones that end a ticket at
+            // intake seldom, so tickets live long enough to go through units.
+            let mut seen = std::collections::BTreeSet::new();
+            moves.retain(|(_, a)| seen.insert(a.clone()));
+            let seldom = [
+                "answer",
+                "liaise",
+                "dismiss",
+                "merge",
+                "archive",
+                "excerpt",
+                "urge",
+                "supervise",
+                "emergency",
+            ];
+            if rng.below(6) != 0 {
+                moves.retain(|(_, a)| !seldom.contains(&a.as_str()));
+            }
+            if moves.is_empty() {
+                tickets.push(new_ticket(&apis[0], "随机动作").await);
+                continue;
+            }
+            // Extensions are one move among many from 办理中: give them a fair chance.
+            let pick = match moves.iter().position(|(_, a)| a.ends_with("extension")) {
+                Some(i) if rng.below(3) == 0 => i,
+                _ => rng.below(moves.len()),
+            };
+            let (who, action) = moves.swap_remove(pick);
+            let satisfaction = ["satisfied", "basically_satisfied", "unsatisfied"][rng.below(3)];
+            let body = match action.as_str() {
+                "dispatch" | "assign" | "transfer" | "emergency" => {
+                    json!({"org_id": units[rng.below(3)]})
+                }
+                "merge" => json!({"master_id": other}),
+                "callback" => json!({
+                    "reachable": rng.below(4) != 0,
+                    "resolved": rng.below(2) == 0,
+                    "satisfaction": satisfaction,
+                }),
+                "request_extension" => json!({"days": 3, "reason": "需协调施工"}),
+                "answer" | "liaise" | "contact_citizen" | "reply" => json!({"content": "已处理"}),
+                _ => json!({"reason": "理由", "opinion": "意见"}),
+            };
+            let res = act(&apis[who], &id, &action, body).await;
+            assert!(res.status < 500, "{action}: {}", res.body);
+            if res.status == 200 {
+                *taken.entry(action).or_default() += 1;
+            }
+            match rng.below(10) {
+                0 => {
+                    t.app.run_job_named("stats.rollup").await.expect("rollup");
+                }
+                1 => {
+                    // Past deadlines; sessions expire on the way, so everyone signs in again.
+                    t.advance(chrono::Duration::hours(30));
+                    t.app.run_job_named("tickets.timers").await.expect("timers");
+                    for (api, login) in apis.iter_mut().zip(logins) {
+                        *api = t.login(login).await;
+                    }
+                }
+                _ => {}
+            }
+        }
+        t.app.run_job_named("stats.rollup").await.expect("rollup");
+        let differences: Vec<String> = t
+            .app
+            .verify_stats()
+            .await
+            .expect("verify")
+            .iter()
+            .map(|d| {
+                let counts: Vec<String> = hotline_domain::stats::Measure::ALL
+                    .iter()
+                    .filter(|m| d.stored.get(**m) != d.recount.get(**m))
+                    .map(|m| format!("{m} {} ≠ {}", d.stored.get(*m), d.recount.get(*m)))
+                    .collect();
+                format!("{} {}: {}", d.key.day, d.key.org_id, counts.join(", "))
+            })
+            .collect();
+        assert!(differences.is_empty(), "seed {seed}: {differences:#?}\n{taken:?}");
+    }
+    let moves = [
+        "dispatch",
+        "accept",
+        "return",
+        "approve_return",
+        "overrule_return",
+        "request_extension",
+        "approve_extension",
+        "reply",
+        "send_back",
+        "approve_reply",
+        "callback",
+        "reopen",
+        "merge",
+    ];
+    for action in moves {
+        assert!(taken.get(action).is_some_and(|n| *n > 0), "{action} never taken: {taken:?}");
+    }
+    // A rebuild from nothing gives the same sums the job kept.
+    let kept = t.app.recount_stats().await.expect("recount");
+    t.app.rebuild_stats(|_, _| {}).await.expect("rebuild");
+    assert!(t.app.verify_stats().await.expect("verify").is_empty());
+    assert!(!kept.is_empty());
+}

@@ -1,0 +1,65 @@
+// Unit figures as their readers use them (issue #20): a leader reads last month's 三率 and
+// ranking, opens the tickets behind a count and exports the table; a district's manager sees
+// only the district's own units.
+import { expect, test } from '@playwright/test'
+
+import { login, watchConsole } from './helpers'
+
+test('a leader reads the ranking and the tickets behind a count', async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'leader')
+  await page.locator('.el-menu').getByText('单位考核').click()
+  await expect(page).toHaveURL(/\/stats\/units/)
+  // The demo's history covers the last 60 days: last month is whole.
+  await page.locator('[data-test="last-month"]').click()
+  const table = page.locator('[data-test="stats-table"]')
+  await expect(table.locator('tbody tr').first()).toBeVisible()
+  await expect(table.locator('tbody tr').first().locator('td').first()).toHaveText('1')
+  await expect(table.locator('[data-test="score"]').first()).toHaveText(/^\d+\.\d\d$/)
+  await expect(table.locator('[data-test="satisfaction"]').first()).toHaveText(/%|—/)
+
+  // The count in the table is the number of tickets behind it.
+  const first = table.locator('[data-test="dispatched"]').first()
+  const dispatched = Number(await first.textContent())
+  expect(dispatched).toBeGreaterThan(0)
+  await first.click()
+  const drawer = page.locator('[data-test="stats-drawer"]')
+  await expect(drawer.locator('[data-test="count-assigned"]')).toContainText(String(dispatched))
+  await expect(drawer.locator('.el-pagination__total')).toContainText(String(dispatched))
+  const rows = drawer.locator('[data-test="stats-tickets"] tbody tr')
+  await expect(rows).toHaveCount(Math.min(dispatched, 20))
+  // Another count of the same unit, then a ticket itself.
+  await drawer.locator('[data-test="count-finished"]').click()
+  const finished = Number((await drawer.locator('[data-test="count-finished"] .count').textContent()) ?? '')
+  await expect(drawer.locator('.el-pagination__total')).toContainText(String(finished))
+  if (finished > 0) {
+    await drawer.locator('[data-test="stats-tickets"] a').first().click()
+    await expect(page).toHaveURL(/\/ticket\//)
+  }
+
+  // The export carries the period on screen.
+  await page.goto('/stats/units')
+  await page.locator('[data-test="last-month"]').click()
+  const href = await page.locator('a[href*="format=xlsx"]').getAttribute('href')
+  expect(href).toMatch(/\/api\/v1\/stats\/units\?from=\d{4}-\d\d-01&to=\d{4}-\d\d-\d\d&format=xlsx/)
+  const download = await page.request.get(href ?? '')
+  expect(download.status()).toBe(200)
+  expect(download.headers()['content-type']).toContain('spreadsheetml')
+  expect(errors).toEqual([])
+})
+
+test('a district manager reads its own units in English; a handler has no figures', async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'district_a_manager', 'en')
+  await page.goto('/stats/units')
+  await expect(page.locator('.page-title')).toContainText('Unit figures')
+  await page.locator('[data-test="last-month"]').click()
+  const groups = page.locator('[data-test="stats-groups"]')
+  await expect(groups).toContainText('Districts')
+  await expect(groups).not.toContainText('Bureaus')
+  await expect(page.locator('[data-test="stats-table"]')).toContainText('东城区')
+  expect(errors).toEqual([])
+
+  await login(page, 'district_a')
+  await expect(page.locator('.el-menu')).not.toContainText('单位考核')
+})
