@@ -82,8 +82,8 @@ const en: typeof zh = {
   stats: {
     period: 'Period', thisMonth: 'This month', lastMonth: 'Last month', subunits: 'With sub-units', rank: 'Rank', unit: 'Unit', score: 'Score',
     response: 'Response', resolution: 'Resolution', satisfaction: 'Satisfaction', onTime: 'On time', timelyAccept: 'Accepted in time',
-    reopen: 'Reopened', returnRate: 'Returned', averageDays: 'Avg. working days', detail: 'Details', state: 'State',
-    behind: '{measure}: {count} tickets', note: 'Counted by the day each unit got its tickets. The score weighs response, resolution, satisfaction and on-time rates out of 100; units rank within their group.',
+    reopen: 'Reopened', returnRate: 'Returned', averageDays: 'Avg. days', detail: 'Details', state: 'State',
+    behind: '{measure}: {count} tickets', note: 'Counted by the day each unit got its tickets. The score weighs response, resolution, satisfaction and on-time rates out of 100; units rank within their group. Average days are working days.',
     group: { district: 'Districts', bureau: 'Bureaus', street: 'Streets', community: 'Communities' },
     measure: {
       assigned: 'Dispatched', received: 'Dispatches received', accept_due: 'Due for acceptance', accepted_on_time: 'Accepted in time', responded_on_time: 'Responded in time',

@@ -80,8 +80,8 @@ export default {
   stats: {
     period: '统计期间', thisMonth: '本月', lastMonth: '上月', subunits: '含下级单位', rank: '排名', unit: '单位', score: '得分',
     response: '响应率', resolution: '解决率', satisfaction: '满意率', onTime: '按时办结率', timelyAccept: '及时签收率',
-    reopen: '重办率', returnRate: '退单率', averageDays: '平均办结(工作日)', detail: '明细', state: '状态',
-    behind: '{measure}：共 {count} 件', note: '按单位接到工单的日期统计；得分按响应率、解决率、满意率、按时办结率加权，百分制，同类单位内排名。',
+    reopen: '重办率', returnRate: '退单率', averageDays: '平均办结天数', detail: '明细', state: '状态',
+    behind: '{measure}：共 {count} 件', note: '按单位接到工单的日期统计；得分按响应率、解决率、满意率、按时办结率加权，百分制，同类单位内排名；平均办结天数按工作日计。',
     group: { district: '区', bureau: '委办局', street: '街道', community: '社区' },
     measure: {
       assigned: '派单量', received: '接单次数', accept_due: '应签收', accepted_on_time: '及时签收', responded_on_time: '及时响应',

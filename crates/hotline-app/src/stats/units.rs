@@ -196,7 +196,6 @@ impl App {
             .filter(|o| o.kind != OrgKind::Center && scope.contains(&path_of(o)))
             .filter(|o| o.active || own.contains_key(&o.id))
             .collect();
-        units.sort_by(|a, b| (group_order(a.kind), &a.code).cmp(&(group_order(b.kind), &b.code)));
         let totals = unit_totals(&units, &reference.orgs, &own, subunits);
         let (weights, scheme) = (self.config.stats.weights(), self.config.stats.scheme);
         let day_minutes = self.calendar().working_day_minutes();
@@ -234,6 +233,14 @@ impl App {
                 items[*i].rank = rank;
             }
         }
+        // A ranking reads best first within each group; units with nothing due come last.
+        items.sort_by(|a, b| {
+            (group_order(a.kind), a.rank.unwrap_or(usize::MAX), &a.code).cmp(&(
+                group_order(b.kind),
+                b.rank.unwrap_or(usize::MAX),
+                &b.code,
+            ))
+        });
         let format = query.format.unwrap_or_default();
         if format == ListFormat::Xlsx {
             self.audit_now(vec![ctx.record(
