@@ -70,6 +70,81 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     pub search: SearchSettings,
     pub stats: StatsSettings,
+    pub alerts: AlertSettings,
+}
+
+/// Early warning (预警).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertSettings {
+    /// How often the surge rule looks at the last window (and how often the window moves on).
+    pub surge_step_minutes: i64,
+    /// The window of appeals counted per level-1 category × district.
+    pub surge_window_minutes: i64,
+    /// The past each cell's share is taken from.
+    pub surge_baseline_days: i64,
+    /// How unlikely (Poisson) a window's count must be to alarm.
+    pub surge_p_value: f64,
+    pub surge_min_count: u64,
+    /// A window must hold at least this many times what is expected.
+    pub surge_min_ratio: f64,
+    /// A cell that alarmed stays quiet this long.
+    pub surge_quiet_hours: i64,
+    /// The same address and category this many times within `hotspot_days` is a hotspot.
+    pub hotspot_count: u64,
+    pub hotspot_days: i64,
+    /// One caller this many times within `repeat_caller_days`.
+    pub repeat_caller_count: u64,
+    pub repeat_caller_days: i64,
+    /// Words that put an appeal on the watch list at once.
+    pub sensitive_words: Vec<String>,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        let defaults = hotline_domain::alerts::SurgeSettings::default();
+        Self {
+            surge_step_minutes: defaults.step_minutes,
+            surge_window_minutes: defaults.window_minutes,
+            surge_baseline_days: defaults.baseline_days,
+            surge_p_value: defaults.p_value,
+            surge_min_count: defaults.min_count,
+            surge_min_ratio: defaults.min_ratio,
+            surge_quiet_hours: defaults.quiet_hours,
+            hotspot_count: 3,
+            hotspot_days: 7,
+            repeat_caller_count: 3,
+            repeat_caller_days: 30,
+            sensitive_words: [
+                "群体",
+                "上访",
+                "自杀",
+                "轻生",
+                "跳楼",
+                "爆炸",
+                "堵路",
+                "聚集",
+                "媒体曝光",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        }
+    }
+}
+
+impl AlertSettings {
+    #[must_use]
+    pub const fn surge(&self) -> hotline_domain::alerts::SurgeSettings {
+        hotline_domain::alerts::SurgeSettings {
+            window_minutes: self.surge_window_minutes,
+            step_minutes: self.surge_step_minutes,
+            baseline_days: self.surge_baseline_days,
+            p_value: self.surge_p_value,
+            min_count: self.surge_min_count,
+            min_ratio: self.surge_min_ratio,
+            quiet_hours: self.surge_quiet_hours,
+        }
+    }
 }
 
 /// Statistics and the monthly assessment (考核).
@@ -343,6 +418,7 @@ impl Default for Config {
             webhooks: WebhookSettings::default(),
             search: SearchSettings::default(),
             stats: StatsSettings::default(),
+            alerts: AlertSettings::default(),
         }
     }
 }
@@ -469,6 +545,7 @@ impl Config {
         "webhooks",
         "search",
         "stats",
+        "alerts",
     ];
 
     /// Defaults, then `file` (or `./hotline.toml` when present), then the environment.
@@ -568,6 +645,27 @@ impl Config {
         anyhow::ensure!(
             weights.iter().all(|x| x.is_finite() && *x >= 0.0) && weights.iter().sum::<f64>() > 0.0,
             "stats.scheme weights must be >= 0 and not all 0"
+        );
+        let a = &self.alerts;
+        anyhow::ensure!(
+            (1..=1440).contains(&a.surge_step_minutes)
+                && (a.surge_step_minutes..=1440).contains(&a.surge_window_minutes),
+            "alerts: 1 <= surge_step_minutes <= surge_window_minutes <= 1440"
+        );
+        anyhow::ensure!(
+            (1..=90).contains(&a.surge_baseline_days) && a.surge_quiet_hours >= 0,
+            "alerts.surge_baseline_days must be 1..=90 and surge_quiet_hours >= 0"
+        );
+        anyhow::ensure!(
+            a.surge_p_value > 0.0 && a.surge_p_value < 1.0 && a.surge_min_ratio >= 1.0,
+            "alerts: 0 < surge_p_value < 1 and surge_min_ratio >= 1"
+        );
+        anyhow::ensure!(
+            a.hotspot_count >= 2
+                && a.repeat_caller_count >= 2
+                && a.hotspot_days >= 1
+                && a.repeat_caller_days >= 1,
+            "alerts: hotspot_count and repeat_caller_count >= 2, their days >= 1"
         );
         Ok(())
     }

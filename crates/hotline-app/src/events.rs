@@ -15,7 +15,8 @@ pub const BACKLOG: usize = 1024;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LiveEvent {
-    /// `ticket` for changes, `deadline` for warnings and overdue flags.
+    /// `ticket` for changes, `deadline` for warnings and overdue flags, `alert` for the
+    /// early-warning inbox (its first ticket, or the nil id).
     pub kind: &'static str,
     pub ticket_id: Uuid,
     pub action: String,
@@ -41,6 +42,21 @@ impl LiveEvent {
     }
 }
 
+impl LiveEvent {
+    pub(crate) fn alert(row: &hotline_store::alerts::AlertRow) -> Self {
+        let first = serde_json::from_str::<Vec<Uuid>>(&row.ticket_ids)
+            .ok()
+            .and_then(|ids| ids.first().copied())
+            .unwrap_or(Uuid::nil());
+        Self {
+            kind: "alert",
+            ticket_id: first,
+            action: row.kind.as_str().to_owned(),
+            holder_org_id: None,
+        }
+    }
+}
+
 impl App {
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.events.subscribe()
@@ -54,6 +70,9 @@ impl App {
     /// Whether `principal` may see `event`: center staff see everything, units what is held in
     /// their subtree.
     pub async fn visible_to(&self, principal: &Principal, event: &LiveEvent) -> Result<bool> {
+        if event.kind == "alert" {
+            return Ok(principal.scope_for(Permission::AlertHandle).is_some());
+        }
         Ok(match principal.scope_for(Permission::TicketRead) {
             None => false,
             Some(Scope::City) => true,

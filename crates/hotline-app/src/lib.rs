@@ -4,6 +4,7 @@
 //! [`App::authorize`], validates input into domain types, and commits its change together with
 //! its audit rows in one transaction.
 
+pub mod alerts;
 pub mod audit;
 pub mod clock;
 pub mod config;

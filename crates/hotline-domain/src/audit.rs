@@ -83,13 +83,15 @@ pub enum AuditAction {
     KbExport,
     /// Unit figures (三率, rankings) taken away as a spreadsheet.
     StatsExport,
+    /// An alert acknowledged, assigned or closed (the detail says which).
+    AlertHandle,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 59] = [
+    pub const FIXED: [Self; 60] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -149,6 +151,7 @@ impl AuditAction {
         Self::KbExpire,
         Self::KbExport,
         Self::StatsExport,
+        Self::AlertHandle,
     ];
 
     #[must_use]
@@ -213,6 +216,7 @@ impl AuditAction {
             Self::KbExpire => "kb.expire",
             Self::KbExport => "kb.export",
             Self::StatsExport => "stats.export",
+            Self::AlertHandle => "alert.handle",
             Self::Ticket(action) => action.audit_name(),
         }
     }

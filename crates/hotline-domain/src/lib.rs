@@ -3,6 +3,7 @@
 //! Nothing here performs IO or reads the clock: callers pass `now` in, so every rule can be
 //! tested with fixed times and property tests.
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

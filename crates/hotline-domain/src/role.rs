@@ -105,6 +105,8 @@ crate::code_enum! {
         /// Statistics, 三率 figures and rankings: the city's for the center, a unit's own
         /// subtree for its managers.
         StatsRead = "stats_read",
+        /// The early-warning inbox: read alerts, acknowledge, assign and close them.
+        AlertHandle = "alert_handle",
     }
 }
 
@@ -124,10 +126,10 @@ pub enum Reach {
 #[must_use]
 pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
     use Permission::{
-        ApiTokenManage, AuditRead, KbEdit, KbPublish, KbRead, OrgManage, OrgRead, ReferenceManage,
-        StatsRead, SystemRead, TicketCallback, TicketCreate, TicketDecide, TicketDispatch,
-        TicketHandle, TicketIntake, TicketRead, TicketReview, TicketSupervise, UserManage,
-        UserRead,
+        AlertHandle, ApiTokenManage, AuditRead, KbEdit, KbPublish, KbRead, OrgManage, OrgRead,
+        ReferenceManage, StatsRead, SystemRead, TicketCallback, TicketCreate, TicketDecide,
+        TicketDispatch, TicketHandle, TicketIntake, TicketRead, TicketReview, TicketSupervise,
+        UserManage, UserRead,
     };
     use Reach::{City, OwnSubtree};
     match role {
@@ -148,6 +150,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (TicketDecide, City),
             (TicketSupervise, City),
             (KbRead, City),
+            (AlertHandle, City),
         ],
         Role::Supervisor => &[
             (OrgRead, City),
@@ -164,6 +167,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (KbEdit, City),
             (KbPublish, City),
             (StatsRead, City),
+            (AlertHandle, City),
         ],
         Role::Qa => &[
             (OrgRead, City),
@@ -179,6 +183,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (TicketSupervise, City),
             (KbRead, City),
             (StatsRead, City),
+            (AlertHandle, City),
         ],
         Role::UnitHandler => &[
             (OrgRead, OwnSubtree),

@@ -18,8 +18,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::handlers::{
-    audit, auth, desk, events, federation, health, jobs, kb, orgs, reference, search, stats,
-    tickets, tokens, users, webhooks,
+    alerts, audit, auth, desk, events, federation, health, jobs, kb, orgs, reference, search,
+    stats, tickets, tokens, users, webhooks,
 };
 use crate::metrics::{self, Metrics};
 use crate::openapi::{self, ApiDoc};
@@ -76,6 +76,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(stats::stats_overview))
         .routes(routes!(stats::unit_figures))
         .routes(routes!(stats::counted_tickets))
+        .routes(routes!(alerts::list_alerts))
+        .routes(routes!(alerts::handle_alert))
         .routes(routes!(reference::deadline_preview))
         .routes(routes!(tickets::get_ticket, tickets::correct_ticket, tickets::delete_draft))
         .routes(routes!(tickets::perform_action))

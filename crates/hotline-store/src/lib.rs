@@ -3,6 +3,7 @@
 //! Query functions take any `ConnectionTrait`, so the application decides what runs inside one
 //! transaction: a change, its audit rows and its outbox entries commit together or not at all.
 
+pub mod alerts;
 pub mod audit;
 pub mod entity;
 pub mod federation;

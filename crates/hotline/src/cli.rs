@@ -47,6 +47,20 @@ pub enum Command {
     /// The statistics rollups (unit figures, 三率): recompute or check them.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Early warning: measure the surge rule on generated history.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Replay the last DAYS of appeals window by window through the surge rule, as the server
+    /// would have met them; print each surge `hotline gen --inject-surge` planted with how long
+    /// it took to find, then `surges=… detected=… within_1h=… false_alarms_per_day=…`.
+    Eval {
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=365))]
+        days: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +124,11 @@ pub struct GenArgs {
     /// Tickets per transaction.
     #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(100..=50_000))]
     pub batch: u32,
+    /// Plant a surge for `hotline alerts eval` to find: FACTOR times the usual appeals of a
+    /// category in a district for six hours of a day in the last month (repeatable), e.g.
+    /// `城乡建设:东城区:3`. What was planted goes to `<data_dir>/planted-surges.json`.
+    #[arg(long = "inject-surge", value_name = "CATEGORY:REGION:FACTOR")]
+    pub inject_surge: Vec<hotline_app::demo::generate::SurgeSpec>,
 }
 
 #[derive(Debug, Args)]

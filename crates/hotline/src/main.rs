@@ -12,7 +12,7 @@ use hotline_app::identity::orgs::NewOrg;
 use hotline_app::identity::users::{NewUser, PasswordReset};
 use hotline_app::{App, Clock, Config, Ctx, Mode};
 
-use crate::cli::{AdminCommand, ClassifierCommand, Cli, Command, StatsCommand};
+use crate::cli::{AdminCommand, AlertsCommand, ClassifierCommand, Cli, Command, StatsCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -111,6 +111,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 days: args.days,
                 seed: args.seed,
                 batch: usize::try_from(args.batch).unwrap_or(2_000),
+                surges: args.inject_surge,
             };
             let stats = app
                 .generate(options, |s| {
@@ -186,6 +187,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(args) => bench::run(args).await?,
         Command::Classifier(command) => return run_classifier(config, command).await,
+        Command::Alerts(AlertsCommand::Eval { days }) => {
+            let app = App::open(config, Clock::System, Mode::Production).await?;
+            app.prepare().await?;
+            return run_alerts_eval(&app, days).await;
+        }
         Command::Stats(command) => {
             let app = App::open(config, Clock::System, Mode::Production).await?;
             app.prepare().await?;
@@ -323,6 +329,57 @@ fn print_demo_banner(app: &App, seeded: bool) {
         println!("    {username:<20} {:<16} {org:<14} {name}", roles.join(","));
     }
     println!();
+}
+
+async fn run_alerts_eval(app: &App, days: i64) -> anyhow::Result<ExitCode> {
+    let report = app.evaluate_alerts(days).await?;
+    println!(
+        "replayed {} to {}: {} windows over {} cells (level-1 category × district)",
+        report.from.format("%Y-%m-%d %H:%M"),
+        report.to.format("%Y-%m-%d %H:%M"),
+        report.windows,
+        report.cells
+    );
+    let mut within = 0;
+    for d in &report.detections {
+        let p = &d.planted;
+        let found = match (d.delay_minutes, d.count, d.expected) {
+            (Some(delay), Some(count), Some(expected)) => {
+                if delay <= 60 {
+                    within += 1;
+                }
+                format!("found after {delay} min ({count} in the window, {expected:.1} expected)")
+            }
+            _ => "NOT FOUND".to_owned(),
+        };
+        println!(
+            "surge {}@{} ×{} from {} for {} h ({:.1} usual, {} added): {found}",
+            p.category,
+            p.region,
+            p.factor,
+            p.start.format("%Y-%m-%d %H:%M"),
+            p.hours,
+            p.usual,
+            p.added
+        );
+    }
+    for alarm in report.false_alarms.iter().take(20) {
+        println!(
+            "false alarm at {}: {} in the window, {:.1} expected (p = {:.1e})",
+            alarm.at.format("%Y-%m-%d %H:%M"),
+            alarm.count,
+            alarm.expected,
+            alarm.p
+        );
+    }
+    let detected = report.detections.iter().filter(|d| d.delay_minutes.is_some()).count();
+    println!(
+        "surges={} detected={detected} within_1h={within} false_alarms={} false_alarms_per_day={:.2}",
+        report.detections.len(),
+        report.false_alarms.len(),
+        report.false_alarms_per_day()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run_stats(app: &App, command: StatsCommand) -> anyhow::Result<ExitCode> {

@@ -42,7 +42,7 @@ const PLACES: [&str; 12] = [
 const THINGS: [&str; 10] =
     ["小区", "路口", "菜市场", "学校门口", "公交站", "地铁口", "工地", "商场", "医院", "公园"];
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct GenOptions {
     pub tickets: u64,
     /// Spread over this many days before now.
@@ -50,7 +50,58 @@ pub struct GenOptions {
     pub seed: u64,
     /// Tickets per transaction.
     pub batch: usize,
+    /// Surges to plant (`hotline gen --inject-surge`), for `hotline alerts eval` to find.
+    pub surges: Vec<SurgeSpec>,
 }
+
+/// A surge to plant: appeals of `category` (its name or code, any level) in the district
+/// `region` (name or code) `factor` times as many as usual for six hours of a day in the last
+/// month.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SurgeSpec {
+    pub category: String,
+    pub region: String,
+    pub factor: f64,
+}
+
+impl std::str::FromStr for SurgeSpec {
+    type Err = String;
+
+    /// `CATEGORY:REGION:FACTOR`, e.g. `城乡建设:东城区:3`.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let parts: Vec<&str> = s.split(':').map(str::trim).collect();
+        let [category, region, factor] = parts[..] else {
+            return Err("CATEGORY:REGION:FACTOR, e.g. 城乡建设:东城区:3".to_owned());
+        };
+        let factor: f64 =
+            factor.parse().map_err(|_| format!("factor {factor:?} is not a number"))?;
+        if !(1.0..=100.0).contains(&factor) || category.is_empty() || region.is_empty() {
+            return Err("a category, a district and a factor from 1 to 100".to_owned());
+        }
+        Ok(Self { category: category.to_owned(), region: region.to_owned(), factor })
+    }
+}
+
+/// A planted surge as it went into the data: what `hotline alerts eval` looks for.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlantedSurge {
+    pub category_id: Uuid,
+    pub category: String,
+    pub region_id: Uuid,
+    pub region: String,
+    pub factor: f64,
+    pub start: DateTime<Utc>,
+    pub hours: i64,
+    /// Appeals the cell would have had in the window, and those added.
+    pub usual: f64,
+    pub added: u64,
+}
+
+/// How long a planted surge lasts.
+const SURGE_HOURS: i64 = 6;
+
+/// Where `hotline gen` leaves the surges it planted.
+pub const PLANTED_FILE: &str = "planted-surges.json";
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct GenStats {
@@ -78,7 +129,16 @@ struct Pools {
     categories: Vec<(Uuid, f64)>,
     category_total: f64,
     units: Vec<Unit>,
+    /// Districts, for the region of each appeal.
+    districts: Vec<Uuid>,
     agent: Option<Uuid>,
+}
+
+/// What a generated ticket is made of when a planted surge chooses it.
+#[derive(Clone, Copy, Default)]
+struct Draw {
+    category: Option<Uuid>,
+    region: Option<Uuid>,
 }
 
 /// How many tickets each day gets: weekdays busier than weekends, a few surge days.
@@ -166,7 +226,21 @@ impl App {
             )));
         }
         let agent = users.iter().find(|u| u.username == "agent").map(|u| u.id);
-        Ok(Pools { titles, bodies, categories: weighted, category_total: total, units, agent })
+        let mut districts: Vec<&hotline_store::orgs::OrgRow> = orgs
+            .values()
+            .filter(|o| o.active && o.kind == hotline_domain::org::OrgKind::District)
+            .collect();
+        districts.sort_by(|a, b| a.code.cmp(&b.code));
+        let districts = districts.into_iter().map(|o| o.id).collect();
+        Ok(Pools {
+            titles,
+            bodies,
+            categories: weighted,
+            category_total: total,
+            units,
+            districts,
+            agent,
+        })
     }
 
     /// Generates `options.tickets` tickets; `progress` is called after every batch.
@@ -223,8 +297,14 @@ impl App {
                 let seq = counters.entry(day_key.clone()).or_insert(0);
                 *seq += 1;
                 let number = ticket_number(date, *seq);
-                let ticket =
-                    self.gen_ticket(&pools, &mut rng, number, created, now, callers, &recent)?;
+                let ticket = self.gen_ticket(
+                    &pools,
+                    &mut rng,
+                    (number, created, Draw::default()),
+                    now,
+                    callers,
+                    &recent,
+                )?;
                 if recent.len() < 64 {
                     recent.push(ticket.0.id);
                 } else {
@@ -240,10 +320,140 @@ impl App {
             }
         }
         self.flush(&mut batch, &counters, &mut stats).await?;
+        if !options.surges.is_empty() {
+            let planted = self
+                .plant_surges(
+                    &options,
+                    &pools,
+                    &mut rng,
+                    (first, &weights, weight_sum),
+                    &mut counters,
+                    callers,
+                )
+                .await?;
+            stats.tickets += planted.iter().map(|p| p.added).sum::<u64>();
+            let file = self.config.data_dir.join(PLANTED_FILE);
+            std::fs::write(
+                &file,
+                serde_json::to_vec_pretty(&planted).map_err(|e| Error::Internal(e.into()))?,
+            )
+            .map_err(|e| {
+                Error::Internal(anyhow::anyhow!("cannot write {}: {e}", file.display()))
+            })?;
+        }
         self.store.analyze().await?;
         stats.seconds = started.elapsed().as_secs_f64();
         progress(stats);
         Ok(stats)
+    }
+
+    /// Adds the extra appeals of each planted surge: `factor - 1` times what the cell usually
+    /// gets in six daytime hours of a day in the last month (at most `days` back), reckoned from
+    /// the day's volume, the hours' share, the category's and the district's.
+    async fn plant_surges(
+        &self,
+        options: &GenOptions,
+        pools: &Pools,
+        rng: &mut StdRng,
+        (first, weights, weight_sum): (NaiveDate, &[f64], f64),
+        counters: &mut HashMap<String, i64>,
+        callers: u64,
+    ) -> Result<Vec<PlantedSurge>> {
+        let reference = self.reference().await?;
+        let calendar = self.calendar();
+        let now = self.now();
+        let named = |name: &str, code: &str, wanted: &str| name == wanted || code == wanted;
+        let mut planted = Vec::new();
+        let mut batch = Vec::new();
+        let mut stats = GenStats::default();
+        let span = weights.len().min(30);
+        for (n, spec) in options.surges.iter().enumerate() {
+            let category = reference
+                .categories
+                .values()
+                .find(|c| named(&c.name, &c.code, &spec.category))
+                .ok_or_else(|| {
+                    Error::Internal(anyhow::anyhow!("no category {:?}", spec.category))
+                })?;
+            let region = reference
+                .orgs
+                .values()
+                .find(|o| {
+                    o.kind == hotline_domain::org::OrgKind::District
+                        && named(&o.name, &o.code, &spec.region)
+                })
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("no district {:?}", spec.region)))?;
+            let leaves: Vec<(Uuid, f64)> = pools
+                .categories
+                .iter()
+                .filter(|(id, _)| {
+                    reference.categories.get(id).is_some_and(|c| c.path.starts_with(&category.path))
+                })
+                .copied()
+                .collect();
+            let leaf_weight: f64 = leaves.iter().map(|(_, w)| w).sum();
+            if leaves.is_empty() {
+                return Err(Error::Internal(anyhow::anyhow!(
+                    "{} has no categories to draw",
+                    spec.category
+                )));
+            }
+            // Days apart, so surges do not overlap; from 9 to 14 o'clock local.
+            let back = 2 + (n * 5 + rng.random_range(0..3)) % span.saturating_sub(2).max(1);
+            let d = weights.len().saturating_sub(back);
+            let date = first + Duration::days(i64::try_from(d).unwrap_or(0));
+            let hour = rng.random_range(9..=14_u32);
+            let start = calendar
+                .offset()
+                .from_local_datetime(&date.and_hms_opt(hour, 0, 0).unwrap_or_default())
+                .single()
+                .map_or(now, |t| t.with_timezone(&Utc));
+            let day_total = options.tickets as f64 * weights[d] / weight_sum;
+            let hours_share: f64 =
+                (0..SURGE_HOURS).map(|h| HOURLY[(hour as usize + h as usize) % 24]).sum::<f64>()
+                    / HOURLY.iter().sum::<f64>();
+            let usual = day_total * hours_share * (leaf_weight / pools.category_total)
+                / pools.districts.len().max(1) as f64;
+            let added = ((spec.factor - 1.0) * usual).round() as u64;
+            let day_key = date.format("%Y%m%d").to_string();
+            for _ in 0..added {
+                let created = start + Duration::seconds(rng.random_range(0..SURGE_HOURS * 3600));
+                let seq = counters.entry(day_key.clone()).or_insert(0);
+                *seq += 1;
+                let number = ticket_number(date, *seq);
+                let leaf = leaves[pick_weighted(
+                    rng,
+                    &leaves.iter().map(|(_, w)| *w).collect::<Vec<_>>(),
+                    leaf_weight,
+                )]
+                .0;
+                let draw = Draw { category: Some(leaf), region: Some(region.id) };
+                batch.push(self.gen_ticket(
+                    pools,
+                    rng,
+                    (number, created, draw),
+                    now,
+                    callers,
+                    &[],
+                )?);
+                if batch.len() >= options.batch {
+                    self.flush(&mut batch, counters, &mut stats).await?;
+                }
+            }
+            planted.push(PlantedSurge {
+                category_id: category.id,
+                category: category.name.clone(),
+                region_id: region.id,
+                region: region.name.clone(),
+                factor: spec.factor,
+                start,
+                hours: SURGE_HOURS,
+                usual,
+                added,
+            });
+        }
+        self.flush(&mut batch, counters, &mut stats).await?;
+        Ok(planted)
     }
 
     async fn flush(
@@ -273,13 +483,13 @@ impl App {
         Ok(())
     }
 
-    #[expect(clippy::too_many_arguments, reason = "a generated ticket draws on all of these")]
+    /// One ticket: `number`, made at `created`, its category and district drawn unless `draw`
+    /// fixes them.
     fn gen_ticket(
         &self,
         pools: &Pools,
         rng: &mut StdRng,
-        number: String,
-        created: DateTime<Utc>,
+        (number, created, draw): (String, DateTime<Utc>, Draw),
         now: DateTime<Utc>,
         callers: u64,
         recent: &[Uuid],
@@ -304,12 +514,18 @@ impl App {
             ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"]
                 [usize::try_from(caller % 8).unwrap_or(0)]
         );
-        let category = pools.categories[pick_weighted(
-            rng,
-            &pools.categories.iter().map(|(_, w)| *w).collect::<Vec<_>>(),
-            pools.category_total,
-        )]
-        .0;
+        let category = draw.category.unwrap_or_else(|| {
+            pools.categories[pick_weighted(
+                rng,
+                &pools.categories.iter().map(|(_, w)| *w).collect::<Vec<_>>(),
+                pools.category_total,
+            )]
+            .0
+        });
+        let region = draw.region.or_else(|| {
+            (!pools.districts.is_empty())
+                .then(|| pools.districts[rng.random_range(0..pools.districts.len())])
+        });
         let unit = &pools.units[rng.random_range(0..pools.units.len())];
         let age = (now - created).num_hours();
         let roll = rng.random_range(0..100);
@@ -502,7 +718,7 @@ impl App {
             ][rng.random_range(0..7)],
             confidential: rng.random_bool(0.03),
             emergency: false,
-            region_org_id: None,
+            region_org_id: region,
             callback_requirement: hotline_domain::ticket::CallbackRequirement::Required,
             contact_phone_enc: None,
             contact_phone_masked: None,

@@ -1,8 +1,8 @@
 //! The outbox's consumers. Each reads every event once, at its own place (a cursor with a
 //! lease, so one instance at a time consumes it, on SQLite and PostgreSQL alike), and marks
 //! what it handled in the transaction that acts on it: a slow or failing consumer holds back
-//! nobody else: webhook fan-out, federation reports, search indexing and the statistics
-//! rollups; alerts come next.
+//! nobody else: webhook fan-out, federation reports, search indexing, the statistics rollups
+//! and early warning.
 
 use std::collections::HashMap;
 
@@ -32,6 +32,8 @@ pub enum Consumer {
     Search,
     /// The statistics rollups: each event's ticket's facts recomputed as it stands.
     Stats,
+    /// Early warning: each new appeal against the watch list, its place and its caller.
+    Alerts,
 }
 
 impl Consumer {
@@ -42,6 +44,7 @@ impl Consumer {
             Self::Federation => "federation",
             Self::Search => "search",
             Self::Stats => "stats",
+            Self::Alerts => "alerts",
         }
     }
 }
@@ -126,6 +129,7 @@ impl App {
                 Consumer::Federation => self.queue_federation_reports(events).await?,
                 Consumer::Search => self.index_events(events).await?,
                 Consumer::Stats => self.roll_up_events(events).await?,
+                Consumer::Alerts => self.watch_appeals(events).await?,
             }
             handled += count;
             if count < BATCH {

@@ -85,6 +85,20 @@ pub fn all(config: &Config) -> Vec<Job> {
             run: |app| Box::pin(app.follow_outbox_into_stats()),
         },
         Job {
+            name: "outbox.alerts",
+            every: outbox,
+            starts_after: Duration::ZERO,
+            run: |app| Box::pin(consume(app, Consumer::Alerts)),
+        },
+        Job {
+            name: "alerts.surges",
+            every: Duration::from_secs(
+                u64::try_from(config.alerts.surge_step_minutes).unwrap_or(10).max(1) * 60,
+            ),
+            starts_after: Duration::ZERO,
+            run: |app| Box::pin(async move { app.check_surges().await.map(Progress::items) }),
+        },
+        Job {
             name: "webhooks.deliver",
             every: outbox,
             starts_after: Duration::ZERO,

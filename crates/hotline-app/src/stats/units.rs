@@ -190,7 +190,7 @@ impl App {
                 .await?
                 .into_iter()
                 .collect();
-        let mut units: Vec<&OrgRow> = reference
+        let units: Vec<&OrgRow> = reference
             .orgs
             .values()
             .filter(|o| o.kind != OrgKind::Center && scope.contains(&path_of(o)))

@@ -1,5 +1,6 @@
 //! Thin handlers: extract, call one use case, shape the response.
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod desk;

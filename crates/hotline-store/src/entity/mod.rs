@@ -1,5 +1,6 @@
 //! SeaORM entities: one module per table, plain data, no behaviour.
 
+pub mod alert;
 pub mod api_token;
 pub mod app_user;
 pub mod attachment;

@@ -17,6 +17,7 @@ mod m20261207_000011_desk;
 mod m20261207_000012_knowledge_base;
 mod m20261207_000013_search_words;
 mod m20261207_000014_statistics;
+mod m20261207_000015_alerts;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_knowledge_base::Migration),
             Box::new(m20261207_000013_search_words::Migration),
             Box::new(m20261207_000014_statistics::Migration),
+            Box::new(m20261207_000015_alerts::Migration),
         ]
     }
 }

@@ -215,7 +215,13 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
     }
     if args.tickets > 0 && kept.is_none() {
         eprintln!("generating {} tickets…", args.tickets);
-        let options = GenOptions { tickets: args.tickets, days: 365, seed: 42, batch: 2_000 };
+        let options = GenOptions {
+            tickets: args.tickets,
+            days: 365,
+            seed: 42,
+            batch: 2_000,
+            surges: Vec::new(),
+        };
         let stats = app
             .generate(options, |s| {
                 eprint!(

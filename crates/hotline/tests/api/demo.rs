@@ -64,7 +64,7 @@ async fn generated_tickets_follow_the_lifecycle(backend: Backend) {
     };
     let before = count("SELECT count(*) FROM ticket".to_owned()).await;
     for seed in [1, 2] {
-        let options = GenOptions { tickets: 1_500, days: 90, seed, batch: 400 };
+        let options = GenOptions { tickets: 1_500, days: 90, seed, batch: 400, surges: Vec::new() };
         let stats = t.app.generate(options, |_| {}).await.expect("generate");
         assert_eq!(stats.tickets, 1_500);
     }

@@ -31,9 +31,11 @@ async fn admins_see_every_job_and_how_it_went(backend: Backend) {
     assert_eq!(
         names,
         vec![
+            "alerts.surges",
             "classifier.retrain",
             "federation.report",
             "kb.expiry",
+            "outbox.alerts",
             "outbox.federation",
             "outbox.webhooks",
             "search.index",

@@ -1,0 +1,153 @@
+//! The alerts inbox, and what the early-warning rules read: recent appeals by time, category
+//! and district; a place's or a caller's recent tickets.
+
+use chrono::{DateTime, Utc};
+use hotline_domain::alerts::{AlertKind, AlertState};
+use hotline_domain::ticket::TicketState;
+use sea_orm::{
+    ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
+    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+};
+use uuid::Uuid;
+
+use crate::PageRequest;
+use crate::entity::{alert, ticket};
+
+pub use alert::Model as AlertRow;
+
+/// Filters of the inbox; `None` means any.
+#[derive(Clone, Debug, Default)]
+pub struct AlertFilter {
+    pub state: Option<AlertState>,
+    pub kind: Option<AlertKind>,
+}
+
+/// A page of alerts, newest first, and how many match.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &AlertFilter,
+    page: PageRequest,
+) -> Result<(Vec<AlertRow>, u64), DbErr> {
+    let mut query = alert::Entity::find();
+    if let Some(state) = filter.state {
+        query = query.filter(alert::Column::State.eq(state));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(alert::Column::Kind.eq(kind));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(alert::Column::CreatedAt)
+        .order_by_desc(alert::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok((items, total))
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<AlertRow>, DbErr> {
+    alert::Entity::find_by_id(id).one(db).await
+}
+
+/// The alert still open (not closed) for `key`, if any.
+pub async fn open_for(db: &impl ConnectionTrait, key: &str) -> Result<Option<AlertRow>, DbErr> {
+    alert::Entity::find()
+        .filter(alert::Column::DedupeKey.eq(key))
+        .filter(alert::Column::State.ne(AlertState::Closed))
+        .one(db)
+        .await
+}
+
+pub async fn insert(db: &impl ConnectionTrait, row: AlertRow) -> Result<(), DbErr> {
+    row.into_active_model().insert(db).await.map(|_| ())
+}
+
+pub async fn update(db: &impl ConnectionTrait, row: AlertRow) -> Result<AlertRow, DbErr> {
+    row.into_active_model().reset_all().update(db).await
+}
+
+/// An appeal as the surge rule sees it: id, time, category, district.
+pub type Appeal = (Uuid, DateTime<Utc>, Uuid, Uuid);
+
+/// Appeals made from `from` on, oldest first (for surges; tickets without a category or a
+/// district are left out).
+pub async fn appeals_since(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+) -> Result<Vec<Appeal>, DbErr> {
+    type Row = (Uuid, DateTime<Utc>, Option<Uuid>, Option<Uuid>);
+    let rows: Vec<Row> = ticket::Entity::find()
+        .select_only()
+        .columns([
+            ticket::Column::Id,
+            ticket::Column::CreatedAt,
+            ticket::Column::CategoryId,
+            ticket::Column::RegionOrgId,
+        ])
+        .filter(ticket::Column::CreatedAt.gte(from))
+        .filter(ticket::Column::ParentId.is_null())
+        .filter(ticket::Column::State.ne(TicketState::Draft))
+        .order_by_asc(ticket::Column::CreatedAt)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(id, at, c, r)| Some((id, at, c?, r?))).collect())
+}
+
+/// Alerts of `kind` raised or added to since `since`.
+pub async fn recent(
+    db: &impl ConnectionTrait,
+    kind: AlertKind,
+    since: DateTime<Utc>,
+) -> Result<Vec<AlertRow>, DbErr> {
+    alert::Entity::find()
+        .filter(alert::Column::Kind.eq(kind))
+        .filter(alert::Column::UpdatedAt.gte(since))
+        .all(db)
+        .await
+}
+
+/// Registered tickets since `since` at `address` with `category`, newest first (hotspots).
+pub async fn at_place(
+    db: &impl ConnectionTrait,
+    address: &str,
+    category: Uuid,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Uuid>, DbErr> {
+    ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Id)
+        .filter(ticket::Column::Address.eq(address))
+        .filter(ticket::Column::CategoryId.eq(category))
+        .filter(ticket::Column::CreatedAt.gte(since))
+        .filter(ticket::Column::ParentId.is_null())
+        .filter(ticket::Column::State.ne(TicketState::Draft))
+        .order_by_desc(ticket::Column::CreatedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// A caller's registered tickets since `since`, newest first (repeat callers).
+pub async fn of_caller(
+    db: &impl ConnectionTrait,
+    phone_idx: &str,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Uuid>, DbErr> {
+    ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Id)
+        .filter(ticket::Column::CallerPhoneIdx.eq(phone_idx))
+        .filter(ticket::Column::CreatedAt.gte(since))
+        .filter(ticket::Column::ParentId.is_null())
+        .filter(ticket::Column::State.ne(TicketState::Draft))
+        .order_by_desc(ticket::Column::CreatedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+}
