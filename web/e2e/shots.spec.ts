@@ -17,6 +17,7 @@ const PAGES: [string, string, string][] = [
   ['supervisor', '/kb/new', 'kb-editor'],
   ['leader', '/dashboard', 'dashboard'],
   ['leader', '/stats/units', 'stats-units'],
+  ['leader', '/alerts', 'alerts'],
   ['admin', '/admin/orgs', 'admin-orgs'],
   ['admin', '/admin/users', 'admin-users'],
   ['admin', '/admin/calendar', 'admin-calendar'],

@@ -23,7 +23,7 @@ const en: typeof zh = {
     toAccept: 'To accept', inProgress: 'In progress', returned: 'Returned', overdue: 'Overdue', toDecide: 'To decide',
     toReview: 'To review', toCallback: 'To call back', allTickets: 'All work orders', dashboard: 'Dashboard', admin: 'Administration',
     orgs: 'Org tree', users: 'Users', tokens: 'API tokens', webhooks: 'Webhooks', categories: 'Categories', sla: 'SLA policies', calendar: 'Calendar',
-    routing: 'Routing catalogue', statsUnits: 'Unit figures', audit: 'Audit trail', jobs: 'Background jobs', phrases: 'Common phrases', kb: 'Knowledge base',
+    routing: 'Routing catalogue', statsUnits: 'Unit figures', alerts: 'Alerts', audit: 'Audit trail', jobs: 'Background jobs', phrases: 'Common phrases', kb: 'Knowledge base',
     search: 'Search tickets', searchIndex: 'Search index',
   },
   jobs: {
@@ -79,6 +79,14 @@ const en: typeof zh = {
     excerpted: 'Excerpted',
     system: 'system', masterNumber: 'Master ticket', attachments: 'Attachments', contacts: 'Contacts',
   },
+  alerts: {
+    state: 'State', kind: 'Kind', title: 'Alert', region: 'Area', raised: 'Raised', none: 'No alerts',
+    ticket: 'Ticket {n}', more: '+{n} more', assignee: 'Assign to', note: 'What was done',
+    kinds: { surge: 'Surge', hotspot: 'Hotspot', repeat_caller: 'Repeat caller', sensitive_words: 'Watch words' },
+    states: { open: 'Open', acknowledged: 'Taken on', assigned: 'Assigned', closed: 'Closed' },
+    moves: { acknowledge: 'Take on', assign: 'Assign', close: 'Close' },
+    done: { acknowledge: 'Taken on', assign: 'Assigned', close: 'Closed' },
+  },
   stats: {
     period: 'Period', thisMonth: 'This month', lastMonth: 'Last month', subunits: 'With sub-units', rank: 'Rank', unit: 'Unit', score: 'Score',
     response: 'Response', resolution: 'Resolution', satisfaction: 'Satisfaction', onTime: 'On time', timelyAccept: 'Accepted in time',
@@ -120,6 +128,7 @@ const en: typeof zh = {
     api_token: { create: 'API token created', revoke: 'API token revoked' },
     audit: { read: 'Audit trail read' , export: 'Audit trail exported' },
     stats: { export: 'Unit figures exported' },
+    alert: { handle: 'Alert handled' },
     system: { seed: 'Data seeded' },
     category: { create: 'Category created', update: 'Category changed' },
     calendar: { update: 'Calendar changed' },

@@ -21,7 +21,7 @@ export default {
     toAccept: '待签收', inProgress: '办理中', returned: '退单中', overdue: '已超期', toDecide: '待裁定',
     toReview: '待审核', toCallback: '待回访', allTickets: '全部工单', dashboard: '数据看板', admin: '系统管理',
     orgs: '组织机构', users: '用户', tokens: '接口令牌', webhooks: 'Webhook 订阅', categories: '诉求分类', sla: '时限策略', calendar: '工作日历',
-    routing: '派单目录', statsUnits: '单位考核', audit: '审计日志', jobs: '后台任务', phrases: '常用语', kb: '知识库',
+    routing: '派单目录', statsUnits: '单位考核', alerts: '预警中心', audit: '审计日志', jobs: '后台任务', phrases: '常用语', kb: '知识库',
     search: '工单检索', searchIndex: '检索索引',
   },
   jobs: {
@@ -77,6 +77,14 @@ export default {
     excerpted: '已拟摘',
     system: '系统', masterNumber: '主工单', attachments: '附件', contacts: '来电记录',
   },
+  alerts: {
+    state: '状态', kind: '类型', title: '预警内容', region: '区域', raised: '发出时间', none: '暂无预警',
+    ticket: '工单{n}', more: '等{n}件', assignee: '交给', note: '处理情况',
+    kinds: { surge: '诉求激增', hotspot: '热点', repeat_caller: '重复来电', sensitive_words: '敏感词' },
+    states: { open: '待处理', acknowledged: '已接手', assigned: '已交办', closed: '已关闭' },
+    moves: { acknowledge: '接手', assign: '交办', close: '关闭' },
+    done: { acknowledge: '已接手', assign: '已交办', close: '已关闭' },
+  },
   stats: {
     period: '统计期间', thisMonth: '本月', lastMonth: '上月', subunits: '含下级单位', rank: '排名', unit: '单位', score: '得分',
     response: '响应率', resolution: '解决率', satisfaction: '满意率', onTime: '按时办结率', timelyAccept: '及时签收率',
@@ -118,6 +126,7 @@ export default {
     api_token: { create: '创建接口令牌', revoke: '吊销接口令牌' },
     audit: { read: '查看审计日志', export: '导出审计日志' },
     stats: { export: '导出单位考核' },
+    alert: { handle: '处理预警' },
     system: { seed: '初始化数据' },
     category: { create: '新建诉求分类', update: '修改诉求分类' },
     calendar: { update: '修改工作日历' },

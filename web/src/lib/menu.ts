@@ -44,6 +44,7 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
   if (has('kb_read')) menu.push({ key: 'kb', path: '/kb', label: 'menu.kb' })
   if (has('ticket_read') && !isUnit) menu.push({ key: 'dashboard', path: '/dashboard', label: 'menu.dashboard' })
   if (has('stats_read')) menu.push({ key: 'stats-units', path: '/stats/units', label: 'menu.statsUnits' })
+  if (has('alert_handle')) menu.push({ key: 'alerts', path: '/alerts', label: 'menu.alerts' })
   const admin: MenuItem[] = []
   if (has('org_manage')) admin.push({ key: 'orgs', path: '/admin/orgs', label: 'menu.orgs' })
   if (has('user_manage')) admin.push({ key: 'users', path: '/admin/users', label: 'menu.users' })
