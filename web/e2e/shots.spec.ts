@@ -18,6 +18,7 @@ const PAGES: [string, string, string][] = [
   ['leader', '/dashboard', 'dashboard'],
   ['leader', '/stats/units', 'stats-units'],
   ['leader', '/alerts', 'alerts'],
+  ['leader', '/stats/bulletins', 'bulletins'],
   ['admin', '/admin/orgs', 'admin-orgs'],
   ['admin', '/admin/users', 'admin-users'],
   ['admin', '/admin/calendar', 'admin-calendar'],

@@ -63,3 +63,27 @@ test('a district manager reads its own units in English; a handler has no figure
   await login(page, 'district_a')
   await expect(page.locator('.el-menu').first()).not.toContainText('单位考核')
 })
+
+test('a supervisor publishes last month once; everyone reads it as published', async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'supervisor')
+  await page.goto('/stats/bulletins')
+  await page.locator('[data-test="publish"]').click()
+  // Published now, or by an earlier run of this test against the same demo: either way it is
+  // listed, and publishing it again is refused in words.
+  const months = page.locator('[data-test="bulletin-months"]')
+  await expect(months.locator('.month').first()).toBeVisible()
+  await page.locator('[data-test="publish"]').click()
+  await expect(page.locator('.el-message--error').first()).toContainText('已经发布')
+  const bulletin = page.locator('[data-test="bulletin"]')
+  // The demo's two districts: the better on the red list, the other on the black.
+  await expect(bulletin.locator('[data-test="red-list"]')).toContainText(/1\. \S+区/)
+  await expect(bulletin.locator('[data-test="black-list"]')).toContainText(/2\. \S+区/)
+  await expect(bulletin.locator('[data-test="stats-table"] tbody tr').first()).toBeVisible()
+  expect(errors.filter((e) => !e.includes('409'))).toEqual([])
+
+  await login(page, 'district_a_manager', 'en')
+  await page.goto('/stats/bulletins')
+  await expect(page.locator('[data-test="bulletin"]')).toContainText('Red list')
+  await expect(page.locator('[data-test="publish"]')).toHaveCount(0)
+})

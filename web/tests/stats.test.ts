@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { monthRange, percent } from '../src/lib/stats'
+import { lastMonth, monthRange, percent } from '../src/lib/stats'
 
 describe('unit figures', () => {
   it('shows rates as percentages and nothing due as a dash', () => {
@@ -18,5 +18,10 @@ describe('unit figures', () => {
     expect([lastTo.getMonth(), lastTo.getDate()]).toEqual([11, 31])
     const [, february] = monthRange(new Date(2028, 2, 3), 1)
     expect(february.getDate()).toBe(29)
+  })
+
+  it('offers last month for a bulletin, across a year', () => {
+    expect(lastMonth(new Date(2026, 0, 5))).toBe('2025-12')
+    expect(lastMonth(new Date(2026, 11, 7))).toBe('2026-11')
   })
 })

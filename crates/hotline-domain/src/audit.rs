@@ -85,13 +85,15 @@ pub enum AuditAction {
     StatsExport,
     /// An alert acknowledged, assigned or closed (the detail says which).
     AlertHandle,
+    /// A month's assessment bulletin published.
+    StatsPublish,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 60] = [
+    pub const FIXED: [Self; 61] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -152,6 +154,7 @@ impl AuditAction {
         Self::KbExport,
         Self::StatsExport,
         Self::AlertHandle,
+        Self::StatsPublish,
     ];
 
     #[must_use]
@@ -217,6 +220,7 @@ impl AuditAction {
             Self::KbExport => "kb.export",
             Self::StatsExport => "stats.export",
             Self::AlertHandle => "alert.handle",
+            Self::StatsPublish => "stats.publish",
             Self::Ticket(action) => action.audit_name(),
         }
     }

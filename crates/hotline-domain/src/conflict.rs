@@ -19,5 +19,7 @@ crate::code_enum! {
         OrgInUse = "org_in_use",
         TotpAlreadyEnabled = "totp_already_enabled",
         TotpSetupRequired = "totp_setup_required",
+        /// A month's bulletin is published once and then stands.
+        AlreadyPublished = "already_published",
     }
 }

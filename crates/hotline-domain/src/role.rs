@@ -107,6 +107,8 @@ crate::code_enum! {
         StatsRead = "stats_read",
         /// The early-warning inbox: read alerts, acknowledge, assign and close them.
         AlertHandle = "alert_handle",
+        /// Publish a month's assessment bulletin (考核通报), which then stands.
+        StatsPublish = "stats_publish",
     }
 }
 
@@ -127,9 +129,9 @@ pub enum Reach {
 pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
     use Permission::{
         AlertHandle, ApiTokenManage, AuditRead, KbEdit, KbPublish, KbRead, OrgManage, OrgRead,
-        ReferenceManage, StatsRead, SystemRead, TicketCallback, TicketCreate, TicketDecide,
-        TicketDispatch, TicketHandle, TicketIntake, TicketRead, TicketReview, TicketSupervise,
-        UserManage, UserRead,
+        ReferenceManage, StatsPublish, StatsRead, SystemRead, TicketCallback, TicketCreate,
+        TicketDecide, TicketDispatch, TicketHandle, TicketIntake, TicketRead, TicketReview,
+        TicketSupervise, UserManage, UserRead,
     };
     use Reach::{City, OwnSubtree};
     match role {
@@ -167,6 +169,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (KbEdit, City),
             (KbPublish, City),
             (StatsRead, City),
+            (StatsPublish, City),
             (AlertHandle, City),
         ],
         Role::Qa => &[

@@ -368,7 +368,9 @@ impl Default for SatisfactionWeights {
 }
 
 /// The rates of practice §C, each `None` when nothing was due.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct Indicators {
     /// 响应率: contacted within the response limit ÷ assigned.
     pub response_rate: Option<f64>,
@@ -485,6 +487,20 @@ pub fn ranks(scores: &[Option<f64>]) -> Vec<Option<usize>> {
         .iter()
         .map(|s| s.map(|s| 1 + scores.iter().filter(|o| o.is_some_and(|o| o > s)).count()))
         .collect()
+}
+
+/// 红黑榜 of one group: the indices of its best `n` and its worst `n` scored units, best first
+/// and worst first. A group of fewer than `2n` scored units is split in half, so no unit is on
+/// both lists (and a lone unit on neither).
+#[must_use]
+pub fn red_and_black(ranks: &[Option<usize>], n: usize) -> (Vec<usize>, Vec<usize>) {
+    let mut scored: Vec<(usize, usize)> =
+        ranks.iter().enumerate().filter_map(|(i, r)| r.map(|r| (r, i))).collect();
+    scored.sort_unstable();
+    let k = n.min(scored.len() / 2);
+    let red = scored.iter().take(k).map(|(_, i)| *i).collect();
+    let black = scored.iter().rev().take(k).map(|(_, i)| *i).collect();
+    (red, black)
 }
 
 #[cfg(test)]
@@ -634,6 +650,14 @@ mod tests {
         assert_eq!(i.response_rate, None);
         assert_eq!(Scheme::default().score(&i), Some(40.0));
         assert_eq!(Scheme::default().score(&Indicators::default()), None);
+    }
+
+    #[test]
+    fn red_and_black_lists_never_share_a_unit() {
+        let ranks = [Some(2), None, Some(1), Some(3), Some(4), Some(5)];
+        assert_eq!(red_and_black(&ranks, 2), (vec![2, 0], vec![5, 4]));
+        assert_eq!(red_and_black(&ranks, 3), (vec![2, 0], vec![5, 4]));
+        assert_eq!(red_and_black(&[Some(1)], 3), (vec![], vec![]));
     }
 
     #[test]

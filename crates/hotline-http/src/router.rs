@@ -76,6 +76,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(stats::stats_overview))
         .routes(routes!(stats::unit_figures))
         .routes(routes!(stats::counted_tickets))
+        .routes(routes!(stats::list_bulletins, stats::publish_bulletin))
+        .routes(routes!(stats::get_bulletin))
         .routes(routes!(alerts::list_alerts))
         .routes(routes!(alerts::handle_alert))
         .routes(routes!(reference::deadline_preview))

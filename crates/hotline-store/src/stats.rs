@@ -327,3 +327,41 @@ pub async fn any_facts(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
     select.from(table(FACT)).column(col("ticket_id")).limit(1);
     Ok(db.query_one(&select).await?.is_some())
 }
+
+pub use crate::entity::stat_bulletin::Model as BulletinRow;
+
+/// Publishes a month; `false` when it was published already (the first one stands).
+pub async fn insert_bulletin(db: &impl ConnectionTrait, row: BulletinRow) -> Result<bool, DbErr> {
+    use sea_orm::{EntityTrait as _, IntoActiveModel as _};
+    let inserted = crate::entity::stat_bulletin::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::column(crate::entity::stat_bulletin::Column::Month).do_nothing().to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted > 0)
+}
+
+pub async fn bulletin(
+    db: &impl ConnectionTrait,
+    month: &str,
+) -> Result<Option<BulletinRow>, DbErr> {
+    use sea_orm::EntityTrait as _;
+    crate::entity::stat_bulletin::Entity::find_by_id(month.to_owned()).one(db).await
+}
+
+/// Every published month, newest first, without their reports.
+pub async fn bulletins(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<(String, Option<Uuid>, chrono::DateTime<chrono::Utc>)>, DbErr> {
+    use sea_orm::{EntityTrait as _, QueryOrder as _, QuerySelect as _};
+
+    use crate::entity::stat_bulletin::{Column, Entity};
+    Entity::find()
+        .select_only()
+        .columns([Column::Month, Column::PublishedBy, Column::PublishedAt])
+        .order_by_desc(Column::Month)
+        .into_tuple()
+        .all(db)
+        .await
+}

@@ -23,7 +23,7 @@ const en: typeof zh = {
     toAccept: 'To accept', inProgress: 'In progress', returned: 'Returned', overdue: 'Overdue', toDecide: 'To decide',
     toReview: 'To review', toCallback: 'To call back', allTickets: 'All work orders', dashboard: 'Dashboard', admin: 'Administration',
     orgs: 'Org tree', users: 'Users', tokens: 'API tokens', webhooks: 'Webhooks', categories: 'Categories', sla: 'SLA policies', calendar: 'Calendar',
-    routing: 'Routing catalogue', statsUnits: 'Unit figures', alerts: 'Alerts', audit: 'Audit trail', jobs: 'Background jobs', phrases: 'Common phrases', kb: 'Knowledge base',
+    routing: 'Routing catalogue', statsUnits: 'Unit figures', bulletins: 'Bulletins', alerts: 'Alerts', audit: 'Audit trail', jobs: 'Background jobs', phrases: 'Common phrases', kb: 'Knowledge base',
     search: 'Search tickets', searchIndex: 'Search index',
   },
   jobs: {
@@ -79,6 +79,10 @@ const en: typeof zh = {
     excerpted: 'Excerpted',
     system: 'system', masterNumber: 'Master ticket', attachments: 'Attachments', contacts: 'Contacts',
   },
+  bulletins: {
+    publish: 'Publish', published: 'Bulletin for {month} published', none: 'No bulletin published yet', at: 'Published {at}',
+    title: 'Bulletin for {month}', red: 'Red list', black: 'Black list',
+  },
   alerts: {
     state: 'State', kind: 'Kind', title: 'Alert', region: 'Area', raised: 'Raised', none: 'No alerts',
     ticket: 'Ticket {n}', more: '+{n} more', assignee: 'Assign to', note: 'What was done',
@@ -127,7 +131,7 @@ const en: typeof zh = {
     user: { create: 'User created', update: 'User changed', reset_password: 'Password reset', unlock: 'Account unlocked', read: 'User viewed', list: 'Users listed' , preferences: 'Preferences changed' },
     api_token: { create: 'API token created', revoke: 'API token revoked' },
     audit: { read: 'Audit trail read' , export: 'Audit trail exported' },
-    stats: { export: 'Unit figures exported' },
+    stats: { export: 'Unit figures exported', publish: 'Bulletin published' },
     alert: { handle: 'Alert handled' },
     system: { seed: 'Data seeded' },
     category: { create: 'Category created', update: 'Category changed' },
@@ -161,7 +165,7 @@ const en: typeof zh = {
     session_expired: 'Your session expired; please sign in again.', invalid_credentials: 'Wrong username or password.', totp_required: 'Enter your one-time code.',
     invalid_totp: 'The one-time code is wrong or was used already.', account_locked: 'Too many failed sign-ins: the account is locked for a while.', too_many_requests: 'Too many attempts from here: wait a moment and try again.',
     account_disabled: 'The account or its org is deactivated.', password_change_required: 'Change your password first.', totp_enrollment_required: 'Enrol an authenticator first.',
-    forbidden: 'You are not allowed to do this.', not_found: 'Not found.', invalid_transition: 'Not possible in the current state; reload.',
+    forbidden: 'You are not allowed to do this.', not_found: 'Not found.', invalid_transition: 'Not possible in the current state; reload.', already_published: 'The month’s bulletin is published already.',
     children_not_replied: 'Not every assisting unit has replied yet.', extension_too_late: 'The deadline has passed; no extension can be requested.',
     concurrent_update: 'Someone else changed the ticket; reload and retry.', org_in_use: 'The org still has active child orgs or users.', network: 'The connection was lost.',
     internal: 'Internal error; please retry.', unavailable: 'The service is temporarily unavailable.',

@@ -21,7 +21,7 @@ export default {
     toAccept: '待签收', inProgress: '办理中', returned: '退单中', overdue: '已超期', toDecide: '待裁定',
     toReview: '待审核', toCallback: '待回访', allTickets: '全部工单', dashboard: '数据看板', admin: '系统管理',
     orgs: '组织机构', users: '用户', tokens: '接口令牌', webhooks: 'Webhook 订阅', categories: '诉求分类', sla: '时限策略', calendar: '工作日历',
-    routing: '派单目录', statsUnits: '单位考核', alerts: '预警中心', audit: '审计日志', jobs: '后台任务', phrases: '常用语', kb: '知识库',
+    routing: '派单目录', statsUnits: '单位考核', bulletins: '考核通报', alerts: '预警中心', audit: '审计日志', jobs: '后台任务', phrases: '常用语', kb: '知识库',
     search: '工单检索', searchIndex: '检索索引',
   },
   jobs: {
@@ -77,6 +77,10 @@ export default {
     excerpted: '已拟摘',
     system: '系统', masterNumber: '主工单', attachments: '附件', contacts: '来电记录',
   },
+  bulletins: {
+    publish: '发布通报', published: '已发布 {month} 考核通报', none: '还没有发布过通报', at: '发布于 {at}',
+    title: '{month} 考核通报', red: '红榜', black: '黑榜',
+  },
   alerts: {
     state: '状态', kind: '类型', title: '预警内容', region: '区域', raised: '发出时间', none: '暂无预警',
     ticket: '工单{n}', more: '等{n}件', assignee: '交给', note: '处理情况',
@@ -125,7 +129,7 @@ export default {
     user: { create: '新建用户', update: '修改用户', reset_password: '重置密码', unlock: '解锁账号', read: '查看用户', list: '查看用户列表', preferences: '修改个人设置' },
     api_token: { create: '创建接口令牌', revoke: '吊销接口令牌' },
     audit: { read: '查看审计日志', export: '导出审计日志' },
-    stats: { export: '导出单位考核' },
+    stats: { export: '导出单位考核', publish: '发布考核通报' },
     alert: { handle: '处理预警' },
     system: { seed: '初始化数据' },
     category: { create: '新建诉求分类', update: '修改诉求分类' },
@@ -158,7 +162,7 @@ export default {
     session_expired: '会话已超时，请重新登录。', invalid_credentials: '用户名或密码错误。', totp_required: '请输入动态验证码。',
     invalid_totp: '动态验证码错误或已使用。', account_locked: '登录失败次数过多，账号已临时锁定，请稍后再试或联系管理员解锁。', too_many_requests: '操作过于频繁，请稍候再试。',
     account_disabled: '账号或所属单位已停用。', password_change_required: '请先修改密码。', totp_enrollment_required: '请先绑定动态验证码。',
-    forbidden: '无权执行此操作。', not_found: '未找到。', invalid_transition: '当前状态下不能执行该操作，请刷新。',
+    forbidden: '无权执行此操作。', not_found: '未找到。', invalid_transition: '当前状态下不能执行该操作，请刷新。', already_published: '该月通报已经发布，不能再次发布。',
     children_not_replied: '协办单位尚未全部答复。', extension_too_late: '已超过办结时限，不能申请延期。',
     concurrent_update: '工单已被他人更新，请刷新后重试。', org_in_use: '该机构下仍有启用的下级机构或用户。', network: '网络连接中断。',
     internal: '服务器内部错误，请稍后重试。', unavailable: '服务暂时不可用。',

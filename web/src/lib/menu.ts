@@ -43,7 +43,10 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
   if (tickets.length) menu.push({ key: 'tickets', path: '', label: 'menu.tickets', children: tickets })
   if (has('kb_read')) menu.push({ key: 'kb', path: '/kb', label: 'menu.kb' })
   if (has('ticket_read') && !isUnit) menu.push({ key: 'dashboard', path: '/dashboard', label: 'menu.dashboard' })
-  if (has('stats_read')) menu.push({ key: 'stats-units', path: '/stats/units', label: 'menu.statsUnits' })
+  if (has('stats_read')) {
+    menu.push({ key: 'stats-units', path: '/stats/units', label: 'menu.statsUnits' })
+    menu.push({ key: 'bulletins', path: '/stats/bulletins', label: 'menu.bulletins' })
+  }
   if (has('alert_handle')) menu.push({ key: 'alerts', path: '/alerts', label: 'menu.alerts' })
   const admin: MenuItem[] = []
   if (has('org_manage')) admin.push({ key: 'orgs', path: '/admin/orgs', label: 'menu.orgs' })

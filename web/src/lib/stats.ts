@@ -59,3 +59,27 @@ export function monthRange(today: Date, back: number): [Date, Date] {
   const last = back === 0 ? new Date(today.getFullYear(), today.getMonth(), today.getDate()) : new Date(first.getFullYear(), first.getMonth() + 1, 0)
   return [first, last]
 }
+
+export interface ListedUnit {
+  kind: string
+  org_id: string
+  name: string
+  score: number | null
+  rank: number | null
+}
+
+/** A published month, as it was published. */
+export interface Bulletin {
+  month: string
+  published_at: string
+  published_by: string | null
+  report: UnitsReport
+  red: ListedUnit[]
+  black: ListedUnit[]
+}
+
+/** The month before `today`'s, `YYYY-MM`: the one a bulletin is usually published for. */
+export function lastMonth(today: Date): string {
+  const d = new Date(today.getFullYear(), today.getMonth() - 1, 1)
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`
+}

@@ -2,9 +2,11 @@
 //! from the tickets on read; everything over a period — unit figures, 三率, rankings — is read
 //! from the rollups that `rollup` keeps.
 
+mod bulletin;
 mod rollup;
 mod units;
 
+pub use bulletin::{Bulletin, BulletinSummary, ListedUnit, PublishInput};
 pub use rollup::StatsDifference;
 pub use units::{CountedQuery, Period, UnitFigures, UnitsQuery, UnitsReport};
 

@@ -38,7 +38,7 @@ pub struct UnitsQuery {
 }
 
 /// One unit's figures. Rates are fractions 0–1, `null` when nothing was due.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UnitFigures {
     pub org_id: Uuid,
     pub code: String,
@@ -61,7 +61,7 @@ pub struct UnitFigures {
     pub counts: BTreeMap<String, i64>,
 }
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UnitsReport {
     pub from: NaiveDate,
     pub to: NaiveDate,

@@ -5,14 +5,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
 use hotline_app::paging::{ListFormat, PageOf};
-use hotline_app::stats::{CountedQuery, UnitsQuery};
+use hotline_app::stats::{Bulletin, BulletinSummary, CountedQuery, PublishInput, UnitsQuery};
 use hotline_app::tickets::TicketSummary;
 use http::HeaderMap;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::extract::{ApiPath, ApiQuery, Caller};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::i18n::Lang;
 use crate::xlsx;
 
@@ -75,4 +75,71 @@ pub async fn counted_tickets(
     ApiQuery(query): ApiQuery<CountedQuery>,
 ) -> ApiResult<Json<PageOf<TicketSummary>>> {
     Ok(Json(state.app.counted_tickets(&caller.ctx, org_id, &query).await?))
+}
+
+/// Published months, newest first.
+#[utoipa::path(
+    get,
+    path = "/stats/bulletins",
+    tag = "stats",
+    responses((status = 200, description = "Every published month", body = Vec<BulletinSummary>))
+)]
+pub async fn list_bulletins(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<BulletinSummary>>> {
+    Ok(Json(state.app.list_bulletins(&caller.ctx).await?))
+}
+
+/// Publishes a month that is over (考核通报): its figures, ranks and red and black lists, which
+/// then stand; a second publication of the month answers 409 `already_published`.
+#[utoipa::path(
+    post,
+    path = "/stats/bulletins",
+    tag = "stats",
+    request_body = PublishInput,
+    responses((status = 201, description = "Published", body = Bulletin))
+)]
+pub async fn publish_bulletin(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<PublishInput>,
+) -> ApiResult<(http::StatusCode, Json<Bulletin>)> {
+    Ok((http::StatusCode::CREATED, Json(state.app.publish_bulletin(&caller.ctx, &input).await?)))
+}
+
+/// A published month as it was published; with `format=xlsx` its figures as a workbook.
+#[utoipa::path(
+    get,
+    path = "/stats/bulletins/{month}",
+    tag = "stats",
+    params(("month" = String, Path, description = "YYYY-MM"), ("format" = Option<ListFormat>, Query, description = "`xlsx` for a workbook")),
+    responses((status = 200, description = "The bulletin, or with `format=xlsx` a workbook", content(
+        (Bulletin = "application/json"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )))
+)]
+pub async fn get_bulletin(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiPath(month): ApiPath<String>,
+    ApiQuery(query): ApiQuery<BulletinQuery>,
+) -> ApiResult<Response> {
+    let bulletin = state.app.bulletin(&caller.ctx, &month).await?;
+    match query.format.unwrap_or_default() {
+        ListFormat::Json => Ok(Json(bulletin).into_response()),
+        ListFormat::Xlsx => xlsx::units(
+            &bulletin.report,
+            Lang::from_headers(&headers),
+            state.app.calendar().offset(),
+            state.app.now(),
+        ),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulletinQuery {
+    format: Option<ListFormat>,
 }

@@ -18,6 +18,7 @@ mod m20261207_000012_knowledge_base;
 mod m20261207_000013_search_words;
 mod m20261207_000014_statistics;
 mod m20261207_000015_alerts;
+mod m20261207_000016_bulletins;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_search_words::Migration),
             Box::new(m20261207_000014_statistics::Migration),
             Box::new(m20261207_000015_alerts::Migration),
+            Box::new(m20261207_000016_bulletins::Migration),
         ]
     }
 }

@@ -40,7 +40,8 @@ pub enum Workload {
     W5,
     /// Full-text search over tickets.
     W6,
-    /// Unit figures (三率, scores, ranks) for the last 30 days, from the rollups.
+    /// Unit figures (三率, scores, ranks) for the last 30 days, from the rollups, and the
+    /// leader's overview.
     W7,
 }
 
@@ -484,9 +485,21 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         let cpu = server.cpu_secs();
         let mut outcome = load::lists(
             "W7 unit figures (30 days)",
-            leader,
+            leader.clone(),
             format!("/api/v1/stats/units?from={from}&to={to}"),
             clients,
+            limits,
+        )
+        .await;
+        server.measured(&mut outcome, cpu);
+        outcomes.push(outcome);
+        // The leader's overview counts the tickets as they stand (not from the rollups).
+        let cpu = server.cpu_secs();
+        let mut outcome = load::lists(
+            "W7 leader's overview",
+            leader,
+            "/api/v1/stats/overview".to_owned(),
+            clients.min(8),
             limits,
         )
         .await;

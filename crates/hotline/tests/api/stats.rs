@@ -10,6 +10,7 @@ both_backends!(
     every_count_drills_down_to_as_many_tickets,
     unit_figures_refuse_bad_periods_and_strangers,
     rollups_equal_a_recount_after_random_actions,
+    a_published_month_stands_whatever_happens_after,
 );
 
 const NOVEMBER: &str = "from=2026-11-01&to=2026-11-30";
@@ -356,4 +357,76 @@ async fn rollups_equal_a_recount_after_random_actions(backend: Backend) {
     t.app.rebuild_stats(|_, _| {}).await.expect("rebuild");
     assert!(t.app.verify_stats().await.expect("verify").is_empty());
     assert!(!kept.is_empty());
+}
+
+async fn a_published_month_stands_whatever_happens_after(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let closed = handled(&t, "bureau_a", "ZJW", true, "satisfied").await;
+    handled(&t, "district_a", "DONGCHENG", false, "basically_satisfied").await;
+    handled(&t, "district_b", "XICHENG", true, "unsatisfied").await;
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+
+    // November is not over yet.
+    let supervisor = t.login("supervisor").await;
+    let res = supervisor.post("/api/v1/stats/bulletins", json!({"month": "2026-11"})).await;
+    assert_eq!((res.status, res.field_code("month")), (422, "invalid_value"), "{}", res.body);
+    let res = supervisor.post("/api/v1/stats/bulletins", json!({"month": "November"})).await;
+    assert_eq!((res.status, res.field_code("month")), (422, "invalid_format"));
+
+    t.advance(chrono::Duration::days(10));
+    let supervisor = t.login("supervisor").await;
+    let leader = t.login("leader").await;
+    assert_eq!(
+        leader.post("/api/v1/stats/bulletins", json!({"month": "2026-11"})).await.status,
+        403
+    );
+    let res = supervisor.post("/api/v1/stats/bulletins", json!({"month": "2026-11"})).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let published = res.body.clone();
+    assert_eq!(published["month"], "2026-11");
+    // Two districts with scores: the better on the red list, the worse on the black.
+    let names = |list: &str| -> Vec<String> {
+        published[list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|u| u["kind"] == "district")
+            .filter_map(|u| u["name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(
+        (names("red"), names("black")),
+        (vec!["东城区".to_owned()], vec!["西城区".to_owned()])
+    );
+    let res = supervisor.post("/api/v1/stats/bulletins", json!({"month": "2026-11"})).await;
+    assert_eq!((res.status, res.code()), (409, "already_published"));
+    assert_eq!(t.audit_count("stats.publish").await, 1);
+
+    // A November ticket reopened and called back unhappy changes November's running figures…
+    ok(&supervisor, &closed, "reopen", json!({"reason": "市民反映仍未修好"})).await;
+    let bureau = t.login("bureau_a").await;
+    ok(&bureau, &closed, "reply", json!({"content": "再次维修"})).await;
+    ok(&supervisor, &closed, "approve_reply", json!({})).await;
+    ok(
+        &supervisor,
+        &closed,
+        "callback",
+        json!({"reachable": true, "resolved": false, "satisfaction": "unsatisfied"}),
+    )
+    .await;
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    let now = leader.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await.body;
+    assert_eq!(unit(&now, "ZJW")["satisfaction_rate"].as_f64(), Some(0.0));
+    // …never the published month, which every reader of figures sees as it was.
+    let manager = t.login("district_a_manager").await;
+    let res = manager.get("/api/v1/stats/bulletins/2026-11").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(unit(&res.body["report"], "ZJW")["satisfaction_rate"].as_f64(), Some(1.0));
+    assert_eq!(res.body["report"], published["report"]);
+    let list = manager.get("/api/v1/stats/bulletins").await.body;
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    assert_eq!(list[0]["month"], "2026-11");
+    assert_eq!(manager.get("/api/v1/stats/bulletins/2026-10").await.status, 404);
+    let (_, rows) = sheet(&manager, "/api/v1/stats/bulletins/2026-11?format=xlsx", "zh-CN").await;
+    assert_eq!(rows[0][..3], ["类别", "排名", "单位"]);
 }
