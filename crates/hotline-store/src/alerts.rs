@@ -108,19 +108,17 @@ pub async fn recent(
         .await
 }
 
-/// Registered tickets since `since` at `address` with `category`, newest first (hotspots).
-pub async fn at_place(
+/// Registered top-level tickets since `since` that meet `condition`, newest first.
+async fn recent_ids(
     db: &impl ConnectionTrait,
-    address: &str,
-    category: Uuid,
+    condition: sea_orm::Condition,
     since: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<Uuid>, DbErr> {
     ticket::Entity::find()
         .select_only()
         .column(ticket::Column::Id)
-        .filter(ticket::Column::Address.eq(address))
-        .filter(ticket::Column::CategoryId.eq(category))
+        .filter(condition)
         .filter(ticket::Column::CreatedAt.gte(since))
         .filter(ticket::Column::ParentId.is_null())
         .filter(ticket::Column::State.ne(TicketState::Draft))
@@ -131,23 +129,27 @@ pub async fn at_place(
         .await
 }
 
-/// A caller's registered tickets since `since`, newest first (repeat callers).
+/// Tickets since `since` at `address` with `category` (hotspots).
+pub async fn at_place(
+    db: &impl ConnectionTrait,
+    address: &str,
+    category: Uuid,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Uuid>, DbErr> {
+    let place = sea_orm::Condition::all()
+        .add(ticket::Column::Address.eq(address))
+        .add(ticket::Column::CategoryId.eq(category));
+    recent_ids(db, place, since, limit).await
+}
+
+/// A caller's tickets since `since` (repeat callers).
 pub async fn of_caller(
     db: &impl ConnectionTrait,
     phone_idx: &str,
     since: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<Uuid>, DbErr> {
-    ticket::Entity::find()
-        .select_only()
-        .column(ticket::Column::Id)
-        .filter(ticket::Column::CallerPhoneIdx.eq(phone_idx))
-        .filter(ticket::Column::CreatedAt.gte(since))
-        .filter(ticket::Column::ParentId.is_null())
-        .filter(ticket::Column::State.ne(TicketState::Draft))
-        .order_by_desc(ticket::Column::CreatedAt)
-        .limit(limit)
-        .into_tuple()
-        .all(db)
-        .await
+    let caller = sea_orm::Condition::all().add(ticket::Column::CallerPhoneIdx.eq(phone_idx));
+    recent_ids(db, caller, since, limit).await
 }
