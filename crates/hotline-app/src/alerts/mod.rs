@@ -19,6 +19,7 @@ use uuid::Uuid;
 pub use eval::{Detection, EvalReport};
 
 use crate::events::LiveEvent;
+use crate::integrations::outbox::Consumer;
 use crate::paging::{PageOf, Paging};
 use crate::tickets::views::OrgRef;
 use crate::{App, AuditEntry, Ctx, Error, Result};
@@ -218,60 +219,94 @@ impl App {
         self.alert_view(row).await
     }
 
-    /// Raises an alert, or adds `tickets` to the one still open for `key`.
-    pub(crate) async fn raise_alert(&self, raised: Raised) -> Result<()> {
+    /// Raises alerts, or adds their tickets to the ones still open for their keys, in one write
+    /// with `done` (the outbox events they came from, marked handled by `consumer`).
+    pub(crate) async fn raise_alerts(
+        &self,
+        raised: Vec<Raised>,
+        done: Option<(Consumer, Vec<Uuid>)>,
+    ) -> Result<()> {
+        // Raises of one key in a batch become one: the newest words, every ticket.
+        let mut merged: Vec<Raised> = Vec::new();
+        for r in raised {
+            match merged.iter_mut().find(|m| m.key.is_some() && m.key == r.key) {
+                Some(m) => {
+                    let older = std::mem::take(&mut m.tickets);
+                    *m = Raised { tickets: merge_ids(&r.tickets, &older), ..r };
+                }
+                None => merged.push(r),
+            }
+        }
+        if merged.is_empty() && done.as_ref().is_none_or(|(_, ids)| ids.is_empty()) {
+            return Ok(());
+        }
         let now = self.now();
-        let row = self
+        let rows = self
             .store
             .write(move |tx| {
                 Box::pin(async move {
-                    let open = match &raised.key {
-                        Some(key) => hotline_store::alerts::open_for(&**tx, key).await?,
-                        None => None,
-                    };
-                    let row = match open {
-                        Some(mut row) => {
-                            let mut ids = raised.tickets.clone();
-                            ids.extend(
-                                ids_of(&row).into_iter().filter(|id| !raised.tickets.contains(id)),
-                            );
-                            ids.truncate(MAX_TICKETS);
-                            row.ticket_ids = json!(ids).to_string();
-                            row.detail = raised.detail.to_string();
-                            row.title = raised.title.clone();
-                            row.updated_at = now;
-                            hotline_store::alerts::update(&**tx, row).await?
-                        }
-                        None => {
-                            let mut ids = raised.tickets.clone();
-                            ids.truncate(MAX_TICKETS);
-                            let row = AlertRow {
-                                id: Uuid::now_v7(),
-                                kind: raised.kind,
-                                state: AlertState::Open,
-                                dedupe_key: raised.key.clone(),
-                                title: raised.title.clone(),
-                                detail: raised.detail.to_string(),
-                                ticket_ids: json!(ids).to_string(),
-                                region_id: raised.region,
-                                category_id: raised.category,
-                                assignee_id: None,
-                                note: None,
-                                created_at: now,
-                                updated_at: now,
-                                closed_at: None,
-                            };
-                            hotline_store::alerts::insert(&**tx, row.clone()).await?;
-                            row
-                        }
-                    };
-                    Ok::<_, Error>(row)
+                    let mut rows = Vec::with_capacity(merged.len());
+                    for raised in merged {
+                        let open = match &raised.key {
+                            Some(key) => hotline_store::alerts::open_for(&**tx, key).await?,
+                            None => None,
+                        };
+                        let row = match open {
+                            Some(mut row) => {
+                                row.ticket_ids =
+                                    json!(merge_ids(&raised.tickets, &ids_of(&row))).to_string();
+                                row.detail = raised.detail.to_string();
+                                row.title = raised.title;
+                                row.updated_at = now;
+                                hotline_store::alerts::update(&**tx, row).await?
+                            }
+                            None => {
+                                let row = AlertRow {
+                                    id: Uuid::now_v7(),
+                                    kind: raised.kind,
+                                    state: AlertState::Open,
+                                    dedupe_key: raised.key,
+                                    title: raised.title,
+                                    detail: raised.detail.to_string(),
+                                    ticket_ids: json!(merge_ids(&raised.tickets, &[])).to_string(),
+                                    region_id: raised.region,
+                                    category_id: raised.category,
+                                    assignee_id: None,
+                                    note: None,
+                                    created_at: now,
+                                    updated_at: now,
+                                    closed_at: None,
+                                };
+                                hotline_store::alerts::insert(&**tx, row.clone()).await?;
+                                row
+                            }
+                        };
+                        rows.push(row);
+                    }
+                    if let Some((consumer, events)) = done {
+                        hotline_store::outbox::mark_done(&**tx, consumer.name(), &events).await?;
+                    }
+                    Ok::<_, Error>(rows)
                 })
             })
             .await?;
-        self.publish(LiveEvent::alert(&row));
+        for row in &rows {
+            self.publish(LiveEvent::alert(row));
+        }
         Ok(())
     }
+}
+
+/// `newer` then the rest of `older`, each id once, at most [`MAX_TICKETS`].
+fn merge_ids(newer: &[Uuid], older: &[Uuid]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = Vec::with_capacity(newer.len() + older.len());
+    for id in newer.iter().chain(older) {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    ids.truncate(MAX_TICKETS);
+    ids
 }
 
 /// What a rule found.

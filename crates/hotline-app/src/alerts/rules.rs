@@ -73,6 +73,7 @@ impl App {
             }
         }
         let found = surges(&appeals, now, now, &settings, &mut quiet);
+        let mut raised = Vec::with_capacity(found.len());
         for surge in &found {
             let name = |id: Uuid| reference.orgs.get(&id).map(|o| o.name.clone());
             let district = name(surge.cell.region).unwrap_or_default();
@@ -89,7 +90,7 @@ impl App {
                 .filter(|((_, cell), _)| *cell == surge.cell)
                 .map(|(_, id)| *id)
                 .collect();
-            self.raise_alert(Raised {
+            raised.push(Raised {
                 kind: AlertKind::Surge,
                 key: Some(format!("surge:{}:{}", surge.cell.category, surge.cell.region)),
                 title: format!(
@@ -103,9 +104,9 @@ impl App {
                 tickets,
                 region: Some(surge.cell.region),
                 category: Some(surge.cell.category),
-            })
-            .await?;
+            });
         }
+        self.raise_alerts(raised, None).await?;
         Ok(found.len() as u64)
     }
 
@@ -123,13 +124,14 @@ impl App {
         let settings = &self.config.alerts;
         let now = self.now();
         let reference = self.reference().await?;
+        let mut raised = Vec::new();
         for row in rows.iter().filter(|r| r.state != TicketState::Draft && r.parent_id.is_none()) {
             let words = sensitive_words(
                 &format!("{} {}", row.title, row.content),
                 &settings.sensitive_words,
             );
             if !words.is_empty() {
-                self.raise_alert(Raised {
+                raised.push(Raised {
                     kind: AlertKind::SensitiveWords,
                     key: Some(format!("words:{}", row.id)),
                     title: format!("敏感词「{}」：{} {}", words.join("、"), row.number, row.title),
@@ -137,8 +139,7 @@ impl App {
                     tickets: vec![row.id],
                     region: row.region_org_id,
                     category: row.category_id,
-                })
-                .await?;
+                });
             }
             if let (Some(address), Some(category)) = (row.address.as_deref(), row.category_id) {
                 let since = now - Duration::days(settings.hotspot_days);
@@ -156,7 +157,7 @@ impl App {
                         .get(&category)
                         .map(|c| c.name.clone())
                         .unwrap_or_default();
-                    self.raise_alert(Raised {
+                    raised.push(Raised {
                         kind: AlertKind::Hotspot,
                         key: Some(format!("hotspot:{category}:{address}")),
                         title: format!(
@@ -168,8 +169,7 @@ impl App {
                         tickets,
                         region: row.region_org_id,
                         category: Some(category),
-                    })
-                    .await?;
+                    });
                 }
             }
             if let Some(phone) = row.caller_phone_idx.as_deref() {
@@ -179,7 +179,7 @@ impl App {
                         .await?;
                 if tickets.len() as u64 >= settings.repeat_caller_count {
                     let masked = row.caller_phone_masked.clone().unwrap_or_default();
-                    self.raise_alert(Raised {
+                    raised.push(Raised {
                         kind: AlertKind::RepeatCaller,
                         key: Some(format!("caller:{phone}")),
                         title: format!(
@@ -191,19 +191,12 @@ impl App {
                         tickets,
                         region: row.region_org_id,
                         category: row.category_id,
-                    })
-                    .await?;
+                    });
                 }
             }
         }
+        // The alerts and the marks in one write: each event's alerts happen once.
         let done: Vec<Uuid> = events.iter().map(|e| e.id).collect();
-        self.store
-            .write(move |tx| {
-                Box::pin(async move {
-                    hotline_store::outbox::mark_done(&**tx, Consumer::Alerts.name(), &done).await?;
-                    Ok(())
-                })
-            })
-            .await
+        self.raise_alerts(raised, Some((Consumer::Alerts, done))).await
     }
 }

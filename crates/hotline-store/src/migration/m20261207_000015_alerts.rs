@@ -1,5 +1,7 @@
 //! Early warning: the alerts inbox. `dedupe_key` keeps one open alert per matter (a hotspot's
 //! place and kind, a caller), so a rule firing again adds tickets to it instead of a new alert.
+//! And an index for the hotspot rule, which asks for each new appeal how often its address and
+//! category came in the last days.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
@@ -27,6 +29,14 @@ enum Alert {
     CreatedAt,
     UpdatedAt,
     ClosedAt,
+}
+
+#[derive(DeriveIden)]
+enum Ticket {
+    Table,
+    Address,
+    CategoryId,
+    CreatedAt,
 }
 
 #[async_trait::async_trait]
@@ -72,10 +82,24 @@ impl MigrationTrait for Migration {
                     .col(Alert::State)
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_ticket_place")
+                    .table(Ticket::Table)
+                    .col(Ticket::Address)
+                    .col(Ticket::CategoryId)
+                    .col(Ticket::CreatedAt)
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(Index::drop().name("idx_ticket_place").table(Ticket::Table).to_owned())
+            .await?;
         manager.drop_table(Table::drop().table(Alert::Table).to_owned()).await
     }
 }
