@@ -1,6 +1,7 @@
-//! The statistics tables: each ticket's facts per org (`stat_fact`) and their sums per day ×
-//! org × category × channel (`stat_daily`). A change writes a ticket's new facts and adds their
-//! difference to the sums in the same transaction, so the sums always equal the facts.
+//! The statistics tables: each ticket's facts per org (`stat_fact`), their sums per day × org ×
+//! category × channel (`stat_daily`) and per day × org (`stat_unit_daily`). A change writes a
+//! ticket's new facts and adds their difference to both sums in the same transaction, so the
+//! sums always equal the facts.
 //! The measure columns are named by `hotline_domain::stats::Measure::column`.
 
 use chrono::NaiveDate;
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 const FACT: &str = "stat_fact";
 const DAILY: &str = "stat_daily";
+const UNIT_DAILY: &str = "stat_unit_daily";
 /// Rows per multi-row insert: 31 values each stays under SQLite's 32,766 parameters.
 const CHUNK: usize = 400;
 
@@ -131,26 +133,61 @@ pub async fn replace_facts(
     Ok(())
 }
 
-/// Adds `deltas` to the daily sums (one entry per key: the caller has merged them).
+/// Adds `deltas` to the sums (one entry per key: the caller has merged them), and their
+/// totals per day × org to the unit sums.
 pub async fn add_to_daily(
     db: &impl ConnectionTrait,
     deltas: &[(FactKey, Measures)],
 ) -> Result<(), DbErr> {
-    for chunk in deltas.chunks(CHUNK) {
-        let mut insert = Query::insert();
-        insert.into_table(table(DAILY)).columns(row_columns(false));
-        for (key, measures) in chunk {
+    let mut units: std::collections::BTreeMap<(NaiveDate, Uuid), Measures> =
+        std::collections::BTreeMap::new();
+    for (key, measures) in deltas {
+        units.entry((key.day, key.org_id)).or_insert_with(Measures::zero).add(measures);
+    }
+    let rows: Vec<Vec<sea_orm::Value>> = deltas
+        .iter()
+        .map(|(key, measures)| {
             let mut values: Vec<sea_orm::Value> = key_values(key).into();
             values.extend(measures.values().iter().map(|v| (*v).into()));
+            values
+        })
+        .collect();
+    upsert_adding(db, DAILY, &key_columns(), rows).await?;
+    let rows: Vec<Vec<sea_orm::Value>> = units
+        .into_iter()
+        .filter(|(_, m)| !m.is_zero())
+        .map(|((day, org), measures)| {
+            let mut values: Vec<sea_orm::Value> = vec![day_text(day).into(), org.into()];
+            values.extend(measures.values().iter().map(|v| (*v).into()));
+            values
+        })
+        .collect();
+    upsert_adding(db, UNIT_DAILY, &[col("day"), col("org_id")], rows).await
+}
+
+/// Inserts `rows` (the `key` columns, then every measure) into `name`, adding the measures to a
+/// row already there.
+async fn upsert_adding(
+    db: &impl ConnectionTrait,
+    name: &str,
+    key: &[Alias],
+    rows: Vec<Vec<sea_orm::Value>>,
+) -> Result<(), DbErr> {
+    for chunk in rows.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(table(name))
+            .columns(key.iter().cloned().chain(Measure::ALL.iter().map(|m| col(&m.column()))));
+        for values in chunk {
             insert
-                .values(values.into_iter().map(Expr::val))
+                .values(values.iter().cloned().map(Expr::val))
                 .map_err(|e| DbErr::Custom(e.to_string()))?;
         }
         insert.on_conflict(
-            OnConflict::columns(key_columns())
+            OnConflict::columns(key.iter().cloned())
                 .values(Measure::ALL.iter().map(|m| {
                     let c = m.column();
-                    (col(&c), Expr::cust(format!("{DAILY}.{c} + excluded.{c}")))
+                    (col(&c), Expr::cust(format!("{name}.{c} + excluded.{c}")))
                 }))
                 .to_owned(),
         );
@@ -159,8 +196,9 @@ pub async fn add_to_daily(
     Ok(())
 }
 
-/// Empties both tables, for a rebuild.
+/// Empties the tables, for a rebuild.
 pub async fn clear(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    db.execute(&Query::delete().from_table(table(UNIT_DAILY)).to_owned()).await?;
     db.execute(&Query::delete().from_table(table(DAILY)).to_owned()).await?;
     db.execute(&Query::delete().from_table(table(FACT)).to_owned()).await?;
     Ok(())
@@ -174,7 +212,7 @@ fn sums(select: &mut SelectStatement) {
     }
 }
 
-/// The daily sums from `from` to `to` (inclusive), per org.
+/// The sums from `from` to `to` (inclusive), per org.
 pub async fn sums_by_org(
     db: &impl ConnectionTrait,
     from: NaiveDate,
@@ -182,7 +220,7 @@ pub async fn sums_by_org(
 ) -> Result<Vec<(Uuid, Measures)>, DbErr> {
     let mut select = Query::select();
     select
-        .from(table(DAILY))
+        .from(table(UNIT_DAILY))
         .column(col("org_id"))
         .and_where(Expr::col(col("day")).gte(day_text(from)))
         .and_where(Expr::col(col("day")).lte(day_text(to)))
@@ -190,6 +228,30 @@ pub async fn sums_by_org(
     sums(&mut select);
     let rows = db.query_all(&select).await?;
     rows.iter().map(|row| Ok((row.try_get("", "org_id")?, measures_of(row)?))).collect()
+}
+
+/// Every unit-sum row that is not all zeros, by day and org (for checks against a recount).
+pub async fn unit_daily(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<((NaiveDate, Uuid), Measures)>, DbErr> {
+    let mut select = Query::select();
+    select
+        .from(table(UNIT_DAILY))
+        .columns([col("day"), col("org_id")])
+        .columns(Measure::ALL.iter().map(|m| col(&m.column())));
+    let rows = db.query_all(&select).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let day: String = row.try_get("", "day")?;
+        let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+            .map_err(|e| DbErr::Type(format!("stat day {day}: {e}")))?;
+        let measures = measures_of(row)?;
+        if !measures.is_zero() {
+            out.push(((day, row.try_get("", "org_id")?), measures));
+        }
+    }
+    out.sort_by_key(|(key, _)| *key);
+    Ok(out)
 }
 
 /// Every daily row that is not all zeros, by key (for checks against a recount).
@@ -204,21 +266,6 @@ pub async fn daily(db: &impl ConnectionTrait) -> Result<Vec<(FactKey, Measures)>
     out.retain(|(_, m)| !m.is_zero());
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
-}
-
-/// Recomputes the daily sums from the facts (a rebuild's last step).
-pub async fn sum_facts_into_daily(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    let measures: Vec<String> = Measure::ALL.iter().map(|m| m.column()).collect();
-    let sums: Vec<String> = measures.iter().map(|c| format!("SUM({c})")).collect();
-    let sql = format!(
-        "INSERT INTO {DAILY} (day, org_id, category_id, channel, {}) \
-         SELECT day, org_id, category_id, channel, {} FROM {FACT} \
-         GROUP BY day, org_id, category_id, channel",
-        measures.join(", "),
-        sums.join(", "),
-    );
-    db.execute_unprepared(&sql).await?;
-    Ok(())
 }
 
 /// The tickets behind one measure of `orgs` from `from` to `to`: those whose fact counts it,

@@ -408,13 +408,13 @@ async fn run_stats(app: &App, command: StatsCommand) -> anyhow::Result<ExitCode>
                     .filter(|m| d.stored.get(**m) != d.recount.get(**m))
                     .map(|m| format!("{} {} ≠ {}", m.as_str(), d.stored.get(*m), d.recount.get(*m)))
                     .collect();
-                println!(
-                    "  {} org {} {}: {}",
-                    d.key.day,
-                    d.key.org_id,
-                    d.key.channel,
-                    counts.join(", ")
+                let of = d.of.map_or_else(
+                    || "all categories and channels".to_owned(),
+                    |(category, channel)| {
+                        format!("category {} channel {channel}", category.unwrap_or_default())
+                    },
                 );
+                println!("  {} org {} ({of}): {}", d.day, d.org_id, counts.join(", "));
             }
             println!("run `hotline stats rebuild`");
             return Ok(ExitCode::FAILURE);

@@ -117,35 +117,72 @@ impl App {
     }
 }
 
-/// A daily sum that differs from the recount.
+/// A sum that differs from the recount.
 #[derive(Clone, Debug)]
 pub struct StatsDifference {
-    pub key: FactKey,
+    pub day: chrono::NaiveDate,
+    pub org_id: Uuid,
+    /// The row's category and channel, or `None` for the unit's sum of the day.
+    pub of: Option<(Option<Uuid>, hotline_domain::ticket::Channel)>,
     pub stored: Measures,
     pub recount: Measures,
 }
 
-impl App {
-    /// The daily sums that differ from a recount from the tickets (none when the rollups are
-    /// right). Run it while nothing changes tickets: events not yet rolled up differ too.
-    pub async fn verify_stats(&self) -> Result<Vec<StatsDifference>> {
-        let stored: HashMap<FactKey, Measures> =
-            hotline_store::stats::daily(self.store.reader()).await?.into_iter().collect();
-        let recount: HashMap<FactKey, Measures> = self.recount_stats().await?.into_iter().collect();
-        let mut keys: Vec<&FactKey> = stored.keys().chain(recount.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        Ok(keys
-            .into_iter()
-            .filter_map(|key| {
-                let (a, b) = (stored.get(key), recount.get(key));
-                (a != b).then(|| StatsDifference {
-                    key: key.clone(),
-                    stored: a.cloned().unwrap_or_else(Measures::zero),
-                    recount: b.cloned().unwrap_or_else(Measures::zero),
-                })
+/// The keys of `stored` and `recount` whose measures differ (a missing row is all zeros).
+fn differences<K: Ord + Clone + std::hash::Hash>(
+    stored: &HashMap<K, Measures>,
+    recount: &HashMap<K, Measures>,
+) -> Vec<(K, Measures, Measures)> {
+    let mut keys: Vec<&K> = stored.keys().chain(recount.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|key| {
+            let (a, b) = (stored.get(key), recount.get(key));
+            (a != b).then(|| {
+                let zero = Measures::zero;
+                (key.clone(), a.cloned().unwrap_or_else(zero), b.cloned().unwrap_or_else(zero))
             })
-            .collect())
+        })
+        .collect()
+}
+
+impl App {
+    /// The sums (per day × org × category × channel, and per day × org) that differ from a
+    /// recount from the tickets; none when the rollups are right. Run it while nothing changes
+    /// tickets: events not yet rolled up differ too.
+    pub async fn verify_stats(&self) -> Result<Vec<StatsDifference>> {
+        let db = self.store.reader();
+        let stored: HashMap<FactKey, Measures> =
+            hotline_store::stats::daily(db).await?.into_iter().collect();
+        let stored_units: HashMap<(chrono::NaiveDate, Uuid), Measures> =
+            hotline_store::stats::unit_daily(db).await?.into_iter().collect();
+        let recount: HashMap<FactKey, Measures> = self.recount_stats().await?.into_iter().collect();
+        let mut recount_units: HashMap<(chrono::NaiveDate, Uuid), Measures> = HashMap::new();
+        for (key, m) in &recount {
+            recount_units.entry((key.day, key.org_id)).or_insert_with(Measures::zero).add(m);
+        }
+        recount_units.retain(|_, m| !m.is_zero());
+        let mut out: Vec<StatsDifference> = differences(&stored, &recount)
+            .into_iter()
+            .map(|(key, stored, recount)| StatsDifference {
+                day: key.day,
+                org_id: key.org_id,
+                of: Some((key.category_id, key.channel)),
+                stored,
+                recount,
+            })
+            .collect();
+        out.extend(differences(&stored_units, &recount_units).into_iter().map(
+            |((day, org_id), stored, recount)| StatsDifference {
+                day,
+                org_id,
+                of: None,
+                stored,
+                recount,
+            },
+        ));
+        Ok(out)
     }
 }
 

@@ -1,6 +1,7 @@
-//! Statistics: what each ticket counts for each org (`stat_fact`) and their sums per day × org ×
-//! category × channel (`stat_daily`), which reports read. Both are derived from the tickets and
-//! kept by the `stats.rollup` job; `hotline stats rebuild` recomputes them.
+//! Statistics: what each ticket counts for each org (`stat_fact`), their sums per day × org ×
+//! category × channel (`stat_daily`) and per day × org (`stat_unit_daily`, what unit figures
+//! read: a month is a few hundred rows however many tickets there are). All are derived from
+//! the tickets and kept by the `stats.rollup` job; `hotline stats rebuild` recomputes them.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{big_integer, string_len, uuid};
@@ -16,6 +17,13 @@ enum StatFact {
     Day,
     CategoryId,
     Channel,
+}
+
+#[derive(DeriveIden)]
+enum StatUnitDaily {
+    Table,
+    Day,
+    OrgId,
 }
 
 #[derive(DeriveIden)]
@@ -110,10 +118,21 @@ impl MigrationTrait for Migration {
                     )
                     .to_owned(),
             ))
+            .await?;
+        manager
+            .create_table(with_measures(
+                Table::create()
+                    .table(StatUnitDaily::Table)
+                    .col(string_len(StatUnitDaily::Day, 10))
+                    .col(uuid(StatUnitDaily::OrgId))
+                    .primary_key(Index::create().col(StatUnitDaily::Day).col(StatUnitDaily::OrgId))
+                    .to_owned(),
+            ))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(StatUnitDaily::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(StatDaily::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(StatFact::Table).to_owned()).await
     }

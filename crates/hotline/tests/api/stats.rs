@@ -329,7 +329,7 @@ async fn rollups_equal_a_recount_after_random_actions(backend: Backend) {
                     .filter(|m| d.stored.get(**m) != d.recount.get(**m))
                     .map(|m| format!("{m} {} ≠ {}", d.stored.get(*m), d.recount.get(*m)))
                     .collect();
-                format!("{} {}: {}", d.key.day, d.key.org_id, counts.join(", "))
+                format!("{} {} {:?}: {}", d.day, d.org_id, d.of, counts.join(", "))
             })
             .collect();
         assert!(differences.is_empty(), "seed {seed}: {differences:#?}\n{taken:?}");
