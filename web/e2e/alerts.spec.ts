@@ -38,7 +38,7 @@ test('a supervisor sees a watch-list appeal arrive and works it to closed', asyn
   await page.locator('[data-test="alert-assignee"]').click()
   await page.getByRole('option').first().click()
   await page.locator('[data-test="alert-submit"]').click()
-  await expect(page.locator('.el-message--success')).toBeVisible()
+  await expect(page.locator('.el-message--success', { hasText: '已交办' })).toBeVisible()
 
   await page.locator('[data-test="alert-state"]').click()
   await page.getByRole('option', { name: '已交办' }).click()
