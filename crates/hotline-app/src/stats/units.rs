@@ -34,6 +34,8 @@ pub struct UnitsQuery {
     pub to: Option<String>,
     /// Count each unit with its sub-units (a district with its streets); default true.
     pub subunits: Option<bool>,
+    /// `xlsx`: the figures as a spreadsheet, audited as an export.
+    #[param(inline)]
     pub format: Option<ListFormat>,
 }
 

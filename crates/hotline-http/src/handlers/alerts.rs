@@ -34,7 +34,7 @@ pub async fn list_alerts(
     post,
     path = "/alerts/{id}/{move}",
     tag = "alerts",
-    params(("id" = Uuid, Path, description = "The alert"), ("move" = AlertMove, Path, description = "What to do")),
+    params(("id" = Uuid, Path, description = "The alert"), ("move" = inline(AlertMove), Path, description = "What to do")),
     request_body = AlertInput,
     responses((status = 200, description = "The alert as it stands", body = AlertView))
 )]

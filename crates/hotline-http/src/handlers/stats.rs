@@ -113,7 +113,7 @@ pub async fn publish_bulletin(
     get,
     path = "/stats/bulletins/{month}",
     tag = "stats",
-    params(("month" = String, Path, description = "YYYY-MM"), ("format" = Option<ListFormat>, Query, description = "`xlsx` for a workbook")),
+    params(("month" = String, Path, description = "YYYY-MM"), BulletinQuery),
     responses((status = 200, description = "The bulletin, or with `format=xlsx` a workbook", content(
         (Bulletin = "application/json"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -138,8 +138,11 @@ pub async fn get_bulletin(
     }
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BulletinQuery {
+    /// `xlsx` for the figures as a workbook.
+    #[param(inline)]
     format: Option<ListFormat>,
 }
