@@ -44,10 +44,7 @@ impl LiveEvent {
 
 impl LiveEvent {
     pub(crate) fn alert(row: &hotline_store::alerts::AlertRow) -> Self {
-        let first = serde_json::from_str::<Vec<Uuid>>(&row.ticket_ids)
-            .ok()
-            .and_then(|ids| ids.first().copied())
-            .unwrap_or(Uuid::nil());
+        let first = crate::alerts::ids_of(row).first().copied().unwrap_or(Uuid::nil());
         Self {
             kind: "alert",
             ticket_id: first,

@@ -79,7 +79,8 @@ pub struct AlertInput {
 /// Tickets kept on one alert.
 const MAX_TICKETS: usize = 200;
 
-fn ids_of(row: &AlertRow) -> Vec<Uuid> {
+/// An alert's tickets, newest first.
+pub(crate) fn ids_of(row: &AlertRow) -> Vec<Uuid> {
     serde_json::from_str(&row.ticket_ids).unwrap_or_default()
 }
 
