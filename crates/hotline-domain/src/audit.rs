@@ -87,13 +87,17 @@ pub enum AuditAction {
     AlertHandle,
     /// A month's assessment bulletin published.
     StatsPublish,
+    /// A unit appealed against a ticket's inclusion in its assessment.
+    StatsAppeal,
+    /// The center approved or rejected such an appeal.
+    StatsAppealDecide,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 61] = [
+    pub const FIXED: [Self; 63] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -155,6 +159,8 @@ impl AuditAction {
         Self::StatsExport,
         Self::AlertHandle,
         Self::StatsPublish,
+        Self::StatsAppeal,
+        Self::StatsAppealDecide,
     ];
 
     #[must_use]
@@ -221,6 +227,8 @@ impl AuditAction {
             Self::StatsExport => "stats.export",
             Self::AlertHandle => "alert.handle",
             Self::StatsPublish => "stats.publish",
+            Self::StatsAppeal => "stats.appeal",
+            Self::StatsAppealDecide => "stats.appeal_decide",
             Self::Ticket(action) => action.audit_name(),
         }
     }

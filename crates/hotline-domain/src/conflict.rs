@@ -21,5 +21,9 @@ crate::code_enum! {
         TotpSetupRequired = "totp_setup_required",
         /// A month's bulletin is published once and then stands.
         AlreadyPublished = "already_published",
+        /// The unit has an appeal on this ticket pending or approved already.
+        AppealExists = "appeal_exists",
+        /// The appeal was decided already.
+        AppealDecided = "appeal_decided",
     }
 }

@@ -107,8 +107,11 @@ crate::code_enum! {
         StatsRead = "stats_read",
         /// The early-warning inbox: read alerts, acknowledge, assign and close them.
         AlertHandle = "alert_handle",
-        /// Publish a month's assessment bulletin (考核通报), which then stands.
+        /// Run the assessment: publish a month's bulletin (考核通报), which then stands, and
+        /// decide units' appeals against a ticket's inclusion.
         StatsPublish = "stats_publish",
+        /// Appeal against a ticket's inclusion in one's unit's assessment (不纳入考核 申诉).
+        StatsAppeal = "stats_appeal",
     }
 }
 
@@ -129,9 +132,9 @@ pub enum Reach {
 pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
     use Permission::{
         AlertHandle, ApiTokenManage, AuditRead, KbEdit, KbPublish, KbRead, OrgManage, OrgRead,
-        ReferenceManage, StatsPublish, StatsRead, SystemRead, TicketCallback, TicketCreate,
-        TicketDecide, TicketDispatch, TicketHandle, TicketIntake, TicketRead, TicketReview,
-        TicketSupervise, UserManage, UserRead,
+        ReferenceManage, StatsAppeal, StatsPublish, StatsRead, SystemRead, TicketCallback,
+        TicketCreate, TicketDecide, TicketDispatch, TicketHandle, TicketIntake, TicketRead,
+        TicketReview, TicketSupervise, UserManage, UserRead,
     };
     use Reach::{City, OwnSubtree};
     match role {
@@ -206,6 +209,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (KbRead, City),
             (KbEdit, OwnSubtree),
             (StatsRead, OwnSubtree),
+            (StatsAppeal, OwnSubtree),
         ],
         Role::Admin => &[
             (OrgRead, City),

@@ -153,6 +153,8 @@ pub struct Fact {
 #[derive(Clone, Debug)]
 pub struct StatTicket {
     pub state: TicketState,
+    /// The unit holding it now.
+    pub holder_org_id: Option<Uuid>,
     pub is_child: bool,
     pub channel: Channel,
     pub category_id: Option<Uuid>,
@@ -172,6 +174,9 @@ pub struct StatTicket {
     pub reopened_count: i32,
     pub satisfaction: Option<Satisfaction>,
     pub resolved: Option<bool>,
+    /// Units whose appeal against its inclusion (不纳入考核) the center approved: it counts for
+    /// none of their figures.
+    pub excluded: Vec<Uuid>,
 }
 
 /// A timeline entry: the action's code, the state it left and the org it concerned.
@@ -274,6 +279,9 @@ pub fn facts(
 
     for (org, trail) in &trails {
         let Some(dispatched_at) = trail.dispatched_at else { continue };
+        if ticket.excluded.contains(org) {
+            continue;
+        }
         let mut m = Measures::zero();
         m.set(Measure::Received, 1);
         m.set(Measure::ReturnRequested, trail.returns);
@@ -339,6 +347,82 @@ fn handled(
     m.count(Measure::Unsatisfied, ticket.satisfaction == Some(Satisfaction::Unsatisfied));
     m.count(Measure::ResolutionAsked, ticket.resolved.is_some());
     m.count(Measure::Resolved, ticket.resolved == Some(true));
+}
+
+crate::code_enum! {
+    /// Where an appeal against a ticket's inclusion in a unit's assessment stands.
+    pub enum AppealState {
+        Pending = "pending",
+        /// The ticket counts for none of the unit's figures.
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+crate::code_enum! {
+    /// Why a unit asks that a ticket not count in its assessment (不纳入考核).
+    pub enum AppealReason {
+        /// Not the unit's duty, and the center dispatched it anyway (非职责范围).
+        BeyondDuty = "beyond_duty",
+        /// The citizen's demand is beyond law or policy (诉求不合理).
+        UnreasonableDemand = "unreasonable_demand",
+        /// The same matter as a ticket already counted (重复诉求).
+        Duplicate = "duplicate",
+        /// Historical issues or policy limits no unit can resolve now (历史遗留).
+        Historical = "historical",
+        /// Disasters, weather and other force majeure (不可抗力).
+        ForceMajeure = "force_majeure",
+        Other = "other",
+    }
+}
+
+/// Where one work order stands now, for the leaders' overview: its state, the unit holding
+/// it, whether it is overdue and the citizen's rating. The overview's counts are sums of these
+/// kept like the daily sums, so reading them costs the same at any number of tickets.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NowKey {
+    pub state: TicketState,
+    pub holder: Option<Uuid>,
+    pub overdue: bool,
+    pub satisfaction: Option<Satisfaction>,
+}
+
+impl NowKey {
+    /// `None` for an assisting unit's child ticket: it is part of its parent.
+    #[must_use]
+    pub fn of(ticket: &StatTicket) -> Option<Self> {
+        (!ticket.is_child).then_some(Self {
+            state: ticket.state,
+            holder: ticket.holder_org_id,
+            overdue: ticket.overdue,
+            satisfaction: ticket.satisfaction,
+        })
+    }
+
+    /// The unit it is overdue with, if it is.
+    #[must_use]
+    pub fn overdue_with(&self) -> Option<Uuid> {
+        self.holder.filter(|_| self.overdue && self.state.is_with_unit())
+    }
+
+    /// Open: with a unit or waiting at the center, past its draft and not finished.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        !self.state.is_finished() && self.state != TicketState::Draft
+    }
+}
+
+/// The change of the now-counts when tickets move from `before` to `after`.
+#[must_use]
+pub fn now_delta(before: &[NowKey], after: &[NowKey]) -> Vec<(NowKey, i64)> {
+    let mut sums: BTreeMap<NowKey, i64> = BTreeMap::new();
+    for key in after {
+        *sums.entry(key.clone()).or_default() += 1;
+    }
+    for key in before {
+        *sums.entry(key.clone()).or_default() -= 1;
+    }
+    sums.into_iter().filter(|(_, n)| *n != 0).collect()
 }
 
 /// The change `before` → `after` of one ticket's facts, per key: what the rollups add.
@@ -533,6 +617,7 @@ mod tests {
     fn ticket(state: TicketState) -> StatTicket {
         StatTicket {
             state,
+            holder_org_id: None,
             is_child: false,
             channel: Channel::Phone,
             category_id: None,
@@ -550,6 +635,7 @@ mod tests {
             urged_count: 0,
             supervision_level: 0,
             reopened_count: 0,
+            excluded: Vec::new(),
             satisfaction: Some(Satisfaction::Satisfied),
             resolved: Some(true),
         }

@@ -153,3 +153,15 @@ pub async fn of_caller(
     let caller = sea_orm::Condition::all().add(ticket::Column::CallerPhoneIdx.eq(phone_idx));
     recent_ids(db, caller, since, limit).await
 }
+
+/// How many alerts are in each state.
+pub async fn count_by_state(db: &impl ConnectionTrait) -> Result<Vec<(AlertState, i64)>, DbErr> {
+    alert::Entity::find()
+        .select_only()
+        .column(alert::Column::State)
+        .column_as(alert::Column::Id.count(), "n")
+        .group_by(alert::Column::State)
+        .into_tuple()
+        .all(db)
+        .await
+}

@@ -5,8 +5,8 @@
 //! The measure columns are named by `hotline_domain::stats::Measure::column`.
 
 use chrono::NaiveDate;
-use hotline_domain::stats::{Fact, FactKey, Measure, Measures};
-use hotline_domain::ticket::Channel;
+use hotline_domain::stats::{Fact, FactKey, Measure, Measures, NowKey};
+use hotline_domain::ticket::{Channel, Satisfaction, TicketState};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, OnConflict, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use uuid::Uuid;
@@ -14,6 +14,8 @@ use uuid::Uuid;
 const FACT: &str = "stat_fact";
 const DAILY: &str = "stat_daily";
 const UNIT_DAILY: &str = "stat_unit_daily";
+const NOW_FACT: &str = "stat_now_fact";
+const NOW: &str = "stat_now";
 /// Rows per multi-row insert: 31 values each stays under SQLite's 32,766 parameters.
 const CHUNK: usize = 400;
 
@@ -201,6 +203,8 @@ pub async fn clear(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     db.execute(&Query::delete().from_table(table(UNIT_DAILY)).to_owned()).await?;
     db.execute(&Query::delete().from_table(table(DAILY)).to_owned()).await?;
     db.execute(&Query::delete().from_table(table(FACT)).to_owned()).await?;
+    db.execute(&Query::delete().from_table(table(NOW)).to_owned()).await?;
+    db.execute(&Query::delete().from_table(table(NOW_FACT)).to_owned()).await?;
     Ok(())
 }
 
@@ -228,6 +232,58 @@ pub async fn sums_by_org(
     sums(&mut select);
     let rows = db.query_all(&select).await?;
     rows.iter().map(|row| Ok((row.try_get("", "org_id")?, measures_of(row)?))).collect()
+}
+
+/// One org's own sums per day from `from` to `to`, oldest first (days with nothing left out).
+pub async fn days_of(
+    db: &impl ConnectionTrait,
+    org: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, Measures)>, DbErr> {
+    let mut select = Query::select();
+    select
+        .from(table(UNIT_DAILY))
+        .column(col("day"))
+        .columns(Measure::ALL.iter().map(|m| col(&m.column())))
+        .and_where(Expr::col(col("org_id")).eq(org))
+        .and_where(Expr::col(col("day")).gte(day_text(from)))
+        .and_where(Expr::col(col("day")).lte(day_text(to)))
+        .order_by(col("day"), sea_orm::sea_query::Order::Asc);
+    let rows = db.query_all(&select).await?;
+    rows.iter()
+        .map(|row| {
+            let day: String = row.try_get("", "day")?;
+            let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                .map_err(|e| DbErr::Type(format!("stat day {day}: {e}")))?;
+            Ok((day, measures_of(row)?))
+        })
+        .collect()
+}
+
+/// One org's sums from `from` to `to` per category (`None`: no category).
+pub async fn sums_by_category(
+    db: &impl ConnectionTrait,
+    org: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(Option<Uuid>, Measures)>, DbErr> {
+    let mut select = Query::select();
+    select
+        .from(table(DAILY))
+        .column(col("category_id"))
+        .and_where(Expr::col(col("org_id")).eq(org))
+        .and_where(Expr::col(col("day")).gte(day_text(from)))
+        .and_where(Expr::col(col("day")).lte(day_text(to)))
+        .group_by_col(col("category_id"));
+    sums(&mut select);
+    let rows = db.query_all(&select).await?;
+    rows.iter()
+        .map(|row| {
+            let category: Uuid = row.try_get("", "category_id")?;
+            Ok(((!category.is_nil()).then_some(category), measures_of(row)?))
+        })
+        .collect()
 }
 
 /// Every unit-sum row that is not all zeros, by day and org (for checks against a recount).
@@ -357,6 +413,117 @@ pub async fn timelines(
     Ok(out)
 }
 
+fn now_columns() -> [Alias; 4] {
+    [col("state"), col("org_id"), col("overdue"), col("satisfaction")]
+}
+
+fn now_values(key: &NowKey) -> [sea_orm::Value; 4] {
+    [
+        key.state.as_str().into(),
+        key.holder.unwrap_or(Uuid::nil()).into(),
+        key.overdue.into(),
+        key.satisfaction.map_or("", Satisfaction::as_str).into(),
+    ]
+}
+
+fn now_key_of(row: &QueryResult) -> Result<NowKey, DbErr> {
+    let state: String = row.try_get("", "state")?;
+    let holder: Uuid = row.try_get("", "org_id")?;
+    let satisfaction: String = row.try_get("", "satisfaction")?;
+    Ok(NowKey {
+        state: TicketState::parse(&state)
+            .ok_or_else(|| DbErr::Type(format!("stat state {state}")))?,
+        holder: (!holder.is_nil()).then_some(holder),
+        overdue: row.try_get("", "overdue")?,
+        satisfaction: Satisfaction::parse(&satisfaction),
+    })
+}
+
+/// Where `tickets` stood when last counted.
+pub async fn now_of(
+    db: &impl ConnectionTrait,
+    tickets: &[Uuid],
+) -> Result<Vec<(Uuid, NowKey)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in tickets.chunks(CHUNK) {
+        let mut select = Query::select();
+        select
+            .from(table(NOW_FACT))
+            .column(col("ticket_id"))
+            .columns(now_columns())
+            .and_where(Expr::col(col("ticket_id")).is_in(chunk.iter().copied()));
+        for row in db.query_all(&select).await? {
+            out.push((row.try_get("", "ticket_id")?, now_key_of(&row)?));
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces where `tickets` stand with `now` (each naming its ticket).
+pub async fn replace_now(
+    db: &impl ConnectionTrait,
+    tickets: &[Uuid],
+    now: &[(Uuid, NowKey)],
+) -> Result<(), DbErr> {
+    for chunk in tickets.chunks(CHUNK) {
+        let delete = Query::delete()
+            .from_table(table(NOW_FACT))
+            .and_where(Expr::col(col("ticket_id")).is_in(chunk.iter().copied()))
+            .to_owned();
+        db.execute(&delete).await?;
+    }
+    for chunk in now.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(table(NOW_FACT))
+            .columns(std::iter::once(col("ticket_id")).chain(now_columns()).collect::<Vec<_>>());
+        for (ticket, key) in chunk {
+            let values = std::iter::once(sea_orm::Value::from(*ticket)).chain(now_values(key));
+            insert.values(values.map(Expr::val)).map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Adds `deltas` (one per key) to the now-counts.
+pub async fn add_to_now(db: &impl ConnectionTrait, deltas: &[(NowKey, i64)]) -> Result<(), DbErr> {
+    for chunk in deltas.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(table(NOW))
+            .columns(now_columns().into_iter().chain([col("n")]).collect::<Vec<_>>());
+        for (key, n) in chunk {
+            let values = now_values(key).into_iter().chain([sea_orm::Value::from(*n)]);
+            insert.values(values.map(Expr::val)).map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+        insert.on_conflict(
+            OnConflict::columns(now_columns())
+                .value(col("n"), Expr::cust(format!("{NOW}.n + excluded.n")))
+                .to_owned(),
+        );
+        db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Every now-count that is not zero.
+pub async fn now_counts(db: &impl ConnectionTrait) -> Result<Vec<(NowKey, i64)>, DbErr> {
+    let mut select = Query::select();
+    select
+        .from(table(NOW))
+        .columns(now_columns())
+        .column(col("n"))
+        .and_where(Expr::col(col("n")).ne(0));
+    let rows = db.query_all(&select).await?;
+    let mut out = rows
+        .iter()
+        .map(|row| Ok((now_key_of(row)?, row.try_get::<i64>("", "n")?)))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    out.sort();
+    Ok(out)
+}
+
 /// Makes refreshes of the statistics take turns: on PostgreSQL a transaction-scoped advisory
 /// lock (the rollup job and a rebuild may run at once, and each reads a ticket's facts before
 /// moving the sums by their change); SQLite's writes take turns already.
@@ -368,10 +535,11 @@ pub async fn take_turn(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// Whether any ticket has its facts (none: a new table, or a bulk load that wrote no events).
-pub async fn any_facts(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+/// Whether any ticket has been counted (none: new tables, or a bulk load that wrote no
+/// events). Every work order, drafts included, has a now-fact once counted.
+pub async fn any_counted(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
     let mut select = Query::select();
-    select.from(table(FACT)).column(col("ticket_id")).limit(1);
+    select.from(table(NOW_FACT)).column(col("ticket_id")).limit(1);
     Ok(db.query_one(&select).await?.is_some())
 }
 
@@ -411,4 +579,114 @@ pub async fn bulletins(
         .into_tuple()
         .all(db)
         .await
+}
+
+pub use crate::entity::stat_appeal::Model as AppealRow;
+
+/// The (ticket, unit) pairs of `tickets` whose appeal against inclusion was approved.
+pub async fn excluded(
+    db: &impl ConnectionTrait,
+    tickets: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>, DbErr> {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QuerySelect as _};
+
+    use crate::entity::stat_appeal::{Column, Entity};
+    let mut out = Vec::new();
+    for chunk in tickets.chunks(CHUNK) {
+        let rows: Vec<(Uuid, Uuid)> = Entity::find()
+            .select_only()
+            .columns([Column::TicketId, Column::OrgId])
+            .filter(Column::TicketId.is_in(chunk.iter().copied()))
+            .filter(Column::State.eq(hotline_domain::stats::AppealState::Approved))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+pub async fn insert_appeal(db: &impl ConnectionTrait, row: AppealRow) -> Result<(), DbErr> {
+    use sea_orm::{EntityTrait as _, IntoActiveModel as _};
+    crate::entity::stat_appeal::Entity::insert(row.into_active_model())
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn appeal(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<AppealRow>, DbErr> {
+    use sea_orm::EntityTrait as _;
+    crate::entity::stat_appeal::Entity::find_by_id(id).one(db).await
+}
+
+/// The appeals of `ticket`, oldest first.
+pub async fn appeals_of_ticket(
+    db: &impl ConnectionTrait,
+    ticket: Uuid,
+) -> Result<Vec<AppealRow>, DbErr> {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+
+    use crate::entity::stat_appeal::{Column, Entity};
+    Entity::find().filter(Column::TicketId.eq(ticket)).order_by_asc(Column::FiledAt).all(db).await
+}
+
+/// A page of appeals, newest first: those in `state`, of `ticket`, filed by one of `orgs` (each
+/// filter left out when `None`), and how many there are.
+pub async fn appeals(
+    db: &impl ConnectionTrait,
+    state: Option<hotline_domain::stats::AppealState>,
+    ticket: Option<Uuid>,
+    orgs: Option<&[Uuid]>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<AppealRow>, u64), DbErr> {
+    use sea_orm::{
+        ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
+        QuerySelect as _,
+    };
+
+    use crate::entity::stat_appeal::{Column, Entity};
+    let mut select = Entity::find();
+    if let Some(state) = state {
+        select = select.filter(Column::State.eq(state));
+    }
+    if let Some(ticket) = ticket {
+        select = select.filter(Column::TicketId.eq(ticket));
+    }
+    if let Some(orgs) = orgs {
+        select = select.filter(Column::OrgId.is_in(orgs.iter().copied()));
+    }
+    let total = select.clone().count(db).await?;
+    let rows = select
+        .order_by_desc(Column::FiledAt)
+        .order_by_desc(Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Decides a pending appeal; `false` when it was no longer pending (decided meanwhile).
+pub async fn decide_appeal(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    state: hotline_domain::stats::AppealState,
+    by: Uuid,
+    at: chrono::DateTime<chrono::Utc>,
+    note: Option<String>,
+) -> Result<bool, DbErr> {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+
+    use crate::entity::stat_appeal::{Column, Entity};
+    let result = Entity::update_many()
+        .col_expr(Column::State, Expr::value(state))
+        .col_expr(Column::DecidedBy, Expr::value(by))
+        .col_expr(Column::DecidedAt, Expr::value(at))
+        .col_expr(Column::DecisionNote, Expr::value(note))
+        .filter(Column::Id.eq(id))
+        .filter(Column::State.eq(hotline_domain::stats::AppealState::Pending))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }

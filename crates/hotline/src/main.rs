@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use hotline_app::identity::orgs::NewOrg;
 use hotline_app::identity::users::{NewUser, PasswordReset};
+use hotline_app::stats::StatsDifference;
 use hotline_app::{App, Clock, Config, Ctx, Mode};
 
 use crate::cli::{AdminCommand, AlertsCommand, ClassifierCommand, Cli, Command, StatsCommand};
@@ -401,20 +402,36 @@ async fn run_stats(app: &App, command: StatsCommand) -> anyhow::Result<ExitCode>
                 println!("statistics OK: the daily sums equal a recount from the tickets");
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{} daily sums differ from a recount:", differences.len());
+            println!("{} sums differ from a recount:", differences.len());
             for d in differences.iter().take(20) {
-                let counts: Vec<String> = hotline_domain::stats::Measure::ALL
-                    .iter()
-                    .filter(|m| d.stored.get(**m) != d.recount.get(**m))
-                    .map(|m| format!("{} {} ≠ {}", m.as_str(), d.stored.get(*m), d.recount.get(*m)))
-                    .collect();
-                let of = d.of.map_or_else(
-                    || "all categories and channels".to_owned(),
-                    |(category, channel)| {
-                        format!("category {} channel {channel}", category.unwrap_or_default())
-                    },
-                );
-                println!("  {} org {} ({of}): {}", d.day, d.org_id, counts.join(", "));
+                match d {
+                    StatsDifference::Sum { day, org_id, of, stored, recount } => {
+                        let counts: Vec<String> = hotline_domain::stats::Measure::ALL
+                            .iter()
+                            .filter(|m| stored.get(**m) != recount.get(**m))
+                            .map(|m| {
+                                format!("{} {} ≠ {}", m.as_str(), stored.get(*m), recount.get(*m))
+                            })
+                            .collect();
+                        let of = of.map_or_else(
+                            || "all categories and channels".to_owned(),
+                            |(category, channel)| {
+                                format!(
+                                    "category {} channel {channel}",
+                                    category.unwrap_or_default()
+                                )
+                            },
+                        );
+                        println!("  {day} org {org_id} ({of}): {}", counts.join(", "));
+                    }
+                    StatsDifference::Now { key, stored, recount } => println!(
+                        "  now: state {} holder {} overdue {} rating {}: {stored} ≠ {recount}",
+                        key.state,
+                        key.holder.unwrap_or_default(),
+                        key.overdue,
+                        key.satisfaction.map_or("-", |s| s.as_str()),
+                    ),
+                }
             }
             println!("run `hotline stats rebuild`");
             return Ok(ExitCode::FAILURE);

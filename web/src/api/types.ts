@@ -3,7 +3,7 @@
 export type Permission =
   | 'org_read' | 'org_manage' | 'user_read' | 'user_manage' | 'api_token_manage' | 'audit_read' | 'reference_manage' | 'system_read'
   | 'ticket_create' | 'ticket_read' | 'ticket_intake' | 'ticket_dispatch' | 'ticket_handle' | 'ticket_decide'
-  | 'ticket_review' | 'ticket_callback' | 'ticket_supervise' | 'kb_read' | 'kb_edit' | 'kb_publish' | 'stats_read' | 'stats_publish' | 'alert_handle'
+  | 'ticket_review' | 'ticket_callback' | 'ticket_supervise' | 'kb_read' | 'kb_edit' | 'kb_publish' | 'stats_read' | 'stats_publish' | 'stats_appeal' | 'alert_handle'
 
 export interface Page<T> {
   items: T[]

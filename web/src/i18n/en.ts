@@ -105,7 +105,12 @@ const en: typeof zh = {
       unsatisfied: 'Unsatisfied', resolution_asked: 'Asked if resolved', resolved: 'Resolved',
     },
   },
-  dashboard: { byState: 'Work orders by state', overdueByUnit: 'Overdue by unit', total: 'Work orders', open: 'Open', overdue: 'Overdue', satisfaction: 'Satisfaction' },
+  dashboard: {
+    byState: 'Work orders by state', overdueByUnit: 'Overdue by unit', total: 'Work orders', open: 'Open', overdue: 'Overdue', satisfaction: 'Satisfaction',
+    openAlerts: 'Open alerts', intake: 'Appeals', answeredDirectly: 'Answered directly', otherCategories: 'Other', trend: 'Appeals per day ({from} – {to})',
+    categoryMix: 'Category mix', regions: 'Districts', dispatched: 'Dispatched', ranking: 'District ranking (score)', days: '{n} days',
+    screen: 'Wall screen', screenTitle: '12345 Hotline — City Overview', updated: 'Updated {at}',
+  },
   admin: { reviewsReplies: 'Reviews sub-unit replies', 
     newOrg: 'New org', parent: 'Parent', kind: 'Kind', rename: 'Rename', move: 'Move', newUser: 'New user', displayName: 'Name',
     roles: 'Roles', org: 'Org', resetPassword: 'Reset password', unlock: 'Unlock', locked: 'Locked', initialPassword: 'Initial password',

@@ -103,7 +103,12 @@ export default {
       unsatisfied: '不满意', resolution_asked: '询问解决', resolved: '已解决',
     },
   },
-  dashboard: { byState: '工单状态分布', overdueByUnit: '各单位超期工单', total: '工单总数', open: '在办', overdue: '超期', satisfaction: '满意率' },
+  dashboard: {
+    byState: '工单状态分布', overdueByUnit: '各单位超期工单', total: '工单总数', open: '在办', overdue: '超期', satisfaction: '满意率',
+    openAlerts: '未关闭预警', intake: '受理量', answeredDirectly: '直接答复', otherCategories: '其他', trend: '每日受理趋势（{from} 至 {to}）',
+    categoryMix: '诉求分类构成', regions: '各区情况', dispatched: '派单', ranking: '各区考核排名（得分）', days: '近 {n} 天',
+    screen: '大屏模式', screenTitle: '12345 政务服务便民热线 · 全市态势', updated: '更新于 {at}',
+  },
   admin: { reviewsReplies: '审核下级答复', 
     newOrg: '新建机构', parent: '上级机构', kind: '机构类型', rename: '重命名', move: '移动', newUser: '新建用户', displayName: '姓名',
     roles: '角色', org: '所属机构', resetPassword: '重置密码', unlock: '解锁', locked: '已锁定', initialPassword: '初始密码',

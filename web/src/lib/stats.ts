@@ -83,3 +83,60 @@ export function lastMonth(today: Date): string {
   const d = new Date(today.getFullYear(), today.getMonth() - 1, 1)
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`
 }
+
+/** The leaders' dashboard (`GET /stats/overview`), all from the rollups. */
+export interface Overview {
+  total: number
+  open: number
+  overdue: number
+  by_state: Record<string, number>
+  overdue_by_unit: { org: { id: string; code: string; name: string }; count: number }[]
+  satisfaction: Record<string, number>
+  from: string
+  to: string
+  trend: { day: string; intake: number; answered_directly: number }[]
+  categories: { id: string | null; name: string | null; count: number }[]
+  regions: {
+    org: { id: string; code: string; name: string }
+    dispatched: number
+    open: number
+    overdue: number
+    satisfaction_rate: number | null
+    on_time_rate: number | null
+  }[]
+  ranking: UnitFigures[]
+  open_alerts: number
+}
+
+/** Share of ratings that were 满意 or 基本满意, as the overview's card shows it. */
+export function satisfiedShare(s: Record<string, number>): number | null {
+  const total = Object.values(s).reduce((a, b) => a + b, 0)
+  return total ? ((s.satisfied ?? 0) + (s.basically_satisfied ?? 0)) / total : null
+}
+
+/** The best `n` of a group by rank, best first (units with nothing due left out). */
+export function topOfGroup(items: UnitFigures[], kind: string, n: number): UnitFigures[] {
+  return items
+    .filter((u) => u.kind === kind && u.rank !== null)
+    .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0))
+    .slice(0, n)
+}
+
+/** Calls `run` at most once every `ms`, the last call of a burst included (a live wall). */
+export function throttle(run: () => void, ms: number): () => void {
+  let last = 0
+  let timer: ReturnType<typeof setTimeout> | null = null
+  return () => {
+    const wait = last + ms - Date.now()
+    if (wait <= 0) {
+      last = Date.now()
+      run()
+    } else if (!timer) {
+      timer = setTimeout(() => {
+        timer = null
+        last = Date.now()
+        run()
+      }, wait)
+    }
+  }
+}

@@ -11,6 +11,7 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+    { path: '/screen', name: 'screen', component: () => import('../views/ScreenView.vue') },
     {
       path: '/',
       component: ShellLayout,

@@ -6,7 +6,9 @@
 use std::collections::{HashMap, HashSet};
 
 use hotline_domain::calendar::Calendar;
-use hotline_domain::stats::{Fact, FactKey, Measures, StatEvent, StatTicket, delta, facts};
+use hotline_domain::stats::{
+    Fact, FactKey, Measures, NowKey, StatEvent, StatTicket, delta, facts, now_delta,
+};
 use hotline_store::tickets::{OutboxRow, TicketRow};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -74,7 +76,7 @@ impl App {
     /// bulk-loaded by `hotline gen`) are counted by a rebuild in the background.
     pub async fn catch_up_stats(&self) -> Result<()> {
         let db = self.store.reader();
-        if hotline_store::stats::any_facts(db).await?
+        if hotline_store::stats::any_counted(db).await?
             || hotline_store::search::ticket_ids_after(db, None, 1).await?.is_empty()
         {
             return Ok(());
@@ -96,43 +98,64 @@ impl App {
         Ok(crate::jobs::Progress { items: done.events, lag: done.lag })
     }
 
-    /// The daily sums a recount from the tickets gives now, by key, zero rows left out: what
-    /// the rollups must equal (`hotline stats verify`, and the tests).
-    pub async fn recount_stats(&self) -> Result<Vec<(FactKey, Measures)>> {
+    /// The sums a recount from the tickets gives now, zero rows left out: what the rollups
+    /// must equal (`hotline stats verify`, and the tests).
+    pub async fn recount_stats(&self) -> Result<Recount> {
         let (calendar, center) = (self.calendar(), self.center_id().await?);
         let db = self.store.reader();
         let mut sums: HashMap<FactKey, Measures> = HashMap::new();
+        let mut now: HashMap<NowKey, i64> = HashMap::new();
         let mut after = None;
         loop {
             let ids = hotline_store::search::ticket_ids_after(db, after, REBUILD_BATCH).await?;
             let Some(last) = ids.last().copied() else { break };
             after = Some(last);
-            for (_, fact) in facts_now(db, &ids, &calendar, center).await? {
+            let counted = count_now(db, &ids, &calendar, center).await?;
+            for (_, fact) in counted.facts {
                 sums.entry(fact.key).or_insert_with(Measures::zero).add(&fact.measures);
             }
+            for (_, key) in counted.now {
+                *now.entry(key).or_default() += 1;
+            }
         }
-        let mut out: Vec<_> = sums.into_iter().filter(|(_, m)| !m.is_zero()).collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
+        let mut sums: Vec<_> = sums.into_iter().filter(|(_, m)| !m.is_zero()).collect();
+        sums.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut now: Vec<_> = now.into_iter().collect();
+        now.sort();
+        Ok(Recount { sums, now })
     }
+}
+
+/// What a recount from the tickets gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recount {
+    /// Per day × org × category × channel.
+    pub sums: Vec<(FactKey, Measures)>,
+    /// How many work orders stand where (the overview's counts).
+    pub now: Vec<(NowKey, i64)>,
 }
 
 /// A sum that differs from the recount.
 #[derive(Clone, Debug)]
-pub struct StatsDifference {
-    pub day: chrono::NaiveDate,
-    pub org_id: Uuid,
-    /// The row's category and channel, or `None` for the unit's sum of the day.
-    pub of: Option<(Option<Uuid>, hotline_domain::ticket::Channel)>,
-    pub stored: Measures,
-    pub recount: Measures,
+pub enum StatsDifference {
+    Sum {
+        day: chrono::NaiveDate,
+        org_id: Uuid,
+        /// The row's category and channel, or `None` for the unit's sum of the day.
+        of: Option<(Option<Uuid>, hotline_domain::ticket::Channel)>,
+        stored: Measures,
+        recount: Measures,
+    },
+    /// How many work orders stand at `key` now.
+    Now { key: NowKey, stored: i64, recount: i64 },
 }
 
-/// The keys of `stored` and `recount` whose measures differ (a missing row is all zeros).
-fn differences<K: Ord + Clone + std::hash::Hash>(
-    stored: &HashMap<K, Measures>,
-    recount: &HashMap<K, Measures>,
-) -> Vec<(K, Measures, Measures)> {
+/// The keys of `stored` and `recount` whose values differ (a missing row is zero).
+fn differences<K: Ord + Clone + std::hash::Hash, V: Clone + PartialEq>(
+    stored: &HashMap<K, V>,
+    recount: &HashMap<K, V>,
+    zero: impl Fn() -> V,
+) -> Vec<(K, V, V)> {
     let mut keys: Vec<&K> = stored.keys().chain(recount.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -140,32 +163,35 @@ fn differences<K: Ord + Clone + std::hash::Hash>(
         .filter_map(|key| {
             let (a, b) = (stored.get(key), recount.get(key));
             (a != b).then(|| {
-                let zero = Measures::zero;
-                (key.clone(), a.cloned().unwrap_or_else(zero), b.cloned().unwrap_or_else(zero))
+                (key.clone(), a.cloned().unwrap_or_else(&zero), b.cloned().unwrap_or_else(&zero))
             })
         })
         .collect()
 }
 
 impl App {
-    /// The sums (per day × org × category × channel, and per day × org) that differ from a
-    /// recount from the tickets; none when the rollups are right. Run it while nothing changes
-    /// tickets: events not yet rolled up differ too.
+    /// The sums (per day × org × category × channel, per day × org, and the now-counts) that
+    /// differ from a recount from the tickets; none when the rollups are right. Run it while
+    /// nothing changes tickets: events not yet rolled up differ too.
     pub async fn verify_stats(&self) -> Result<Vec<StatsDifference>> {
         let db = self.store.reader();
         let stored: HashMap<FactKey, Measures> =
             hotline_store::stats::daily(db).await?.into_iter().collect();
         let stored_units: HashMap<(chrono::NaiveDate, Uuid), Measures> =
             hotline_store::stats::unit_daily(db).await?.into_iter().collect();
-        let recount: HashMap<FactKey, Measures> = self.recount_stats().await?.into_iter().collect();
+        let stored_now: HashMap<NowKey, i64> =
+            hotline_store::stats::now_counts(db).await?.into_iter().collect();
+        let Recount { sums, now } = self.recount_stats().await?;
+        let recount: HashMap<FactKey, Measures> = sums.into_iter().collect();
+        let recount_now: HashMap<NowKey, i64> = now.into_iter().collect();
         let mut recount_units: HashMap<(chrono::NaiveDate, Uuid), Measures> = HashMap::new();
         for (key, m) in &recount {
             recount_units.entry((key.day, key.org_id)).or_insert_with(Measures::zero).add(m);
         }
         recount_units.retain(|_, m| !m.is_zero());
-        let mut out: Vec<StatsDifference> = differences(&stored, &recount)
+        let mut out: Vec<StatsDifference> = differences(&stored, &recount, Measures::zero)
             .into_iter()
-            .map(|(key, stored, recount)| StatsDifference {
+            .map(|(key, stored, recount)| StatsDifference::Sum {
                 day: key.day,
                 org_id: key.org_id,
                 of: Some((key.category_id, key.channel)),
@@ -173,8 +199,8 @@ impl App {
                 recount,
             })
             .collect();
-        out.extend(differences(&stored_units, &recount_units).into_iter().map(
-            |((day, org_id), stored, recount)| StatsDifference {
+        out.extend(differences(&stored_units, &recount_units, Measures::zero).into_iter().map(
+            |((day, org_id), stored, recount)| StatsDifference::Sum {
                 day,
                 org_id,
                 of: None,
@@ -182,30 +208,50 @@ impl App {
                 recount,
             },
         ));
+        out.extend(
+            differences(&stored_now, &recount_now, || 0)
+                .into_iter()
+                .map(|(key, stored, recount)| StatsDifference::Now { key, stored, recount }),
+        );
         Ok(out)
     }
 }
 
-/// What `ids` count now, from their rows and timelines.
-async fn facts_now(
+/// What tickets count now: their facts per org, and where each work order stands.
+#[derive(Default)]
+struct Counted {
+    facts: Vec<(Uuid, Fact)>,
+    now: Vec<(Uuid, NowKey)>,
+}
+
+/// What `ids` count now, from their rows, timelines and approved assessment appeals.
+async fn count_now(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
     calendar: &Calendar,
     center: Uuid,
-) -> Result<Vec<(Uuid, Fact)>> {
+) -> Result<Counted> {
     let rows = hotline_store::search::tickets_by_id(db, ids).await?;
     let mut timelines: HashMap<Uuid, Vec<StatEvent>> = HashMap::new();
     for (ticket, at, action, from_state, org_id) in hotline_store::stats::timelines(db, ids).await?
     {
         timelines.entry(ticket).or_default().push(StatEvent { at, action, from_state, org_id });
     }
-    Ok(rows
-        .iter()
-        .flat_map(|row| {
-            let events = timelines.get(&row.id).map_or(&[][..], Vec::as_slice);
-            facts(&stat_ticket(row), events, calendar, center).into_iter().map(|f| (row.id, f))
-        })
-        .collect())
+    let mut excluded: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (ticket, org) in hotline_store::stats::excluded(db, ids).await? {
+        excluded.entry(ticket).or_default().push(org);
+    }
+    let mut counted = Counted::default();
+    for row in &rows {
+        let mut ticket = stat_ticket(row);
+        ticket.excluded = excluded.remove(&row.id).unwrap_or_default();
+        let events = timelines.get(&row.id).map_or(&[][..], Vec::as_slice);
+        counted
+            .facts
+            .extend(facts(&ticket, events, calendar, center).into_iter().map(|f| (row.id, f)));
+        counted.now.extend(NowKey::of(&ticket).map(|key| (row.id, key)));
+    }
+    Ok(counted)
 }
 
 /// Replaces the facts of `ids` with what they count now and moves the sums by the change.
@@ -219,18 +265,25 @@ async fn refresh(
         return Ok(());
     }
     hotline_store::stats::take_turn(db).await?;
-    let after = facts_now(db, ids, calendar, center).await?;
+    let after = count_now(db, ids, calendar, center).await?;
     let before = hotline_store::stats::facts_of(db, ids).await?;
     let strip = |list: &[(Uuid, Fact)]| list.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>();
-    let change = delta(&strip(&before), &strip(&after));
-    hotline_store::stats::replace_facts(db, ids, &after).await?;
+    let change = delta(&strip(&before), &strip(&after.facts));
+    hotline_store::stats::replace_facts(db, ids, &after.facts).await?;
     hotline_store::stats::add_to_daily(db, &change).await?;
+
+    let keys = |list: &[(Uuid, NowKey)]| list.iter().map(|(_, k)| k.clone()).collect::<Vec<_>>();
+    let before = hotline_store::stats::now_of(db, ids).await?;
+    let change = now_delta(&keys(&before), &keys(&after.now));
+    hotline_store::stats::replace_now(db, ids, &after.now).await?;
+    hotline_store::stats::add_to_now(db, &change).await?;
     Ok(())
 }
 
 fn stat_ticket(row: &TicketRow) -> StatTicket {
     StatTicket {
         state: row.state,
+        holder_org_id: row.holder_org_id,
         is_child: row.parent_id.is_some(),
         channel: row.channel,
         category_id: row.category_id,
@@ -248,6 +301,7 @@ fn stat_ticket(row: &TicketRow) -> StatTicket {
         urged_count: row.urged_count,
         supervision_level: row.supervision_level,
         reopened_count: row.reopened_count,
+        excluded: Vec::new(),
         satisfaction: row.satisfaction,
         resolved: row.resolved,
     }

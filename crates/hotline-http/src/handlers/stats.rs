@@ -5,7 +5,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
 use hotline_app::paging::{ListFormat, PageOf};
-use hotline_app::stats::{Bulletin, BulletinSummary, CountedQuery, PublishInput, UnitsQuery};
+use hotline_app::stats::{
+    AppealDecision, AppealInput, AppealQuery, AppealVerdict, AppealView, Bulletin, BulletinSummary,
+    CountedQuery, OverviewQuery, PublishInput, UnitsQuery,
+};
 use hotline_app::tickets::TicketSummary;
 use http::HeaderMap;
 use uuid::Uuid;
@@ -16,18 +19,22 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::i18n::Lang;
 use crate::xlsx;
 
-/// Leaders' overview: tickets by state, overdue by unit, satisfaction.
+/// The leaders' dashboard, from the rollups: where the work orders are now (by state, overdue
+/// by unit, ratings), and over the last `days` days the trend, the category mix, the districts,
+/// the unit ranking; and the open alerts.
 #[utoipa::path(
     get,
     path = "/stats/overview",
     tag = "stats",
+    params(OverviewQuery),
     responses((status = 200, description = "OK", body = hotline_app::stats::Overview))
 )]
 pub async fn stats_overview(
     State(state): State<AppState>,
     caller: Caller,
+    ApiQuery(query): ApiQuery<OverviewQuery>,
 ) -> ApiResult<Json<hotline_app::stats::Overview>> {
-    Ok(Json(state.app.stats_overview(&caller.ctx).await?))
+    Ok(Json(state.app.stats_overview(&caller.ctx, &query).await?))
 }
 
 /// Every unit in reach with its figures over a period (by the day each unit got its tickets),
@@ -145,4 +152,58 @@ pub struct BulletinQuery {
     /// `xlsx` for the figures as a workbook.
     #[param(inline)]
     format: Option<ListFormat>,
+}
+
+/// A unit appeals against a ticket counting in its assessment (不纳入考核 申诉), with its reason
+/// and evidence; 409 `appeal_exists` while one is pending or after one was approved.
+#[utoipa::path(
+    post,
+    path = "/tickets/{id}/assessment-appeals",
+    tag = "stats",
+    params(("id" = Uuid, Path, description = "The ticket")),
+    request_body = AppealInput,
+    responses((status = 201, description = "Filed, pending the center's decision", body = AppealView))
+)]
+pub async fn file_appeal(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<AppealInput>,
+) -> ApiResult<(http::StatusCode, Json<AppealView>)> {
+    Ok((http::StatusCode::CREATED, Json(state.app.file_appeal(&caller.ctx, id, &input).await?)))
+}
+
+/// Appeals in the caller's reach, newest first.
+#[utoipa::path(
+    get,
+    path = "/stats/appeals",
+    tag = "stats",
+    params(AppealQuery),
+    responses((status = 200, description = "A page of appeals", body = PageOf<AppealView>))
+)]
+pub async fn list_appeals(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<AppealQuery>,
+) -> ApiResult<Json<PageOf<AppealView>>> {
+    Ok(Json(state.app.list_appeals(&caller.ctx, &query).await?))
+}
+
+/// The center approves (the ticket drops out of the unit's figures) or rejects (a `note`
+/// required) a pending appeal; 409 `appeal_decided` when it was decided already.
+#[utoipa::path(
+    post,
+    path = "/stats/appeals/{id}/{verdict}",
+    tag = "stats",
+    params(("id" = Uuid, Path, description = "The appeal"), ("verdict" = inline(AppealVerdict), Path, description = "approve or reject")),
+    request_body = AppealDecision,
+    responses((status = 200, description = "The appeal as decided", body = AppealView))
+)]
+pub async fn decide_appeal(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, verdict)): ApiPath<(Uuid, AppealVerdict)>,
+    ApiJson(input): ApiJson<AppealDecision>,
+) -> ApiResult<Json<AppealView>> {
+    Ok(Json(state.app.decide_appeal(&caller.ctx, id, verdict, &input).await?))
 }

@@ -19,6 +19,8 @@ mod m20261207_000013_search_words;
 mod m20261207_000014_statistics;
 mod m20261207_000015_alerts;
 mod m20261207_000016_bulletins;
+mod m20261207_000017_stat_now;
+mod m20261207_000018_assessment_appeals;
 
 pub struct Migrator;
 
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_statistics::Migration),
             Box::new(m20261207_000015_alerts::Migration),
             Box::new(m20261207_000016_bulletins::Migration),
+            Box::new(m20261207_000017_stat_now::Migration),
+            Box::new(m20261207_000018_assessment_appeals::Migration),
         ]
     }
 }

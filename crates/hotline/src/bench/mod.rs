@@ -283,7 +283,7 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
     // with the raw recount a report would otherwise run beside them.
     let (from, to) = last_30_days(&app);
     if args.workloads.contains(&Workload::W7) || args.workloads.contains(&Workload::W1) {
-        if !hotline_store::stats::any_facts(app.store.reader()).await? {
+        if !hotline_store::stats::any_counted(app.store.reader()).await? {
             eprintln!("counting {} tickets into the statistics…", args.tickets);
             let started = std::time::Instant::now();
             let counted =

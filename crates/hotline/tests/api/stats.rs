@@ -11,6 +11,8 @@ both_backends!(
     unit_figures_refuse_bad_periods_and_strangers,
     rollups_equal_a_recount_after_random_actions,
     a_published_month_stands_whatever_happens_after,
+    an_approved_appeal_takes_the_ticket_out_of_the_units_figures,
+    the_leaders_overview_counts_from_the_rollups,
 );
 
 const NOVEMBER: &str = "from=2026-11-01&to=2026-11-30";
@@ -235,6 +237,8 @@ async fn rollups_equal_a_recount_after_random_actions(backend: Backend) {
     }
     let units =
         [t.org_id("ZJW").await, t.org_id("DONGCHENG").await, t.org_id("DONGCHENG-DHM").await];
+    let mut manager = t.login("district_a_manager").await;
+    let district_units = [&units[1], &units[2]];
     let mut tickets: Vec<String> = Vec::new();
     let mut taken: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
     for seed in 1..=4_u64 {
@@ -242,7 +246,40 @@ async fn rollups_equal_a_recount_after_random_actions(backend: Backend) {
         for _ in 0..3 {
             tickets.push(new_ticket(&apis[0], "随机动作").await);
         }
+        // Appeals draw from a generator of their own: the ticket moves stay those of the seed.
+        let mut side = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
         for _ in 0..80 {
+            // Now and then the district appeals against a ticket counting for it or its street
+            // (refused unless it was dispatched there), and the center decides a pending one.
+            if side.below(6) == 0 {
+                let id = &tickets[side.below(tickets.len())];
+                let org = district_units[side.below(2)];
+                let res = manager
+                    .post(
+                        &format!("/api/v1/tickets/{id}/assessment-appeals"),
+                        json!({"org_id": org, "reason": "beyond_duty", "evidence": "非本单位职责"}),
+                    )
+                    .await;
+                assert!(matches!(res.status, 201 | 404 | 409), "appeal: {}", res.body);
+                if res.status == 201 {
+                    *taken.entry("appeal".to_owned()).or_default() += 1;
+                }
+                let pending = apis[2].get("/api/v1/stats/appeals?state=pending").await.body;
+                if let Some(appeal) = pending["items"].as_array().and_then(|a| a.first()) {
+                    let verdict = ["approve", "approve", "reject"][side.below(3)];
+                    let res = apis[2]
+                        .post(
+                            &format!(
+                                "/api/v1/stats/appeals/{}/{verdict}",
+                                appeal["id"].as_str().unwrap_or("")
+                            ),
+                            json!({"note": "经核实"}),
+                        )
+                        .await;
+                    assert_eq!(res.status, 200, "{verdict}: {}", res.body);
+                    *taken.entry(format!("appeal_{verdict}")).or_default() += 1;
+                }
+            }
             let id = tickets[rng.below(tickets.len())].clone();
             let other = tickets[rng.below(tickets.len())].clone();
             // A move some role may take now, picked at random.
@@ -312,26 +349,13 @@ async fn rollups_equal_a_recount_after_random_actions(backend: Backend) {
                     for (api, login) in apis.iter_mut().zip(logins) {
                         *api = t.login(login).await;
                     }
+                    manager = t.login("district_a_manager").await;
                 }
                 _ => {}
             }
         }
         t.app.run_job_named("stats.rollup").await.expect("rollup");
-        let differences: Vec<String> = t
-            .app
-            .verify_stats()
-            .await
-            .expect("verify")
-            .iter()
-            .map(|d| {
-                let counts: Vec<String> = hotline_domain::stats::Measure::ALL
-                    .iter()
-                    .filter(|m| d.stored.get(**m) != d.recount.get(**m))
-                    .map(|m| format!("{m} {} ≠ {}", d.stored.get(*m), d.recount.get(*m)))
-                    .collect();
-                format!("{} {} {:?}: {}", d.day, d.org_id, d.of, counts.join(", "))
-            })
-            .collect();
+        let differences = t.app.verify_stats().await.expect("verify");
         assert!(differences.is_empty(), "seed {seed}: {differences:#?}\n{taken:?}");
     }
     let moves = [
@@ -348,6 +372,9 @@ async fn rollups_equal_a_recount_after_random_actions(backend: Backend) {
         "callback",
         "reopen",
         "merge",
+        "appeal",
+        "appeal_approve",
+        "appeal_reject",
     ];
     for action in moves {
         assert!(taken.get(action).is_some_and(|n| *n > 0), "{action} never taken: {taken:?}");
@@ -356,7 +383,7 @@ async fn rollups_equal_a_recount_after_random_actions(backend: Backend) {
     let kept = t.app.recount_stats().await.expect("recount");
     t.app.rebuild_stats(|_, _| {}).await.expect("rebuild");
     assert!(t.app.verify_stats().await.expect("verify").is_empty());
-    assert!(!kept.is_empty());
+    assert!(!kept.sums.is_empty() && !kept.now.is_empty());
 }
 
 async fn a_published_month_stands_whatever_happens_after(backend: Backend) {
@@ -429,4 +456,157 @@ async fn a_published_month_stands_whatever_happens_after(backend: Backend) {
     assert_eq!(manager.get("/api/v1/stats/bulletins/2026-10").await.status, 404);
     let (_, rows) = sheet(&manager, "/api/v1/stats/bulletins/2026-11?format=xlsx", "zh-CN").await;
     assert_eq!(rows[0][..3], ["类别", "排名", "单位"]);
+}
+
+async fn an_approved_appeal_takes_the_ticket_out_of_the_units_figures(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let id = handled(&t, "district_a", "DONGCHENG", true, "unsatisfied").await;
+    let bureau_ticket = handled(&t, "bureau_a", "ZJW", true, "satisfied").await;
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    let leader = t.login("leader").await;
+    let figures = |report: &Value| {
+        let d = unit(report, "DONGCHENG");
+        (d["dispatched"].as_i64(), d["counts"]["unsatisfied"].as_i64())
+    };
+    let before = leader.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await.body;
+    assert_eq!(figures(&before), (Some(1), Some(1)));
+
+    let manager = t.login("district_a_manager").await;
+    let path = format!("/api/v1/tickets/{id}/assessment-appeals");
+    // Evidence is required; a handler may not appeal; a ticket never dispatched to the
+    // district is not there for it.
+    let res = manager.post(&path, json!({"reason": "beyond_duty", "evidence": "  "})).await;
+    assert_eq!((res.status, res.field_code("evidence")), (422, "required"), "{}", res.body);
+    let res = manager
+        .post(&path, json!({"reason": "beyond_duty", "evidence": "x", "attachment_ids": [id]}))
+        .await;
+    assert_eq!((res.status, res.field_code("attachment_ids")), (422, "invalid_value"));
+    let res = t
+        .login("district_a")
+        .await
+        .post(&path, json!({"reason": "beyond_duty", "evidence": "非本单位职责"}))
+        .await;
+    assert_eq!(res.status, 403, "{}", res.body);
+    let res = manager
+        .post(
+            &format!("/api/v1/tickets/{bureau_ticket}/assessment-appeals"),
+            json!({"reason": "beyond_duty", "evidence": "非本单位职责"}),
+        )
+        .await;
+    assert_eq!(res.status, 404, "{}", res.body);
+    assert_eq!(t.audit_count("stats.appeal").await, 0, "refusals change nothing");
+
+    let evidence = "该路段供水管网属自来水集团维护，不属街道职责";
+    let res = manager.post(&path, json!({"reason": "beyond_duty", "evidence": evidence})).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let appeal = res.body["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        (res.body["state"].as_str(), res.body["org"]["code"].as_str()),
+        (Some("pending"), Some("DONGCHENG"))
+    );
+    let again = manager.post(&path, json!({"reason": "other", "evidence": "再次申诉"})).await;
+    assert_eq!((again.status, again.code()), (409, "appeal_exists"));
+
+    // Pending, it still counts. The center must give a reason to reject.
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    let res = leader.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await;
+    assert_eq!(figures(&res.body), (Some(1), Some(1)));
+    let supervisor = t.login("supervisor").await;
+    let decide = format!("/api/v1/stats/appeals/{appeal}");
+    let res = supervisor.post(&format!("{decide}/reject"), json!({})).await;
+    assert_eq!((res.status, res.field_code("note")), (422, "required"), "{}", res.body);
+    assert_eq!(manager.post(&format!("{decide}/approve"), json!({})).await.status, 403);
+    let res = supervisor.post(&format!("{decide}/approve"), json!({"note": "经核实属实"})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["state"], "approved");
+    let res = supervisor.post(&format!("{decide}/reject"), json!({"note": "改判"})).await;
+    assert_eq!((res.status, res.code()), (409, "appeal_decided"));
+
+    // Approved: out of the district's figures (and its drill-down), the reason kept.
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    let after = leader.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await.body;
+    assert_eq!(figures(&after), (Some(0), Some(0)));
+    assert_eq!(unit(&after, "ZJW")["dispatched"], 1, "other units keep theirs");
+    let org = t.org_id("DONGCHENG").await;
+    let behind =
+        leader.get(&format!("/api/v1/stats/units/{org}/tickets?measure=assigned&{NOVEMBER}")).await;
+    assert_eq!(behind.body["total"], 0, "{}", behind.body);
+    let listed = manager.get("/api/v1/stats/appeals?state=approved").await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let item = &listed.body["items"][0];
+    assert_eq!(
+        (item["evidence"].as_str(), item["decision_note"].as_str(), item["reason"].as_str()),
+        (Some(evidence), Some("经核实属实"), Some("beyond_duty"))
+    );
+    // Another district's reader sees none of it.
+    let bureau = t.login("district_b").await.get("/api/v1/stats/appeals").await;
+    assert_eq!(bureau.status, 403);
+    assert_eq!(t.audit_count("stats.appeal").await, 1);
+    assert_eq!(t.audit_count("stats.appeal_decide").await, 1);
+    assert!(t.app.verify_stats().await.expect("verify").is_empty());
+}
+
+async fn the_leaders_overview_counts_from_the_rollups(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    handled(&t, "district_a", "DONGCHENG", true, "satisfied").await;
+    let agent = t.login("agent").await;
+    let dispatcher = t.login("dispatcher").await;
+    let late = new_ticket(&agent, "路灯不亮").await;
+    ok(&dispatcher, &late, "dispatch", json!({"org_id": t.org_id("DONGCHENG-DHM").await})).await;
+    let waiting = new_ticket(&agent, "噪音扰民").await;
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+
+    let leader = t.login("leader").await;
+    let res = leader.get("/api/v1/stats/overview?days=7").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let o = &res.body;
+    assert_eq!(
+        (o["total"].as_i64(), o["open"].as_i64(), o["overdue"].as_i64()),
+        (Some(3), Some(2), Some(0))
+    );
+    assert_eq!(
+        (o["by_state"]["closed"].as_i64(), o["satisfaction"]["satisfied"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let trend = o["trend"].as_array().expect("trend");
+    assert_eq!(trend.len(), 7, "a day for each of 7 days");
+    assert_eq!(trend.iter().map(|d| d["intake"].as_i64().unwrap_or(0)).sum::<i64>(), 3);
+    let mix: i64 = o["categories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["count"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(mix, 3, "every appeal is in the mix once");
+    let region = |o: &Value, code: &str| {
+        o["regions"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["org"]["code"] == code))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let dongcheng = region(o, "DONGCHENG");
+    assert_eq!(
+        (dongcheng["dispatched"].as_i64(), dongcheng["open"].as_i64()),
+        (Some(2), Some(1)),
+        "{dongcheng}"
+    );
+    assert!(o["ranking"].as_array().is_some_and(|r| !r.is_empty()));
+    let _ = waiting;
+
+    // Past the finishing deadline: the street's ticket is overdue, and so is its district.
+    t.advance(chrono::Duration::days(30));
+    t.app.run_job_named("tickets.timers").await.expect("timers");
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    let leader = t.login("leader").await;
+    let o = leader.get("/api/v1/stats/overview").await.body;
+    assert_eq!(o["overdue"].as_i64(), Some(1), "{o}");
+    assert_eq!(o["overdue_by_unit"][0]["org"]["code"], "DONGCHENG-DHM");
+    assert_eq!(region(&o, "DONGCHENG")["overdue"].as_i64(), Some(1));
+    assert!(t.app.verify_stats().await.expect("verify").is_empty());
+
+    // Bad input is named; units have no overview.
+    let res = leader.get("/api/v1/stats/overview?days=0").await;
+    assert_eq!((res.status, res.field_code("days")), (422, "invalid_value"));
+    assert_eq!(t.login("district_a").await.get("/api/v1/stats/overview").await.status, 403);
 }
