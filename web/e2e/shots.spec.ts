@@ -19,6 +19,7 @@ const PAGES: [string, string, string][] = [
   ['leader', '/stats/units', 'stats-units'],
   ['leader', '/alerts', 'alerts'],
   ['leader', '/stats/bulletins', 'bulletins'],
+  ['supervisor', '/stats/appeals', 'appeals'],
   ['admin', '/admin/orgs', 'admin-orgs'],
   ['admin', '/admin/users', 'admin-users'],
   ['admin', '/admin/calendar', 'admin-calendar'],

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 
-import { lastMonth, monthRange, percent } from '../src/lib/stats'
+import { type UnitFigures, lastMonth, monthRange, percent, satisfiedShare, throttle, topOfGroup } from '../src/lib/stats'
 
 describe('unit figures', () => {
   it('shows rates as percentages and nothing due as a dash', () => {
@@ -23,5 +23,36 @@ describe('unit figures', () => {
   it('offers last month for a bulletin, across a year', () => {
     expect(lastMonth(new Date(2026, 0, 5))).toBe('2025-12')
     expect(lastMonth(new Date(2026, 11, 7))).toBe('2026-11')
+  })
+})
+
+describe('the leaders\' dashboard', () => {
+  it('counts 满意 and 基本满意 as satisfied, and nothing rated as no share', () => {
+    expect(satisfiedShare({ satisfied: 2, basically_satisfied: 1, unsatisfied: 1 })).toBe(0.75)
+    expect(satisfiedShare({})).toBeNull()
+  })
+
+  it('takes the best of a group by rank and leaves units with nothing due out', () => {
+    const unit = (code: string, kind: string, rank: number | null) => ({ code, name: code, kind, rank, score: rank ? 100 - rank : null }) as UnitFigures
+    const items = [unit('b', 'district', 2), unit('s', 'street', 1), unit('a', 'district', 1), unit('idle', 'district', null), unit('c', 'district', 3)]
+    expect(topOfGroup(items, 'district', 2).map((u) => u.code)).toEqual(['a', 'b'])
+    expect(topOfGroup(items, 'bureau', 5)).toEqual([])
+  })
+
+  it('refreshes a wall at most once per interval, the last event of a burst included', () => {
+    vi.useFakeTimers()
+    let runs = 0
+    const refresh = throttle(() => runs++, 10_000)
+    refresh()
+    refresh()
+    refresh()
+    expect(runs).toBe(1)
+    vi.advanceTimersByTime(9_999)
+    expect(runs).toBe(1)
+    vi.advanceTimersByTime(1)
+    expect(runs).toBe(2)
+    vi.advanceTimersByTime(60_000)
+    expect(runs).toBe(2)
+    vi.useRealTimers()
   })
 })

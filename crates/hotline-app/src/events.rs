@@ -16,7 +16,8 @@ pub const BACKLOG: usize = 1024;
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LiveEvent {
     /// `ticket` for changes, `deadline` for warnings and overdue flags, `alert` for the
-    /// early-warning inbox (its first ticket, or the nil id).
+    /// early-warning inbox (its first ticket, or the nil id), `stats` when the rollups moved
+    /// (the nil id: dashboards read again).
     pub kind: &'static str,
     pub ticket_id: Uuid,
     pub action: String,
@@ -54,6 +55,17 @@ impl LiveEvent {
     }
 }
 
+impl LiveEvent {
+    pub(crate) fn stats() -> Self {
+        Self {
+            kind: "stats",
+            ticket_id: Uuid::nil(),
+            action: "rollup".to_owned(),
+            holder_org_id: None,
+        }
+    }
+}
+
 impl App {
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.events.subscribe()
@@ -69,6 +81,10 @@ impl App {
     pub async fn visible_to(&self, principal: &Principal, event: &LiveEvent) -> Result<bool> {
         if event.kind == "alert" {
             return Ok(principal.scope_for(Permission::AlertHandle).is_some());
+        }
+        if event.kind == "stats" {
+            // Whoever reads the city's dashboard.
+            return Ok(principal.scope_for(Permission::TicketRead) == Some(Scope::City));
         }
         Ok(match principal.scope_for(Permission::TicketRead) {
             None => false,

@@ -11,9 +11,12 @@ export interface LiveEvent {
 
 type Listener = (event: LiveEvent) => void
 
+/** `stats` events (the rollups moved) come every second under load: only dashboards ask. */
+const DASHBOARD_ONLY = new Set(['stats'])
+
 class Live {
   private source: EventSource | null = null
-  private listeners = new Set<Listener>()
+  private listeners = new Map<Listener, boolean>()
 
   start(): void {
     if (this.source || typeof EventSource === 'undefined') return
@@ -21,7 +24,10 @@ class Live {
     this.source.onmessage = (message) => {
       try {
         const event = JSON.parse(message.data) as LiveEvent
-        this.listeners.forEach((l) => l(event))
+        const dashboardOnly = DASHBOARD_ONLY.has(event.kind)
+        this.listeners.forEach((wantsStats, l) => {
+          if (!dashboardOnly || wantsStats) l(event)
+        })
       } catch {
         // A keep-alive or a malformed line: nothing to do.
       }
@@ -33,19 +39,21 @@ class Live {
     this.source = null
   }
 
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener)
+  /** `stats`: hear that the rollups moved too (dashboards). */
+  subscribe(listener: Listener, stats = false): () => void {
+    this.listeners.set(listener, stats)
     return () => this.listeners.delete(listener)
   }
 }
 
 export const live = new Live()
 
-/** Calls `listener` on every live event while the calling component is mounted. */
-export function useLive(listener: Listener): void {
+/** Calls `listener` on every live event while the calling component is mounted (`stats`:
+ * the rollups' events too). */
+export function useLive(listener: Listener, stats = false): void {
   let stop: (() => void) | null = null
   onMounted(() => {
-    stop = live.subscribe(listener)
+    stop = live.subscribe(listener, stats)
   })
   onBeforeUnmount(() => stop?.())
 }

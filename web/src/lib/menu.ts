@@ -46,6 +46,7 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
   if (has('stats_read')) {
     menu.push({ key: 'stats-units', path: '/stats/units', label: 'menu.statsUnits' })
     menu.push({ key: 'bulletins', path: '/stats/bulletins', label: 'menu.bulletins' })
+    menu.push({ key: 'appeals', path: '/stats/appeals', label: 'menu.appeals' })
   }
   if (has('alert_handle')) menu.push({ key: 'alerts', path: '/alerts', label: 'menu.alerts' })
   const admin: MenuItem[] = []

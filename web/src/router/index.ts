@@ -26,6 +26,7 @@ export const router = createRouter({
         { path: 'dashboard', name: 'dashboard', component: () => import('../views/DashboardView.vue') },
         { path: 'stats/units', name: 'stats-units', component: () => import('../views/StatsUnitsView.vue') },
         { path: 'stats/bulletins', name: 'bulletins', component: () => import('../views/StatsBulletinsView.vue') },
+        { path: 'stats/appeals', name: 'appeals', component: () => import('../views/StatsAppealsView.vue') },
         { path: 'alerts', name: 'alerts', component: () => import('../views/AlertsView.vue') },
         { path: 'admin/orgs', name: 'orgs', component: () => import('../views/admin/OrgsView.vue') },
         { path: 'admin/users', name: 'users', component: () => import('../views/admin/UsersView.vue') },

@@ -26,15 +26,20 @@ impl App {
             events.iter().filter_map(|e| e.ticket_id).collect::<HashSet<_>>().into_iter().collect();
         let done: Vec<Uuid> = events.iter().map(|e| e.id).collect();
         let (calendar, center) = (self.calendar(), self.center_id().await?);
+        let counted = !ids.is_empty();
         self.store
             .write(move |tx| {
                 Box::pin(async move {
                     refresh(&**tx, &ids, &calendar, center).await?;
                     hotline_store::outbox::mark_done(&**tx, Consumer::Stats.name(), &done).await?;
-                    Ok(())
+                    Ok::<_, crate::Error>(())
                 })
             })
-            .await
+            .await?;
+        if counted {
+            self.publish(crate::events::LiveEvent::stats());
+        }
+        Ok(())
     }
 
     /// Recomputes every ticket's facts and the daily sums from nothing; `progress` hears
