@@ -45,6 +45,17 @@ test('a leader reads the ranking and the tickets behind a count', async ({ page 
   const download = await page.request.get(href ?? '')
   expect(download.status()).toBe(200)
   expect(download.headers()['content-type']).toContain('spreadsheetml')
+  // The same rows as CSV, headed in the reader's language.
+  const csv = await page.request.get((await page.locator('[data-test="export-csv"]').getAttribute('href')) ?? '')
+  expect(csv.headers()['content-type']).toContain('text/csv')
+  expect((await csv.text()).replace(/^\uFEFF/, '').split('\n')[0]).toContain('类别,排名,单位,得分')
+  // The center's monthly report, one workbook, from the bulletins page.
+  await page.goto('/stats/bulletins')
+  const monthly = await page.locator('[data-test="monthly-report"]').getAttribute('href')
+  expect(monthly).toMatch(/\/api\/v1\/stats\/monthly\/\d{4}-\d\d\?format=xlsx/)
+  const report = await page.request.get(monthly ?? '')
+  expect(report.status()).toBe(200)
+  expect(report.headers()['content-type']).toContain('spreadsheetml')
   expect(errors).toEqual([])
 })
 

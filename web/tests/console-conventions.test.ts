@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { arrange, move, storageKey, toggle } from '../src/lib/columns'
-import { exportHref } from '../src/lib/exporting'
+import { csvHref, exportHref } from '../src/lib/exporting'
 import { buildMenu, pageLabel } from '../src/lib/menu'
 import { grownViews } from '../src/lib/notify'
 import { classify, searchLocation } from '../src/lib/search'
@@ -109,6 +109,7 @@ describe('export', () => {
   it('asks the list address for xlsx, with the filters and without paging', () => {
     expect(exportHref('/tickets', { view: 'to_review', sort: 'oldest', q: '', page: 2, per_page: 100 })).toBe('/api/v1/tickets?view=to_review&sort=oldest&format=xlsx')
     expect(exportHref('/audit', { actor: 'agent', outcome: undefined })).toBe('/api/v1/audit?actor=agent&format=xlsx')
+    expect(csvHref(exportHref('/audit', { actor: 'agent' }))).toBe('/api/v1/audit?actor=agent&format=csv')
   })
 })
 

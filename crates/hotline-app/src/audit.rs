@@ -127,7 +127,7 @@ impl App {
         format.check_fits(result.items.len())?;
         let action = match format {
             ListFormat::Json => AuditAction::AuditRead,
-            ListFormat::Xlsx => AuditAction::AuditExport,
+            ListFormat::Xlsx | ListFormat::Csv => AuditAction::AuditExport,
         };
         // Reading the trail is itself audited (MLPS 8.1.4.3).
         self.audit_now(vec![ctx.record(

@@ -98,6 +98,10 @@ pub struct AlertSettings {
     pub repeat_caller_days: i64,
     /// Words that put an appeal on the watch list at once.
     pub sensitive_words: Vec<String>,
+    /// A unit is in deadline trouble with at least this many overdue work orders …
+    pub deadline_overdue_count: i64,
+    /// … that are at least this share of the work orders it holds (0–1).
+    pub deadline_overdue_share: f64,
 }
 
 impl Default for AlertSettings {
@@ -128,6 +132,8 @@ impl Default for AlertSettings {
             ]
             .map(str::to_owned)
             .to_vec(),
+            deadline_overdue_count: 5,
+            deadline_overdue_share: 0.2,
         }
     }
 }
@@ -156,8 +162,12 @@ pub struct StatsSettings {
     /// What 满意 and 基本满意 count towards 满意率 (some cities count 基本满意 as half, or not).
     pub satisfied_weight: f64,
     pub basically_satisfied_weight: f64,
-    /// The score's weights over 响应率, 解决率, 满意率 and 按时办结率, out of their sum.
+    /// The score's weights over 响应率, 解决率, 满意率 and 按时办结率, out of their sum, and its
+    /// automatic deductions.
     pub scheme: hotline_domain::stats::Scheme,
+    /// A group's own scheme (`[stats.groups.street]` …), where it differs from `scheme`.
+    pub groups:
+        std::collections::BTreeMap<hotline_domain::org::OrgKind, hotline_domain::stats::Scheme>,
 }
 
 impl Default for StatsSettings {
@@ -167,11 +177,18 @@ impl Default for StatsSettings {
             satisfied_weight: 1.0,
             basically_satisfied_weight: 1.0,
             scheme: hotline_domain::stats::Scheme::default(),
+            groups: std::collections::BTreeMap::new(),
         }
     }
 }
 
 impl StatsSettings {
+    /// The scheme a unit of `kind` is scored by.
+    #[must_use]
+    pub fn scheme_of(&self, kind: hotline_domain::org::OrgKind) -> hotline_domain::stats::Scheme {
+        self.groups.get(&kind).copied().unwrap_or(self.scheme)
+    }
+
     #[must_use]
     pub const fn weights(&self) -> hotline_domain::stats::SatisfactionWeights {
         hotline_domain::stats::SatisfactionWeights {
@@ -640,11 +657,9 @@ impl Config {
             unit.contains(&st.satisfied_weight) && unit.contains(&st.basically_satisfied_weight),
             "stats.satisfied_weight and basically_satisfied_weight must be between 0 and 1"
         );
-        let w = st.scheme;
-        let weights = [w.response, w.resolution, w.satisfaction, w.on_time];
         anyhow::ensure!(
-            weights.iter().all(|x| x.is_finite() && *x >= 0.0) && weights.iter().sum::<f64>() > 0.0,
-            "stats.scheme weights must be >= 0 and not all 0"
+            st.scheme.is_valid() && st.groups.values().all(hotline_domain::stats::Scheme::is_valid),
+            "stats.scheme and stats.groups.*: weights >= 0 and not all 0, deductions >= 0"
         );
         let a = &self.alerts;
         anyhow::ensure!(
@@ -666,6 +681,10 @@ impl Config {
                 && a.hotspot_days >= 1
                 && a.repeat_caller_days >= 1,
             "alerts: hotspot_count and repeat_caller_count >= 2, their days >= 1"
+        );
+        anyhow::ensure!(
+            a.deadline_overdue_count >= 1 && (0.0..=1.0).contains(&a.deadline_overdue_share),
+            "alerts: deadline_overdue_count >= 1 and 0 <= deadline_overdue_share <= 1"
         );
         Ok(())
     }

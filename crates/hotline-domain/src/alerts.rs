@@ -24,6 +24,8 @@ crate::code_enum! {
         RepeatCaller = "repeat_caller",
         /// An appeal with a word on the watch list (敏感词: 群体, 上访 …).
         SensitiveWords = "sensitive_words",
+        /// A unit with many of the work orders it holds overdue (超期积压).
+        DeadlineTrouble = "deadline_trouble",
     }
 }
 
@@ -207,6 +209,32 @@ pub fn sensitive_words<'a>(text: &str, words: &'a [String]) -> Vec<&'a str> {
         .collect()
 }
 
+/// A unit's work orders held now: how many are open with it and how many of those overdue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub org: Uuid,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+/// The units in deadline trouble: at least `min_overdue` overdue, and at least `min_share`
+/// of what they hold — a big bureau with a few late is not in trouble, a street office with
+/// half its work late is. Most overdue first.
+#[must_use]
+pub fn deadline_trouble(held: &[Held], min_overdue: i64, min_share: f64) -> Vec<Held> {
+    let mut found: Vec<Held> = held
+        .iter()
+        .filter(|h| {
+            #[expect(clippy::cast_precision_loss, reason = "ticket counts are far below 2^52")]
+            let share = if h.open > 0 { h.overdue as f64 / h.open as f64 } else { 0.0 };
+            h.overdue >= min_overdue && share >= min_share
+        })
+        .copied()
+        .collect();
+    found.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.org.cmp(&b.org)));
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone as _;
@@ -271,5 +299,19 @@ mod tests {
         let words = vec!["群体".to_owned(), "上访".to_owned(), String::new()];
         assert_eq!(sensitive_words("准备组织群体上访，群体", &words), vec!["群体", "上访"]);
         assert!(sensitive_words("路灯不亮", &words).is_empty());
+    }
+
+    #[test]
+    fn a_unit_is_in_deadline_trouble_when_many_and_a_large_share_are_late() {
+        let unit = |n: u128, open, overdue| Held { org: Uuid::from_u128(n), open, overdue };
+        let held = [unit(1, 100, 6), unit(2, 10, 6), unit(3, 8, 4), unit(4, 4, 4), unit(5, 0, 0)];
+        let found = deadline_trouble(&held, 5, 0.2);
+        // 6 of 100 is too small a share; 4 too few; 6 of 10 is trouble.
+        assert_eq!(found, vec![unit(2, 10, 6)]);
+        assert_eq!(
+            deadline_trouble(&held, 4, 0.2).iter().map(|h| h.org.as_u128()).collect::<Vec<_>>(),
+            vec![2, 3, 4]
+        );
+        assert!(deadline_trouble(&held, 1, 1.01).is_empty());
     }
 }

@@ -91,13 +91,15 @@ pub enum AuditAction {
     StatsAppeal,
     /// The center approved or rejected such an appeal.
     StatsAppealDecide,
+    /// The center added or removed a bonus or deduction to a unit's score.
+    StatsAdjust,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 63] = [
+    pub const FIXED: [Self; 64] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -161,6 +163,7 @@ impl AuditAction {
         Self::StatsPublish,
         Self::StatsAppeal,
         Self::StatsAppealDecide,
+        Self::StatsAdjust,
     ];
 
     #[must_use]
@@ -229,6 +232,7 @@ impl AuditAction {
             Self::StatsPublish => "stats.publish",
             Self::StatsAppeal => "stats.appeal",
             Self::StatsAppealDecide => "stats.appeal_decide",
+            Self::StatsAdjust => "stats.adjust",
             Self::Ticket(action) => action.audit_name(),
         }
     }

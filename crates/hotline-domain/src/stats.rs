@@ -529,27 +529,43 @@ impl Indicators {
     }
 }
 
-/// How a unit's score is made from its rates: weights out of their sum, on a 100-point scale.
-/// A rate with nothing due leaves the score (its weight goes to the others); no rate at all
-/// leaves no score.
+/// How a unit's score is made: its rates weighted out of their sum on a 100-point scale, less
+/// points per overdue and per reopened work order (扣分), plus the center's adjustments (加减分,
+/// given with a reason). A rate with nothing due leaves the score (its weight goes to the
+/// others); no rate at all leaves no score. The score never falls below 0.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct Scheme {
     pub response: f64,
     pub resolution: f64,
     pub satisfaction: f64,
     pub on_time: f64,
+    /// Points off per work order finished late or overdue now.
+    pub overdue_deduction: f64,
+    /// Points off per work order reopened.
+    pub reopen_deduction: f64,
 }
 
 impl Default for Scheme {
-    /// Beijing's 三率 with on-time finishing beside them; cities set their own.
+    /// Beijing's 三率 with on-time finishing beside them, no automatic deductions; cities set
+    /// their own.
     fn default() -> Self {
-        Self { response: 20.0, resolution: 30.0, satisfaction: 30.0, on_time: 20.0 }
+        Self {
+            response: 20.0,
+            resolution: 30.0,
+            satisfaction: 30.0,
+            on_time: 20.0,
+            overdue_deduction: 0.0,
+            reopen_deduction: 0.0,
+        }
     }
 }
 
 impl Scheme {
+    /// `adjustment`: the sum of the center's bonuses and deductions in the period.
     #[must_use]
-    pub fn score(&self, i: &Indicators) -> Option<f64> {
+    #[expect(clippy::cast_precision_loss, reason = "ticket counts are far below 2^52")]
+    pub fn score(&self, i: &Indicators, m: &Measures, adjustment: f64) -> Option<f64> {
         let parts = [
             (self.response, i.response_rate),
             (self.resolution, i.resolution_rate),
@@ -560,7 +576,21 @@ impl Scheme {
             .iter()
             .filter_map(|(w, rate)| rate.map(|r| (w * r, *w)))
             .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-        (weights > 0.0).then(|| 100.0 * weighted / weights)
+        let late = m.get(Measure::FinishDue) - m.get(Measure::FinishedOnTime);
+        let deducted = self.overdue_deduction * late as f64
+            + self.reopen_deduction * m.get(Measure::Reopened) as f64;
+        (weights > 0.0).then(|| (100.0 * weighted / weights - deducted + adjustment).max(0.0))
+    }
+
+    /// Whether the weights can make a score (none negative, not all zero, deductions ≥ 0).
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        let weights = [self.response, self.resolution, self.satisfaction, self.on_time];
+        weights.iter().all(|w| w.is_finite() && *w >= 0.0)
+            && weights.iter().sum::<f64>() > 0.0
+            && [self.overdue_deduction, self.reopen_deduction]
+                .iter()
+                .all(|d| d.is_finite() && *d >= 0.0)
     }
 }
 
@@ -734,8 +764,32 @@ mod tests {
         let i = Indicators::of(&m, half, 480);
         assert_eq!(i.satisfaction_rate, Some(0.4));
         assert_eq!(i.response_rate, None);
-        assert_eq!(Scheme::default().score(&i), Some(40.0));
-        assert_eq!(Scheme::default().score(&Indicators::default()), None);
+        assert_eq!(Scheme::default().score(&i, &m, 0.0), Some(40.0));
+        assert_eq!(Scheme::default().score(&Indicators::default(), &m, 5.0), None);
+    }
+
+    #[test]
+    fn deductions_and_adjustments_move_the_score_but_never_below_zero() {
+        let mut m = Measures::zero();
+        m.set(Measure::Satisfied, 9);
+        m.set(Measure::Unsatisfied, 1);
+        m.set(Measure::FinishDue, 10);
+        m.set(Measure::FinishedOnTime, 7);
+        m.set(Measure::Reopened, 2);
+        let i = Indicators::of(&m, SatisfactionWeights::default(), 480);
+        // 满意 0.9 (weight 30) and on time 0.7 (weight 20): 82 out of 100.
+        let plain = Scheme::default();
+        assert_eq!(plain.score(&i, &m, 0.0).map(f64::round), Some(82.0));
+        let strict = Scheme { overdue_deduction: 2.0, reopen_deduction: 1.5, ..plain };
+        // Three late (6 points) and two reopened (3 points) off, a bonus of 1 on.
+        assert_eq!(strict.score(&i, &m, 1.0).map(f64::round), Some(74.0));
+        assert_eq!(strict.score(&i, &m, -200.0), Some(0.0));
+        assert!(strict.is_valid());
+        assert!(!Scheme { reopen_deduction: -1.0, ..plain }.is_valid());
+        assert!(
+            !Scheme { response: 0.0, resolution: 0.0, satisfaction: 0.0, on_time: 0.0, ..plain }
+                .is_valid()
+        );
     }
 
     #[test]

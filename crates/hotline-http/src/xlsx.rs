@@ -1,12 +1,15 @@
-//! Lists as spreadsheets (导出): the rows of the JSON answer, headed and labelled in the
+//! Lists as spreadsheets or CSV (导出): the rows of the JSON answer, headed and labelled in the
 //! caller's language, times in the calendar's local time. The use case has already checked
 //! access, applied the filters and audited the export; this is presentation only.
 
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use hotline_app::alerts::AlertView;
 use hotline_app::audit::AuditEventView;
 use hotline_app::kb::ArticleRowData;
-use hotline_app::stats::{UnitFigures, UnitsReport};
+use hotline_app::paging::ListFormat;
+use hotline_app::stats::{CategoryCount, DayCount};
+use hotline_app::stats::{ChannelCount, MonthlyReport, UnitFigures, UnitsReport};
 use hotline_app::tickets::TicketSummary;
 use hotline_domain::org::OrgKind;
 use hotline_domain::ticket::{Labelled, TicketState};
@@ -18,7 +21,9 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 
 pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const CSV_TYPE: &str = "text/csv; charset=utf-8";
 
+#[derive(Clone)]
 enum Cell {
     Text(String),
     Number(f64),
@@ -267,13 +272,8 @@ const ARTICLE_COLUMNS: &[Column<ArticleRowData>] = &[
 ];
 
 /// Every article as `知识库-<date>.xlsx`; the same columns import back.
-pub fn articles(
-    items: &[ArticleRowData],
-    lang: Lang,
-    offset: FixedOffset,
-    now: DateTime<Utc>,
-) -> Result<Response, ApiError> {
-    render(("知识库", "knowledge-base"), ARTICLE_COLUMNS, items, &Labels { lang, offset }, now)
+pub fn articles(items: &[ArticleRowData], export: Export) -> Result<Response, ApiError> {
+    render(("知识库", "knowledge-base"), ARTICLE_COLUMNS, items, export)
 }
 
 /// Reads an article sheet (the first sheet, a header row in either language). A file that is
@@ -484,34 +484,177 @@ const UNIT_COLUMNS: &[Column<UnitFigures>] = &[
     },
 ];
 
-/// Unit figures as `单位考核-<from>_<to>.xlsx`, one row per unit, in the report's order.
-pub fn units(
-    report: &UnitsReport,
-    lang: Lang,
-    offset: FixedOffset,
-    now: DateTime<Utc>,
-) -> Result<Response, ApiError> {
-    render(("单位考核", "unit-figures"), UNIT_COLUMNS, &report.items, &Labels { lang, offset }, now)
+/// How an export is asked for: the format (not JSON), the reader's language, local time.
+#[derive(Clone, Copy, Debug)]
+pub struct Export {
+    pub format: ListFormat,
+    pub lang: Lang,
+    pub offset: FixedOffset,
+    pub now: DateTime<Utc>,
 }
 
-/// The work list as `工单列表-<date>.xlsx`.
-pub fn tickets(
-    items: &[TicketSummary],
-    lang: Lang,
-    offset: FixedOffset,
-    now: DateTime<Utc>,
-) -> Result<Response, ApiError> {
-    render(("工单列表", "work-orders"), TICKET_COLUMNS, items, &Labels { lang, offset }, now)
+impl Export {
+    /// `format` for the caller of `headers`, in the calendar's local time.
+    pub fn of(format: ListFormat, headers: &http::HeaderMap, app: &hotline_app::App) -> Self {
+        Self {
+            format,
+            lang: Lang::from_headers(headers),
+            offset: app.calendar().offset(),
+            now: app.now(),
+        }
+    }
 }
 
-/// The audit trail as `审计日志-<date>.xlsx`.
-pub fn audit(
-    items: &[AuditEventView],
-    lang: Lang,
-    offset: FixedOffset,
-    now: DateTime<Utc>,
-) -> Result<Response, ApiError> {
-    render(("审计日志", "audit-trail"), AUDIT_COLUMNS, items, &Labels { lang, offset }, now)
+/// Unit figures as `单位考核-<date>.xlsx` (or `.csv`), one row per unit, in the report's order.
+pub fn units(report: &UnitsReport, export: Export) -> Result<Response, ApiError> {
+    render(("单位考核", "unit-figures"), UNIT_COLUMNS, &report.items, export)
+}
+
+/// The work list as `工单列表-<date>.xlsx` (or `.csv`).
+pub fn tickets(items: &[TicketSummary], export: Export) -> Result<Response, ApiError> {
+    render(("工单列表", "work-orders"), TICKET_COLUMNS, items, export)
+}
+
+/// The audit trail as `审计日志-<date>.xlsx` (or `.csv`).
+pub fn audit(items: &[AuditEventView], export: Export) -> Result<Response, ApiError> {
+    render(("审计日志", "audit-trail"), AUDIT_COLUMNS, items, export)
+}
+
+/// One line of a report's summary sheet.
+struct SummaryLine {
+    zh: &'static str,
+    en: &'static str,
+    value: Cell,
+}
+
+const SUMMARY_COLUMNS: &[Column<SummaryLine>] = &[
+    Column {
+        zh: "指标",
+        en: "Figure",
+        width: 22.0,
+        cell: |l, labels| labels.pick(l.zh, l.en).into(),
+    },
+    Column { zh: "数值", en: "Value", width: 14.0, cell: |l, _| l.value.clone() },
+];
+
+const DAY_COLUMNS: &[Column<DayCount>] = &[
+    Column { zh: "日期", en: "Day", width: 12.0, cell: |d, _| d.day.to_string().into() },
+    Column { zh: "受理量", en: "Appeals", width: 10.0, cell: |d, _| count(d.intake) },
+    Column {
+        zh: "直接答复",
+        en: "Answered directly",
+        width: 12.0,
+        cell: |d, _| count(d.answered_directly),
+    },
+];
+
+const CHANNEL_COLUMNS: &[Column<ChannelCount>] = &[
+    Column { zh: "渠道", en: "Channel", width: 12.0, cell: |c, l| l.labelled(c.channel) },
+    Column { zh: "受理量", en: "Appeals", width: 10.0, cell: |c, _| count(c.count) },
+];
+
+const CATEGORY_COLUMNS: &[Column<CategoryCount>] = &[
+    Column {
+        zh: "分类",
+        en: "Category",
+        width: 22.0,
+        cell: |c, l| {
+            c.name.clone().map_or_else(|| l.pick("未分类", "Uncategorised").into(), Cell::Text)
+        },
+    },
+    Column { zh: "受理量", en: "Appeals", width: 10.0, cell: |c, _| count(c.count) },
+];
+
+const ALERT_COLUMNS: &[Column<AlertView>] = &[
+    Column { zh: "时间", en: "Raised", width: 17.0, cell: |a, l| l.time(Some(a.created_at)) },
+    Column { zh: "类型", en: "Kind", width: 10.0, cell: |a, _| a.kind.as_str().into() },
+    Column { zh: "内容", en: "Alert", width: 48.0, cell: |a, _| a.title.as_str().into() },
+    Column {
+        zh: "区域/单位",
+        en: "Region / unit",
+        width: 14.0,
+        cell: |a, _| a.region.as_ref().map(|r| r.name.clone()).into(),
+    },
+    Column {
+        zh: "工单数",
+        en: "Tickets",
+        width: 8.0,
+        cell: |a, _| count(i64::try_from(a.ticket_ids.len()).unwrap_or(i64::MAX)),
+    },
+    Column { zh: "状态", en: "State", width: 10.0, cell: |a, _| a.state.as_str().into() },
+];
+
+/// The monthly report as one workbook (`月度报告-<month>.xlsx`): the summary, appeals per day,
+/// channel and category, every unit's figures and rank, and the month's alerts.
+pub fn monthly(report: &MonthlyReport, export: Export) -> Result<Response, ApiError> {
+    let labels = Labels { lang: export.lang, offset: export.offset };
+    let i = &report.indicators;
+    let rate = |r: Option<f64>| percent(r);
+    let summary = [
+        SummaryLine { zh: "月份", en: "Month", value: report.month.as_str().into() },
+        SummaryLine { zh: "受理量", en: "Appeals", value: count(report.intake) },
+        SummaryLine {
+            zh: "直接答复",
+            en: "Answered directly",
+            value: count(report.answered_directly),
+        },
+        SummaryLine { zh: "派单量", en: "Dispatched", value: count(report.dispatched) },
+        SummaryLine { zh: "办结量", en: "Finished", value: count(report.finished) },
+        SummaryLine { zh: "响应率(%)", en: "Response (%)", value: rate(i.response_rate) },
+        SummaryLine { zh: "解决率(%)", en: "Resolution (%)", value: rate(i.resolution_rate) },
+        SummaryLine {
+            zh: "满意率(%)", en: "Satisfaction (%)", value: rate(i.satisfaction_rate)
+        },
+        SummaryLine { zh: "按时办结率(%)", en: "On time (%)", value: rate(i.on_time_rate) },
+        SummaryLine {
+            zh: "直接答复率(%)",
+            en: "Answered directly (%)",
+            value: rate(i.direct_answer_rate),
+        },
+        SummaryLine {
+            zh: "预警数",
+            en: "Alerts",
+            value: count(i64::try_from(report.alerts.len()).unwrap_or(i64::MAX)),
+        },
+    ];
+    let build = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = Workbook::new();
+        add_sheet(&mut book, labels.pick("概况", "Summary"), SUMMARY_COLUMNS, &summary, &labels)?;
+        add_sheet(&mut book, labels.pick("每日受理", "Daily"), DAY_COLUMNS, &report.days, &labels)?;
+        add_sheet(
+            &mut book,
+            labels.pick("渠道", "Channels"),
+            CHANNEL_COLUMNS,
+            &report.channels,
+            &labels,
+        )?;
+        add_sheet(
+            &mut book,
+            labels.pick("分类", "Categories"),
+            CATEGORY_COLUMNS,
+            &report.categories,
+            &labels,
+        )?;
+        add_sheet(
+            &mut book,
+            labels.pick("单位考核", "Units"),
+            UNIT_COLUMNS,
+            &report.units.items,
+            &labels,
+        )?;
+        add_sheet(
+            &mut book,
+            labels.pick("预警热点", "Alerts"),
+            ALERT_COLUMNS,
+            &report.alerts,
+            &labels,
+        )?;
+        book.save_to_buffer()
+    };
+    let bytes = build().map_err(|e| ApiError(anyhow::Error::from(e).into()))?;
+    let stem = format!("{}-{}", labels.pick("月度报告", "monthly-report"), report.month);
+    let en = format!("monthly-report-{}", report.month);
+    Ok(download(bytes, (&stem, &en), "xlsx", CONTENT_TYPE, export))
 }
 
 /// `stems`: the file's name in Chinese and English; the English one is also the ASCII fallback.
@@ -519,36 +662,68 @@ fn render<T>(
     (zh, en): (&'static str, &'static str),
     columns: &[Column<T>],
     rows: &[T],
-    labels: &Labels,
-    now: DateTime<Utc>,
+    export: Export,
 ) -> Result<Response, ApiError> {
+    let labels = Labels { lang: export.lang, offset: export.offset };
     let stem = labels.pick(zh, en);
-    let bytes = workbook(stem, columns, rows, labels)
-        .map_err(|e| ApiError(anyhow::Error::from(e).into()))?;
-    let day = now.with_timezone(&labels.offset).format("%Y%m%d");
-    let ascii = format!("{en}-{day}.xlsx");
-    let name = format!("{stem}-{day}.xlsx");
+    let fail = |e: anyhow::Error| ApiError(e.into());
+    let (bytes, extension, content_type) = if export.format == ListFormat::Csv {
+        (csv(columns, rows, &labels).map_err(fail)?, "csv", CSV_TYPE)
+    } else {
+        let mut book = Workbook::new();
+        add_sheet(&mut book, stem, columns, rows, &labels).map_err(|e| fail(e.into()))?;
+        (book.save_to_buffer().map_err(|e| fail(e.into()))?, "xlsx", CONTENT_TYPE)
+    };
+    Ok(download(bytes, (stem, en), extension, content_type, export))
+}
+
+/// `bytes` as a download named `<stem>-<day>.<extension>`.
+fn download(
+    bytes: Vec<u8>,
+    (stem, en): (&str, &str),
+    extension: &str,
+    content_type: &'static str,
+    export: Export,
+) -> Response {
+    let day = export.now.with_timezone(&export.offset).format("%Y%m%d");
+    let ascii = format!("{en}-{day}.{extension}");
+    let name = format!("{stem}-{day}.{extension}");
     // RFC 6266: an ASCII fallback, and the real (Chinese) name percent-encoded.
     let encoded: String =
         form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    response
 }
 
-fn workbook<T>(
+/// The rows as CSV with a header line, after a byte-order mark (Excel reads UTF-8 by it).
+fn csv<T>(columns: &[Column<T>], rows: &[T], labels: &Labels) -> anyhow::Result<Vec<u8>> {
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(columns.iter().map(|c| labels.pick(c.zh, c.en)))?;
+    for row in rows {
+        out.write_record(columns.iter().map(|c| match (c.cell)(row, labels) {
+            Cell::Text(text) => text,
+            Cell::Number(n) => n.to_string(),
+            Cell::Empty => String::new(),
+        }))?;
+    }
+    out.into_inner().map_err(|e| anyhow::anyhow!(e.to_string()))
+}
+
+/// One sheet of `workbook`: a bold header row, frozen, with a filter over the rows.
+fn add_sheet<T>(
+    workbook: &mut Workbook,
     sheet: &str,
     columns: &[Column<T>],
     rows: &[T],
     labels: &Labels,
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut workbook = Workbook::new();
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     let header = Format::new().set_bold().set_background_color("#F2F3F5");
     let worksheet = workbook.add_worksheet();
     worksheet.set_name(sheet)?;
@@ -571,5 +746,5 @@ fn workbook<T>(
         let last_col = u16::try_from(columns.len().saturating_sub(1)).unwrap_or(0);
         worksheet.autofilter(0, 0, last_row, last_col)?;
     }
-    workbook.save_to_buffer()
+    Ok(())
 }

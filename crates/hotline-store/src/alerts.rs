@@ -165,3 +165,41 @@ pub async fn count_by_state(db: &impl ConnectionTrait) -> Result<Vec<(AlertState
         .all(db)
         .await
 }
+
+/// The overdue work orders `org` holds, the longest overdue first (a deadline-trouble alert's
+/// tickets).
+pub async fn overdue_held_by(
+    db: &impl ConnectionTrait,
+    org: Uuid,
+    limit: u64,
+) -> Result<Vec<Uuid>, DbErr> {
+    let with_unit = TicketState::ALL.iter().copied().filter(|s| s.is_with_unit());
+    ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Id)
+        .filter(ticket::Column::HolderOrgId.eq(org))
+        .filter(ticket::Column::Overdue.eq(true))
+        .filter(ticket::Column::ParentId.is_null())
+        .filter(ticket::Column::State.is_in(with_unit))
+        .order_by_asc(ticket::Column::FinishDue)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Alerts raised from `from` until before `to`, newest first, at most `limit`.
+pub async fn raised_between(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<AlertRow>, DbErr> {
+    alert::Entity::find()
+        .filter(alert::Column::CreatedAt.gte(from))
+        .filter(alert::Column::CreatedAt.lt(to))
+        .order_by_desc(alert::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await
+}

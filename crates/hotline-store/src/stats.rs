@@ -261,6 +261,26 @@ pub async fn days_of(
         .collect()
 }
 
+/// One org's sums from `from` to `to` grouped by one key column (`category_id`, `channel`).
+async fn sums_by(
+    db: &impl ConnectionTrait,
+    key: &str,
+    org: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<QueryResult>, DbErr> {
+    let mut select = Query::select();
+    select
+        .from(table(DAILY))
+        .column(col(key))
+        .and_where(Expr::col(col("org_id")).eq(org))
+        .and_where(Expr::col(col("day")).gte(day_text(from)))
+        .and_where(Expr::col(col("day")).lte(day_text(to)))
+        .group_by_col(col(key));
+    sums(&mut select);
+    db.query_all(&select).await
+}
+
 /// One org's sums from `from` to `to` per category (`None`: no category).
 pub async fn sums_by_category(
     db: &impl ConnectionTrait,
@@ -268,20 +288,31 @@ pub async fn sums_by_category(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(Option<Uuid>, Measures)>, DbErr> {
-    let mut select = Query::select();
-    select
-        .from(table(DAILY))
-        .column(col("category_id"))
-        .and_where(Expr::col(col("org_id")).eq(org))
-        .and_where(Expr::col(col("day")).gte(day_text(from)))
-        .and_where(Expr::col(col("day")).lte(day_text(to)))
-        .group_by_col(col("category_id"));
-    sums(&mut select);
-    let rows = db.query_all(&select).await?;
-    rows.iter()
+    sums_by(db, "category_id", org, from, to)
+        .await?
+        .iter()
         .map(|row| {
             let category: Uuid = row.try_get("", "category_id")?;
             Ok(((!category.is_nil()).then_some(category), measures_of(row)?))
+        })
+        .collect()
+}
+
+/// One org's sums from `from` to `to` per channel.
+pub async fn sums_by_channel(
+    db: &impl ConnectionTrait,
+    org: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(Channel, Measures)>, DbErr> {
+    sums_by(db, "channel", org, from, to)
+        .await?
+        .iter()
+        .map(|row| {
+            let channel: String = row.try_get("", "channel")?;
+            let channel = Channel::parse(&channel)
+                .ok_or_else(|| DbErr::Type(format!("stat channel {channel}")))?;
+            Ok((channel, measures_of(row)?))
         })
         .collect()
 }
@@ -689,4 +720,45 @@ pub async fn decide_appeal(
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+pub use crate::entity::stat_adjustment::Model as AdjustmentRow;
+
+pub async fn insert_adjustment(db: &impl ConnectionTrait, row: AdjustmentRow) -> Result<(), DbErr> {
+    use sea_orm::{EntityTrait as _, IntoActiveModel as _};
+    crate::entity::stat_adjustment::Entity::insert(row.into_active_model())
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+/// Removes an adjustment; `None` when there was none, else the row removed.
+pub async fn delete_adjustment(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<AdjustmentRow>, DbErr> {
+    use sea_orm::{EntityTrait as _, ModelTrait as _};
+    let Some(row) = crate::entity::stat_adjustment::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    row.clone().delete(db).await?;
+    Ok(Some(row))
+}
+
+/// The adjustments dated from `from` to `to`, oldest first.
+pub async fn adjustments(
+    db: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<AdjustmentRow>, DbErr> {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+
+    use crate::entity::stat_adjustment::{Column, Entity};
+    Entity::find()
+        .filter(Column::Day.gte(day_text(from)))
+        .filter(Column::Day.lte(day_text(to)))
+        .order_by_asc(Column::Day)
+        .order_by_asc(Column::CreatedAt)
+        .all(db)
+        .await
 }

@@ -31,7 +31,7 @@ const en: typeof zh = {
     runs: 'Runs', items: 'Items done', lag: 'Behind by', ok: 'Running', failing: 'Failing', notYet: 'Not run yet', failures: '{n} failed runs',
     names: {
       tickets_timers: 'Deadline timers', outbox_webhooks: 'Events → webhook deliveries', outbox_federation: 'Events → reports upstream',
-      webhooks_deliver: 'Webhook deliveries', search_index: 'Events → search index', stats_rollup: 'Events → statistics', kb_expiry: 'Article expiry', classifier_retrain: 'Classifier retraining', federation_report: 'Reports to the upstream hotline', sessions_purge: 'Expired sessions',
+      webhooks_deliver: 'Webhook deliveries', search_index: 'Events → search index', stats_rollup: 'Events → statistics', kb_expiry: 'Article expiry', classifier_retrain: 'Classifier retraining', federation_report: 'Reports to the upstream hotline', sessions_purge: 'Expired sessions', outbox_alerts: 'Events → early warning', alerts_surges: 'Surge check', alerts_deadlines: 'Deadline-trouble check',
     },
   },
   roles: {
@@ -80,13 +80,14 @@ const en: typeof zh = {
     system: 'system', masterNumber: 'Master ticket', attachments: 'Attachments', contacts: 'Contacts',
   },
   bulletins: {
+    monthlyReport: 'Monthly report',
     publish: 'Publish', published: 'Bulletin for {month} published', none: 'No bulletin published yet', at: 'Published {at}',
     title: 'Bulletin for {month}', red: 'Red list', black: 'Black list',
   },
   alerts: {
     state: 'State', kind: 'Kind', title: 'Alert', region: 'Area', raised: 'Raised', none: 'No alerts',
     ticket: 'Ticket {n}', more: '+{n} more', assignee: 'Assign to', note: 'What was done',
-    kinds: { surge: 'Surge', hotspot: 'Hotspot', repeat_caller: 'Repeat caller', sensitive_words: 'Watch words' },
+    kinds: { surge: 'Surge', hotspot: 'Hotspot', repeat_caller: 'Repeat caller', sensitive_words: 'Watch words', deadline_trouble: 'Overdue backlog' },
     states: { open: 'Open', acknowledged: 'Taken on', assigned: 'Assigned', closed: 'Closed' },
     moves: { acknowledge: 'Take on', assign: 'Assign', close: 'Close' },
     done: { acknowledge: 'Taken on', assign: 'Assigned', close: 'Closed' },
@@ -238,7 +239,7 @@ const en: typeof zh = {
     notificationsBlocked: 'This browser blocks notifications from this site; allow them in its settings.',
     newWork: 'New work in your queues', passwordChanged: 'Password changed; your sessions elsewhere have ended.', totpEnabled: 'One-time codes are on.',
   },
-  export: { xlsx: 'Export to Excel' },
+  export: { xlsx: 'Export to Excel', csv: 'CSV' },
   kb: {
     import: 'Import Excel', importFailed: 'Nothing was imported; the file has errors:', imported: '{n} articles imported as drafts',
     new: 'New article', searchHint: 'Title, search words or text', inUse: 'In use (agents see)', hits: '{n} views', article: 'Article', editor: 'Edit article',

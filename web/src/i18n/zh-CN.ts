@@ -29,7 +29,7 @@ export default {
     runs: '运行次数', items: '处理条数', lag: '积压时长', ok: '正常', failing: '失败', notYet: '尚未运行', failures: '失败 {n} 次',
     names: {
       tickets_timers: '时限计时器', outbox_webhooks: '事件 → Webhook 投递', outbox_federation: '事件 → 上级回报',
-      webhooks_deliver: 'Webhook 投递', search_index: '事件 → 检索索引', stats_rollup: '事件 → 统计汇总', kb_expiry: '知识到期提醒', classifier_retrain: '分类模型再训练', federation_report: '向上级热线回报', sessions_purge: '清理过期会话',
+      webhooks_deliver: 'Webhook 投递', search_index: '事件 → 检索索引', stats_rollup: '事件 → 统计汇总', kb_expiry: '知识到期提醒', classifier_retrain: '分类模型再训练', federation_report: '向上级热线回报', sessions_purge: '清理过期会话', outbox_alerts: '事件 → 预警规则', alerts_surges: '诉求激增检测', alerts_deadlines: '超期积压检测',
     },
   },
   roles: {
@@ -78,13 +78,14 @@ export default {
     system: '系统', masterNumber: '主工单', attachments: '附件', contacts: '来电记录',
   },
   bulletins: {
+    monthlyReport: '月度报告',
     publish: '发布通报', published: '已发布 {month} 考核通报', none: '还没有发布过通报', at: '发布于 {at}',
     title: '{month} 考核通报', red: '红榜', black: '黑榜',
   },
   alerts: {
     state: '状态', kind: '类型', title: '预警内容', region: '区域', raised: '发出时间', none: '暂无预警',
     ticket: '工单{n}', more: '等{n}件', assignee: '交给', note: '处理情况',
-    kinds: { surge: '诉求激增', hotspot: '热点', repeat_caller: '重复来电', sensitive_words: '敏感词' },
+    kinds: { surge: '诉求激增', hotspot: '热点', repeat_caller: '重复来电', sensitive_words: '敏感词', deadline_trouble: '超期积压' },
     states: { open: '待处理', acknowledged: '已接手', assigned: '已交办', closed: '已关闭' },
     moves: { acknowledge: '接手', assign: '交办', close: '关闭' },
     done: { acknowledge: '已接手', assign: '已交办', close: '已关闭' },
@@ -235,7 +236,7 @@ export default {
     notificationsBlocked: '浏览器已禁止本站的桌面通知，请在浏览器设置中允许。',
     newWork: '有新的待办工单', passwordChanged: '密码已修改，您在其他设备上的登录已退出。', totpEnabled: '动态验证码已启用。',
   },
-  export: { xlsx: '导出 Excel' },
+  export: { xlsx: '导出 Excel', csv: 'CSV' },
   kb: {
     import: '导入 Excel', importFailed: '文件有误，未导入任何知识：', imported: '已导入 {n} 条，均为草稿',
     new: '新建知识', searchHint: '标题、检索词或正文', inUse: '在用（坐席可见）', hits: '查看 {n} 次', article: '知识详情', editor: '编辑知识',

@@ -2,7 +2,7 @@
 
 export interface Alert {
   id: string
-  kind: 'surge' | 'hotspot' | 'repeat_caller' | 'sensitive_words'
+  kind: 'surge' | 'hotspot' | 'repeat_caller' | 'sensitive_words' | 'deadline_trouble'
   state: 'open' | 'acknowledged' | 'assigned' | 'closed'
   title: string
   detail: Record<string, unknown>
@@ -16,7 +16,7 @@ export interface Alert {
   closed_at: string | null
 }
 
-export const KINDS = ['surge', 'hotspot', 'repeat_caller', 'sensitive_words'] as const
+export const KINDS = ['surge', 'hotspot', 'repeat_caller', 'sensitive_words', 'deadline_trouble'] as const
 export const STATES = ['open', 'acknowledged', 'assigned', 'closed'] as const
 
 /** The moves an alert in `state` takes. */
@@ -36,6 +36,7 @@ export function movesOf(state: Alert['state']): ('acknowledge' | 'assign' | 'clo
 export function kindType(kind: Alert['kind']): 'danger' | 'warning' | 'primary' | 'info' {
   switch (kind) {
     case 'sensitive_words':
+    case 'deadline_trouble':
       return 'danger'
     case 'surge':
       return 'warning'

@@ -10,3 +10,8 @@ type Params = Parameters<typeof query>[0]
 export function exportHref(path: string, params: Params): string {
   return `/api/v1${path}${query({ ...params, page: undefined, per_page: undefined, format: 'xlsx' })}`
 }
+
+/** The same export as CSV. */
+export function csvHref(xlsxHref: string): string {
+  return xlsxHref.replace('format=xlsx', 'format=csv')
+}

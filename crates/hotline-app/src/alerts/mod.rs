@@ -85,7 +85,7 @@ pub(crate) fn ids_of(row: &AlertRow) -> Vec<Uuid> {
 }
 
 impl App {
-    async fn alert_view(&self, row: AlertRow) -> Result<AlertView> {
+    pub(crate) async fn alert_view(&self, row: AlertRow) -> Result<AlertView> {
         let reference = self.reference().await?;
         let region = row.region_id.and_then(|id| reference.orgs.get(&id)).map(|o| OrgRef {
             id: o.id,

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use hotline_domain::alerts::{AlertKind, Cell, sensitive_words, surges};
+use hotline_domain::alerts::{AlertKind, Cell, Held, deadline_trouble, sensitive_words, surges};
 use hotline_domain::ticket::TicketState;
 use hotline_store::tickets::OutboxRow;
 use serde_json::json;
@@ -104,6 +104,44 @@ impl App {
                 tickets,
                 region: Some(surge.cell.region),
                 category: Some(surge.cell.category),
+            });
+        }
+        self.raise_alerts(raised, None).await?;
+        Ok(found.len() as u64)
+    }
+
+    /// The `alerts.deadlines` job: units with many of their work orders overdue, from the
+    /// overview's now-counts. One open alert per unit, its counts kept current.
+    pub(crate) async fn check_deadlines(&self) -> Result<u64> {
+        let settings = &self.config.alerts;
+        let db = self.store.reader();
+        let mut held: HashMap<Uuid, Held> = HashMap::new();
+        for (key, n) in hotline_store::stats::now_counts(db).await? {
+            let (Some(org), true) = (key.holder, key.state.is_with_unit()) else { continue };
+            let entry = held.entry(org).or_insert(Held { org, open: 0, overdue: 0 });
+            entry.open += n;
+            if key.overdue_with().is_some() {
+                entry.overdue += n;
+            }
+        }
+        let held: Vec<Held> = held.into_values().collect();
+        let found = deadline_trouble(
+            &held,
+            settings.deadline_overdue_count,
+            settings.deadline_overdue_share,
+        );
+        let reference = self.reference().await?;
+        let mut raised = Vec::with_capacity(found.len());
+        for unit in &found {
+            let name = reference.orgs.get(&unit.org).map(|o| o.name.clone()).unwrap_or_default();
+            raised.push(Raised {
+                kind: AlertKind::DeadlineTrouble,
+                key: Some(format!("deadline:{}", unit.org)),
+                title: format!("{name}超期积压：在办{}件中{}件已超期", unit.open, unit.overdue),
+                detail: json!({"open": unit.open, "overdue": unit.overdue}),
+                tickets: hotline_store::alerts::overdue_held_by(db, unit.org, 200).await?,
+                region: Some(unit.org),
+                category: None,
             });
         }
         self.raise_alerts(raised, None).await?;

@@ -99,6 +99,14 @@ pub fn all(config: &Config) -> Vec<Job> {
             run: |app| Box::pin(async move { app.check_surges().await.map(Progress::items) }),
         },
         Job {
+            name: "alerts.deadlines",
+            every: Duration::from_secs(
+                u64::try_from(config.alerts.surge_step_minutes).unwrap_or(10).max(1) * 60,
+            ),
+            starts_after: Duration::ZERO,
+            run: |app| Box::pin(async move { app.check_deadlines().await.map(Progress::items) }),
+        },
+        Job {
             name: "webhooks.deliver",
             every: outbox,
             starts_after: Duration::ZERO,

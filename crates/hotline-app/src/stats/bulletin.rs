@@ -61,7 +61,7 @@ pub struct PublishInput {
 }
 
 /// The first and last day of `YYYY-MM`.
-fn month_days(month: &str) -> Option<(NaiveDate, NaiveDate)> {
+pub(super) fn month_days(month: &str) -> Option<(NaiveDate, NaiveDate)> {
     let first = NaiveDate::parse_from_str(&format!("{}-01", month.trim()), "%Y-%m-%d").ok()?;
     let next = first.checked_add_months(chrono::Months::new(1))?;
     Some((first, next.pred_opt()?))

@@ -3,13 +3,17 @@
 //! over a period (三率, scores, rankings), the monthly bulletins and the appeals against a
 //! ticket's inclusion in a unit's assessment.
 
+mod adjustments;
 mod appeals;
 mod bulletin;
+mod monthly;
 mod rollup;
 mod units;
 
+pub use adjustments::{AdjustmentInput, AdjustmentQuery, AdjustmentView};
 pub use appeals::{AppealDecision, AppealInput, AppealQuery, AppealVerdict, AppealView};
 pub use bulletin::{Bulletin, BulletinSummary, ListedUnit, PublishInput};
+pub use monthly::{ChannelCount, MonthlyQuery, MonthlyReport};
 pub use rollup::{Recount, StatsDifference};
 pub use units::{CountedQuery, Period, UnitFigures, UnitsQuery, UnitsReport};
 
@@ -106,6 +110,32 @@ pub struct Overview {
     pub open_alerts: i64,
 }
 
+/// Appeals per top-level category from the center's sums per category, most first.
+fn category_mix(
+    reference: &crate::reference::ReferenceData,
+    sums: Vec<(Option<Uuid>, Measures)>,
+) -> Vec<CategoryCount> {
+    let mut mix: HashMap<Option<Uuid>, i64> = HashMap::new();
+    for (category, m) in sums {
+        let top = category
+            .and_then(|id| reference.categories.get(&id))
+            .and_then(|c| c.path.split('/').find(|s| !s.is_empty()))
+            .and_then(|s| s.parse::<Uuid>().ok());
+        *mix.entry(top).or_default() += m.get(Measure::Intake);
+    }
+    let mut categories: Vec<CategoryCount> = mix
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(id, count)| CategoryCount {
+            id,
+            name: id.and_then(|id| reference.categories.get(&id)).map(|c| c.name.clone()),
+            count,
+        })
+        .collect();
+    categories.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    categories
+}
+
 impl App {
     /// The leaders' dashboard, read from the rollups only: its cost does not grow with the
     /// number of tickets.
@@ -176,24 +206,10 @@ impl App {
             })
             .collect();
 
-        let mut mix: HashMap<Option<Uuid>, i64> = HashMap::new();
-        for (category, m) in hotline_store::stats::sums_by_category(db, center, from, to).await? {
-            let top = category
-                .and_then(|id| reference.categories.get(&id))
-                .and_then(|c| c.path.split('/').find(|s| !s.is_empty()))
-                .and_then(|s| s.parse::<Uuid>().ok());
-            *mix.entry(top).or_default() += m.get(Measure::Intake);
-        }
-        let mut categories: Vec<CategoryCount> = mix
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(id, count)| CategoryCount {
-                id,
-                name: id.and_then(|id| reference.categories.get(&id)).map(|c| c.name.clone()),
-                count,
-            })
-            .collect();
-        categories.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        let mut categories = category_mix(
+            &reference,
+            hotline_store::stats::sums_by_category(db, center, from, to).await?,
+        );
         if categories.len() > MIX_CATEGORIES {
             let rest: i64 = categories.drain(MIX_CATEGORIES..).map(|c| c.count).sum();
             categories.push(CategoryCount { id: None, name: None, count: rest });

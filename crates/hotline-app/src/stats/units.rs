@@ -34,7 +34,7 @@ pub struct UnitsQuery {
     pub to: Option<String>,
     /// Count each unit with its sub-units (a district with its streets); default true.
     pub subunits: Option<bool>,
-    /// `xlsx`: the figures as a spreadsheet, audited as an export.
+    /// `xlsx` or `csv`: the figures as a spreadsheet, audited as an export.
     #[param(inline)]
     pub format: Option<ListFormat>,
 }
@@ -54,8 +54,13 @@ pub struct UnitFigures {
     pub resolution_rate: Option<f64>,
     pub satisfaction_rate: Option<f64>,
     pub on_time_rate: Option<f64>,
-    /// Out of 100, by the configured scheme.
+    /// Out of 100, by its group's scheme: rates weighted, deductions off, the center's
+    /// adjustments in the period (`adjustment`) added.
     pub score: Option<f64>,
+    /// The sum of the center's bonuses and deductions to this unit in the period (加减分);
+    /// bulletins published before adjustments existed read as 0.
+    #[serde(default)]
+    pub adjustment: f64,
     /// Within its group (same kind of unit), best first; ties share a rank.
     pub rank: Option<usize>,
     pub indicators: Indicators,
@@ -199,13 +204,20 @@ impl App {
             .filter(|o| o.active || own.contains_key(&o.id))
             .collect();
         let totals = unit_totals(&units, &reference.orgs, &own, subunits);
-        let (weights, scheme) = (self.config.stats.weights(), self.config.stats.scheme);
+        let mut adjusted: HashMap<Uuid, f64> = HashMap::new();
+        for row in
+            hotline_store::stats::adjustments(self.store.reader(), period.from, period.to).await?
+        {
+            *adjusted.entry(row.org_id).or_default() += row.points;
+        }
+        let weights = self.config.stats.weights();
         let day_minutes = self.calendar().working_day_minutes();
         let mut items: Vec<UnitFigures> = units
             .iter()
             .zip(&totals)
             .map(|(unit, m)| {
                 let indicators = Indicators::of(m, weights, day_minutes);
+                let adjustment = adjusted.get(&unit.id).copied().unwrap_or(0.0);
                 UnitFigures {
                     org_id: unit.id,
                     code: unit.code.clone(),
@@ -218,7 +230,8 @@ impl App {
                     resolution_rate: indicators.resolution_rate,
                     satisfaction_rate: indicators.satisfaction_rate,
                     on_time_rate: indicators.on_time_rate,
-                    score: scheme.score(&indicators),
+                    score: self.config.stats.scheme_of(unit.kind).score(&indicators, m, adjustment),
+                    adjustment,
                     rank: None,
                     indicators,
                     counts: Measure::ALL
@@ -244,7 +257,7 @@ impl App {
             ))
         });
         let format = query.format.unwrap_or_default();
-        if format == ListFormat::Xlsx {
+        if format != ListFormat::Json {
             self.audit_now(vec![ctx.record(
                 AuditEntry::new(AuditAction::StatsExport).detail(json!({
                     "report": "units", "from": period.from, "to": period.to, "subunits": subunits,

@@ -929,7 +929,7 @@ impl App {
         format.check_fits(result.items.len())?;
         let action = match format {
             ListFormat::Json => AuditAction::TicketList,
-            ListFormat::Xlsx => AuditAction::TicketExport,
+            ListFormat::Xlsx | ListFormat::Csv => AuditAction::TicketExport,
         };
         self.audit_now(vec![ctx.record(
             AuditEntry::new(action).detail(json!({

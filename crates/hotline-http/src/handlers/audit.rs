@@ -7,7 +7,6 @@ use http::HeaderMap;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Caller};
-use crate::i18n::Lang;
 use crate::{AppState, xlsx};
 
 /// The audit trail, newest first (auditor only; the read is itself audited).
@@ -31,12 +30,9 @@ pub async fn list_audit(
     let page = state.app.list_audit(&caller.ctx, query).await?;
     match format {
         ListFormat::Json => Ok(Json(page).into_response()),
-        ListFormat::Xlsx => xlsx::audit(
-            &page.items,
-            Lang::from_headers(&headers),
-            state.app.calendar().offset(),
-            state.app.now(),
-        ),
+        format @ (ListFormat::Xlsx | ListFormat::Csv) => {
+            xlsx::audit(&page.items, xlsx::Export::of(format, &headers, &state.app))
+        }
     }
 }
 

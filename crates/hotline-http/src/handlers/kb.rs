@@ -9,7 +9,7 @@ use hotline_app::kb::{
     ArticleChanges, ArticleQuery, ArticleSummary, ArticleView, FeedbackInput, FeedbackView,
     NewArticle, ReviewInput, VersionView,
 };
-use hotline_app::paging::PageOf;
+use hotline_app::paging::{ListFormat, PageOf};
 use hotline_domain::{FieldError, FieldIssue};
 use http::{HeaderMap, StatusCode};
 use uuid::Uuid;
@@ -17,7 +17,6 @@ use uuid::Uuid;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::handlers::tickets::file_response;
-use crate::i18n::Lang;
 use crate::{AppState, xlsx};
 
 /// Articles agents are offered today (with `q`, those that match), or with `status` the
@@ -187,12 +186,7 @@ pub async fn export_articles(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let rows = state.app.export_articles(&caller.ctx).await?;
-    xlsx::articles(
-        &rows,
-        Lang::from_headers(&headers),
-        state.app.calendar().offset(),
-        state.app.now(),
-    )
+    xlsx::articles(&rows, xlsx::Export::of(ListFormat::Xlsx, &headers, &state.app))
 }
 
 /// Imports articles from a spreadsheet of the export's columns, as drafts: all rows or none,

@@ -1,13 +1,15 @@
-//! Statistics: the leaders' overview, unit figures (三率, scores, rankings) over a period and
-//! the tickets behind each count.
+//! Statistics: the leaders' dashboard, unit figures (三率, scores, rankings) over a period and
+//! the tickets behind each count, bulletins, the monthly report, assessment appeals and the
+//! center's adjustments.
 
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse as _, Response};
 use hotline_app::paging::{ListFormat, PageOf};
 use hotline_app::stats::{
-    AppealDecision, AppealInput, AppealQuery, AppealVerdict, AppealView, Bulletin, BulletinSummary,
-    CountedQuery, OverviewQuery, PublishInput, UnitsQuery,
+    AdjustmentInput, AdjustmentQuery, AdjustmentView, AppealDecision, AppealInput, AppealQuery,
+    AppealVerdict, AppealView, Bulletin, BulletinSummary, CountedQuery, MonthlyQuery,
+    MonthlyReport, OverviewQuery, PublishInput, UnitsQuery,
 };
 use hotline_app::tickets::TicketSummary;
 use http::HeaderMap;
@@ -16,7 +18,6 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
-use crate::i18n::Lang;
 use crate::xlsx;
 
 /// The leaders' dashboard, from the rollups: where the work orders are now (by state, overdue
@@ -58,12 +59,9 @@ pub async fn unit_figures(
     let report = state.app.unit_figures(&caller.ctx, &query).await?;
     match query.format.unwrap_or_default() {
         ListFormat::Json => Ok(Json(report).into_response()),
-        ListFormat::Xlsx => xlsx::units(
-            &report,
-            Lang::from_headers(&headers),
-            state.app.calendar().offset(),
-            state.app.now(),
-        ),
+        format @ (ListFormat::Xlsx | ListFormat::Csv) => {
+            xlsx::units(&report, xlsx::Export::of(format, &headers, &state.app))
+        }
     }
 }
 
@@ -136,12 +134,9 @@ pub async fn get_bulletin(
     let bulletin = state.app.bulletin(&caller.ctx, &month).await?;
     match query.format.unwrap_or_default() {
         ListFormat::Json => Ok(Json(bulletin).into_response()),
-        ListFormat::Xlsx => xlsx::units(
-            &bulletin.report,
-            Lang::from_headers(&headers),
-            state.app.calendar().offset(),
-            state.app.now(),
-        ),
+        format @ (ListFormat::Xlsx | ListFormat::Csv) => {
+            xlsx::units(&bulletin.report, xlsx::Export::of(format, &headers, &state.app))
+        }
     }
 }
 
@@ -206,4 +201,85 @@ pub async fn decide_appeal(
     ApiJson(input): ApiJson<AppealDecision>,
 ) -> ApiResult<Json<AppealView>> {
     Ok(Json(state.app.decide_appeal(&caller.ctx, id, verdict, &input).await?))
+}
+
+/// The standard monthly report: the month's appeals per day, channel and category, the city's
+/// indicators, every unit's figures and rank, and the alerts raised; with `format=xlsx` as one
+/// workbook of a sheet per part. The center's only; a month not over runs to today.
+#[utoipa::path(
+    get,
+    path = "/stats/monthly/{month}",
+    tag = "stats",
+    params(("month" = String, Path, description = "YYYY-MM"), MonthlyQuery),
+    responses((status = 200, description = "The report, or with `format=xlsx` a workbook", content(
+        (MonthlyReport = "application/json"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )))
+)]
+pub async fn monthly_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiPath(month): ApiPath<String>,
+    ApiQuery(query): ApiQuery<MonthlyQuery>,
+) -> ApiResult<Response> {
+    let format = query.format.unwrap_or_default();
+    let report = state.app.monthly_report(&caller.ctx, &month, format).await?;
+    match format {
+        ListFormat::Json => Ok(Json(report).into_response()),
+        ListFormat::Xlsx | ListFormat::Csv => {
+            xlsx::monthly(&report, xlsx::Export::of(format, &headers, &state.app))
+        }
+    }
+}
+
+/// The center's bonuses and deductions to units' scores (加减分) in a period, in the caller's
+/// reach.
+#[utoipa::path(
+    get,
+    path = "/stats/adjustments",
+    tag = "stats",
+    params(AdjustmentQuery),
+    responses((status = 200, description = "Oldest first", body = Vec<AdjustmentView>))
+)]
+pub async fn list_adjustments(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<AdjustmentQuery>,
+) -> ApiResult<Json<Vec<AdjustmentView>>> {
+    Ok(Json(state.app.list_adjustments(&caller.ctx, &query).await?))
+}
+
+/// Gives a unit a bonus or a deduction with its reason; its score over any period holding the
+/// day carries it.
+#[utoipa::path(
+    post,
+    path = "/stats/adjustments",
+    tag = "stats",
+    request_body = AdjustmentInput,
+    responses((status = 201, description = "Given", body = AdjustmentView))
+)]
+pub async fn add_adjustment(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<AdjustmentInput>,
+) -> ApiResult<(http::StatusCode, Json<AdjustmentView>)> {
+    Ok((http::StatusCode::CREATED, Json(state.app.add_adjustment(&caller.ctx, &input).await?)))
+}
+
+/// Takes an adjustment back.
+#[utoipa::path(
+    delete,
+    path = "/stats/adjustments/{id}",
+    tag = "stats",
+    params(("id" = Uuid, Path, description = "The adjustment")),
+    responses((status = 204, description = "Taken back"))
+)]
+pub async fn remove_adjustment(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<http::StatusCode> {
+    state.app.remove_adjustment(&caller.ctx, id).await?;
+    Ok(http::StatusCode::NO_CONTENT)
 }

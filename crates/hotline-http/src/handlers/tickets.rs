@@ -17,7 +17,6 @@ use uuid::Uuid;
 
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
-use crate::i18n::Lang;
 use crate::{AppState, xlsx};
 
 /// Registers an appeal. With `Idempotency-Key`, a retry gets the first request's ticket
@@ -91,12 +90,9 @@ pub async fn list_tickets(
     let page = state.app.list_tickets(&caller.ctx, query).await?;
     match format {
         ListFormat::Json => Ok(Json(page).into_response()),
-        ListFormat::Xlsx => xlsx::tickets(
-            &page.items,
-            Lang::from_headers(&headers),
-            state.app.calendar().offset(),
-            state.app.now(),
-        ),
+        format @ (ListFormat::Xlsx | ListFormat::Csv) => {
+            xlsx::tickets(&page.items, xlsx::Export::of(format, &headers, &state.app))
+        }
     }
 }
 

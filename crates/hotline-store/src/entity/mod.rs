@@ -28,6 +28,7 @@ pub mod phrase;
 pub mod routing_rule;
 pub mod search_word;
 pub mod sla_policy;
+pub mod stat_adjustment;
 pub mod stat_appeal;
 pub mod stat_bulletin;
 pub mod ticket;

@@ -21,6 +21,7 @@ mod m20261207_000015_alerts;
 mod m20261207_000016_bulletins;
 mod m20261207_000017_stat_now;
 mod m20261207_000018_assessment_appeals;
+mod m20261207_000019_assessment_adjustments;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_bulletins::Migration),
             Box::new(m20261207_000017_stat_now::Migration),
             Box::new(m20261207_000018_assessment_appeals::Migration),
+            Box::new(m20261207_000019_assessment_adjustments::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ both_backends!(
     watch_words_places_and_callers_raise_alerts,
     the_center_works_an_alert_through_the_inbox,
     a_burst_of_one_kind_in_one_district_is_a_surge,
+    a_unit_with_much_of_its_work_overdue_is_in_deadline_trouble,
 );
 
 fn of_kind<'a>(page: &'a Value, kind: &str) -> Vec<&'a Value> {
@@ -164,4 +165,59 @@ async fn a_burst_of_one_kind_in_one_district_is_a_surge(backend: Backend) {
     let delay = report.detections[0].delay_minutes.expect("the planted surge is found");
     assert!(delay <= 60, "found after {delay} min");
     assert!(report.false_alarms_per_day() < 1.0, "{:?}", report.false_alarms);
+}
+
+async fn a_unit_with_much_of_its_work_overdue_is_in_deadline_trouble(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    let dispatcher = t.login("dispatcher").await;
+    let street = t.org_id("DONGCHENG-DHM").await;
+    let bureau = t.org_id("ZJW").await;
+    let mut late = Vec::new();
+    for i in 0..5 {
+        let id = new_ticket(&agent, &format!("路灯不亮{i}")).await;
+        let res = dispatcher
+            .post(&format!("/api/v1/tickets/{id}/actions/dispatch"), json!({"org_id": street}))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        late.push(id);
+    }
+    // Four late at the bureau: too few to count as trouble.
+    for i in 0..4 {
+        let id = new_ticket(&agent, &format!("施工噪音{i}")).await;
+        let res = dispatcher
+            .post(&format!("/api/v1/tickets/{id}/actions/dispatch"), json!({"org_id": bureau}))
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    t.app.run_job_named("alerts.deadlines").await.expect("deadlines");
+    let supervisor = t.login("supervisor").await;
+    let none = supervisor.get("/api/v1/alerts?kind=deadline_trouble").await;
+    assert_eq!(none.body["total"], 0, "nothing is late yet: {}", none.body);
+
+    t.advance(chrono::Duration::days(30));
+    t.app.run_job_named("tickets.timers").await.expect("timers");
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    t.app.run_job_named("alerts.deadlines").await.expect("deadlines");
+    // Twice: the same unit keeps one open alert.
+    t.app.run_job_named("alerts.deadlines").await.expect("deadlines");
+    let supervisor = t.login("supervisor").await;
+    let res = supervisor.get("/api/v1/alerts?kind=deadline_trouble").await;
+    assert_eq!(res.body["total"], 1, "{}", res.body);
+    let alert = &res.body["items"][0];
+    assert_eq!(alert["region"]["code"], "DONGCHENG-DHM");
+    assert_eq!(
+        (alert["detail"]["open"].as_i64(), alert["detail"]["overdue"].as_i64()),
+        (Some(5), Some(5))
+    );
+    let mut tickets: Vec<String> = alert["ticket_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    tickets.sort();
+    late.sort();
+    assert_eq!(tickets, late, "linked to exactly the overdue tickets");
 }

@@ -334,6 +334,17 @@ pub async fn sheet(
     path: &str,
     lang: &str,
 ) -> (reqwest::header::HeaderMap, Vec<Vec<String>>) {
+    let (headers, mut sheets) = workbook(api, path, lang).await;
+    (headers, sheets.remove(0).1)
+}
+
+/// Every sheet of a downloaded workbook by name, its rows as text.
+pub async fn workbook(
+    api: &Api,
+    path: &str,
+    lang: &str,
+) -> (reqwest::header::HeaderMap, Vec<(String, Vec<Vec<String>>)>) {
+    use calamine::Reader as _;
     let res = api
         .client
         .get(api.url(path))
@@ -346,23 +357,26 @@ pub async fn sheet(
     let bytes = res.bytes().await.expect("body");
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx");
-    let range =
-        calamine::Reader::worksheet_range_at(&mut book, 0).expect("a sheet").expect("readable");
-    let rows = range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    calamine::Data::String(s) => s.clone(),
-                    calamine::Data::Float(f) => f.to_string(),
-                    calamine::Data::Int(i) => i.to_string(),
-                    calamine::Data::Empty => String::new(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect();
-    (headers, rows)
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).expect("readable");
+        let rows = range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        calamine::Data::String(s) => s.clone(),
+                        calamine::Data::Float(f) => f.to_string(),
+                        calamine::Data::Int(i) => i.to_string(),
+                        calamine::Data::Empty => String::new(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        sheets.push((name, rows));
+    }
+    (headers, sheets)
 }
 
 /// A free loopback port for a server started by a test.

@@ -31,6 +31,7 @@ async fn admins_see_every_job_and_how_it_went(backend: Backend) {
     assert_eq!(
         names,
         vec![
+            "alerts.deadlines",
             "alerts.surges",
             "classifier.retrain",
             "federation.report",

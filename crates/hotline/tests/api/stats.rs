@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Api, Backend, TestApp, act, both_backends, new_ticket, ok, sheet};
+use crate::harness::{Api, Backend, TestApp, act, both_backends, new_ticket, ok, sheet, workbook};
 
 both_backends!(
     units_are_scored_and_ranked_on_their_figures,
@@ -13,6 +13,8 @@ both_backends!(
     a_published_month_stands_whatever_happens_after,
     an_approved_appeal_takes_the_ticket_out_of_the_units_figures,
     the_leaders_overview_counts_from_the_rollups,
+    the_monthly_report_is_one_workbook_of_the_months_figures,
+    group_schemes_and_the_centers_adjustments_move_scores,
 );
 
 const NOVEMBER: &str = "from=2026-11-01&to=2026-11-30";
@@ -120,6 +122,28 @@ async fn units_are_scored_and_ranked_on_their_figures(backend: Backend) {
         ("1", "100", "100")
     );
     assert_eq!(t.audit_count("stats.export").await, 1);
+    // And as CSV: a byte-order mark for Excel, the same header and rows.
+    let csv = leader
+        .raw(
+            leader
+                .client
+                .get(leader.url(&format!("/api/v1/stats/units?{NOVEMBER}&format=csv")))
+                .header("accept-language", "zh-CN"),
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    let text = csv.body.as_str().unwrap_or_default();
+    assert!(text.starts_with('\u{feff}'), "a BOM first");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("类别,排名,单位,得分,派单量"), "{}", lines[0]);
+    assert_eq!(lines.len(), rows.len(), "a line per row of the workbook");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&format!(",{},100,1,1,", bureau["name"].as_str().unwrap_or("")))),
+        "{lines:?}"
+    );
+    assert_eq!(t.audit_count("stats.export").await, 2);
     t.app.verify_stats().await.map(|d| assert!(d.is_empty(), "{d:?}")).expect("verify");
 }
 
@@ -609,4 +633,134 @@ async fn the_leaders_overview_counts_from_the_rollups(backend: Backend) {
     let res = leader.get("/api/v1/stats/overview?days=0").await;
     assert_eq!((res.status, res.field_code("days")), (422, "invalid_value"));
     assert_eq!(t.login("district_a").await.get("/api/v1/stats/overview").await.status, 403);
+}
+
+async fn the_monthly_report_is_one_workbook_of_the_months_figures(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    handled(&t, "bureau_a", "ZJW", true, "satisfied").await;
+    handled(&t, "district_a", "DONGCHENG", false, "unsatisfied").await;
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    let leader = t.login("leader").await;
+    let res = leader.get("/api/v1/stats/monthly/2026-11").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let r = &res.body;
+    assert_eq!(
+        (r["intake"].as_i64(), r["dispatched"].as_i64(), r["finished"].as_i64()),
+        (Some(2), Some(2), Some(2))
+    );
+    assert_eq!(r["indicators"]["satisfaction_rate"].as_f64(), Some(0.5));
+    // November so far: the test clock stands on the 24th.
+    assert_eq!(r["days"].as_array().map(Vec::len), Some(24));
+    assert_eq!(r["channels"][0]["count"], 2);
+    assert_eq!(unit(&r["units"], "ZJW")["rank"], 1);
+
+    let (_, sheets) = workbook(&leader, "/api/v1/stats/monthly/2026-11?format=xlsx", "zh-CN").await;
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["概况", "每日受理", "渠道", "分类", "单位考核", "预警热点"]);
+    let summary = &sheets[0].1;
+    assert_eq!(summary[2], ["受理量", "2"]);
+    assert_eq!(summary[8], ["满意率(%)", "50"]);
+    assert_eq!(sheets[1].1.len(), 25, "a header and a row per day");
+    assert!(sheets[4].1.iter().any(|row| row.get(2).is_some_and(|n| n.contains("住"))));
+    assert_eq!(t.audit_count("stats.export").await, 1);
+
+    // Bad months are named; units have no city report.
+    let res = leader.get("/api/v1/stats/monthly/2026-13").await;
+    assert_eq!((res.status, res.field_code("month")), (422, "invalid_format"));
+    let res = leader.get("/api/v1/stats/monthly/2027-01").await;
+    assert_eq!((res.status, res.field_code("month")), (422, "invalid_value"));
+    let res = leader.get("/api/v1/stats/monthly/2026-11?format=csv").await;
+    assert_eq!((res.status, res.field_code("format")), (422, "invalid_value"));
+    let manager = t.login("district_a_manager").await;
+    assert_eq!(manager.get("/api/v1/stats/monthly/2026-11").await.status, 403);
+}
+
+async fn group_schemes_and_the_centers_adjustments_move_scores(backend: Backend) {
+    use hotline_domain::org::OrgKind;
+    use hotline_domain::stats::Scheme;
+    // Districts are scored on satisfaction alone here; bureaus by the default scheme.
+    let t = TestApp::spawn_with(backend, |c| {
+        let only_satisfaction = Scheme {
+            response: 0.0,
+            resolution: 0.0,
+            satisfaction: 100.0,
+            on_time: 0.0,
+            ..Scheme::default()
+        };
+        c.stats.groups.insert(OrgKind::District, only_satisfaction);
+    })
+    .await;
+    handled(&t, "district_a", "DONGCHENG", false, "satisfied").await;
+    handled(&t, "bureau_a", "ZJW", false, "satisfied").await;
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    let leader = t.login("leader").await;
+    let score = |report: &Value, code: &str| unit(report, code)["score"].as_f64();
+    let report = leader.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await.body;
+    // No call before the reply: the response rate is 0, which only the bureau's scheme weighs.
+    assert_eq!((score(&report, "DONGCHENG"), score(&report, "ZJW")), (Some(100.0), Some(80.0)));
+
+    let supervisor = t.login("supervisor").await;
+    let bureau = t.org_id("ZJW").await;
+    let add = |body: Value| {
+        let supervisor = &supervisor;
+        async move { supervisor.post("/api/v1/stats/adjustments", body).await }
+    };
+    for (body, field) in [
+        (json!({"org_id": bureau, "day": "2026-11-20", "points": 0, "reason": "x"}), "points"),
+        (json!({"org_id": bureau, "day": "2026-11-20", "points": 150, "reason": "x"}), "points"),
+        (json!({"org_id": bureau, "day": "20 Nov", "points": -1, "reason": "x"}), "day"),
+        (json!({"org_id": bureau, "day": "2026-11-20", "points": -1, "reason": " "}), "reason"),
+        (
+            json!({"org_id": t.org_id("CENTER").await, "day": "2026-11-20", "points": 1, "reason": "x"}),
+            "org_id",
+        ),
+    ] {
+        let res = add(body).await;
+        assert_eq!(
+            (res.status, res.field_code(field)),
+            (
+                422,
+                if field == "reason" {
+                    "required"
+                } else if field == "day" {
+                    "invalid_format"
+                } else {
+                    "invalid_value"
+                }
+            ),
+            "{}",
+            res.body
+        );
+    }
+    let manager = t.login("district_a_manager").await;
+    let refused = manager
+        .post(
+            "/api/v1/stats/adjustments",
+            json!({"org_id": bureau, "day": "2026-11-20", "points": 5, "reason": "表扬"}),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(t.audit_count("stats.adjust").await, 0, "refusals change nothing");
+
+    let res = add(json!({"org_id": bureau, "day": "2026-11-20", "points": -5.5, "reason": "未按要求报送办理情况"})).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let id = res.body["id"].as_str().expect("id").to_owned();
+    let report = leader.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await.body;
+    assert_eq!(score(&report, "ZJW"), Some(74.5));
+    assert_eq!(unit(&report, "ZJW")["adjustment"].as_f64(), Some(-5.5));
+    // A period without the day does not carry it.
+    let later = leader.get("/api/v1/stats/units?from=2026-11-21&to=2026-11-30").await.body;
+    assert_eq!(score(&later, "ZJW"), Some(80.0));
+    // The center lists it; the district's manager sees none outside its subtree.
+    let listed = leader.get(&format!("/api/v1/stats/adjustments?{NOVEMBER}")).await.body;
+    assert_eq!(listed[0]["reason"], "未按要求报送办理情况");
+    let theirs = manager.get(&format!("/api/v1/stats/adjustments?{NOVEMBER}")).await.body;
+    assert_eq!(theirs.as_array().map(Vec::len), Some(0));
+
+    let res = supervisor.delete(&format!("/api/v1/stats/adjustments/{id}")).await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    assert_eq!(supervisor.delete(&format!("/api/v1/stats/adjustments/{id}")).await.status, 404);
+    let report = leader.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await.body;
+    assert_eq!(score(&report, "ZJW"), Some(80.0));
+    assert_eq!(t.audit_count("stats.adjust").await, 2);
 }
