@@ -115,6 +115,7 @@ const en: typeof zh = {
     reasons: { beyond_duty: 'Not our duty', unreasonable_demand: 'Demand beyond policy', duplicate: 'Duplicate appeal', historical: 'Historical issue', force_majeure: 'Force majeure', other: 'Other' },
     done: { approve: 'Appeal approved', reject: 'Appeal rejected' },
   },
+  adjustments: { title: 'Bonuses and deductions (加减分)', none: 'None in this period', add: 'Add', remove: 'Take back', reason: 'Reason' },
   dashboard: {
     byState: 'Work orders by state', overdueByUnit: 'Overdue by unit', total: 'Work orders', open: 'Open', overdue: 'Overdue', satisfaction: 'Satisfaction',
     openAlerts: 'Open alerts', intake: 'Appeals', answeredDirectly: 'Answered directly', otherCategories: 'Other', trend: 'Appeals per day ({from} – {to})',
@@ -146,7 +147,7 @@ const en: typeof zh = {
     user: { create: 'User created', update: 'User changed', reset_password: 'Password reset', unlock: 'Account unlocked', read: 'User viewed', list: 'Users listed' , preferences: 'Preferences changed' },
     api_token: { create: 'API token created', revoke: 'API token revoked' },
     audit: { read: 'Audit trail read' , export: 'Audit trail exported' },
-    stats: { export: 'Unit figures exported', publish: 'Bulletin published', appeal: 'Assessment appeal filed', appeal_decide: 'Assessment appeal decided' },
+    stats: { adjust: 'Score adjusted', export: 'Unit figures exported', publish: 'Bulletin published', appeal: 'Assessment appeal filed', appeal_decide: 'Assessment appeal decided' },
     alert: { handle: 'Alert handled' },
     system: { seed: 'Data seeded' },
     category: { create: 'Category created', update: 'Category changed' },

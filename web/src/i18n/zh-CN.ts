@@ -113,6 +113,7 @@ export default {
     reasons: { beyond_duty: '非本单位职责', unreasonable_demand: '诉求不合理', duplicate: '重复诉求', historical: '历史遗留问题', force_majeure: '不可抗力', other: '其他' },
     done: { approve: '申诉已通过', reject: '申诉已驳回' },
   },
+  adjustments: { title: '加减分', none: '本期无加减分', add: '添加', remove: '撤销', reason: '加减分理由' },
   dashboard: {
     byState: '工单状态分布', overdueByUnit: '各单位超期工单', total: '工单总数', open: '在办', overdue: '超期', satisfaction: '满意率',
     openAlerts: '未关闭预警', intake: '受理量', answeredDirectly: '直接答复', otherCategories: '其他', trend: '每日受理趋势（{from} 至 {to}）',
@@ -144,7 +145,7 @@ export default {
     user: { create: '新建用户', update: '修改用户', reset_password: '重置密码', unlock: '解锁账号', read: '查看用户', list: '查看用户列表', preferences: '修改个人设置' },
     api_token: { create: '创建接口令牌', revoke: '吊销接口令牌' },
     audit: { read: '查看审计日志', export: '导出审计日志' },
-    stats: { export: '导出单位考核数据', publish: '发布考核通报', appeal: '提交考核申诉', appeal_decide: '审核考核申诉' },
+    stats: { adjust: '考核加减分', export: '导出单位考核数据', publish: '发布考核通报', appeal: '提交考核申诉', appeal_decide: '审核考核申诉' },
     alert: { handle: '处理预警' },
     system: { seed: '初始化数据' },
     category: { create: '新建诉求分类', update: '修改诉求分类' },

@@ -32,6 +32,8 @@ export interface UnitFigures {
   satisfaction_rate: number | null
   on_time_rate: number | null
   score: number | null
+  /** The center's bonuses and deductions in the period. */
+  adjustment: number
   rank: number | null
   indicators: Indicators
   counts: Record<string, number>
