@@ -261,39 +261,30 @@ pub async fn days_of(
         .collect()
 }
 
-/// One org's sums from `from` to `to` grouped by one key column (`category_id`, `channel`).
-async fn sums_by(
+/// How many appeals `org` took in from `from` to `to` per category (`None`: no category): one
+/// measure summed, not all of them — the dashboard asks this of a month of rows.
+pub async fn intake_by_category(
     db: &impl ConnectionTrait,
-    key: &str,
     org: Uuid,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<QueryResult>, DbErr> {
+) -> Result<Vec<(Option<Uuid>, i64)>, DbErr> {
+    let c = Measure::Intake.column();
     let mut select = Query::select();
     select
         .from(table(DAILY))
-        .column(col(key))
+        .column(col("category_id"))
+        .expr_as(Expr::cust(format!("CAST(SUM({c}) AS BIGINT)")), col(&c))
         .and_where(Expr::col(col("org_id")).eq(org))
         .and_where(Expr::col(col("day")).gte(day_text(from)))
         .and_where(Expr::col(col("day")).lte(day_text(to)))
-        .group_by_col(col(key));
-    sums(&mut select);
-    db.query_all(&select).await
-}
-
-/// One org's sums from `from` to `to` per category (`None`: no category).
-pub async fn sums_by_category(
-    db: &impl ConnectionTrait,
-    org: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<(Option<Uuid>, Measures)>, DbErr> {
-    sums_by(db, "category_id", org, from, to)
+        .group_by_col(col("category_id"));
+    db.query_all(&select)
         .await?
         .iter()
         .map(|row| {
             let category: Uuid = row.try_get("", "category_id")?;
-            Ok(((!category.is_nil()).then_some(category), measures_of(row)?))
+            Ok(((!category.is_nil()).then_some(category), row.try_get::<i64>("", &c)?))
         })
         .collect()
 }
@@ -305,7 +296,16 @@ pub async fn sums_by_channel(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(Channel, Measures)>, DbErr> {
-    sums_by(db, "channel", org, from, to)
+    let mut select = Query::select();
+    select
+        .from(table(DAILY))
+        .column(col("channel"))
+        .and_where(Expr::col(col("org_id")).eq(org))
+        .and_where(Expr::col(col("day")).gte(day_text(from)))
+        .and_where(Expr::col(col("day")).lte(day_text(to)))
+        .group_by_col(col("channel"));
+    sums(&mut select);
+    db.query_all(&select)
         .await?
         .iter()
         .map(|row| {

@@ -110,18 +110,18 @@ pub struct Overview {
     pub open_alerts: i64,
 }
 
-/// Appeals per top-level category from the center's sums per category, most first.
+/// Appeals per top-level category from the center's intake per category, most first.
 fn category_mix(
     reference: &crate::reference::ReferenceData,
-    sums: Vec<(Option<Uuid>, Measures)>,
+    intake: Vec<(Option<Uuid>, i64)>,
 ) -> Vec<CategoryCount> {
     let mut mix: HashMap<Option<Uuid>, i64> = HashMap::new();
-    for (category, m) in sums {
+    for (category, n) in intake {
         let top = category
             .and_then(|id| reference.categories.get(&id))
             .and_then(|c| c.path.split('/').find(|s| !s.is_empty()))
             .and_then(|s| s.parse::<Uuid>().ok());
-        *mix.entry(top).or_default() += m.get(Measure::Intake);
+        *mix.entry(top).or_default() += n;
     }
     let mut categories: Vec<CategoryCount> = mix
         .into_iter()
@@ -208,7 +208,7 @@ impl App {
 
         let mut categories = category_mix(
             &reference,
-            hotline_store::stats::sums_by_category(db, center, from, to).await?,
+            hotline_store::stats::intake_by_category(db, center, from, to).await?,
         );
         if categories.len() > MIX_CATEGORIES {
             let rest: i64 = categories.drain(MIX_CATEGORIES..).map(|c| c.count).sum();

@@ -115,7 +115,7 @@ impl App {
         channels.sort_by_key(|c| std::cmp::Reverse(c.count));
         let categories = category_mix(
             &reference,
-            hotline_store::stats::sums_by_category(db, center, from, to).await?,
+            hotline_store::stats::intake_by_category(db, center, from, to).await?,
         );
         let mut city = Measures::zero();
         for (_, m) in hotline_store::stats::sums_by_org(db, from, to).await? {
