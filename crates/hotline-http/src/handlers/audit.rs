@@ -18,6 +18,7 @@ use crate::{AppState, xlsx};
     responses((status = 200, description = "A page of JSON, or with `format=xlsx` every matching row as a spreadsheet", content(
         (hotline_app::paging::PageOf<hotline_app::audit::AuditEventView> = "application/json"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv; charset=utf-8"),
     )))
 )]
 pub async fn list_audit(

@@ -48,6 +48,7 @@ pub async fn stats_overview(
     responses((status = 200, description = "JSON, or with `format=xlsx` a workbook", content(
         (hotline_app::stats::UnitsReport = "application/json"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv; charset=utf-8"),
     )))
 )]
 pub async fn unit_figures(
@@ -122,6 +123,7 @@ pub async fn publish_bulletin(
     responses((status = 200, description = "The bulletin, or with `format=xlsx` a workbook", content(
         (Bulletin = "application/json"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv; charset=utf-8"),
     )))
 )]
 pub async fn get_bulletin(

@@ -78,6 +78,7 @@ pub struct TicketRead {
     responses((status = 200, description = "A page of JSON, or with `format=xlsx` every matching ticket as a spreadsheet", content(
         (hotline_app::paging::PageOf<hotline_app::tickets::TicketSummary> = "application/json"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv; charset=utf-8"),
     )))
 )]
 pub async fn list_tickets(
