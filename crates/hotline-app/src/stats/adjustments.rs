@@ -12,6 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::units::Period;
+use super::{required_text, unit_ref};
 use crate::identity::orgs::path_of;
 use crate::tickets::views::OrgRef;
 use crate::{App, AuditEntry, Ctx, Error, Result};
@@ -59,14 +60,9 @@ pub struct AdjustmentView {
 impl App {
     async fn adjustment_view(&self, row: AdjustmentRow) -> Result<AdjustmentView> {
         let reference = self.reference().await?;
-        let org = reference.orgs.get(&row.org_id);
         Ok(AdjustmentView {
             id: row.id,
-            org: OrgRef {
-                id: row.org_id,
-                code: org.map(|o| o.code.clone()).unwrap_or_default(),
-                name: org.map(|o| o.name.clone()).unwrap_or_default(),
-            },
+            org: unit_ref(&reference, row.org_id),
             day: row.day,
             points: row.points,
             reason: row.reason,
@@ -125,12 +121,7 @@ impl App {
                     .with_detail("-100 to 100, not 0"),
             );
         }
-        let reason = input.reason.trim().to_owned();
-        if reason.is_empty() {
-            errors.push(FieldError::new("reason", FieldIssue::Required));
-        } else if reason.chars().count() > MAX_REASON {
-            errors.push(FieldError::new("reason", FieldIssue::TooLong).with_limit(MAX_REASON));
-        }
+        let reason = required_text("reason", &input.reason, MAX_REASON, &mut errors);
         errors.into_result()?;
         let now = self.now();
         let row = AdjustmentRow {

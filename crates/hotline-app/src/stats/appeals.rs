@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::{required_text, unit_ref};
 use crate::identity::orgs::path_of;
 use crate::paging::{PageOf, Paging};
 use crate::tickets::views::OrgRef;
@@ -87,17 +88,6 @@ pub struct AppealView {
     pub decision_note: Option<String>,
 }
 
-/// Trimmed text, or an error naming `field` when empty or longer than `max` characters.
-fn text(field: &str, raw: &str, max: usize, errors: &mut FieldErrors) -> String {
-    let value = raw.trim().to_owned();
-    if value.is_empty() {
-        errors.push(FieldError::new(field, FieldIssue::Required));
-    } else if value.chars().count() > max {
-        errors.push(FieldError::new(field, FieldIssue::TooLong).with_limit(max));
-    }
-    value
-}
-
 impl App {
     async fn appeal_views(&self, rows: Vec<AppealRow>) -> Result<Vec<AppealView>> {
         let reference = self.reference().await?;
@@ -107,17 +97,12 @@ impl App {
             .into_iter()
             .map(|row| {
                 let ticket = tickets.iter().find(|t| t.id == row.ticket_id);
-                let org = reference.orgs.get(&row.org_id);
                 AppealView {
                     id: row.id,
                     ticket_id: row.ticket_id,
                     ticket_number: ticket.map(|t| t.number.clone()),
                     ticket_title: ticket.map(|t| t.title.clone()),
-                    org: OrgRef {
-                        id: row.org_id,
-                        code: org.map(|o| o.code.clone()).unwrap_or_default(),
-                        name: org.map(|o| o.name.clone()).unwrap_or_default(),
-                    },
+                    org: unit_ref(&reference, row.org_id),
                     state: row.state,
                     reason: row.reason,
                     evidence: row.evidence,
@@ -171,7 +156,7 @@ impl App {
             return Err(Error::NotFound("ticket"));
         }
         let mut errors = FieldErrors::new();
-        let evidence = text("evidence", &input.evidence, MAX_EVIDENCE, &mut errors);
+        let evidence = required_text("evidence", &input.evidence, MAX_EVIDENCE, &mut errors);
         if input.attachment_ids.len() > MAX_ATTACHMENTS {
             errors.push(
                 FieldError::new("attachment_ids", FieldIssue::TooLong).with_limit(MAX_ATTACHMENTS),
@@ -243,10 +228,10 @@ impl App {
         let mut errors = FieldErrors::new();
         let note = match (verdict, input.note.as_deref().map(str::trim)) {
             (AppealVerdict::Reject, note) => {
-                Some(text("note", note.unwrap_or_default(), MAX_NOTE, &mut errors))
+                Some(required_text("note", note.unwrap_or_default(), MAX_NOTE, &mut errors))
             }
             (AppealVerdict::Approve, Some(note)) if !note.is_empty() => {
-                Some(text("note", note, MAX_NOTE, &mut errors))
+                Some(required_text("note", note, MAX_NOTE, &mut errors))
             }
             (AppealVerdict::Approve, _) => None,
         };

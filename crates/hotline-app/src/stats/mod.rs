@@ -28,7 +28,7 @@ use hotline_domain::{FieldError, FieldIssue};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::tickets::views::OrgRef;
+use crate::tickets::views::{OrgRef, org_ref};
 use crate::{App, Ctx, Error, Result};
 
 /// Units listed in the overview's overdue figure.
@@ -110,6 +110,30 @@ pub struct Overview {
     pub open_alerts: i64,
 }
 
+/// A unit as the answers name it; one no longer in the tree keeps its id.
+fn unit_ref(reference: &crate::reference::ReferenceData, id: Uuid) -> OrgRef {
+    reference
+        .orgs
+        .get(&id)
+        .map_or_else(|| OrgRef { id, code: String::new(), name: String::new() }, org_ref)
+}
+
+/// Trimmed text, or an error naming `field` when empty or longer than `max` characters.
+fn required_text(
+    field: &str,
+    raw: &str,
+    max: usize,
+    errors: &mut hotline_domain::FieldErrors,
+) -> String {
+    let value = raw.trim().to_owned();
+    if value.is_empty() {
+        errors.push(FieldError::new(field, FieldIssue::Required));
+    } else if value.chars().count() > max {
+        errors.push(FieldError::new(field, FieldIssue::TooLong).with_limit(max));
+    }
+    value
+}
+
 /// Appeals per top-level category from the center's intake per category, most first.
 fn category_mix(
     reference: &crate::reference::ReferenceData,
@@ -152,14 +176,6 @@ impl App {
         let from = to - chrono::Duration::days(days - 1);
         let db = self.store.reader();
         let reference = self.reference().await?;
-        let org_ref = |id: Uuid| {
-            reference.orgs.get(&id).map(|o| OrgRef {
-                id,
-                code: o.code.clone(),
-                name: o.name.clone(),
-            })
-        };
-
         let now = hotline_store::stats::now_counts(db).await?;
         let mut by_state: BTreeMap<String, i64> = BTreeMap::new();
         let mut satisfaction: BTreeMap<String, i64> = BTreeMap::new();
@@ -184,7 +200,9 @@ impl App {
         }
         let mut overdue_by_unit: Vec<UnitCount> = late
             .iter()
-            .filter_map(|(org, count)| Some(UnitCount { org: org_ref(*org)?, count: *count }))
+            .filter_map(|(org, count)| {
+                Some(UnitCount { org: org_ref(reference.orgs.get(org)?), count: *count })
+            })
             .collect();
         overdue_by_unit
             .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.org.code.cmp(&b.org.code)));
@@ -232,11 +250,7 @@ impl App {
                 };
                 let figures = ranking.iter().find(|u| u.org_id == district.id);
                 RegionFigures {
-                    org: OrgRef {
-                        id: district.id,
-                        code: district.code.clone(),
-                        name: district.name.clone(),
-                    },
+                    org: org_ref(district),
                     dispatched: figures.map_or(0, |f| f.dispatched),
                     open: held.iter().filter(|(o, _)| within(o)).map(|(_, n)| n).sum(),
                     overdue: late.iter().filter(|(o, _)| within(o)).map(|(_, n)| n).sum(),
