@@ -6,7 +6,7 @@ import { errorText, fieldErrors } from '../src/lib/errors'
 
 describe('action forms', () => {
   it('know every action of the API', () => {
-    const api = 'register answer transfer assign liaise excerpt emergency dismiss dispatch accept return approve_return overrule_return request_extension approve_extension deny_extension contact_citizen reply approve_reply send_back urge supervise callback reopen merge close archive'.split(' ')
+    const api = 'register answer transfer assign liaise excerpt emergency dismiss dispatch accept return approve_return overrule_return request_extension approve_extension deny_extension contact_citizen reply approve_reply send_back urge supervise instruct callback reopen merge close archive'.split(' ')
     expect(Object.keys(ACTION_FIELDS).sort()).toEqual([...api].sort())
   })
 
@@ -39,6 +39,13 @@ describe('action forms', () => {
 
   it('order the buttons by the desk routine', () => {
     expect(sortActions(['archive', 'reply', 'accept'])).toEqual(['accept', 'reply', 'archive'])
+    expect(sortActions(['instruct', 'urge', 'supervise'])).toEqual(['urge', 'supervise', 'instruct'])
+  })
+
+  it('ask a leader for the instruction only, as long as the API takes it', () => {
+    expect(ACTION_FIELDS.instruct.map((f) => [f.name, f.required, f.max])).toEqual([['content', true, 2000]])
+    expect(validateAction('instruct', { content: ' ' }, 'req')).toEqual({ content: 'req' })
+    expect(actionBody('instruct', { content: ' 请东城区三日内办结并报结果。 ', reason: 'x' })).toEqual({ content: '请东城区三日内办结并报结果。' })
   })
 })
 

@@ -154,6 +154,7 @@ describe('page names', () => {
     expect(pageLabel(menu, '/ticket/abc', 'ticket').title).toBe('shell.ticket')
     expect(pageLabel(menu, '/tickets/to_review', 'tickets')).toEqual({ title: 'menu.toReview', group: 'menu.tickets' })
     expect(pageLabel(menu, '/profile', 'profile').title).toBe('profile.title')
+    expect(pageLabel(menu, '/briefings/abc', 'briefing')).toEqual({ title: 'briefings.document', group: 'menu.briefings' })
     expect(pageLabel(menu, '/nowhere', 'not-found').title).toBe('shell.notFound')
   })
 })

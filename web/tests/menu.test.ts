@@ -25,6 +25,12 @@ describe('menu by role', () => {
     expect(p).not.toContain('/workstation')
   })
 
+  it('gives leaders and supervisors the briefings, and units none', () => {
+    expect(paths(['ticket_read', 'briefing_read', 'ticket_instruct'])).toContain('/briefings')
+    expect(paths(['ticket_read', 'briefing_read', 'briefing_compile'])).toContain('/briefings')
+    expect(paths(['ticket_read', 'ticket_handle', 'org_read'], true)).not.toContain('/briefings')
+  })
+
   it('gives the auditor the trail and nothing else', () => {
     expect(paths(['audit_read'])).toEqual(['/audit'])
   })

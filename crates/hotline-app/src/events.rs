@@ -15,9 +15,10 @@ pub const BACKLOG: usize = 1024;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LiveEvent {
-    /// `ticket` for changes, `deadline` for warnings and overdue flags, `alert` for the
-    /// early-warning inbox (its first ticket, or the nil id), `stats` when the rollups moved
-    /// (the nil id: dashboards read again).
+    /// `ticket` for changes, `deadline` for warnings and overdue flags, `instruction` for a
+    /// leader's instruction (批示) to the units holding the ticket, `briefing` when a briefing
+    /// is published (the nil id), `alert` for the early-warning inbox (its first ticket, or the
+    /// nil id), `stats` when the rollups moved (the nil id: dashboards read again).
     pub kind: &'static str,
     pub ticket_id: Uuid,
     pub action: String,
@@ -26,14 +27,15 @@ pub struct LiveEvent {
 
 impl LiveEvent {
     pub(crate) fn ticket(row: &TicketRow, action: &str) -> Self {
-        let kind =
-            if matches!(action, "deadline_warning" | "response_overdue" | "urge" | "supervise")
-                && row.holder_org_id.is_some()
+        let kind = match action {
+            "deadline_warning" | "response_overdue" | "urge" | "supervise"
+                if row.holder_org_id.is_some() =>
             {
                 "deadline"
-            } else {
-                "ticket"
-            };
+            }
+            "instruct" => "instruction",
+            _ => "ticket",
+        };
         Self {
             kind,
             ticket_id: row.id,
@@ -44,6 +46,11 @@ impl LiveEvent {
 }
 
 impl LiveEvent {
+    /// The same change, for a unit beside the holder it concerns (an assisting unit).
+    pub(crate) fn told(row: &TicketRow, org: Uuid, action: &str) -> Self {
+        Self { holder_org_id: Some(org), ..Self::ticket(row, action) }
+    }
+
     pub(crate) fn alert(row: &hotline_store::alerts::AlertRow) -> Self {
         let first = crate::alerts::ids_of(row).first().copied().unwrap_or(Uuid::nil());
         Self {
@@ -56,6 +63,16 @@ impl LiveEvent {
 }
 
 impl LiveEvent {
+    /// A briefing was published: leaders' lists read again.
+    pub(crate) fn briefing() -> Self {
+        Self {
+            kind: "briefing",
+            ticket_id: Uuid::nil(),
+            action: "publish".to_owned(),
+            holder_org_id: None,
+        }
+    }
+
     pub(crate) fn stats() -> Self {
         Self {
             kind: "stats",
@@ -81,6 +98,9 @@ impl App {
     pub async fn visible_to(&self, principal: &Principal, event: &LiveEvent) -> Result<bool> {
         if event.kind == "alert" {
             return Ok(principal.scope_for(Permission::AlertHandle).is_some());
+        }
+        if event.kind == "briefing" {
+            return Ok(principal.scope_for(Permission::BriefingRead).is_some());
         }
         if event.kind == "stats" {
             // Whoever reads the city's dashboard.

@@ -93,13 +93,18 @@ pub enum AuditAction {
     StatsAppealDecide,
     /// The center added or removed a bonus or deduction to a unit's score.
     StatsAdjust,
+    /// A briefing (要情摘报) drafted, edited, published, or its draft deleted.
+    BriefingCreate,
+    BriefingUpdate,
+    BriefingPublish,
+    BriefingDelete,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 64] = [
+    pub const FIXED: [Self; 68] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -164,6 +169,10 @@ impl AuditAction {
         Self::StatsAppeal,
         Self::StatsAppealDecide,
         Self::StatsAdjust,
+        Self::BriefingCreate,
+        Self::BriefingUpdate,
+        Self::BriefingPublish,
+        Self::BriefingDelete,
     ];
 
     #[must_use]
@@ -233,6 +242,10 @@ impl AuditAction {
             Self::StatsAppeal => "stats.appeal",
             Self::StatsAppealDecide => "stats.appeal_decide",
             Self::StatsAdjust => "stats.adjust",
+            Self::BriefingCreate => "briefing.create",
+            Self::BriefingUpdate => "briefing.update",
+            Self::BriefingPublish => "briefing.publish",
+            Self::BriefingDelete => "briefing.delete",
             Self::Ticket(action) => action.audit_name(),
         }
     }

@@ -113,6 +113,12 @@ impl Calendar {
         at.with_timezone(&self.offset).date_naive()
     }
 
+    /// The instant a local calendar date begins.
+    #[must_use]
+    pub fn day_start(&self, date: NaiveDate) -> DateTime<Utc> {
+        self.at_local(date, NaiveTime::MIN)
+    }
+
     fn at_local(&self, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
         let local = date.and_time(time);
         self.offset

@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod briefing;
 pub mod calendar;
 pub mod calendar_cn;
 mod code_enum;

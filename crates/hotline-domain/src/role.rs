@@ -112,6 +112,12 @@ crate::code_enum! {
         StatsPublish = "stats_publish",
         /// Appeal against a ticket's inclusion in one's unit's assessment (不纳入考核 申诉).
         StatsAppeal = "stats_appeal",
+        /// Leaders' instructions (批示) on a ticket or a briefing's item.
+        TicketInstruct = "ticket_instruct",
+        /// Read the published daily briefings (要情摘报).
+        BriefingRead = "briefing_read",
+        /// Compile the briefing from agents' excerpts (拟摘) and publish it.
+        BriefingCompile = "briefing_compile",
     }
 }
 
@@ -131,10 +137,11 @@ pub enum Reach {
 #[must_use]
 pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
     use Permission::{
-        AlertHandle, ApiTokenManage, AuditRead, KbEdit, KbPublish, KbRead, OrgManage, OrgRead,
-        ReferenceManage, StatsAppeal, StatsPublish, StatsRead, SystemRead, TicketCallback,
-        TicketCreate, TicketDecide, TicketDispatch, TicketHandle, TicketIntake, TicketRead,
-        TicketReview, TicketSupervise, UserManage, UserRead,
+        AlertHandle, ApiTokenManage, AuditRead, BriefingCompile, BriefingRead, KbEdit, KbPublish,
+        KbRead, OrgManage, OrgRead, ReferenceManage, StatsAppeal, StatsPublish, StatsRead,
+        SystemRead, TicketCallback, TicketCreate, TicketDecide, TicketDispatch, TicketHandle,
+        TicketInstruct, TicketIntake, TicketRead, TicketReview, TicketSupervise, UserManage,
+        UserRead,
     };
     use Reach::{City, OwnSubtree};
     match role {
@@ -174,6 +181,8 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (StatsRead, City),
             (StatsPublish, City),
             (AlertHandle, City),
+            (BriefingRead, City),
+            (BriefingCompile, City),
         ],
         Role::Qa => &[
             (OrgRead, City),
@@ -190,6 +199,8 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (KbRead, City),
             (StatsRead, City),
             (AlertHandle, City),
+            (TicketInstruct, City),
+            (BriefingRead, City),
         ],
         Role::UnitHandler => &[
             (OrgRead, OwnSubtree),

@@ -268,6 +268,7 @@ pub fn facts(
             | Action::ApproveReply
             | Action::Urge
             | Action::Supervise
+            | Action::Instruct
             | Action::Callback
             | Action::Reopen
             | Action::Merge

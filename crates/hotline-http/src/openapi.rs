@@ -39,6 +39,7 @@ use crate::error::ErrorEnvelope;
         (name = "search", description = "Full-text search over tickets (tantivy + jieba) and its index"),
         (name = "kb", description = "The knowledge base (知识库): articles, their versions and review, feedback"),
         (name = "stats", description = "Figures for leaders"),
+        (name = "briefings", description = "The leaders' daily briefing (要情摘报) from agents' excerpts"),
         (name = "audit", description = "The hash-chained audit trail (auditor)"),
         (name = "system", description = "The running system: background jobs (admin)"),
         (name = "events", description = "Live updates for the console"),

@@ -18,8 +18,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::handlers::{
-    alerts, audit, auth, desk, events, federation, health, jobs, kb, orgs, reference, search,
-    stats, tickets, tokens, users, webhooks,
+    alerts, audit, auth, briefings, desk, events, federation, health, jobs, kb, orgs, reference,
+    search, stats, tickets, tokens, users, webhooks,
 };
 use crate::metrics::{self, Metrics};
 use crate::openapi::{self, ApiDoc};
@@ -84,6 +84,14 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(stats::list_appeals))
         .routes(routes!(stats::decide_appeal))
         .routes(routes!(stats::file_appeal))
+        .routes(routes!(briefings::list_briefings, briefings::create_briefing))
+        .routes(routes!(briefings::briefing_excerpts))
+        .routes(routes!(
+            briefings::get_briefing,
+            briefings::save_briefing,
+            briefings::delete_briefing
+        ))
+        .routes(routes!(briefings::publish_briefing))
         .routes(routes!(alerts::list_alerts))
         .routes(routes!(alerts::handle_alert))
         .routes(routes!(reference::deadline_preview))

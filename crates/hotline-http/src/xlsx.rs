@@ -162,6 +162,12 @@ const TICKET_COLUMNS: &[Column<TicketSummary>] = &[
         cell: |t, _| Cell::Number(f64::from(t.supervision_level)),
     },
     Column {
+        zh: "批示次数",
+        en: "Instructions",
+        width: 9.0,
+        cell: |t, _| Cell::Number(f64::from(t.instruction_count)),
+    },
+    Column {
         zh: "最后更新", en: "Updated", width: 17.0, cell: |t, l| l.time(Some(t.updated_at))
     },
 ];

@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod briefings;
 pub mod entity;
 pub mod federation;
 pub mod files;

@@ -4,6 +4,7 @@ export type Permission =
   | 'org_read' | 'org_manage' | 'user_read' | 'user_manage' | 'api_token_manage' | 'audit_read' | 'reference_manage' | 'system_read'
   | 'ticket_create' | 'ticket_read' | 'ticket_intake' | 'ticket_dispatch' | 'ticket_handle' | 'ticket_decide'
   | 'ticket_review' | 'ticket_callback' | 'ticket_supervise' | 'kb_read' | 'kb_edit' | 'kb_publish' | 'stats_read' | 'stats_publish' | 'stats_appeal' | 'alert_handle'
+  | 'ticket_instruct' | 'briefing_read' | 'briefing_compile'
 
 export interface Page<T> {
   items: T[]
@@ -74,6 +75,8 @@ export interface TicketSummary {
   accept_due: string | null
   finish_due: string | null
   excerpted: boolean
+  /** How many leaders' instructions (批示) it has. */
+  instruction_count: number
   deadline_status: DeadlineStatus
   working_minutes_left: number | null
   minutes_left: number | null
@@ -144,7 +147,7 @@ export interface Ticket {
     minutes_left: number | null
     counting: Counting | null
   }
-  counters: { urged: number; supervision_level: number; reopened: number; returned: number; callback_attempts: number }
+  counters: { urged: number; supervision_level: number; instructions: number; reopened: number; returned: number; callback_attempts: number }
   satisfaction: string | null
   resolved: boolean | null
   created_at: string

@@ -8,9 +8,11 @@ export interface ActionField {
   kind: FieldKind
   required: boolean
   label: string
+  /** The most characters the API takes, when it is not the usual 5000. */
+  max?: number
 }
 
-const f = (name: string, kind: FieldKind, required: boolean, label: string): ActionField => ({ name, kind, required, label })
+const f = (name: string, kind: FieldKind, required: boolean, label: string, max?: number): ActionField => ({ name, kind, required, label, ...(max ? { max } : {}) })
 
 export const ACTION_FIELDS: Record<string, ActionField[]> = {
   register: [],
@@ -35,6 +37,8 @@ export const ACTION_FIELDS: Record<string, ActionField[]> = {
   send_back: [f('opinion', 'textarea', true, 'ticket.opinion')],
   urge: [f('opinion', 'textarea', false, 'ticket.opinion')],
   supervise: [f('level', 'level', false, 'ticket.level'), f('opinion', 'textarea', true, 'ticket.opinion')],
+  // A leader's 批示: the words only (from a briefing's item, the page adds which briefing).
+  instruct: [f('content', 'textarea', true, 'instruction.content', 2000)],
   callback: [
     f('reachable', 'bool', true, 'ticket.reachable'),
     f('resolved', 'yesno', false, 'ticket.resolved'),
@@ -105,7 +109,7 @@ export function actionBody(action: string, values: Record<string, unknown>): Rec
 export const ACTION_ORDER = [
   'accept', 'contact_citizen', 'reply', 'dispatch', 'transfer', 'assign', 'answer', 'liaise', 'emergency', 'excerpt', 'register',
   'approve_reply', 'send_back', 'callback', 'approve_return', 'overrule_return', 'approve_extension', 'deny_extension',
-  'request_extension', 'return', 'urge', 'supervise', 'merge', 'reopen', 'close', 'dismiss', 'archive',
+  'request_extension', 'return', 'urge', 'supervise', 'instruct', 'merge', 'reopen', 'close', 'dismiss', 'archive',
 ]
 
 export function sortActions(actions: string[]): string[] {

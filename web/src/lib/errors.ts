@@ -6,9 +6,12 @@ import { ApiError } from '../api/client'
 type T = (key: string) => string
 type Te = (key: string) => boolean
 
-export function errorText(error: unknown, t: T, te: Te): string {
+/** `scope`: a page whose records a code means something particular for (`briefings`: its
+ * `briefings.errors.<code>` is said instead of the general `errors.<code>`). */
+export function errorText(error: unknown, t: T, te: Te, scope?: string): string {
   if (error instanceof ApiError) {
-    const key = `errors.${error.code}`
+    const scoped = scope ? `${scope}.errors.${error.code}` : null
+    const key = scoped && te(scoped) ? scoped : `errors.${error.code}`
     const text = te(key) ? t(key) : error.message
     return error.requestId && error.status >= 500 ? `${text} (${error.requestId})` : text
   }

@@ -4,9 +4,12 @@
 import { onBeforeUnmount, onMounted } from 'vue'
 
 export interface LiveEvent {
+  /** `ticket`, `deadline`, `alert`, `stats`, `instruction` (a leader's 批示 on a ticket the
+   * reader's unit holds, or for the center), `briefing`. */
   kind: string
   ticket_id?: string
   action?: string
+  holder_org_id?: string | null
 }
 
 type Listener = (event: LiveEvent) => void

@@ -43,6 +43,7 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
   if (tickets.length) menu.push({ key: 'tickets', path: '', label: 'menu.tickets', children: tickets })
   if (has('kb_read')) menu.push({ key: 'kb', path: '/kb', label: 'menu.kb' })
   if (has('ticket_read') && !isUnit) menu.push({ key: 'dashboard', path: '/dashboard', label: 'menu.dashboard' })
+  if (has('briefing_read') || has('briefing_compile')) menu.push({ key: 'briefings', path: '/briefings', label: 'menu.briefings' })
   if (has('stats_read')) {
     menu.push({ key: 'stats-units', path: '/stats/units', label: 'menu.statsUnits' })
     menu.push({ key: 'bulletins', path: '/stats/bulletins', label: 'menu.bulletins' })
@@ -109,6 +110,7 @@ export function pageLabel(menu: MenuItem[], path: string, routeName: string | un
   if (routeName === 'ticket') return { title: 'shell.ticket', group: 'menu.tickets' }
   if (routeName === 'profile') return { title: 'profile.title' }
   if (routeName === 'kb-article') return { title: 'kb.article', group: 'menu.kb' }
+  if (routeName === 'briefing') return { title: 'briefings.document', group: 'menu.briefings' }
   if (routeName === 'kb-new' || routeName === 'kb-edit') return { title: 'kb.editor', group: 'menu.kb' }
   return { title: 'shell.notFound' }
 }

@@ -751,6 +751,7 @@ impl App {
             response_overdue: false,
             urged_count: i32::from(open_with_unit && finish_due.is_some_and(|d| d < now)),
             supervision_level: 0,
+            instruction_count: 0,
             reopened_count: 0,
             returned_count: i32::from(state == TicketState::ReturnRequested),
             callback_attempts: i32::from(satisfaction.is_some()),

@@ -170,7 +170,7 @@ fn unit_totals(
 
 impl App {
     /// Today in the calendar's time zone.
-    fn today(&self) -> NaiveDate {
+    pub(crate) fn today(&self) -> NaiveDate {
         self.calendar().local_date(self.now())
     }
 

@@ -447,6 +447,7 @@ impl App {
             accept_overdue: false,
             response_overdue: false,
             urged_count: 0,
+            instruction_count: 0,
             supervision_level: 0,
             reopened_count: 0,
             returned_count: 0,
@@ -482,10 +483,11 @@ impl App {
                 Box::pin(async move {
                     let mut written = write.apply(&job_ctx, tx).await?;
                     if let Some((action, input, acting)) = handling {
-                        let (row, audit) =
+                        // Intake's handling types tell no unit beyond the holder.
+                        let applied =
                             app.apply(tx, &acting, action, written.row, &input, None).await?;
-                        tx.audit([audit]);
-                        written.row = row;
+                        tx.audit([applied.audit]);
+                        written.row = applied.row;
                         written.handled = true;
                     }
                     Ok(written)

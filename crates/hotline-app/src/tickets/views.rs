@@ -88,6 +88,8 @@ struct RunningClock {
 pub struct Counters {
     pub urged: i32,
     pub supervision_level: i32,
+    /// Leaders' instructions (批示) on it.
+    pub instructions: i32,
     pub reopened: i32,
     pub returned: i32,
     pub callback_attempts: i32,
@@ -211,6 +213,8 @@ pub struct TicketSummary {
     pub overdue: bool,
     pub urged_count: i32,
     pub supervision_level: i32,
+    /// Leaders' instructions (批示) on it: the units holding it act on them.
+    pub instruction_count: i32,
     pub accept_due: Option<DateTime<Utc>>,
     pub finish_due: Option<DateTime<Utc>>,
     pub deadline_status: DeadlineStatus,
@@ -436,6 +440,7 @@ impl App {
             counters: Counters {
                 urged: row.urged_count,
                 supervision_level: row.supervision_level,
+                instructions: row.instruction_count,
                 reopened: row.reopened_count,
                 returned: row.returned_count,
                 callback_attempts: row.callback_attempts,
@@ -497,6 +502,7 @@ impl App {
                     overdue: row.overdue,
                     urged_count: row.urged_count,
                     supervision_level: row.supervision_level,
+                    instruction_count: row.instruction_count,
                     accept_due: row.accept_due,
                     finish_due: row.finish_due,
                     deadline_status: clock.status,

@@ -172,6 +172,28 @@ pub const TRANSITIONS: &[Transition] = &[
         Center,
         false,
     ),
+    // A leader may instruct on any appeal that was taken in and still stands on its own: on
+    // one with a unit, the unit is told; on a finished one, it is a word for the record.
+    t(
+        Action::Instruct,
+        &[
+            S::Registered,
+            S::Dispatched,
+            S::InProgress,
+            S::ReturnRequested,
+            S::ExtensionRequested,
+            S::ReplySubmitted,
+            S::AwaitingCallback,
+            S::Closed,
+            S::Answered,
+            S::Liaised,
+            S::Dismissed,
+        ],
+        Stay,
+        P::TicketInstruct,
+        Center,
+        false,
+    ),
     t(Action::Callback, &[S::AwaitingCallback], Decided, P::TicketCallback, Center, false),
     t(
         Action::Reopen,

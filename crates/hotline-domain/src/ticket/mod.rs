@@ -105,6 +105,8 @@ crate::code_enum! {
         SendBack = "send_back",
         Urge = "urge",
         Supervise = "supervise",
+        /// A leader's instruction (批示): lands on the timeline, tells the units holding it.
+        Instruct = "instruct",
         Callback = "callback",
         Reopen = "reopen",
         Merge = "merge",
@@ -140,6 +142,7 @@ impl Action {
             Self::SendBack => "ticket.send_back",
             Self::Urge => "ticket.urge",
             Self::Supervise => "ticket.supervise",
+            Self::Instruct => "ticket.instruct",
             Self::Callback => "ticket.callback",
             Self::Reopen => "ticket.reopen",
             Self::Merge => "ticket.merge",

@@ -6,6 +6,8 @@ pub mod app_user;
 pub mod attachment;
 pub mod audit_event;
 pub mod audit_head;
+pub mod briefing;
+pub mod briefing_item;
 pub mod calendar_day;
 pub mod calendar_year;
 pub mod category;

@@ -70,6 +70,8 @@ pub struct Model {
     pub accept_overdue: bool,
     pub response_overdue: bool,
     pub urged_count: i32,
+    /// Leaders' instructions (批示) on it so far.
+    pub instruction_count: i32,
     pub supervision_level: i32,
     pub reopened_count: i32,
     pub returned_count: i32,

@@ -22,6 +22,7 @@ mod m20261207_000016_bulletins;
 mod m20261207_000017_stat_now;
 mod m20261207_000018_assessment_appeals;
 mod m20261207_000019_assessment_adjustments;
+mod m20261207_000020_briefings;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_stat_now::Migration),
             Box::new(m20261207_000018_assessment_appeals::Migration),
             Box::new(m20261207_000019_assessment_adjustments::Migration),
+            Box::new(m20261207_000020_briefings::Migration),
         ]
     }
 }

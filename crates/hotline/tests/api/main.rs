@@ -8,6 +8,7 @@ mod alerts;
 mod audit;
 mod auth;
 mod bench;
+mod briefings;
 mod demo;
 mod desk;
 mod federation;

@@ -63,6 +63,8 @@ pub struct ActionInput {
     pub unit_at_fault: Option<bool>,
     /// Supervision level 1–3.
     pub level: Option<i32>,
+    /// Instruct: the published briefing whose item on this ticket the leader answers.
+    pub briefing_id: Option<Uuid>,
     /// Files that come with this step (a reply's photos, a contact record's recording).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentInput>,
@@ -146,14 +148,14 @@ impl App {
                     let row = hotline_store::tickets::find_for_update(txn, id.as_uuid())
                         .await?
                         .ok_or(Error::NotFound("ticket"))?;
-                    let (row, audit) = app.apply(txn, &acting, action, row, &input, None).await?;
-                    tx.audit([audit]);
-                    Ok(row)
+                    let applied = app.apply(txn, &acting, action, row, &input, None).await?;
+                    tx.audit([applied.audit]);
+                    Ok((applied.row, applied.told))
                 })
             })
             .await;
-        let row = match acted {
-            Ok(row) => row,
+        let (row, told) = match acted {
+            Ok(done) => done,
             // An earlier (or concurrent) request with the same key acted first.
             Err(WriteFailure::KeyRaced) => {
                 let key = key.as_deref().unwrap_or_default();
@@ -170,6 +172,9 @@ impl App {
             }
         };
         self.publish(crate::events::LiveEvent::ticket(&row, action.as_str()));
+        for org in told {
+            self.publish(crate::events::LiveEvent::told(&row, org, action.as_str()));
+        }
         self.ticket_view(&principal, row).await
     }
 
@@ -233,9 +238,9 @@ impl App {
                             .apply(txn, &acting, Action::Assign, row, &action_input, batch)
                             .await
                         {
-                            Ok((row, record)) => {
-                                rows.push(row);
-                                tx.audit([record]);
+                            Ok(applied) => {
+                                rows.push(applied.row);
+                                tx.audit([applied.audit]);
                             }
                             Err(Error::Conflict { code, .. }) => refused.push(
                                 FieldError::new(field, FieldIssue::NotAllowed)
@@ -258,8 +263,8 @@ impl App {
         Ok(BatchResult { tickets: self.summaries(&principal, rows).await? })
     }
 
-    /// Checks and applies one action inside `txn`; returns the saved ticket and the audit record
-    /// the caller seals with the transaction.
+    /// Checks and applies one action inside `txn`; returns the saved ticket, the audit record
+    /// the caller seals with the transaction, and the units to tell besides the holder.
     pub(super) async fn apply(
         &self,
         txn: &DatabaseTransaction,
@@ -268,7 +273,7 @@ impl App {
         row: TicketRow,
         input: &ActionInput,
         handling: Option<HandlingType>,
-    ) -> Result<(TicketRow, AuditRecord)> {
+    ) -> Result<Applied> {
         let mut errors = FieldErrors::new();
         check_attachments(&mut errors, "attachments", &input.attachments);
         errors.into_result()?;
@@ -296,6 +301,7 @@ impl App {
             children,
             now: self.now(),
             org: None,
+            told: Vec::new(),
             opinion: None,
             detail: json!({}),
             timers: Timers::default(),
@@ -319,6 +325,7 @@ impl App {
             Action::DenyExtension => oversight::deny_extension(&mut step)?,
             Action::Urge => oversight::urge(&mut step)?,
             Action::Supervise => oversight::supervise(&mut step)?,
+            Action::Instruct => oversight::instruct(&mut step).await?,
             Action::ApproveReply => closing::approve_reply(&mut step).await?,
             Action::SendBack => closing::send_back(&mut step)?,
             Action::Callback => closing::callback(&mut step).await?,
@@ -329,6 +336,14 @@ impl App {
         }
         step.save(transition.next).await
     }
+}
+
+/// An action taken, not yet committed.
+pub(super) struct Applied {
+    pub(super) row: TicketRow,
+    pub(super) audit: AuditRecord,
+    /// Units to tell besides the ticket's holder (live events after the commit).
+    pub(super) told: Vec<Uuid>,
 }
 
 /// Who acts, and what they act with: taken once, before the write transaction.
@@ -422,6 +437,8 @@ struct Step<'a> {
     now: DateTime<Utc>,
     /// The unit the action concerns.
     org: Option<Uuid>,
+    /// Units told besides the holder: an instruction reaches the assisting units too.
+    told: Vec<Uuid>,
     opinion: Option<String>,
     detail: serde_json::Value,
     timers: Timers,
@@ -437,7 +454,7 @@ impl Step<'_> {
     }
 
     /// Saves the ticket and records the action: timeline, timers, outbox, audit.
-    async fn save(self, next: Next) -> Result<(TicketRow, AuditRecord)> {
+    async fn save(self, next: Next) -> Result<Applied> {
         let Self {
             app,
             txn,
@@ -449,6 +466,7 @@ impl Step<'_> {
             mut row,
             now,
             org,
+            told,
             opinion,
             detail,
             timers,
@@ -485,7 +503,10 @@ impl Step<'_> {
             super::outbox::event_for(
                 action.audit_name(),
                 &row,
-                &[row.holder_org_id, holder_before, org],
+                &[row.holder_org_id, holder_before, org]
+                    .into_iter()
+                    .chain(told.iter().copied().map(Some))
+                    .collect::<Vec<_>>(),
                 json!({"action": action, "from": from, "to": to, "org_id": org, "holder_before": holder_before, "opinion": opinion, "detail": detail}),
                 now,
             ),
@@ -497,7 +518,7 @@ impl Step<'_> {
             })),
             now,
         );
-        Ok((row, audit))
+        Ok(Applied { row, audit, told })
     }
 }
 

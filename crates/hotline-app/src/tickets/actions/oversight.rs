@@ -1,5 +1,5 @@
-//! The center's oversight of a ticket with a unit: extensions (延期), urging (催办) and
-//! supervision (督办).
+//! The center's oversight of a ticket with a unit: extensions (延期), urging (催办),
+//! supervision (督办) and the leaders' instructions (批示).
 
 use hotline_domain::ticket::Action;
 use hotline_domain::ticket::decisions::{MAX_EXTENSION_DAYS, SUPERVISION_LEVELS, extended_finish};
@@ -9,6 +9,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{Step, optional, text};
+
+/// The longest instruction a leader may write.
+const MAX_INSTRUCTION: usize = 2_000;
 use crate::Result;
 
 /// Grants the days asked for (or others): the finish deadline moves on from where it stood.
@@ -56,6 +59,30 @@ pub(super) fn supervise(step: &mut Step<'_>) -> Result<()> {
     step.row.supervision_level = step.row.supervision_level.max(level);
     step.detail = json!({"level": step.row.supervision_level});
     step.org = step.row.holder_org_id;
+    Ok(())
+}
+
+/// 批示: a leader's words on the ticket, from a briefing's item or the ticket itself. The units
+/// holding it are told: the holder, and the assisting units still working on its children.
+pub(super) async fn instruct(step: &mut Step<'_>) -> Result<()> {
+    step.opinion = Some(text("content", step.input.content.as_deref(), MAX_INSTRUCTION)?);
+    if let Some(briefing) = step.input.briefing_id
+        && !hotline_store::briefings::published_item_on(step.txn, briefing, step.row.id).await?
+    {
+        return Err(FieldError::new("briefing_id", FieldIssue::InvalidValue)
+            .with_detail("no published briefing has an item on this ticket")
+            .into());
+    }
+    step.row.instruction_count += 1;
+    step.org = step.row.holder_org_id;
+    step.told = step
+        .children
+        .iter()
+        .filter(|c| !c.state.has_replied())
+        .filter_map(|c| c.holder_org_id)
+        .filter(|org| Some(*org) != step.org)
+        .collect();
+    step.detail = json!({"briefing_id": step.input.briefing_id, "assisting_org_ids": step.told});
     Ok(())
 }
 
