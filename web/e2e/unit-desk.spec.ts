@@ -149,10 +149,17 @@ test("an admin turns a district's review of its streets off and on", async ({ pa
   expect(errors).toEqual([])
 })
 
-test('an admin sees the background jobs running', async ({ page }) => {
+test('an admin sees the system running: who is online, the API\'s calls, storage and jobs', async ({ page }) => {
   const errors = watchConsole(page)
   await login(page, 'admin')
-  await page.goto('/admin/jobs')
+  await page.locator('.el-aside').getByText('系统运行').click()
+  await expect(page).toHaveURL(/\/admin\/jobs$/)
+  // The admin's own session is online; the console's own calls are counted by route.
+  await expect(page.locator('[data-test="system-online"] strong')).not.toHaveText('0')
+  await expect(page.locator('[data-test="system-requests"]')).toContainText('服务端错误 0')
+  await expect(page.locator('[data-test="system-storage"]')).toContainText('数据库')
+  await expect(page.locator('[data-test="system-storage"]')).toContainText(/可用 [\d.]+ (GB|MB)/)
+  await expect(page.locator('[data-test="system-routes"]')).toContainText('POST /api/v1/auth/login')
   const table = page.locator('[data-test="jobs"]')
   for (const name of ['tickets.timers', 'outbox.webhooks', 'outbox.federation', 'webhooks.deliver', 'federation.report', 'sessions.purge']) {
     await expect(table).toContainText(name)

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod integrations;
 pub mod jobs;
 pub mod kb;
+pub mod ops;
 pub mod paging;
 pub mod reference;
 pub mod search;

@@ -1,18 +1,21 @@
 //! Prometheus metrics, kept in the application state (no global registry) and served on a
 //! separate listener that is not exposed with the public API.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use serde::Serialize;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -86,12 +89,52 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.000_5, 2.0, 16))
 }
 
+/// One route's requests since start, for the admins' system page (Prometheus' families cannot
+/// be read back).
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct RouteCount {
+    pub method: String,
+    pub route: String,
+    pub requests: u64,
+    /// Answered 4xx: the callers' mistakes, refusals, missing sign-ins.
+    pub client_errors: u64,
+    /// Answered 5xx: ours.
+    pub server_errors: u64,
+    pub mean_ms: f64,
+}
+
+/// The API's requests since this instance started.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RequestFigures {
+    pub since: DateTime<Utc>,
+    pub requests: u64,
+    pub client_errors: u64,
+    pub server_errors: u64,
+    /// The busiest routes first.
+    pub routes: Vec<RouteCount>,
+}
+
+/// One route's counts as they are kept.
+#[derive(Debug, Default)]
+struct Tally {
+    requests: u64,
+    client_errors: u64,
+    server_errors: u64,
+    seconds: f64,
+}
+
+/// The most routes the system page lists.
+const TOP_ROUTES: usize = 20;
+
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     jobs: JobGauges,
+    /// Per method and route.
+    tally: Mutex<HashMap<(String, String), Tally>>,
+    since: DateTime<Utc>,
     /// Where the job figures come from.
     app: Option<hotline_app::App>,
 }
@@ -100,7 +143,42 @@ impl Metrics {
     /// The request metrics, and the jobs of `app`.
     #[must_use]
     pub fn for_app(app: hotline_app::App) -> Self {
-        Self { app: Some(app), ..Self::default() }
+        Self { since: app.now(), app: Some(app), ..Self::default() }
+    }
+
+    /// The requests counted so far, the busiest routes first.
+    #[must_use]
+    pub fn request_figures(&self) -> RequestFigures {
+        let tally = self.tally.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut routes: Vec<RouteCount> = tally
+            .iter()
+            .map(|((method, route), t)| RouteCount {
+                method: method.clone(),
+                route: route.clone(),
+                requests: t.requests,
+                client_errors: t.client_errors,
+                server_errors: t.server_errors,
+                mean_ms: if t.requests == 0 { 0.0 } else { t.seconds * 1000.0 / t.requests as f64 },
+            })
+            .collect();
+        drop(tally);
+        routes.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| a.route.cmp(&b.route)));
+        RequestFigures {
+            since: self.since,
+            requests: routes.iter().map(|r| r.requests).sum(),
+            client_errors: routes.iter().map(|r| r.client_errors).sum(),
+            server_errors: routes.iter().map(|r| r.server_errors).sum(),
+            routes: routes.into_iter().take(TOP_ROUTES).collect(),
+        }
+    }
+
+    fn count(&self, method: String, route: String, status: u16, secs: f64) {
+        let mut tally = self.tally.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = tally.entry((method, route)).or_default();
+        entry.requests += 1;
+        entry.client_errors += u64::from((400..500).contains(&status));
+        entry.server_errors += u64::from(status >= 500);
+        entry.seconds += secs;
     }
 }
 
@@ -115,7 +193,15 @@ impl Default for Metrics {
         registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
         let jobs = JobGauges::default();
         jobs.register(&mut registry);
-        Self { registry, requests, latency, jobs, app: None }
+        Self {
+            registry,
+            requests,
+            latency,
+            jobs,
+            tally: Mutex::default(),
+            since: Utc::now(),
+            app: None,
+        }
     }
 }
 
@@ -143,14 +229,16 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
     let method = request.method().to_string();
     let started = Instant::now();
     let response = next.run(request).await;
+    let (secs, status) = (started.elapsed().as_secs_f64(), response.status().as_u16());
     metrics
         .latency
         .get_or_create(&RouteLabels { method: method.clone(), route: route.clone() })
-        .observe(started.elapsed().as_secs_f64());
+        .observe(secs);
     metrics
         .requests
-        .get_or_create(&RequestLabels { method, route, status: response.status().as_u16() })
+        .get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status })
         .inc();
+    metrics.count(method, route, status, secs);
     response
 }
 

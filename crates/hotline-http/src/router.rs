@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(audit::list_audit))
         .routes(routes!(audit::verify_audit))
         .routes(routes!(jobs::list_jobs))
+        .routes(routes!(jobs::system_overview))
         .routes(routes!(reference::list_categories, reference::create_category))
         .routes(routes!(reference::update_category))
         .routes(routes!(reference::get_calendar))

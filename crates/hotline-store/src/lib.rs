@@ -171,6 +171,20 @@ impl Store {
         self.write.get_database_backend()
     }
 
+    /// What the database takes on disk, as the database counts it (SQLite: its pages; WAL
+    /// and shared memory files aside).
+    pub async fn database_bytes(&self) -> Result<Option<u64>, DbErr> {
+        let sql = match self.backend() {
+            DbBackend::Sqlite => {
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+            }
+            _ => "SELECT pg_database_size(current_database())",
+        };
+        let row =
+            self.read.query_one_raw(sea_orm::Statement::from_string(self.backend(), sql)).await?;
+        Ok(row.and_then(|r| r.try_get_by_index::<i64>(0).ok()).and_then(|n| u64::try_from(n).ok()))
+    }
+
     /// Starts a write transaction for changes nobody audits (leases, touches, bulk loads); an
     /// audited change goes through [`Store::write`]. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`) so a transaction never fails half-way when it upgrades from reading

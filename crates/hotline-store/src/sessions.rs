@@ -122,3 +122,21 @@ pub async fn purge_expired(
         .await?
         .rows_affected)
 }
+
+/// Sessions used since `since`, and how many people hold them: who is at work now.
+pub async fn in_use_since(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<(u64, u64), DbErr> {
+    use sea_orm::{PaginatorTrait as _, QuerySelect as _};
+    let recent = user_session::Entity::find().filter(user_session::Column::LastSeenAt.gte(since));
+    let sessions = recent.clone().count(db).await?;
+    let people: Vec<Uuid> = recent
+        .select_only()
+        .column(user_session::Column::UserId)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((people.len() as u64, sessions))
+}

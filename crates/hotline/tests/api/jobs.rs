@@ -13,6 +13,7 @@ both_backends!(
     admins_see_every_job_and_how_it_went,
     outbox_consumers_keep_their_own_place,
     the_cursor_migration_starts_where_the_old_marks_stood,
+    admins_see_who_is_online_the_apis_calls_and_the_storage,
 );
 
 fn job<'a>(list: &'a Value, name: &str) -> &'a Value {
@@ -146,4 +147,41 @@ async fn the_cursor_migration_starts_where_the_old_marks_stood(backend: Backend)
         );
         assert_eq!(app.run_job_named(consumer).await.expect(consumer).items, 0, "{consumer}: once");
     }
+}
+
+async fn admins_see_who_is_online_the_apis_calls_and_the_storage(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let (admin, agent) = (t.login("admin").await, t.login("agent").await);
+    new_ticket(&agent, "小区自来水管爆裂").await;
+    assert_eq!(agent.get("/api/v1/tickets/not-a-ticket").await.status, 404);
+    assert_eq!(agent.get("/api/v1/system/overview").await.status, 403, "admins only");
+
+    let res = admin.get("/api/v1/system/overview").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let o = &res.body;
+    assert_eq!((o["users_online"].as_u64(), o["sessions_active"].as_u64()), (Some(2), Some(2)));
+    let routes = o["requests"]["routes"].as_array().expect("routes");
+    let route = |method: &str, path: &str| {
+        routes
+            .iter()
+            .find(|r| r["method"] == method && r["route"] == path)
+            .unwrap_or_else(|| panic!("no {method} {path} in {routes:?}"))
+    };
+    assert_eq!(route("POST", "/api/v1/tickets")["requests"], 1);
+    assert_eq!(route("GET", "/api/v1/tickets/{id}")["client_errors"], 1);
+    assert_eq!(route("GET", "/api/v1/system/overview")["client_errors"], 1, "the refusal");
+    assert!(o["requests"]["client_errors"].as_u64() >= Some(2), "{o}");
+    assert_eq!(o["requests"]["server_errors"], 0);
+    let requests = o["requests"]["requests"].as_u64().expect("requests");
+    let counted: u64 = routes.iter().filter_map(|r| r["requests"].as_u64()).sum();
+    assert!(requests >= counted && counted > 0, "{o}");
+    assert!(o["storage"]["database_bytes"].as_u64() > Some(0), "{o}");
+    assert!(o["storage"]["data_dir_total_bytes"].as_u64() > Some(0), "{o}");
+    job(&o["jobs"], "stats.rollup");
+
+    // Fifteen minutes on, nobody has been seen: nobody is online.
+    t.advance(Duration::minutes(16));
+    let admin = t.login("admin").await;
+    let later = admin.get("/api/v1/system/overview").await.body;
+    assert_eq!(later["users_online"], 1, "only the admin who just signed in: {later}");
 }
