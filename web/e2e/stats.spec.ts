@@ -124,3 +124,31 @@ test('a supervisor deducts points from a unit with a reason, then takes them bac
   await expect(table.locator('sup.adjusted')).toHaveCount(0)
   expect(errors).toEqual([])
 })
+
+test('a supervisor reads what each member of staff took in, by shift and hour', async ({ page }) => {
+  const errors = watchConsole(page)
+  await login(page, 'supervisor')
+  // The demo's history of the last 60 days was registered by its staff: last month is whole.
+  await page.locator('.el-menu').getByText('值班统计').click()
+  await expect(page).toHaveURL(/\/stats\/duty$/)
+  await page.getByRole('button', { name: '上月' }).click()
+  const staff = page.locator('[data-test="duty-staff"]')
+  await expect(staff).toContainText('话务员王芳')
+  const row = staff.locator('tbody tr', { hasText: '话务员王芳' })
+  const registered = Number(await row.locator('td').nth(2).textContent())
+  expect(registered).toBeGreaterThan(0)
+  await expect(row.locator('td').nth(4)).toHaveText(/%|—/)
+  // The day's hours are drawn, and every shift is listed with its staff.
+  await expect(page.locator('[data-test="duty-hours"] canvas')).toBeVisible()
+  await expect(page.locator('[data-test="duty-shifts"]')).toContainText('早班 08:00–16:00')
+  // One shift only: no more than the whole day, and the export carries the shift.
+  await page.locator('[data-test="duty-shift"]').click()
+  await page.locator('.el-select-dropdown__item', { hasText: '早班' }).click()
+  await expect(page.locator('[data-test="export"]')).toHaveAttribute('href', /\/api\/v1\/stats\/duty\?.*shift=%E6%97%A9%E7%8F%AD.*format=xlsx/)
+  const dayShift = Number(await staff.locator('tbody tr', { hasText: '话务员王芳' }).locator('td').nth(2).textContent())
+  expect(dayShift).toBeLessThanOrEqual(registered)
+  const download = page.waitForEvent('download')
+  await page.locator('[data-test="export"]').click()
+  expect((await download).suggestedFilename()).toMatch(/^值班统计-.*\.xlsx$/)
+  expect(errors).toEqual([])
+})

@@ -31,6 +31,12 @@ describe('menu by role', () => {
     expect(paths(['ticket_read', 'ticket_handle', 'org_read'], true)).not.toContain('/briefings')
   })
 
+  it('gives the center its staff\'s on-duty figures, and a unit\'s managers not', () => {
+    expect(paths(['ticket_read', 'stats_read'])).toContain('/stats/duty')
+    expect(paths(['ticket_read', 'ticket_handle', 'stats_read'], true)).not.toContain('/stats/duty')
+    expect(paths(['ticket_read', 'ticket_handle', 'stats_read'], true)).toContain('/stats/units')
+  })
+
   it('gives the auditor the trail and nothing else', () => {
     expect(paths(['audit_read'])).toEqual(['/audit'])
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 
-import { type UnitFigures, lastMonth, monthRange, percent, satisfiedShare, throttle, topOfGroup } from '../src/lib/stats'
+import { type UnitFigures, hourLabel, lastMonth, monthRange, percent, satisfiedShare, throttle, topOfGroup } from '../src/lib/stats'
 
 describe('unit figures', () => {
   it('shows rates as percentages and nothing due as a dash', () => {
@@ -54,5 +54,11 @@ describe('the leaders\' dashboard', () => {
     vi.advanceTimersByTime(60_000)
     expect(runs).toBe(2)
     vi.useRealTimers()
+  })
+})
+
+describe('on-duty figures', () => {
+  it('name hours as a clock reads them', () => {
+    expect([0, 8, 16, 24].map(hourLabel)).toEqual(['00:00', '08:00', '16:00', '24:00'])
   })
 })

@@ -168,6 +168,9 @@ pub struct StatsSettings {
     /// A group's own scheme (`[stats.groups.street]` …), where it differs from `scheme`.
     pub groups:
         std::collections::BTreeMap<hotline_domain::org::OrgKind, hotline_domain::stats::Scheme>,
+    /// The hotline's shifts for the on-duty figures (`[[stats.shifts]] name = "早班" from = 8
+    /// to = 16`); by default three of eight hours from 08:00.
+    pub shifts: Vec<hotline_domain::duty::Shift>,
 }
 
 impl Default for StatsSettings {
@@ -178,6 +181,7 @@ impl Default for StatsSettings {
             basically_satisfied_weight: 1.0,
             scheme: hotline_domain::stats::Scheme::default(),
             groups: std::collections::BTreeMap::new(),
+            shifts: hotline_domain::duty::default_shifts(),
         }
     }
 }
@@ -660,6 +664,10 @@ impl Config {
         anyhow::ensure!(
             st.scheme.is_valid() && st.groups.values().all(hotline_domain::stats::Scheme::is_valid),
             "stats.scheme and stats.groups.*: weights >= 0 and not all 0, deductions >= 0"
+        );
+        anyhow::ensure!(
+            st.shifts.iter().all(hotline_domain::duty::Shift::is_valid),
+            "stats.shifts: each a name, from 0-23 and to 0-24, not equal"
         );
         let a = &self.alerts;
         anyhow::ensure!(

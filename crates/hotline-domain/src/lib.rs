@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod calendar_cn;
 mod code_enum;
 pub mod conflict;
+pub mod duty;
 pub mod federation;
 pub mod ids;
 pub mod kb;

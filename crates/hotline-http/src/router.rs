@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(events::stream))
         .routes(routes!(stats::stats_overview))
         .routes(routes!(stats::unit_figures))
+        .routes(routes!(stats::duty_figures))
         .routes(routes!(stats::counted_tickets))
         .routes(routes!(stats::list_bulletins, stats::publish_bulletin))
         .routes(routes!(stats::get_bulletin))

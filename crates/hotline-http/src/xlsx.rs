@@ -8,6 +8,7 @@ use hotline_app::alerts::AlertView;
 use hotline_app::audit::AuditEventView;
 use hotline_app::kb::ArticleRowData;
 use hotline_app::paging::ListFormat;
+use hotline_app::stats::{AgentFigures, DutyReport};
 use hotline_app::stats::{CategoryCount, DayCount};
 use hotline_app::stats::{ChannelCount, MonthlyReport, UnitFigures, UnitsReport};
 use hotline_app::tickets::TicketSummary;
@@ -514,6 +515,54 @@ impl Export {
 /// Unit figures as `单位考核-<date>.xlsx` (or `.csv`), one row per unit, in the report's order.
 pub fn units(report: &UnitsReport, export: Export) -> Result<Response, ApiError> {
     render(("单位考核", "unit-figures"), UNIT_COLUMNS, &report.items, export)
+}
+
+const DUTY_COLUMNS: &[Column<AgentFigures>] = &[
+    Column {
+        zh: "人员",
+        en: "Staff",
+        width: 18.0,
+        cell: |a, l| {
+            a.name.clone().map_or_else(
+                || l.pick("非坐席（接口、门户）", "Not staff (apps, portal)").into(),
+                Cell::Text,
+            )
+        },
+    },
+    Column { zh: "接待量", en: "Contacts", width: 9.0, cell: |a, _| count(a.counts.contacts) },
+    Column {
+        zh: "登记量", en: "Registered", width: 9.0, cell: |a, _| count(a.counts.registered)
+    },
+    Column {
+        zh: "直接答复", en: "Answered", width: 9.0, cell: |a, _| count(a.counts.answered)
+    },
+    Column {
+        zh: "直接答复率(%)",
+        en: "Answered (%)",
+        width: 12.0,
+        cell: |a, _| percent(a.counts.answered_rate),
+    },
+    Column { zh: "派单量", en: "Sent on", width: 9.0, cell: |a, _| count(a.counts.dispatched) },
+    Column {
+        zh: "重办率(%)",
+        en: "Reopened (%)",
+        width: 11.0,
+        cell: |a, _| percent(a.counts.reopen_rate),
+    },
+    Column {
+        zh: "退单率(%)",
+        en: "Returned (%)",
+        width: 11.0,
+        cell: |a, _| percent(a.counts.return_rate),
+    },
+    Column {
+        zh: "在线小时", en: "Active hours", width: 9.0, cell: |a, _| count(a.active_hours)
+    },
+];
+
+/// The on-duty figures' staff table as `值班统计-<date>.xlsx` (or `.csv`).
+pub fn duty(report: &DutyReport, export: Export) -> Result<Response, ApiError> {
+    render(("值班统计", "on-duty"), DUTY_COLUMNS, &report.items, export)
 }
 
 /// The work list as `工单列表-<date>.xlsx` (or `.csv`).

@@ -431,6 +431,15 @@ async fn run_stats(app: &App, command: StatsCommand) -> anyhow::Result<ExitCode>
                         key.overdue,
                         key.satisfaction.map_or("-", |s| s.as_str()),
                     ),
+                    StatsDifference::Duty { key, stored, recount } => println!(
+                        "  on duty: {} {:02}:00 agent {} channel {}: {:?} ≠ {:?}",
+                        key.day,
+                        key.hour,
+                        key.agent_id,
+                        key.channel,
+                        stored.values(),
+                        recount.values(),
+                    ),
                 }
             }
             println!("run `hotline stats rebuild`");

@@ -23,13 +23,19 @@ const en: typeof zh = {
     toAccept: 'To accept', inProgress: 'In progress', returned: 'Returned', overdue: 'Overdue', toDecide: 'To decide',
     toReview: 'To review', toCallback: 'To call back', allTickets: 'All work orders', dashboard: 'Dashboard', admin: 'Administration',
     orgs: 'Org tree', users: 'Users', tokens: 'API tokens', webhooks: 'Webhooks', categories: 'Categories', sla: 'SLA policies', calendar: 'Calendar',
-    routing: 'Routing catalogue', statsUnits: 'Unit figures', appeals: 'Assessment appeals', bulletins: 'Bulletins', alerts: 'Alerts', audit: 'Audit trail', jobs: 'System', phrases: 'Common phrases', kb: 'Knowledge base',
+    routing: 'Routing catalogue', statsUnits: 'Unit figures', appeals: 'Assessment appeals', duty: 'On duty', bulletins: 'Bulletins', alerts: 'Alerts', audit: 'Audit trail', jobs: 'System', phrases: 'Common phrases', kb: 'Knowledge base',
     search: 'Search tickets', searchIndex: 'Search index', briefings: 'Briefings',
   },
   system: {
     online: 'People online', sessions: '{n} sessions active (last 15 min)', requests: 'API calls', errors: '{client} client errors · {server} server errors', since: 'since start at {at}',
     storage: 'Storage', database: 'Database', index: 'Search index', files: 'Attachments', free: 'Disk of the data directory: {free} free of {total}', version: 'Version',
     routes: 'Busiest API routes (since this instance started)', route: 'Route', clientErrors: '4xx', serverErrors: '5xx', mean: 'Mean time',
+  },
+  duty: {
+    shift: 'Shift', allDay: 'All day', staff: 'Staff', notStaff: 'Not staff (apps, portal)', contacts: 'Contacts', registered: 'Registered', answered: 'Answered',
+    answeredRate: 'Answered on the spot', dispatched: 'Sent on', reopenRate: 'Reopened', returnRate: 'Returned', activeHours: 'Active hours', staffCount: 'Staff',
+    byHour: 'Intake by hour of day', byShift: 'Intake by shift',
+    note: 'Counted by who registered and when the contact came; reopened and returned are the shares of their appeals later reopened or returned by a unit. Call volumes, talk time and QA scores join with the call center and QA.',
   },
   jobs: {
     hint: 'This server\'s background work; refreshed every 5 s.', name: 'Job', every: 'Every', lastSuccess: 'Last success',

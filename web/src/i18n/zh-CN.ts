@@ -21,13 +21,19 @@ export default {
     toAccept: '待签收', inProgress: '办理中', returned: '退单中', overdue: '已超期', toDecide: '待裁定',
     toReview: '待审核', toCallback: '待回访', allTickets: '全部工单', dashboard: '数据看板', admin: '系统管理',
     orgs: '组织机构', users: '用户', tokens: '接口令牌', webhooks: 'Webhook 订阅', categories: '诉求分类', sla: '时限策略', calendar: '工作日历',
-    routing: '派单目录', statsUnits: '单位考核', appeals: '考核申诉', bulletins: '考核通报', alerts: '预警中心', audit: '审计日志', jobs: '系统运行', phrases: '常用语', kb: '知识库',
+    routing: '派单目录', statsUnits: '单位考核', appeals: '考核申诉', duty: '值班统计', bulletins: '考核通报', alerts: '预警中心', audit: '审计日志', jobs: '系统运行', phrases: '常用语', kb: '知识库',
     search: '工单检索', searchIndex: '检索索引', briefings: '要情摘报',
   },
   system: {
     online: '在线人数', sessions: '活动会话 {n} 个（15 分钟内）', requests: '接口调用', errors: '客户端错误 {client} · 服务端错误 {server}', since: '自 {at} 启动以来',
     storage: '存储', database: '数据库', index: '检索索引', files: '附件', free: '数据目录所在磁盘：可用 {free} / 共 {total}', version: '版本',
     routes: '接口调用排行（本实例启动以来）', route: '接口', clientErrors: '4xx', serverErrors: '5xx', mean: '平均耗时',
+  },
+  duty: {
+    shift: '班次', allDay: '全天', staff: '人员', notStaff: '非坐席（接口、门户）', contacts: '接待量', registered: '登记量', answered: '直接答复',
+    answeredRate: '直接答复率', dispatched: '派单量', reopenRate: '重办率', returnRate: '退单率', activeHours: '在线小时', staffCount: '在岗人数',
+    byHour: '各时段受理量', byShift: '各班次受理量',
+    note: '按登记人和来电时间统计；重办率、退单率为其登记的诉求后来被重办、被单位退回的比例。话务量、通话时长和质检评分将随呼叫中心与质检上线。',
   },
   jobs: {
     hint: '本服务器的后台任务，每 5 秒刷新。', name: '任务', every: '周期', lastSuccess: '最近成功',

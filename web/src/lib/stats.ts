@@ -46,6 +46,34 @@ export interface UnitsReport {
   items: UnitFigures[]
 }
 
+/** What staff took in at one place of the on-duty report (a person, an hour, a shift). */
+export interface DutyCounts {
+  contacts: number
+  registered: number
+  answered: number
+  dispatched: number
+  reopened: number
+  returned: number
+  answered_rate: number | null
+  reopen_rate: number | null
+  return_rate: number | null
+}
+
+export interface DutyReport {
+  from: string
+  to: string
+  shift: string | null
+  total: DutyCounts
+  items: (DutyCounts & { agent_id: string; name: string | null; active_hours: number })[]
+  hours: (DutyCounts & { hour: number })[]
+  shifts: (DutyCounts & { name: string; from: number; to: number; agents: number })[]
+}
+
+/** An hour of the day as a clock reads it: 8 → 08:00, 24 → 24:00. */
+export function hourLabel(hour: number): string {
+  return `${String(hour).padStart(2, '0')}:00`
+}
+
 /** The groups units are ranked within, in the report's order. */
 export const GROUPS = ['district', 'bureau', 'street', 'community'] as const
 

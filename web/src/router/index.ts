@@ -27,6 +27,7 @@ export const router = createRouter({
         { path: 'stats/units', name: 'stats-units', component: () => import('../views/StatsUnitsView.vue') },
         { path: 'stats/bulletins', name: 'bulletins', component: () => import('../views/StatsBulletinsView.vue') },
         { path: 'stats/appeals', name: 'appeals', component: () => import('../views/StatsAppealsView.vue') },
+        { path: 'stats/duty', name: 'duty', component: () => import('../views/StatsDutyView.vue') },
         { path: 'briefings', name: 'briefings', component: () => import('../views/BriefingsView.vue') },
         { path: 'briefings/:id', name: 'briefing', component: () => import('../views/BriefingView.vue'), props: true },
         { path: 'alerts', name: 'alerts', component: () => import('../views/AlertsView.vue') },

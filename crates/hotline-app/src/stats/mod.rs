@@ -6,6 +6,7 @@
 mod adjustments;
 mod appeals;
 mod bulletin;
+mod duty;
 mod monthly;
 mod rollup;
 mod units;
@@ -13,6 +14,7 @@ mod units;
 pub use adjustments::{AdjustmentInput, AdjustmentQuery, AdjustmentView};
 pub use appeals::{AppealDecision, AppealInput, AppealQuery, AppealVerdict, AppealView};
 pub use bulletin::{Bulletin, BulletinSummary, ListedUnit, PublishInput};
+pub use duty::{AgentFigures, DutyCounts, DutyQuery, DutyReport, HourFigures, ShiftFigures};
 pub use monthly::{ChannelCount, MonthlyQuery, MonthlyReport};
 pub use rollup::{Recount, StatsDifference};
 pub use units::{CountedQuery, Period, UnitFigures, UnitsQuery, UnitsReport};

@@ -6,6 +6,9 @@
 use std::collections::{HashMap, HashSet};
 
 use hotline_domain::calendar::Calendar;
+use hotline_domain::duty::{
+    DutyContact, DutyFact, DutyKey, DutyMeasures, DutyTicket, duty_delta, duty_facts,
+};
 use hotline_domain::stats::{
     Fact, FactKey, Measures, NowKey, StatEvent, StatTicket, delta, facts, now_delta,
 };
@@ -52,6 +55,7 @@ impl App {
                 Box::pin(async move {
                     hotline_store::stats::take_turn(&**tx).await?;
                     hotline_store::stats::clear(&**tx).await?;
+                    hotline_store::duty::clear(&**tx).await?;
                     Ok::<_, crate::Error>(())
                 })
             })
@@ -110,6 +114,7 @@ impl App {
         let db = self.store.reader();
         let mut sums: HashMap<FactKey, Measures> = HashMap::new();
         let mut now: HashMap<NowKey, i64> = HashMap::new();
+        let mut duty: HashMap<DutyKey, DutyMeasures> = HashMap::new();
         let mut after = None;
         loop {
             let ids = hotline_store::search::ticket_ids_after(db, after, REBUILD_BATCH).await?;
@@ -122,12 +127,17 @@ impl App {
             for (_, key) in counted.now {
                 *now.entry(key).or_default() += 1;
             }
+            for (_, fact) in counted.duty {
+                duty.entry(fact.key).or_default().add(&fact.measures);
+            }
         }
         let mut sums: Vec<_> = sums.into_iter().filter(|(_, m)| !m.is_zero()).collect();
         sums.sort_by(|a, b| a.0.cmp(&b.0));
         let mut now: Vec<_> = now.into_iter().collect();
         now.sort();
-        Ok(Recount { sums, now })
+        let mut duty: Vec<_> = duty.into_iter().filter(|(_, m)| !m.is_zero()).collect();
+        duty.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(Recount { sums, now, duty })
     }
 }
 
@@ -138,6 +148,8 @@ pub struct Recount {
     pub sums: Vec<(FactKey, Measures)>,
     /// How many work orders stand where (the overview's counts).
     pub now: Vec<(NowKey, i64)>,
+    /// Per day × hour × agent × channel (the on-duty figures).
+    pub duty: Vec<(DutyKey, DutyMeasures)>,
 }
 
 /// A sum that differs from the recount.
@@ -153,6 +165,8 @@ pub enum StatsDifference {
     },
     /// How many work orders stand at `key` now.
     Now { key: NowKey, stored: i64, recount: i64 },
+    /// What the staff did at `key` (day, hour, agent, channel).
+    Duty { key: DutyKey, stored: DutyMeasures, recount: DutyMeasures },
 }
 
 /// The keys of `stored` and `recount` whose values differ (a missing row is zero).
@@ -186,7 +200,10 @@ impl App {
             hotline_store::stats::unit_daily(db).await?.into_iter().collect();
         let stored_now: HashMap<NowKey, i64> =
             hotline_store::stats::now_counts(db).await?.into_iter().collect();
-        let Recount { sums, now } = self.recount_stats().await?;
+        let stored_duty: HashMap<DutyKey, DutyMeasures> =
+            hotline_store::duty::hourly(db, None).await?.into_iter().collect();
+        let Recount { sums, now, duty } = self.recount_stats().await?;
+        let recount_duty: HashMap<DutyKey, DutyMeasures> = duty.into_iter().collect();
         let recount: HashMap<FactKey, Measures> = sums.into_iter().collect();
         let recount_now: HashMap<NowKey, i64> = now.into_iter().collect();
         let mut recount_units: HashMap<(chrono::NaiveDate, Uuid), Measures> = HashMap::new();
@@ -218,18 +235,25 @@ impl App {
                 .into_iter()
                 .map(|(key, stored, recount)| StatsDifference::Now { key, stored, recount }),
         );
+        out.extend(
+            differences(&stored_duty, &recount_duty, DutyMeasures::default)
+                .into_iter()
+                .map(|(key, stored, recount)| StatsDifference::Duty { key, stored, recount }),
+        );
         Ok(out)
     }
 }
 
-/// What tickets count now: their facts per org, and where each work order stands.
+/// What tickets count now: their facts per org, where each work order stands, and what the
+/// staff who took them did.
 #[derive(Default)]
 struct Counted {
     facts: Vec<(Uuid, Fact)>,
     now: Vec<(Uuid, NowKey)>,
+    duty: Vec<(Uuid, DutyFact)>,
 }
 
-/// What `ids` count now, from their rows, timelines and approved assessment appeals.
+/// What `ids` count now, from their rows, timelines, contacts and approved assessment appeals.
 async fn count_now(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
@@ -246,6 +270,14 @@ async fn count_now(
     for (ticket, org) in hotline_store::stats::excluded(db, ids).await? {
         excluded.entry(ticket).or_default().push(org);
     }
+    let mut contacts: HashMap<Uuid, Vec<DutyContact>> = HashMap::new();
+    for c in hotline_store::duty::contacts_of(db, ids).await? {
+        contacts.entry(c.ticket_id).or_default().push(DutyContact {
+            created_by: c.created_by,
+            received_at: c.received_at,
+            channel: c.channel,
+        });
+    }
     let mut counted = Counted::default();
     for row in &rows {
         let mut ticket = stat_ticket(row);
@@ -255,6 +287,12 @@ async fn count_now(
             .facts
             .extend(facts(&ticket, events, calendar, center).into_iter().map(|f| (row.id, f)));
         counted.now.extend(NowKey::of(&ticket).map(|key| (row.id, key)));
+        let taken = contacts.get(&row.id).map_or(&[][..], Vec::as_slice);
+        counted.duty.extend(
+            duty_facts(&duty_ticket(row), taken, calendar.offset())
+                .into_iter()
+                .map(|f| (row.id, f)),
+        );
     }
     Ok(counted)
 }
@@ -282,7 +320,27 @@ async fn refresh(
     let change = now_delta(&keys(&before), &keys(&after.now));
     hotline_store::stats::replace_now(db, ids, &after.now).await?;
     hotline_store::stats::add_to_now(db, &change).await?;
+
+    let strip = |list: &[(Uuid, DutyFact)]| list.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>();
+    let before = hotline_store::duty::facts_of(db, ids).await?;
+    let change = duty_delta(&strip(&before), &strip(&after.duty));
+    hotline_store::duty::replace_facts(db, ids, &after.duty).await?;
+    hotline_store::duty::add_to_hourly(db, &change).await?;
     Ok(())
+}
+
+fn duty_ticket(row: &TicketRow) -> DutyTicket {
+    DutyTicket {
+        state: row.state,
+        is_child: row.parent_id.is_some(),
+        created_by: row.created_by,
+        created_at: row.created_at,
+        channel: row.channel,
+        handling_type: row.handling_type,
+        dispatched: row.dispatched_at.is_some(),
+        reopened: row.reopened_count > 0,
+        returned: row.returned_count > 0,
+    }
 }
 
 fn stat_ticket(row: &TicketRow) -> StatTicket {

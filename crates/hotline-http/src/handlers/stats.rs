@@ -8,8 +8,8 @@ use axum::response::{IntoResponse as _, Response};
 use hotline_app::paging::{ListFormat, PageOf};
 use hotline_app::stats::{
     AdjustmentInput, AdjustmentQuery, AdjustmentView, AppealDecision, AppealInput, AppealQuery,
-    AppealVerdict, AppealView, Bulletin, BulletinSummary, CountedQuery, MonthlyQuery,
-    MonthlyReport, OverviewQuery, PublishInput, UnitsQuery,
+    AppealVerdict, AppealView, Bulletin, BulletinSummary, CountedQuery, DutyQuery, DutyReport,
+    MonthlyQuery, MonthlyReport, OverviewQuery, PublishInput, UnitsQuery,
 };
 use hotline_app::tickets::TicketSummary;
 use http::HeaderMap;
@@ -62,6 +62,35 @@ pub async fn unit_figures(
         ListFormat::Json => Ok(Json(report).into_response()),
         format @ (ListFormat::Xlsx | ListFormat::Csv) => {
             xlsx::units(&report, xlsx::Export::of(format, &headers, &state.app))
+        }
+    }
+}
+
+/// On-duty figures (值班统计) over a period, from the hourly rollups: per member of staff
+/// (within one shift if asked), per hour of day and per shift; with `format=xlsx` or `csv` the
+/// staff table as a spreadsheet. The center's only.
+#[utoipa::path(
+    get,
+    path = "/stats/duty",
+    tag = "stats",
+    params(DutyQuery),
+    responses((status = 200, description = "The figures, or the staff table as a spreadsheet", content(
+        (DutyReport = "application/json"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv; charset=utf-8"),
+    )))
+)]
+pub async fn duty_figures(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiQuery(query): ApiQuery<DutyQuery>,
+) -> ApiResult<Response> {
+    let report = state.app.duty_figures(&caller.ctx, &query).await?;
+    match query.format.unwrap_or_default() {
+        ListFormat::Json => Ok(Json(report).into_response()),
+        format @ (ListFormat::Xlsx | ListFormat::Csv) => {
+            xlsx::duty(&report, xlsx::Export::of(format, &headers, &state.app))
         }
     }
 }

@@ -23,6 +23,7 @@ mod m20261207_000017_stat_now;
 mod m20261207_000018_assessment_appeals;
 mod m20261207_000019_assessment_adjustments;
 mod m20261207_000020_briefings;
+mod m20261207_000021_duty;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_assessment_appeals::Migration),
             Box::new(m20261207_000019_assessment_adjustments::Migration),
             Box::new(m20261207_000020_briefings::Migration),
+            Box::new(m20261207_000021_duty::Migration),
         ]
     }
 }

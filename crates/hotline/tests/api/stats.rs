@@ -3,7 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Api, Backend, TestApp, act, both_backends, new_ticket, ok, sheet, workbook};
+use crate::harness::{
+    Api, Backend, TestApp, act, both_backends, new_ticket, ok, sheet, ticket_body, workbook,
+};
 
 both_backends!(
     units_are_scored_and_ranked_on_their_figures,
@@ -15,6 +17,7 @@ both_backends!(
     the_leaders_overview_counts_from_the_rollups,
     the_monthly_report_is_one_workbook_of_the_months_figures,
     group_schemes_and_the_centers_adjustments_move_scores,
+    on_duty_figures_count_what_each_member_of_staff_took_in,
 );
 
 const NOVEMBER: &str = "from=2026-11-01&to=2026-11-30";
@@ -407,7 +410,7 @@ async fn rollups_equal_a_recount_after_random_actions(backend: Backend) {
     let kept = t.app.recount_stats().await.expect("recount");
     t.app.rebuild_stats(|_, _| {}).await.expect("rebuild");
     assert!(t.app.verify_stats().await.expect("verify").is_empty());
-    assert!(!kept.sums.is_empty() && !kept.now.is_empty());
+    assert!(!kept.sums.is_empty() && !kept.now.is_empty() && !kept.duty.is_empty());
 }
 
 async fn a_published_month_stands_whatever_happens_after(backend: Backend) {
@@ -762,4 +765,77 @@ async fn group_schemes_and_the_centers_adjustments_move_scores(backend: Backend)
     let report = leader.get(&format!("/api/v1/stats/units?{NOVEMBER}")).await.body;
     assert_eq!(score(&report, "ZJW"), Some(80.0));
     assert_eq!(t.audit_count("stats.adjust").await, 2);
+}
+
+async fn on_duty_figures_count_what_each_member_of_staff_took_in(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let (agent, dispatcher) = (t.login("agent").await, t.login("dispatcher").await);
+    let mut answered = ticket_body(&agent, "咨询停水时间").await;
+    answered["handling"] = json!({"action": "answer", "content": "预计今晚恢复供水。"});
+    assert_eq!(agent.post("/api/v1/tickets", answered).await.status, 201);
+    let sent = new_ticket(&agent, "小区自来水管爆裂").await;
+    new_ticket(&dispatcher, "路灯不亮").await;
+    ok(&dispatcher, &sent, "dispatch", json!({"org_id": t.org_id("DONGCHENG").await})).await;
+    let unit = t.login("district_a").await;
+    ok(&unit, &sent, "return", json!({"reason": "非本单位职责，应由自来水集团处理"})).await;
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+
+    let supervisor = t.login("supervisor").await;
+    let res = supervisor.get("/api/v1/stats/duty?from=2026-11-24&to=2026-11-24").await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let report = &res.body;
+    let staff = |name: &str| {
+        report["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|a| a["name"] == name))
+            .unwrap_or_else(|| panic!("no {name} in {report}"))
+            .clone()
+    };
+    let wang = staff("话务员王芳");
+    let counts = |a: &Value| {
+        ["contacts", "registered", "answered", "dispatched", "returned"].map(|k| a[k].as_i64())
+    };
+    assert_eq!(counts(&wang), [Some(2), Some(2), Some(1), Some(1), Some(1)], "{wang}");
+    assert_eq!(
+        (
+            wang["answered_rate"].as_f64(),
+            wang["return_rate"].as_f64(),
+            wang["active_hours"].as_i64()
+        ),
+        (Some(0.5), Some(0.5), Some(1))
+    );
+    assert_eq!(counts(&staff("派单员李强")), [Some(1), Some(1), Some(0), Some(0), Some(0)]);
+    assert_eq!(report["total"]["registered"], 3);
+    // 01:30 UTC is 09:30 in the calendar's zone: the day shift, hour 9.
+    let hour = |h: usize| report["hours"][h]["registered"].as_i64();
+    assert_eq!(
+        (hour(9), hour(1), report["hours"].as_array().map(Vec::len)),
+        (Some(3), Some(0), Some(24))
+    );
+    let shift = |name: &str| {
+        report["shifts"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["name"] == name))
+            .map(|s| (s["registered"].as_i64(), s["agents"].as_u64()))
+    };
+    assert_eq!(shift("早班"), Some((Some(3), Some(2))));
+    assert_eq!(shift("夜班"), Some((Some(0), Some(0))));
+
+    let night = supervisor.get("/api/v1/stats/duty?from=2026-11-24&to=2026-11-24&shift=夜班").await;
+    assert_eq!(
+        (night.body["total"]["registered"].as_i64(), night.body["items"].as_array().map(Vec::len)),
+        (Some(0), Some(0))
+    );
+    let bad = supervisor.get("/api/v1/stats/duty?shift=午班").await;
+    assert_eq!((bad.status, bad.field_code("shift")), (422, "invalid_value"), "{}", bad.body);
+    assert_eq!(t.login("district_a_manager").await.get("/api/v1/stats/duty").await.status, 403);
+    assert_eq!(agent.get("/api/v1/stats/duty").await.status, 403);
+
+    let (_, rows) =
+        sheet(&supervisor, "/api/v1/stats/duty?from=2026-11-24&to=2026-11-24&format=xlsx", "zh-CN")
+            .await;
+    assert_eq!(rows[0][..3], ["人员", "接待量", "登记量"]);
+    assert!(rows.iter().any(|r| r[0] == "话务员王芳" && r[2] == "2"), "{rows:?}");
+    assert_eq!(t.audit_count("stats.export").await, 1);
+    assert!(t.app.verify_stats().await.expect("verify").is_empty());
 }
