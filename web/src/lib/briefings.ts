@@ -3,6 +3,8 @@
 
 import type { LiveEvent } from './live'
 
+export { isoDay } from './format'
+
 export type BriefingState = 'draft' | 'published'
 export const BRIEFING_STATES: BriefingState[] = ['draft', 'published']
 
@@ -67,10 +69,6 @@ export function briefingType(state: BriefingState): 'info' | 'success' {
   return state === 'published' ? 'success' : 'info'
 }
 
-/** A date as the API's day, in local time: `YYYY-MM-DD`. */
-export function isoDay(d: Date): string {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
-}
 
 /** `day` moved by `days` calendar days (negative: earlier). */
 export function addDays(day: string, days: number): string {
