@@ -20,6 +20,8 @@ const PAGES: [string, string, string][] = [
   ['leader', '/alerts', 'alerts'],
   ['leader', '/stats/bulletins', 'bulletins'],
   ['supervisor', '/stats/appeals', 'appeals'],
+  ['supervisor', '/stats/duty', 'duty'],
+  ['supervisor', '/briefings', 'briefings'],
   ['admin', '/admin/orgs', 'admin-orgs'],
   ['admin', '/admin/users', 'admin-users'],
   ['admin', '/admin/calendar', 'admin-calendar'],
