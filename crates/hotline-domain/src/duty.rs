@@ -195,12 +195,6 @@ pub fn default_shifts() -> Vec<Shift> {
     ]
 }
 
-/// `part` of `whole`, or `None` when there is no whole.
-#[must_use]
-pub fn share(part: i64, whole: i64) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone as _;
@@ -291,7 +285,5 @@ mod tests {
         let across = Shift { name: "夜班".to_owned(), from: 22, to: 6 };
         assert!(across.holds(23) && across.holds(5) && !across.holds(6) && !across.holds(12));
         assert!(across.is_valid() && !Shift { name: "x".to_owned(), from: 5, to: 5 }.is_valid());
-        assert_eq!(share(1, 4), Some(0.25));
-        assert_eq!(share(0, 0), None);
     }
 }

@@ -496,6 +496,13 @@ fn ratio(part: f64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part / whole as f64)
 }
 
+/// `part` of `whole` as a fraction, or `None` when there is no whole (nothing was due).
+#[must_use]
+#[expect(clippy::cast_precision_loss, reason = "ticket counts are far below 2^52")]
+pub fn share(part: i64, whole: i64) -> Option<f64> {
+    ratio(part as f64, whole)
+}
+
 impl Indicators {
     /// `working_day_minutes`: minutes in one working day, to turn minutes into days.
     #[must_use]

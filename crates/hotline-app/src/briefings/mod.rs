@@ -25,6 +25,7 @@ use uuid::Uuid;
 use crate::events::LiveEvent;
 use crate::paging::{PageOf, Paging};
 use crate::reference::categories::path_names;
+use crate::stats::parse_day;
 use crate::tickets::bounded_text_multiline;
 use crate::{App, AuditEntry, Ctx, Error, Result};
 
@@ -151,11 +152,6 @@ pub struct Excerpts {
     pub items: Vec<Excerpt>,
 }
 
-fn day_field(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, FieldIssue::InvalidFormat).with_detail("YYYY-MM-DD"))
-}
-
 /// Whether the caller compiles briefings (and so sees drafts).
 fn compiles(principal: &Principal) -> bool {
     principal.scope_for(Permission::BriefingCompile).is_some()
@@ -197,7 +193,7 @@ impl App {
         let user = principal.user_id().ok_or(Error::Forbidden)?;
         // Each value stands only when no field was refused.
         let mut errors = FieldErrors::new();
-        let day = errors.take(day_field("day", &input.day)).unwrap_or_default();
+        let day = errors.take(parse_day("day", &input.day)).unwrap_or_default();
         let title = match input.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             Some(title) => errors.take(bounded_text("title", title, 1, MAX_TITLE)),
             None => Some(default_title(day)),
@@ -382,11 +378,11 @@ impl App {
         self.authorize(ctx, Permission::BriefingCompile, None).await?;
         let mut errors = FieldErrors::new();
         let to = match query.to.as_deref() {
-            Some(raw) => errors.take(day_field("to", raw)).unwrap_or_default(),
+            Some(raw) => errors.take(parse_day("to", raw)).unwrap_or_default(),
             None => self.today(),
         };
         let from = match query.from.as_deref() {
-            Some(raw) => errors.take(day_field("from", raw)).unwrap_or_default(),
+            Some(raw) => errors.take(parse_day("from", raw)).unwrap_or_default(),
             None => excerpt_window(to).0,
         };
         errors.into_result()?;

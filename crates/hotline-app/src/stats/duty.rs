@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use hotline_domain::audit::AuditAction;
-use hotline_domain::duty::{DutyKey, DutyMeasures, Shift, share};
+use hotline_domain::duty::{DutyKey, DutyMeasures, Shift};
 use hotline_domain::role::{Permission, Scope};
+use hotline_domain::stats::share;
 use hotline_domain::{FieldError, FieldIssue};
 use serde::{Deserialize, Serialize};
 use serde_json::json;

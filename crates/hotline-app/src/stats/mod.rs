@@ -17,6 +17,7 @@ pub use bulletin::{Bulletin, BulletinSummary, ListedUnit, PublishInput};
 pub use duty::{AgentFigures, DutyCounts, DutyQuery, DutyReport, HourFigures, ShiftFigures};
 pub use monthly::{ChannelCount, MonthlyQuery, MonthlyReport};
 pub use rollup::{Recount, StatsDifference};
+pub(crate) use units::parse_day;
 pub use units::{CountedQuery, Period, UnitFigures, UnitsQuery, UnitsReport};
 
 use std::collections::{BTreeMap, HashMap};

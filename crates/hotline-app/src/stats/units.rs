@@ -90,6 +90,12 @@ pub struct CountedQuery {
     pub per_page: Option<u64>,
 }
 
+/// A day as the API takes it, `YYYY-MM-DD`, named by `field` when it is not one.
+pub(crate) fn parse_day(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, FieldIssue::InvalidFormat).with_detail("YYYY-MM-DD"))
+}
+
 /// A checked period.
 #[derive(Clone, Copy, Debug)]
 pub struct Period {
@@ -102,16 +108,7 @@ impl Period {
     pub fn parse(from: Option<&str>, to: Option<&str>, today: NaiveDate) -> Result<Self> {
         let mut errors = FieldErrors::new();
         let day = |field: &str, raw: Option<&str>, errors: &mut FieldErrors| {
-            raw.map(|s| {
-                NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-                    FieldError::new(field, FieldIssue::InvalidFormat).with_detail("YYYY-MM-DD")
-                })
-            })
-            .transpose()
-            .unwrap_or_else(|e| {
-                errors.push(e);
-                None
-            })
+            raw.and_then(|s| errors.take(parse_day(field, s)))
         };
         let from =
             day("from", from, &mut errors).unwrap_or_else(|| today.with_day(1).unwrap_or(today));
