@@ -20,6 +20,7 @@ pub mod kb;
 pub mod ops;
 pub mod paging;
 pub mod reference;
+pub mod reports;
 pub mod search;
 pub mod stats;
 pub mod suggest;

@@ -98,13 +98,16 @@ pub enum AuditAction {
     BriefingUpdate,
     BriefingPublish,
     BriefingDelete,
+    /// A report definition kept (created or changed) or deleted by its owner.
+    ReportSave,
+    ReportDelete,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 68] = [
+    pub const FIXED: [Self; 70] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -173,6 +176,8 @@ impl AuditAction {
         Self::BriefingUpdate,
         Self::BriefingPublish,
         Self::BriefingDelete,
+        Self::ReportSave,
+        Self::ReportDelete,
     ];
 
     #[must_use]
@@ -246,6 +251,8 @@ impl AuditAction {
             Self::BriefingUpdate => "briefing.update",
             Self::BriefingPublish => "briefing.publish",
             Self::BriefingDelete => "briefing.delete",
+            Self::ReportSave => "report.save",
+            Self::ReportDelete => "report.delete",
             Self::Ticket(action) => action.audit_name(),
         }
     }

@@ -19,6 +19,7 @@ pub mod org;
 pub mod password;
 pub mod phone;
 pub mod phrase;
+pub mod report;
 pub mod role;
 pub mod sla;
 pub mod stats;

@@ -40,6 +40,7 @@ use crate::error::ErrorEnvelope;
         (name = "kb", description = "The knowledge base (知识库): articles, their versions and review, feedback"),
         (name = "stats", description = "Figures for leaders"),
         (name = "briefings", description = "The leaders' daily briefing (要情摘报) from agents' excerpts"),
+        (name = "reports", description = "The report builder (自定义报表) over the rollups, and each user's saved reports"),
         (name = "audit", description = "The hash-chained audit trail (auditor)"),
         (name = "system", description = "The running system: background jobs (admin)"),
         (name = "events", description = "Live updates for the console"),

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 
 use crate::handlers::{
     alerts, audit, auth, briefings, desk, events, federation, health, jobs, kb, orgs, reference,
-    search, stats, tickets, tokens, users, webhooks,
+    reports, search, stats, tickets, tokens, users, webhooks,
 };
 use crate::metrics::{self, Metrics};
 use crate::openapi::{self, ApiDoc};
@@ -94,6 +94,10 @@ pub fn router(state: AppState) -> Router {
             briefings::delete_briefing
         ))
         .routes(routes!(briefings::publish_briefing))
+        .routes(routes!(reports::run_report))
+        .routes(routes!(reports::report_tickets))
+        .routes(routes!(reports::list_reports, reports::save_report))
+        .routes(routes!(reports::get_report, reports::update_report, reports::delete_report))
         .routes(routes!(alerts::list_alerts))
         .routes(routes!(alerts::handle_alert))
         .routes(routes!(reference::deadline_preview))

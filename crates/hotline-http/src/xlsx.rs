@@ -8,12 +8,15 @@ use hotline_app::alerts::AlertView;
 use hotline_app::audit::AuditEventView;
 use hotline_app::kb::ArticleRowData;
 use hotline_app::paging::ListFormat;
+use hotline_app::reports::{ReportRow, ReportTable};
 use hotline_app::stats::{AgentFigures, DutyReport};
 use hotline_app::stats::{CategoryCount, DayCount};
 use hotline_app::stats::{ChannelCount, MonthlyReport, UnitFigures, UnitsReport};
 use hotline_app::tickets::TicketSummary;
 use hotline_domain::org::OrgKind;
-use hotline_domain::ticket::{Labelled, TicketState};
+use hotline_domain::report::{Dimension, Figure, Rate};
+use hotline_domain::stats::Measure;
+use hotline_domain::ticket::{Channel, Labelled, TicketState};
 use hotline_domain::{FieldError, FieldIssue};
 use http::{HeaderValue, header};
 use rust_xlsxwriter::{Format, Workbook};
@@ -575,6 +578,148 @@ pub fn audit(items: &[AuditEventView], export: Export) -> Result<Response, ApiEr
     render(("审计日志", "audit-trail"), AUDIT_COLUMNS, items, export)
 }
 
+/// A dimension's heading.
+const fn dimension_label(dimension: Dimension) -> (&'static str, &'static str) {
+    match dimension {
+        Dimension::Day => ("日期", "Day"),
+        Dimension::Week => ("周", "Week"),
+        Dimension::Month => ("月份", "Month"),
+        Dimension::Unit => ("单位", "Unit"),
+        Dimension::FirstLevelUnit => ("一级承办单位", "First-level unit"),
+        Dimension::Category => ("分类", "Category"),
+        Dimension::TopCategory => ("一级分类", "Top category"),
+        Dimension::Channel => ("渠道", "Channel"),
+    }
+}
+
+/// A figure's heading; rates are written in percent, so their heading says so.
+const fn figure_label(figure: Figure) -> (&'static str, &'static str) {
+    match figure {
+        Figure::Count(measure) => match measure {
+            Measure::Intake => ("受理量", "Appeals"),
+            Measure::AnsweredDirectly => ("直接答复", "Answered directly"),
+            Measure::Assigned => ("派单量", "Dispatched"),
+            Measure::Received => ("接单次数", "Dispatches received"),
+            Measure::AcceptDue => ("应签收", "Due for acceptance"),
+            Measure::AcceptedOnTime => ("及时签收", "Accepted in time"),
+            Measure::RespondedOnTime => ("及时响应", "Responded in time"),
+            Measure::Finished => ("办结", "Finished"),
+            Measure::FinishDue => ("应办结", "Due to finish"),
+            Measure::FinishedOnTime => ("按时办结", "Finished on time"),
+            Measure::FinishMinutes => ("办结用时(工作分钟)", "Finishing time (working minutes)"),
+            Measure::Extended => ("延期", "Extended"),
+            Measure::Urged => ("催办", "Urged"),
+            Measure::Supervised => ("督办", "Supervised"),
+            Measure::Reopened => ("重办", "Reopened"),
+            Measure::FirstTime => ("一次办结", "Finished first time"),
+            Measure::ReturnRequested => ("申请退单", "Returns asked"),
+            Measure::ReturnApproved => ("退单通过", "Returns approved"),
+            Measure::ReturnOverruled => ("退单驳回", "Returns overruled"),
+            Measure::SentBack => ("审核退回", "Sent back"),
+            Measure::CallbackDue => ("应回访", "Callbacks due"),
+            Measure::CallbackDone => ("有效回访", "Callbacks reached"),
+            Measure::Satisfied => ("满意", "Satisfied"),
+            Measure::BasicallySatisfied => ("基本满意", "Basically satisfied"),
+            Measure::Unsatisfied => ("不满意", "Unsatisfied"),
+            Measure::ResolutionAsked => ("询问解决", "Asked if resolved"),
+            Measure::Resolved => ("已解决", "Resolved"),
+        },
+        Figure::Rate(rate) => match rate {
+            Rate::ResponseRate => ("响应率(%)", "Response (%)"),
+            Rate::TimelyAcceptRate => ("及时签收率(%)", "Accepted in time (%)"),
+            Rate::OnTimeRate => ("按时办结率(%)", "On time (%)"),
+            Rate::FinishRate => ("办结率(%)", "Finished (%)"),
+            Rate::ResolutionRate => ("解决率(%)", "Resolution (%)"),
+            Rate::SatisfactionRate => ("满意率(%)", "Satisfaction (%)"),
+            Rate::CallbackRate => ("回访率(%)", "Callbacks (%)"),
+            Rate::ReopenRate => ("重办率(%)", "Reopened (%)"),
+            Rate::ReturnRate => ("退单率(%)", "Returned (%)"),
+            Rate::ReturnOverruledRate => ("退单驳回率(%)", "Returns overruled (%)"),
+            Rate::ExtensionRate => ("延期率(%)", "Extended (%)"),
+            Rate::UrgeRate => ("催办率(%)", "Urged (%)"),
+            Rate::SupervisionRate => ("督办率(%)", "Supervised (%)"),
+            Rate::FirstTimeRate => ("一次办结率(%)", "Finished first time (%)"),
+            Rate::AverageFinishDays => ("平均办结时长(工作日)", "Average finishing (working days)"),
+            Rate::DirectAnswerRate => ("直接答复率(%)", "Answered directly (%)"),
+        },
+    }
+}
+
+/// A figure's value as written: counts as they are, rates in percent, days to two places.
+fn figure_cell(figure: Figure, value: Option<f64>) -> Cell {
+    match (figure, value) {
+        (_, None) => Cell::Empty,
+        (Figure::Count(_), Some(n)) => Cell::Number(n),
+        (Figure::Rate(Rate::AverageFinishDays), Some(days)) => {
+            Cell::Number((days * 100.0).round() / 100.0)
+        }
+        (Figure::Rate(_), rate) => percent(rate),
+    }
+}
+
+/// A report of the builder as `自定义报表-<date>.xlsx` (or `.csv`): a column per dimension, then
+/// per figure (with the period before and the change when compared), the totals last.
+pub fn report(table: &ReportTable, export: Export) -> Result<Response, ApiError> {
+    let labels = Labels { lang: export.lang, offset: export.offset };
+    let compared = table.previous_from.is_some();
+    let mut heads: Vec<Head> = table
+        .dimensions
+        .iter()
+        .map(|d| {
+            let (zh, en) = dimension_label(*d);
+            Head { title: labels.pick(zh, en).to_owned(), width: 22.0 }
+        })
+        .collect();
+    for figure in &table.figures {
+        let (zh, en) = figure_label(*figure);
+        let title = labels.pick(zh, en);
+        heads.push(Head { title: title.to_owned(), width: 12.0 });
+        if compared {
+            let before = labels.pick("上期", "previous");
+            let change = labels.pick("变化(%)", "change (%)");
+            heads.push(Head { title: format!("{title} {before}"), width: 12.0 });
+            heads.push(Head { title: format!("{title} {change}"), width: 12.0 });
+        }
+    }
+    let row_cells = |row: &ReportRow, keys: Vec<Cell>| {
+        let mut cells = keys;
+        for (i, figure) in table.figures.iter().enumerate() {
+            cells.push(figure_cell(*figure, row.values.get(i).copied().flatten()));
+            if compared {
+                let at = |v: &Option<Vec<Option<f64>>>| v.as_ref().and_then(|v| v.get(i).copied().flatten());
+                cells.push(figure_cell(*figure, at(&row.previous)));
+                cells.push(percent(at(&row.change)));
+            }
+        }
+        cells
+    };
+    let mut cells: Vec<Vec<Cell>> = table
+        .rows
+        .iter()
+        .map(|row| {
+            let keys = table
+                .dimensions
+                .iter()
+                .zip(&row.keys)
+                .map(|(d, k)| match (d, &k.label) {
+                    (_, Some(label)) => Cell::Text(label.clone()),
+                    (Dimension::Channel, None) => Channel::parse(&k.value)
+                        .map_or_else(|| k.value.as_str().into(), |c| labels.labelled(c)),
+                    (_, None) if k.value.is_empty() => labels.pick("（无）", "(none)").into(),
+                    (_, None) => k.value.as_str().into(),
+                })
+                .collect();
+            row_cells(row, keys)
+        })
+        .collect();
+    let mut total_keys = vec![Cell::Empty; table.dimensions.len()];
+    if let Some(first) = total_keys.first_mut() {
+        *first = labels.pick("合计", "Total").into();
+    }
+    cells.push(row_cells(&table.totals, total_keys));
+    render_grid(("自定义报表", "report"), &heads, &cells, export)
+}
+
 /// One line of a report's summary sheet.
 struct SummaryLine {
     zh: &'static str,
@@ -714,19 +859,31 @@ pub fn monthly(report: &MonthlyReport, export: Export) -> Result<Response, ApiEr
 
 /// `stems`: the file's name in Chinese and English; the English one is also the ASCII fallback.
 fn render<T>(
-    (zh, en): (&'static str, &'static str),
+    stems: (&'static str, &'static str),
     columns: &[Column<T>],
     rows: &[T],
+    export: Export,
+) -> Result<Response, ApiError> {
+    let labels = Labels { lang: export.lang, offset: export.offset };
+    let (heads, cells) = grid(columns, rows, &labels);
+    render_grid(stems, &heads, &cells, export)
+}
+
+/// A sheet or a CSV file of `cells` under `heads`, as a download.
+fn render_grid(
+    (zh, en): (&'static str, &'static str),
+    heads: &[Head],
+    cells: &[Vec<Cell>],
     export: Export,
 ) -> Result<Response, ApiError> {
     let labels = Labels { lang: export.lang, offset: export.offset };
     let stem = labels.pick(zh, en);
     let fail = |e: anyhow::Error| ApiError(e.into());
     let (bytes, extension, content_type) = if export.format == ListFormat::Csv {
-        (csv(columns, rows, &labels).map_err(fail)?, "csv", CSV_TYPE)
+        (csv(heads, cells).map_err(fail)?, "csv", CSV_TYPE)
     } else {
         let mut book = Workbook::new();
-        add_sheet(&mut book, stem, columns, rows, &labels).map_err(|e| fail(e.into()))?;
+        write_sheet(&mut book, stem, heads, cells).map_err(|e| fail(e.into()))?;
         (book.save_to_buffer().map_err(|e| fail(e.into()))?, "xlsx", CONTENT_TYPE)
     };
     Ok(download(bytes, (stem, en), extension, content_type, export))
@@ -757,13 +914,29 @@ fn download(
     response
 }
 
+/// A column as written: its header in the reader's language and its width in characters.
+struct Head {
+    title: String,
+    width: f64,
+}
+
+/// The cells of `rows` under `columns`, ready to write.
+fn grid<T>(columns: &[Column<T>], rows: &[T], labels: &Labels) -> (Vec<Head>, Vec<Vec<Cell>>) {
+    let heads = columns
+        .iter()
+        .map(|c| Head { title: labels.pick(c.zh, c.en).to_owned(), width: c.width })
+        .collect();
+    let cells = rows.iter().map(|row| columns.iter().map(|c| (c.cell)(row, labels)).collect()).collect();
+    (heads, cells)
+}
+
 /// The rows as CSV with a header line, after a byte-order mark (Excel reads UTF-8 by it).
-fn csv<T>(columns: &[Column<T>], rows: &[T], labels: &Labels) -> anyhow::Result<Vec<u8>> {
+fn csv(heads: &[Head], rows: &[Vec<Cell>]) -> anyhow::Result<Vec<u8>> {
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    out.write_record(columns.iter().map(|c| labels.pick(c.zh, c.en)))?;
+    out.write_record(heads.iter().map(|h| h.title.as_str()))?;
     for row in rows {
-        out.write_record(columns.iter().map(|c| match (c.cell)(row, labels) {
-            Cell::Text(text) => text,
+        out.write_record(row.iter().map(|cell| match cell {
+            Cell::Text(text) => text.clone(),
             Cell::Number(n) => n.to_string(),
             Cell::Empty => String::new(),
         }))?;
@@ -771,7 +944,7 @@ fn csv<T>(columns: &[Column<T>], rows: &[T], labels: &Labels) -> anyhow::Result<
     out.into_inner().map_err(|e| anyhow::anyhow!(e.to_string()))
 }
 
-/// One sheet of `workbook`: a bold header row, frozen, with a filter over the rows.
+/// One sheet of `workbook` from typed rows.
 fn add_sheet<T>(
     workbook: &mut Workbook,
     sheet: &str,
@@ -779,26 +952,37 @@ fn add_sheet<T>(
     rows: &[T],
     labels: &Labels,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let (heads, cells) = grid(columns, rows, labels);
+    write_sheet(workbook, sheet, &heads, &cells)
+}
+
+/// One sheet of `workbook`: a bold header row, frozen, with a filter over the rows.
+fn write_sheet(
+    workbook: &mut Workbook,
+    sheet: &str,
+    heads: &[Head],
+    rows: &[Vec<Cell>],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     let header = Format::new().set_bold().set_background_color("#F2F3F5");
     let worksheet = workbook.add_worksheet();
     worksheet.set_name(sheet)?;
-    for (c, column) in (0u16..).zip(columns) {
-        worksheet.write_string_with_format(0, c, labels.pick(column.zh, column.en), &header)?;
-        worksheet.set_column_width(c, column.width)?;
+    for (c, head) in (0u16..).zip(heads) {
+        worksheet.write_string_with_format(0, c, &head.title, &header)?;
+        worksheet.set_column_width(c, head.width)?;
     }
     worksheet.set_freeze_panes(1, 0)?;
     for (r, row) in (1u32..).zip(rows) {
-        for (c, column) in (0u16..).zip(columns) {
-            match (column.cell)(row, labels) {
+        for (c, cell) in (0u16..).zip(row) {
+            match cell {
                 Cell::Text(text) => worksheet.write_string(r, c, text)?,
-                Cell::Number(n) => worksheet.write_number(r, c, n)?,
+                Cell::Number(n) => worksheet.write_number(r, c, *n)?,
                 Cell::Empty => worksheet,
             };
         }
     }
     if !rows.is_empty() {
         let last_row = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-        let last_col = u16::try_from(columns.len().saturating_sub(1)).unwrap_or(0);
+        let last_col = u16::try_from(heads.len().saturating_sub(1)).unwrap_or(0);
         worksheet.autofilter(0, 0, last_row, last_col)?;
     }
     Ok(())

@@ -17,6 +17,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod phrases;
 pub mod reference;
+pub mod reports;
 pub mod search;
 pub mod sessions;
 pub mod stats;

@@ -355,26 +355,119 @@ pub async fn daily(db: &impl ConnectionTrait) -> Result<Vec<(FactKey, Measures)>
     Ok(out)
 }
 
-/// The tickets behind one measure of `orgs` from `from` to `to`: those whose fact counts it,
-/// newest first, and how many there are. For the 0/1 measures that is the figure itself; a
-/// ticket returned twice is listed once.
+/// Which rollup rows a report reads: the days from `from` to `to` (inclusive), and of those the
+/// rows of `orgs`, `categories` (the nil id stands for "no category") and `channels`; `None` or
+/// an empty channel list take every one.
+#[derive(Clone, Copy, Debug)]
+pub struct Slice<'a> {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub orgs: Option<&'a [Uuid]>,
+    pub categories: Option<&'a [Uuid]>,
+    pub channels: &'a [Channel],
+}
+
+impl Slice<'_> {
+    fn filter(&self, select: &mut SelectStatement) {
+        select
+            .and_where(Expr::col(col("day")).gte(day_text(self.from)))
+            .and_where(Expr::col(col("day")).lte(day_text(self.to)));
+        if let Some(orgs) = self.orgs {
+            select.and_where(Expr::col(col("org_id")).is_in(orgs.iter().copied()));
+        }
+        if let Some(categories) = self.categories {
+            select.and_where(Expr::col(col("category_id")).is_in(categories.iter().copied()));
+        }
+        if !self.channels.is_empty() {
+            select.and_where(Expr::col(col("channel")).is_in(self.channels.iter().map(|c| c.as_str())));
+        }
+    }
+}
+
+/// Which key columns [`sums_of_slice`] groups by; the others are summed over.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Grouping {
+    pub day: bool,
+    pub org: bool,
+    pub category: bool,
+    pub channel: bool,
+}
+
+/// A key of [`sums_of_slice`]: the grouped columns are set (`category_id` nil: no category).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SliceKey {
+    pub day: Option<NaiveDate>,
+    pub org_id: Option<Uuid>,
+    pub category_id: Option<Uuid>,
+    pub channel: Option<Channel>,
+}
+
+/// The daily sums of `slice` grouped by `grouping`, summed in the database: a year by unit is
+/// a few hundred thousand rollup rows read and a few hundred returned.
+pub async fn sums_of_slice(
+    db: &impl ConnectionTrait,
+    slice: &Slice<'_>,
+    grouping: Grouping,
+) -> Result<Vec<(SliceKey, Measures)>, DbErr> {
+    let mut select = Query::select();
+    select.from(table(DAILY));
+    slice.filter(&mut select);
+    let grouped = [
+        (grouping.day, "day"),
+        (grouping.org, "org_id"),
+        (grouping.category, "category_id"),
+        (grouping.channel, "channel"),
+    ];
+    for (_, name) in grouped.iter().filter(|(on, _)| *on) {
+        select.column(col(name)).group_by_col(col(name));
+    }
+    sums(&mut select);
+    let rows = db.query_all(&select).await?;
+    rows.iter()
+        .map(|row| {
+            let day = if grouping.day {
+                let day: String = row.try_get("", "day")?;
+                Some(
+                    NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                        .map_err(|e| DbErr::Type(format!("stat day {day}: {e}")))?,
+                )
+            } else {
+                None
+            };
+            let channel = if grouping.channel {
+                let channel: String = row.try_get("", "channel")?;
+                Some(
+                    Channel::parse(&channel)
+                        .ok_or_else(|| DbErr::Type(format!("stat channel {channel}")))?,
+                )
+            } else {
+                None
+            };
+            let key = SliceKey {
+                day,
+                org_id: grouping.org.then(|| row.try_get("", "org_id")).transpose()?,
+                category_id: grouping.category.then(|| row.try_get("", "category_id")).transpose()?,
+                channel,
+            };
+            Ok((key, measures_of(row)?))
+        })
+        .collect()
+}
+
+/// The tickets behind one measure in `slice`: those whose fact counts it, newest first, and
+/// how many there are. For the 0/1 measures that is the figure itself; a ticket returned twice
+/// is listed once.
 pub async fn tickets_counted(
     db: &impl ConnectionTrait,
-    orgs: &[Uuid],
-    from: NaiveDate,
-    to: NaiveDate,
+    slice: &Slice<'_>,
     measure: Measure,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Uuid>, u64), DbErr> {
     let c = measure.column();
     let filtered = |select: &mut SelectStatement| {
-        select
-            .from(table(FACT))
-            .and_where(Expr::col(col("org_id")).is_in(orgs.iter().copied()))
-            .and_where(Expr::col(col("day")).gte(day_text(from)))
-            .and_where(Expr::col(col("day")).lte(day_text(to)))
-            .and_where(Expr::col(col(&c)).gt(0));
+        select.from(table(FACT)).and_where(Expr::col(col(&c)).gt(0));
+        slice.filter(select);
     };
     let mut count = Query::select();
     filtered(&mut count);

@@ -295,28 +295,42 @@ impl App {
         } else {
             vec![org.id]
         };
+        let slice = hotline_store::stats::Slice {
+            from: period.from,
+            to: period.to,
+            orgs: Some(&orgs),
+            categories: None,
+            channels: &[],
+        };
+        let detail = json!({"org_id": org_id, "measure": measure, "from": period.from, "to": period.to});
+        self.counted_page(ctx, &principal, &slice, measure, page, detail).await
+    }
+
+    /// A page of the tickets behind `measure` in `slice`, as a work list, its read audited with
+    /// `detail` saying which figure it was.
+    pub(crate) async fn counted_page(
+        &self,
+        ctx: &Ctx,
+        principal: &hotline_domain::role::Principal,
+        slice: &hotline_store::stats::Slice<'_>,
+        measure: Measure,
+        page: hotline_store::PageRequest,
+        detail: serde_json::Value,
+    ) -> Result<PageOf<TicketSummary>> {
         let db = self.store.reader();
-        let (ids, total) = hotline_store::stats::tickets_counted(
-            db,
-            &orgs,
-            period.from,
-            period.to,
-            measure,
-            page.offset(),
-            page.per_page,
-        )
-        .await?;
+        let (ids, total) =
+            hotline_store::stats::tickets_counted(db, slice, measure, page.offset(), page.per_page)
+                .await?;
         let mut rows = hotline_store::search::tickets_by_id(db, &ids).await?;
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
         self.audit_now(vec![ctx.record(
             AuditEntry::new(AuditAction::TicketList).detail(json!({
-                "stats": {"org_id": org_id, "measure": measure, "from": period.from, "to": period.to},
-                "page": page.page, "returned": rows.len(),
+                "stats": detail, "page": page.page, "returned": rows.len(),
             })),
             self.now(),
         )])
         .await?;
-        let items = self.summaries(&principal, rows).await?;
+        let items = self.summaries(principal, rows).await?;
         Ok(PageOf::new(items, total, page))
     }
 }

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod kb;
 pub mod orgs;
 pub mod reference;
+pub mod reports;
 pub mod search;
 pub mod stats;
 pub mod tickets;

@@ -28,6 +28,7 @@ pub mod outbox_done;
 pub mod outbox_event;
 pub mod phrase;
 pub mod routing_rule;
+pub mod saved_report;
 pub mod search_word;
 pub mod sla_policy;
 pub mod stat_adjustment;

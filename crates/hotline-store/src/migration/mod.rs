@@ -24,6 +24,7 @@ mod m20261207_000018_assessment_appeals;
 mod m20261207_000019_assessment_adjustments;
 mod m20261207_000020_briefings;
 mod m20261207_000021_duty;
+mod m20261208_000022_saved_reports;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_assessment_adjustments::Migration),
             Box::new(m20261207_000020_briefings::Migration),
             Box::new(m20261207_000021_duty::Migration),
+            Box::new(m20261208_000022_saved_reports::Migration),
         ]
     }
 }
