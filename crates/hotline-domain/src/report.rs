@@ -39,9 +39,11 @@ impl Dimension {
     pub const fn is_time(self) -> bool {
         match self {
             Self::Day | Self::Week | Self::Month => true,
-            Self::Unit | Self::FirstLevelUnit | Self::Category | Self::TopCategory | Self::Channel => {
-                false
-            }
+            Self::Unit
+            | Self::FirstLevelUnit
+            | Self::Category
+            | Self::TopCategory
+            | Self::Channel => false,
         }
     }
 
@@ -60,9 +62,11 @@ impl Dimension {
                 let next = first.checked_add_months(chrono::Months::new(1))?;
                 Some((first, next.pred_opt()?))
             }
-            Self::Unit | Self::FirstLevelUnit | Self::Category | Self::TopCategory | Self::Channel => {
-                None
-            }
+            Self::Unit
+            | Self::FirstLevelUnit
+            | Self::Category
+            | Self::TopCategory
+            | Self::Channel => None,
         }
     }
 
@@ -76,9 +80,11 @@ impl Dimension {
                 Some(format!("{}-W{:02}", week.year(), week.week()))
             }
             Self::Month => Some(first.format("%Y-%m").to_string()),
-            Self::Unit | Self::FirstLevelUnit | Self::Category | Self::TopCategory | Self::Channel => {
-                None
-            }
+            Self::Unit
+            | Self::FirstLevelUnit
+            | Self::Category
+            | Self::TopCategory
+            | Self::Channel => None,
         }
     }
 }
@@ -142,7 +148,11 @@ impl Figure {
     /// Every figure, counts first.
     #[must_use]
     pub fn all() -> Vec<Self> {
-        Measure::ALL.iter().map(|m| Self::Count(*m)).chain(Rate::ALL.iter().map(|r| Self::Rate(*r))).collect()
+        Measure::ALL
+            .iter()
+            .map(|m| Self::Count(*m))
+            .chain(Rate::ALL.iter().map(|r| Self::Rate(*r)))
+            .collect()
     }
 
     #[must_use]
@@ -161,7 +171,12 @@ impl Figure {
     /// The figure for a row whose counts sum to `m`; a rate is `None` when nothing was due.
     #[must_use]
     #[expect(clippy::cast_precision_loss, reason = "ticket counts are far below 2^52")]
-    pub fn value(self, m: &Measures, weights: SatisfactionWeights, day_minutes: i64) -> Option<f64> {
+    pub fn value(
+        self,
+        m: &Measures,
+        weights: SatisfactionWeights,
+        day_minutes: i64,
+    ) -> Option<f64> {
         match self {
             Self::Count(measure) => Some(m.get(measure) as f64),
             Self::Rate(rate) => rate.of(&Indicators::of(m, weights, day_minutes)),
@@ -179,7 +194,9 @@ impl<'de> serde::Deserialize<'de> for Figure {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Self::parse(&code).ok_or_else(|| {
-            serde::de::Error::custom(format_args!("unknown figure `{code}`: a count or a rate code"))
+            serde::de::Error::custom(format_args!(
+                "unknown figure `{code}`: a count or a rate code"
+            ))
         })
     }
 }
@@ -253,7 +270,7 @@ mod tests {
     use super::*;
 
     fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a day")
     }
 
     #[test]
@@ -261,7 +278,10 @@ mod tests {
         let d = day("2026-11-26"); // a Thursday
         assert_eq!(Dimension::Week.bucket(d), Some((day("2026-11-23"), day("2026-11-29"))));
         assert_eq!(Dimension::Month.bucket(d), Some((day("2026-11-01"), day("2026-11-30"))));
-        assert_eq!(Dimension::Month.bucket(day("2026-12-31")), Some((day("2026-12-01"), day("2026-12-31"))));
+        assert_eq!(
+            Dimension::Month.bucket(day("2026-12-31")),
+            Some((day("2026-12-01"), day("2026-12-31")))
+        );
         assert_eq!(Dimension::Week.bucket_code(day("2026-11-23")).as_deref(), Some("2026-W48"));
         assert_eq!(Dimension::Week.bucket_code(day("2027-01-01")).as_deref(), Some("2026-W53"));
         assert_eq!(Dimension::Month.bucket_code(day("2026-11-01")).as_deref(), Some("2026-11"));
@@ -287,7 +307,8 @@ mod tests {
         assert_eq!(Figure::parse("intake"), Some(Figure::Count(Measure::Intake)));
         assert_eq!(Figure::parse("satisfaction_rate"), Some(Figure::Rate(Rate::SatisfactionRate)));
         assert_eq!(Figure::parse("score"), None);
-        let codes: std::collections::HashSet<&str> = Figure::all().into_iter().map(Figure::as_str).collect();
+        let codes: std::collections::HashSet<&str> =
+            Figure::all().into_iter().map(Figure::as_str).collect();
         assert_eq!(codes.len(), Measure::ALL.len() + Rate::ALL.len(), "no code is shared");
 
         let mut m = Measures::zero();

@@ -686,7 +686,9 @@ pub fn report(table: &ReportTable, export: Export) -> Result<Response, ApiError>
         for (i, figure) in table.figures.iter().enumerate() {
             cells.push(figure_cell(*figure, row.values.get(i).copied().flatten()));
             if compared {
-                let at = |v: &Option<Vec<Option<f64>>>| v.as_ref().and_then(|v| v.get(i).copied().flatten());
+                let at = |v: &Option<Vec<Option<f64>>>| {
+                    v.as_ref().and_then(|v| v.get(i).copied().flatten())
+                };
                 cells.push(figure_cell(*figure, at(&row.previous)));
                 cells.push(percent(at(&row.change)));
             }
@@ -926,7 +928,8 @@ fn grid<T>(columns: &[Column<T>], rows: &[T], labels: &Labels) -> (Vec<Head>, Ve
         .iter()
         .map(|c| Head { title: labels.pick(c.zh, c.en).to_owned(), width: c.width })
         .collect();
-    let cells = rows.iter().map(|row| columns.iter().map(|c| (c.cell)(row, labels)).collect()).collect();
+    let cells =
+        rows.iter().map(|row| columns.iter().map(|c| (c.cell)(row, labels)).collect()).collect();
     (heads, cells)
 }
 

@@ -11,7 +11,10 @@ use crate::entity::saved_report;
 pub use saved_report::Model as SavedReportRow;
 
 /// The owner's reports by name.
-pub async fn of_owner(db: &impl ConnectionTrait, owner: Uuid) -> Result<Vec<SavedReportRow>, DbErr> {
+pub async fn of_owner(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+) -> Result<Vec<SavedReportRow>, DbErr> {
     saved_report::Entity::find()
         .filter(saved_report::Column::OwnerId.eq(owner))
         .order_by_asc(saved_report::Column::Name)
@@ -27,11 +30,17 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<SavedRep
     saved_report::Entity::find_by_id(id).one(db).await
 }
 
-pub async fn insert(db: &impl ConnectionTrait, row: SavedReportRow) -> Result<SavedReportRow, DbErr> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: SavedReportRow,
+) -> Result<SavedReportRow, DbErr> {
     row.into_active_model().insert(db).await
 }
 
-pub async fn update(db: &impl ConnectionTrait, row: SavedReportRow) -> Result<SavedReportRow, DbErr> {
+pub async fn update(
+    db: &impl ConnectionTrait,
+    row: SavedReportRow,
+) -> Result<SavedReportRow, DbErr> {
     row.into_active_model().reset_all().update(db).await
 }
 

@@ -379,7 +379,9 @@ impl Slice<'_> {
             select.and_where(Expr::col(col("category_id")).is_in(categories.iter().copied()));
         }
         if !self.channels.is_empty() {
-            select.and_where(Expr::col(col("channel")).is_in(self.channels.iter().map(|c| c.as_str())));
+            select.and_where(
+                Expr::col(col("channel")).is_in(self.channels.iter().map(|c| c.as_str())),
+            );
         }
     }
 }
@@ -446,7 +448,10 @@ pub async fn sums_of_slice(
             let key = SliceKey {
                 day,
                 org_id: grouping.org.then(|| row.try_get("", "org_id")).transpose()?,
-                category_id: grouping.category.then(|| row.try_get("", "category_id")).transpose()?,
+                category_id: grouping
+                    .category
+                    .then(|| row.try_get("", "category_id"))
+                    .transpose()?,
                 channel,
             };
             Ok((key, measures_of(row)?))

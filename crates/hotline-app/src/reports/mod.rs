@@ -273,7 +273,10 @@ fn invalid(field: &str, detail: &str) -> FieldError {
 }
 
 /// Each item once, or an error naming the field.
-fn distinct<T: PartialEq + Copy + std::hash::Hash + Eq>(field: &str, items: &[T]) -> Result<(), FieldError> {
+fn distinct<T: PartialEq + Copy + std::hash::Hash + Eq>(
+    field: &str,
+    items: &[T],
+) -> Result<(), FieldError> {
     let mut seen = HashSet::new();
     if items.iter().all(|i| seen.insert(*i)) { Ok(()) } else { Err(invalid(field, "listed twice")) }
 }
@@ -325,9 +328,7 @@ impl App {
         }
         let limit = definition.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            errors.push(
-                FieldError::new("limit", FieldIssue::InvalidValue).with_limit(MAX_LIMIT),
-            );
+            errors.push(FieldError::new("limit", FieldIssue::InvalidValue).with_limit(MAX_LIMIT));
         }
         let org = match definition.org_id {
             Some(id) => {
@@ -382,7 +383,12 @@ impl App {
             ),
             (None, Scope::City) => None,
             (None, Scope::Subtree(_)) => Some(
-                reference.orgs.values().filter(|o| scope.contains(&path_of(o))).map(|o| o.id).collect(),
+                reference
+                    .orgs
+                    .values()
+                    .filter(|o| scope.contains(&path_of(o)))
+                    .map(|o| o.id)
+                    .collect(),
             ),
         };
         let categories = category.map(|c| {
@@ -474,7 +480,8 @@ impl App {
         if sort_at.is_some() || !time_first {
             let at = sort_at.unwrap_or(0);
             let pick = |r: &ReportRow| {
-                let source = if definition.sort_by_change { r.change.as_ref() } else { Some(&r.values) };
+                let source =
+                    if definition.sort_by_change { r.change.as_ref() } else { Some(&r.values) };
                 source.and_then(|v| v.get(at).copied().flatten())
             };
             rows.sort_by(|(ka, a), (kb, b)| {
@@ -545,7 +552,7 @@ impl App {
         if cell.previous && !plan.compare {
             return Err(invalid("previous", "only with compare").into());
         }
-        if cell.keys.len() != plan.dimensions.len() {
+        if !cell.keys.is_empty() && cell.keys.len() != plan.dimensions.len() {
             return Err(invalid("keys", "one per dimension").into());
         }
         let page = Paging { page: cell.page, per_page: cell.per_page }.validate()?;
@@ -556,7 +563,11 @@ impl App {
         for (dimension, raw) in plan.dimensions.clone().into_iter().zip(&cell.keys) {
             let bad = || invalid("keys", "not a value of the report's rows");
             let id = || -> Result<Option<Uuid>> {
-                if raw.is_empty() { Ok(None) } else { raw.parse().map(Some).map_err(|_| bad().into()) }
+                if raw.is_empty() {
+                    Ok(None)
+                } else {
+                    raw.parse().map(Some).map_err(|_| bad().into())
+                }
             };
             match dimension {
                 Dimension::Day | Dimension::Week | Dimension::Month => {
@@ -609,7 +620,8 @@ impl App {
                 }
                 Dimension::Channel => {
                     let channel = Channel::parse(raw).ok_or_else(bad)?;
-                    plan.channels = if plan.channels.is_empty() || plan.channels.contains(&channel) {
+                    plan.channels = if plan.channels.is_empty() || plan.channels.contains(&channel)
+                    {
                         vec![channel]
                     } else {
                         // A channel the report filtered out: nothing behind it.

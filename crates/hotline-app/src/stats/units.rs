@@ -302,7 +302,8 @@ impl App {
             categories: None,
             channels: &[],
         };
-        let detail = json!({"org_id": org_id, "measure": measure, "from": period.from, "to": period.to});
+        let detail =
+            json!({"org_id": org_id, "measure": measure, "from": period.from, "to": period.to});
         self.counted_page(ctx, &principal, &slice, measure, page, detail).await
     }
 

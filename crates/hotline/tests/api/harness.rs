@@ -344,15 +344,20 @@ pub async fn workbook(
     path: &str,
     lang: &str,
 ) -> (reqwest::header::HeaderMap, Vec<(String, Vec<Vec<String>>)>) {
+    read_workbook(api.client.get(api.url(path)).header("accept-language", lang)).await
+}
+
+/// The first sheet of the workbook `request` downloads, its rows as text.
+pub async fn sheet_of(request: reqwest::RequestBuilder) -> Vec<Vec<String>> {
+    read_workbook(request).await.1.remove(0).1
+}
+
+async fn read_workbook(
+    request: reqwest::RequestBuilder,
+) -> (reqwest::header::HeaderMap, Vec<(String, Vec<Vec<String>>)>) {
     use calamine::Reader as _;
-    let res = api
-        .client
-        .get(api.url(path))
-        .header("accept-language", lang)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(res.status().as_u16(), 200, "{path}");
+    let res = request.send().await.expect("request");
+    assert_eq!(res.status().as_u16(), 200, "{}", res.url());
     let headers = res.headers().clone();
     let bytes = res.bytes().await.expect("body");
     let mut book: calamine::Xlsx<_> =

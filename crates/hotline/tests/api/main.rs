@@ -20,6 +20,7 @@ mod openapi;
 mod orgs;
 mod probes;
 mod reference;
+mod reports;
 mod search;
 mod stats;
 mod suggest;

@@ -31,7 +31,7 @@ fn unit<'a>(report: &'a Value, code: &str) -> &'a Value {
 
 /// A ticket through a unit to a callback with `satisfaction`; the unit calls the citizen
 /// first only when `contact` says so.
-async fn handled(
+pub(crate) async fn handled(
     t: &TestApp,
     unit_login: &str,
     unit_code: &str,
