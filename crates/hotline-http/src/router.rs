@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(stats::unit_figures))
         .routes(routes!(stats::duty_figures))
         .routes(routes!(stats::counted_tickets))
+        .routes(routes!(stats::repeat_callers))
         .routes(routes!(stats::list_bulletins, stats::publish_bulletin))
         .routes(routes!(stats::get_bulletin))
         .routes(routes!(stats::monthly_report))

@@ -203,3 +203,79 @@ pub async fn raised_between(
         .all(db)
         .await
 }
+
+/// A caller who appealed at least the asked number of times in a period (重复来电).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepeatCaller {
+    /// The keyed hash of the number: what groups a caller's appeals without the number.
+    pub phone_idx: String,
+    pub tickets: i64,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+}
+
+/// Callers with at least `min` registered appeals from `from` until before `until`, most first,
+/// and how many such callers there are. Reads the period's tickets by the caller index.
+pub async fn repeat_callers(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    min: i64,
+    page: PageRequest,
+) -> Result<(Vec<RepeatCaller>, u64), DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait as _, Func, Order};
+    let grouped = || {
+        ticket::Entity::find()
+            .select_only()
+            .column(ticket::Column::CallerPhoneIdx)
+            .filter(ticket::Column::CallerPhoneIdx.is_not_null())
+            .filter(ticket::Column::CreatedAt.gte(from))
+            .filter(ticket::Column::CreatedAt.lt(until))
+            .filter(ticket::Column::ParentId.is_null())
+            .filter(ticket::Column::State.ne(TicketState::Draft))
+            .group_by(ticket::Column::CallerPhoneIdx)
+            .having(Expr::expr(Func::count(Expr::col(ticket::Column::Id))).gte(min))
+    };
+    let total = grouped().count(db).await?;
+    let rows: Vec<(String, i64, DateTime<Utc>, DateTime<Utc>)> = grouped()
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .expr_as(Expr::col(ticket::Column::CreatedAt).min(), "first_at")
+        .expr_as(Expr::col(ticket::Column::CreatedAt).max(), "last_at")
+        .order_by(Expr::cust("n"), Order::Desc)
+        .order_by(Expr::cust("last_at"), Order::Desc)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let callers = rows
+        .into_iter()
+        .map(|(phone_idx, tickets, first_at, last_at)| RepeatCaller {
+            phone_idx,
+            tickets,
+            first_at,
+            last_at,
+        })
+        .collect();
+    Ok((callers, total))
+}
+
+/// A caller's registered appeals in a period, newest first.
+pub async fn caller_tickets(
+    db: &impl ConnectionTrait,
+    phone_idx: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<crate::tickets::TicketRow>, DbErr> {
+    ticket::Entity::find()
+        .filter(ticket::Column::CallerPhoneIdx.eq(phone_idx))
+        .filter(ticket::Column::CreatedAt.gte(from))
+        .filter(ticket::Column::CreatedAt.lt(until))
+        .filter(ticket::Column::ParentId.is_null())
+        .filter(ticket::Column::State.ne(TicketState::Draft))
+        .order_by_desc(ticket::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await
+}

@@ -1,11 +1,12 @@
 //! Statistics, all read from the rollups that `rollup` keeps: the leaders' dashboard (where the
 //! work orders are now, the trend, the category mix, the districts, the ranking), unit figures
 //! over a period (三率, scores, rankings), the monthly bulletins and the appeals against a
-//! ticket's inclusion in a unit's assessment.
+//! ticket's inclusion in a unit's assessment, and the period's repeat callers.
 
 mod adjustments;
 mod appeals;
 mod bulletin;
+mod callers;
 mod duty;
 mod monthly;
 mod rollup;
@@ -14,6 +15,7 @@ mod units;
 pub use adjustments::{AdjustmentInput, AdjustmentQuery, AdjustmentView};
 pub use appeals::{AppealDecision, AppealInput, AppealQuery, AppealVerdict, AppealView};
 pub use bulletin::{Bulletin, BulletinSummary, ListedUnit, PublishInput};
+pub use callers::{CallersQuery, RepeatCallerView, RepeatCallers};
 pub use duty::{AgentFigures, DutyCounts, DutyQuery, DutyReport, HourFigures, ShiftFigures};
 pub use monthly::{ChannelCount, MonthlyQuery, MonthlyReport};
 pub use rollup::{Recount, StatsDifference};

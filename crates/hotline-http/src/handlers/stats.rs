@@ -8,8 +8,9 @@ use axum::response::{IntoResponse as _, Response};
 use hotline_app::paging::{ListFormat, PageOf};
 use hotline_app::stats::{
     AdjustmentInput, AdjustmentQuery, AdjustmentView, AppealDecision, AppealInput, AppealQuery,
-    AppealVerdict, AppealView, Bulletin, BulletinSummary, CountedQuery, DutyQuery, DutyReport,
-    MonthlyQuery, MonthlyReport, OverviewQuery, PublishInput, UnitsQuery,
+    AppealVerdict, AppealView, Bulletin, BulletinSummary, CallersQuery, CountedQuery, DutyQuery,
+    DutyReport, MonthlyQuery, MonthlyReport, OverviewQuery, PublishInput, RepeatCallers,
+    UnitsQuery,
 };
 use hotline_app::tickets::TicketSummary;
 use http::HeaderMap;
@@ -93,6 +94,23 @@ pub async fn duty_figures(
             xlsx::duty(&report, xlsx::Export::of(format, &headers, &state.app))
         }
     }
+}
+
+/// The period's repeat callers (重复来电), most appeals first: each by masked number with its
+/// newest appeals. The center's only.
+#[utoipa::path(
+    get,
+    path = "/stats/callers",
+    tag = "stats",
+    params(CallersQuery),
+    responses((status = 200, description = "A page of callers", body = RepeatCallers))
+)]
+pub async fn repeat_callers(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<CallersQuery>,
+) -> ApiResult<Json<RepeatCallers>> {
+    Ok(Json(state.app.repeat_callers(&caller.ctx, &query).await?))
 }
 
 /// The tickets behind one of a unit's counts: as many as the count says.

@@ -18,6 +18,7 @@ both_backends!(
     the_monthly_report_is_one_workbook_of_the_months_figures,
     group_schemes_and_the_centers_adjustments_move_scores,
     on_duty_figures_count_what_each_member_of_staff_took_in,
+    repeat_callers_are_listed_by_masked_number,
 );
 
 const NOVEMBER: &str = "from=2026-11-01&to=2026-11-30";
@@ -838,4 +839,52 @@ async fn on_duty_figures_count_what_each_member_of_staff_took_in(backend: Backen
     assert!(rows.iter().any(|r| r[0] == "话务员王芳" && r[2] == "2"), "{rows:?}");
     assert_eq!(t.audit_count("stats.export").await, 1);
     assert!(t.app.verify_stats().await.expect("verify").is_empty());
+}
+
+async fn repeat_callers_are_listed_by_masked_number(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    let mut repeated = Vec::new();
+    for title in ["楼下自来水管爆裂", "自来水管还在漏", "自来水管第三次反映"]
+    {
+        repeated.push(new_ticket(&agent, title).await);
+    }
+    let mut other = ticket_body(&agent, "路灯不亮").await;
+    other["caller_phone"] = json!("139 0000 1111");
+    assert_eq!(agent.post("/api/v1/tickets", other).await.status, 201);
+
+    let leader = t.login("leader").await;
+    let listed_before = t.audit_count("ticket.list").await;
+    let res = leader.get(&format!("/api/v1/stats/callers?{NOVEMBER}")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let callers = &res.body["callers"];
+    assert_eq!(callers["total"], 1, "{}", res.body);
+    let caller = &callers["items"][0];
+    assert_eq!(
+        (caller["caller"].as_str(), caller["appeals"].as_i64(), caller["open"].as_i64()),
+        (Some("138****8000"), Some(3), Some(3))
+    );
+    let listed: Vec<&str> = caller["tickets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    assert_eq!(
+        listed,
+        repeated.iter().rev().map(String::as_str).collect::<Vec<_>>(),
+        "newest first"
+    );
+    assert!(!res.body.to_string().contains("13800138000"), "never the number");
+    assert_eq!(t.audit_count("ticket.list").await, listed_before + 1, "the read is audited");
+
+    let more = leader.get(&format!("/api/v1/stats/callers?{NOVEMBER}&min=4")).await;
+    assert_eq!(more.body["callers"]["total"], 0);
+    let october = leader.get("/api/v1/stats/callers?from=2026-10-01&to=2026-10-31").await;
+    assert_eq!(october.body["callers"]["total"], 0);
+    let res = leader.get("/api/v1/stats/callers?min=1").await;
+    assert_eq!((res.status, res.field_code("min")), (422, "invalid_value"));
+    // The city's callers are the center's to see.
+    assert_eq!(t.login("district_a_manager").await.get("/api/v1/stats/callers").await.status, 403);
+    assert_eq!(agent.get("/api/v1/stats/callers").await.status, 403);
 }
