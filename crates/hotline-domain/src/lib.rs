@@ -27,6 +27,7 @@ pub mod ticket;
 pub mod user;
 pub mod validation;
 pub mod webhook;
+pub mod words;
 
 pub use ids::{ApiTokenId, OrgId, TicketId, UserId};
 pub use validation::{FieldError, FieldErrors, FieldIssue};

@@ -79,6 +79,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(stats::duty_figures))
         .routes(routes!(stats::counted_tickets))
         .routes(routes!(stats::repeat_callers))
+        .routes(routes!(stats::frequent_words))
+        .routes(routes!(stats::word_tickets))
         .routes(routes!(stats::list_bulletins, stats::publish_bulletin))
         .routes(routes!(stats::get_bulletin))
         .routes(routes!(stats::monthly_report))

@@ -25,6 +25,7 @@ pub mod tickets;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
+pub mod words;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -440,6 +440,9 @@ async fn run_stats(app: &App, command: StatsCommand) -> anyhow::Result<ExitCode>
                         stored.values(),
                         recount.values(),
                     ),
+                    StatsDifference::Word { day, word, stored, recount } => {
+                        println!("  word {day} {word}: {stored} ≠ {recount}");
+                    }
                 }
             }
             println!("run `hotline stats rebuild`");

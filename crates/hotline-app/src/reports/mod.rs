@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDate;
 use hotline_domain::audit::AuditAction;
 use hotline_domain::report::{
-    Dimension, Figure, MAX_DAYS, MAX_DIMENSIONS, MAX_FIGURES, Range, change, previous_period,
+    Dimension, Figure, MAX_DAYS, MAX_DIMENSIONS, MAX_FIGURES, Range, previous_period,
 };
 use hotline_domain::role::{Permission, Scope};
 use hotline_domain::stats::Measures;
@@ -110,8 +110,9 @@ pub struct ReportRow {
     pub keys: Vec<ReportKey>,
     /// One per figure, in order; a rate is `null` when nothing was due.
     pub values: Vec<Option<f64>>,
-    /// With `compare`: the figures of the period before, and each one's relative change
-    /// (`null` where there was nothing before).
+    /// With `compare`: the figures of the period before, and how each moved: a count by its
+    /// relative change (0.25 is +25%, `null` where there was nothing before), an indicator by
+    /// the difference (a rate in points as a fraction, the average finishing time in days).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<Vec<Option<f64>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -201,10 +202,11 @@ impl Plan {
     }
 }
 
-/// The unit directly below the center that `org` is (or lies under); `None` for the center.
+/// The unit directly below the center that `org` is (or lies under); the center is its own.
 fn first_level(reference: &ReferenceData, org: Uuid) -> Option<Uuid> {
     let row = reference.orgs.get(&org)?;
-    path_of(row).ids::<Uuid>().nth(1)
+    let path = path_of(row);
+    path.ids::<Uuid>().nth(1).or_else(|| path.ids::<Uuid>().next())
 }
 
 /// The top level of `category`; `None` for no category.
@@ -447,7 +449,12 @@ impl App {
         let compared = |now: &[Option<f64>], before: Option<&Measures>| {
             let zero = Measures::zero();
             let previous = values(before.unwrap_or(&zero));
-            let change = now.iter().zip(&previous).map(|(n, p)| change(*n, *p)).collect();
+            let change = plan
+                .figures
+                .iter()
+                .zip(now.iter().zip(&previous))
+                .map(|(f, (n, p))| f.change(*n, *p))
+                .collect();
             (Some(previous), Some(change))
         };
         let row = |keys: &[Key], m: &Measures, before: Option<&BTreeMap<Vec<Key>, Measures>>| {
@@ -471,18 +478,30 @@ impl App {
             keys.extend(before.keys().filter(|k| !now.contains_key(*k)));
         }
         let zero = Measures::zero();
+        // A row with nothing to show in its figures (a unit with other counts only) is left out.
+        let blank = |v: &[Option<f64>]| v.iter().all(|v| v.is_none_or(|v| v == 0.0));
         let mut rows: Vec<(Vec<Key>, ReportRow)> = keys
             .into_iter()
             .map(|k| (k.clone(), row(k, now.get(k).unwrap_or(&zero), before.as_ref())))
+            .filter(|(_, r)| !blank(&r.values) || !r.previous.as_deref().is_none_or(blank))
             .collect();
         let sort_at = definition.sort.and_then(|s| plan.figures.iter().position(|f| *f == s));
         let time_first = plan.dimensions.first().is_some_and(|d| d.is_time());
         if sort_at.is_some() || !time_first {
             let at = sort_at.unwrap_or(0);
             let pick = |r: &ReportRow| {
-                let source =
-                    if definition.sort_by_change { r.change.as_ref() } else { Some(&r.values) };
-                source.and_then(|v| v.get(at).copied().flatten())
+                let value = r.values.get(at).copied().flatten();
+                if !definition.sort_by_change {
+                    return value;
+                }
+                // Something from nothing rises the most.
+                let before = r.previous.as_ref().and_then(|p| p.get(at).copied().flatten());
+                match r.change.as_ref().and_then(|c| c.get(at).copied().flatten()) {
+                    None if before == Some(0.0) && value.is_some_and(|v| v > 0.0) => {
+                        Some(f64::INFINITY)
+                    }
+                    change => change,
+                }
             };
             rows.sort_by(|(ka, a), (kb, b)| {
                 // Missing values last whichever way; then the keys' own order.
@@ -543,8 +562,11 @@ impl App {
         cell: &ReportCell,
     ) -> Result<PageOf<TicketSummary>> {
         let mut plan = self.plan(ctx, &cell.definition).await?;
-        let Figure::Count(measure) = cell.figure else {
-            return Err(invalid("figure", "a count, not an indicator").into());
+        let measure = match cell.figure {
+            Figure::Count(hotline_domain::stats::Measure::FinishMinutes) | Figure::Rate(_) => {
+                return Err(invalid("figure", "a count of tickets").into());
+            }
+            Figure::Count(measure) => measure,
         };
         if !plan.figures.contains(&cell.figure) {
             return Err(invalid("figure", "one of the report's figures").into());

@@ -7,12 +7,6 @@ pub mod dictionary;
 pub mod index;
 pub mod tickets;
 
-/// Words that say nothing about what is asked (咨询 is in every third title).
-const STOP_WORDS: [&str; 24] = [
-    "咨询", "请问", "反映", "投诉", "市民", "问题", "关于", "如何", "怎么", "怎样", "什么", "哪里",
-    "是否", "可以", "需要", "我们", "你们", "他们", "一下", "这个", "那个", "已经", "还是", "情况",
-];
-
 /// At most this many words of a query are searched for.
 pub const MAX_QUERY_WORDS: usize = 8;
 
@@ -23,10 +17,7 @@ pub fn query_words(q: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     for word in hotline_classify::jieba().cut_for_search(q, true) {
         let word = word.word.trim().to_lowercase();
-        if word.chars().count() < 2
-            || STOP_WORDS.contains(&word.as_str())
-            || word.chars().all(|c| c.is_ascii_punctuation())
-        {
+        if !hotline_domain::words::is_telling(&word) {
             continue;
         }
         if !words.contains(&word) {

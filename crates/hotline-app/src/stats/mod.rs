@@ -1,7 +1,7 @@
 //! Statistics, all read from the rollups that `rollup` keeps: the leaders' dashboard (where the
 //! work orders are now, the trend, the category mix, the districts, the ranking), unit figures
 //! over a period (三率, scores, rankings), the monthly bulletins and the appeals against a
-//! ticket's inclusion in a unit's assessment, and the period's repeat callers.
+//! ticket's inclusion in a unit's assessment, the period's repeat callers and frequent words.
 
 mod adjustments;
 mod appeals;
@@ -11,6 +11,7 @@ mod duty;
 mod monthly;
 mod rollup;
 mod units;
+mod words;
 
 pub use adjustments::{AdjustmentInput, AdjustmentQuery, AdjustmentView};
 pub use appeals::{AppealDecision, AppealInput, AppealQuery, AppealVerdict, AppealView};
@@ -21,6 +22,7 @@ pub use monthly::{ChannelCount, MonthlyQuery, MonthlyReport};
 pub use rollup::{Recount, StatsDifference};
 pub(crate) use units::parse_day;
 pub use units::{CountedQuery, Period, UnitFigures, UnitsQuery, UnitsReport};
+pub use words::{FrequentWords, WordCount, WordTicketsQuery, WordsQuery};
 
 use std::collections::{BTreeMap, HashMap};
 

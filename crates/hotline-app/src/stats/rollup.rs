@@ -12,6 +12,7 @@ use hotline_domain::duty::{
 use hotline_domain::stats::{
     Fact, FactKey, Measures, NowKey, StatEvent, StatTicket, delta, facts, now_delta,
 };
+use hotline_domain::words::{WordFact, word_delta, word_facts};
 use hotline_store::tickets::{OutboxRow, TicketRow};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -56,6 +57,7 @@ impl App {
                     hotline_store::stats::take_turn(&**tx).await?;
                     hotline_store::stats::clear(&**tx).await?;
                     hotline_store::duty::clear(&**tx).await?;
+                    hotline_store::words::clear(&**tx).await?;
                     Ok::<_, crate::Error>(())
                 })
             })
@@ -115,6 +117,7 @@ impl App {
         let mut sums: HashMap<FactKey, Measures> = HashMap::new();
         let mut now: HashMap<NowKey, i64> = HashMap::new();
         let mut duty: HashMap<DutyKey, DutyMeasures> = HashMap::new();
+        let mut words: HashMap<WordFact, i64> = HashMap::new();
         let mut after = None;
         loop {
             let ids = hotline_store::search::ticket_ids_after(db, after, REBUILD_BATCH).await?;
@@ -130,6 +133,9 @@ impl App {
             for (_, fact) in counted.duty {
                 duty.entry(fact.key).or_default().add(&fact.measures);
             }
+            for (_, fact) in counted.words {
+                *words.entry(fact).or_default() += 1;
+            }
         }
         let mut sums: Vec<_> = sums.into_iter().filter(|(_, m)| !m.is_zero()).collect();
         sums.sort_by(|a, b| a.0.cmp(&b.0));
@@ -137,7 +143,9 @@ impl App {
         now.sort();
         let mut duty: Vec<_> = duty.into_iter().filter(|(_, m)| !m.is_zero()).collect();
         duty.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(Recount { sums, now, duty })
+        let mut words: Vec<_> = words.into_iter().collect();
+        words.sort();
+        Ok(Recount { sums, now, duty, words })
     }
 }
 
@@ -150,6 +158,8 @@ pub struct Recount {
     pub now: Vec<(NowKey, i64)>,
     /// Per day × hour × agent × channel (the on-duty figures).
     pub duty: Vec<(DutyKey, DutyMeasures)>,
+    /// Appeals per day × title word (the frequent words).
+    pub words: Vec<(WordFact, i64)>,
 }
 
 /// A sum that differs from the recount.
@@ -167,6 +177,8 @@ pub enum StatsDifference {
     Now { key: NowKey, stored: i64, recount: i64 },
     /// What the staff did at `key` (day, hour, agent, channel).
     Duty { key: DutyKey, stored: DutyMeasures, recount: DutyMeasures },
+    /// How many appeals used `word` on `day`.
+    Word { day: chrono::NaiveDate, word: String, stored: i64, recount: i64 },
 }
 
 /// The keys of `stored` and `recount` whose values differ (a missing row is zero).
@@ -202,7 +214,10 @@ impl App {
             hotline_store::stats::now_counts(db).await?.into_iter().collect();
         let stored_duty: HashMap<DutyKey, DutyMeasures> =
             hotline_store::duty::hourly(db, None).await?.into_iter().collect();
-        let Recount { sums, now, duty } = self.recount_stats().await?;
+        let stored_words: HashMap<WordFact, i64> =
+            hotline_store::words::daily(db).await?.into_iter().collect();
+        let Recount { sums, now, duty, words } = self.recount_stats().await?;
+        let recount_words: HashMap<WordFact, i64> = words.into_iter().collect();
         let recount_duty: HashMap<DutyKey, DutyMeasures> = duty.into_iter().collect();
         let recount: HashMap<FactKey, Measures> = sums.into_iter().collect();
         let recount_now: HashMap<NowKey, i64> = now.into_iter().collect();
@@ -240,17 +255,26 @@ impl App {
                 .into_iter()
                 .map(|(key, stored, recount)| StatsDifference::Duty { key, stored, recount }),
         );
+        out.extend(differences(&stored_words, &recount_words, || 0).into_iter().map(
+            |(fact, stored, recount)| StatsDifference::Word {
+                day: fact.day,
+                word: fact.word,
+                stored,
+                recount,
+            },
+        ));
         Ok(out)
     }
 }
 
-/// What tickets count now: their facts per org, where each work order stands, and what the
-/// staff who took them did.
+/// What tickets count now: their facts per org, where each work order stands, what the
+/// staff who took them did, and the words of their titles.
 #[derive(Default)]
 struct Counted {
     facts: Vec<(Uuid, Fact)>,
     now: Vec<(Uuid, NowKey)>,
     duty: Vec<(Uuid, DutyFact)>,
+    words: Vec<(Uuid, WordFact)>,
 }
 
 /// What `ids` count now, from their rows, timelines, contacts and approved assessment appeals.
@@ -293,6 +317,18 @@ async fn count_now(
                 .into_iter()
                 .map(|f| (row.id, f)),
         );
+        let cut = hotline_classify::jieba().cut(&row.title, true);
+        counted.words.extend(
+            word_facts(
+                row.state,
+                row.parent_id.is_some(),
+                row.created_at,
+                cut.iter().map(|w| w.word),
+                calendar,
+            )
+            .into_iter()
+            .map(|f| (row.id, f)),
+        );
     }
     Ok(counted)
 }
@@ -326,6 +362,12 @@ async fn refresh(
     let change = duty_delta(&strip(&before), &strip(&after.duty));
     hotline_store::duty::replace_facts(db, ids, &after.duty).await?;
     hotline_store::duty::add_to_hourly(db, &change).await?;
+
+    let strip = |list: &[(Uuid, WordFact)]| list.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>();
+    let before = hotline_store::words::facts_of(db, ids).await?;
+    let change = word_delta(&strip(&before), &strip(&after.words));
+    hotline_store::words::replace_facts(db, ids, &after.words).await?;
+    hotline_store::words::add_to_daily(db, &change).await?;
     Ok(())
 }
 

@@ -318,11 +318,29 @@ impl App {
         page: hotline_store::PageRequest,
         detail: serde_json::Value,
     ) -> Result<PageOf<TicketSummary>> {
-        let db = self.store.reader();
-        let (ids, total) =
-            hotline_store::stats::tickets_counted(db, slice, measure, page.offset(), page.per_page)
-                .await?;
-        let mut rows = hotline_store::search::tickets_by_id(db, &ids).await?;
+        let (ids, total) = hotline_store::stats::tickets_counted(
+            self.store.reader(),
+            slice,
+            measure,
+            page.offset(),
+            page.per_page,
+        )
+        .await?;
+        self.ticket_page(ctx, principal, &ids, total, page, detail).await
+    }
+
+    /// The tickets `ids` (of `total`) as a page of the work list in that order, the read
+    /// audited with `detail` saying which figure they stand behind.
+    pub(crate) async fn ticket_page(
+        &self,
+        ctx: &Ctx,
+        principal: &hotline_domain::role::Principal,
+        ids: &[Uuid],
+        total: u64,
+        page: hotline_store::PageRequest,
+        detail: serde_json::Value,
+    ) -> Result<PageOf<TicketSummary>> {
+        let mut rows = hotline_store::search::tickets_by_id(self.store.reader(), ids).await?;
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
         self.audit_now(vec![ctx.record(
             AuditEntry::new(AuditAction::TicketList).detail(json!({

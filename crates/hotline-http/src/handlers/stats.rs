@@ -9,8 +9,8 @@ use hotline_app::paging::{ListFormat, PageOf};
 use hotline_app::stats::{
     AdjustmentInput, AdjustmentQuery, AdjustmentView, AppealDecision, AppealInput, AppealQuery,
     AppealVerdict, AppealView, Bulletin, BulletinSummary, CallersQuery, CountedQuery, DutyQuery,
-    DutyReport, MonthlyQuery, MonthlyReport, OverviewQuery, PublishInput, RepeatCallers,
-    UnitsQuery,
+    DutyReport, FrequentWords, MonthlyQuery, MonthlyReport, OverviewQuery, PublishInput,
+    RepeatCallers, UnitsQuery, WordTicketsQuery, WordsQuery,
 };
 use hotline_app::tickets::TicketSummary;
 use http::HeaderMap;
@@ -111,6 +111,39 @@ pub async fn repeat_callers(
     ApiQuery(query): ApiQuery<CallersQuery>,
 ) -> ApiResult<Json<RepeatCallers>> {
     Ok(Json(state.app.repeat_callers(&caller.ctx, &query).await?))
+}
+
+/// The words most appeals' titles used in a period (高频词), each beside the period before.
+/// The center's only.
+#[utoipa::path(
+    get,
+    path = "/stats/words",
+    tag = "stats",
+    params(WordsQuery),
+    responses((status = 200, description = "The words, most used first", body = FrequentWords))
+)]
+pub async fn frequent_words(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<WordsQuery>,
+) -> ApiResult<Json<FrequentWords>> {
+    Ok(Json(state.app.frequent_words(&caller.ctx, &query).await?))
+}
+
+/// The appeals whose title used a word in a period: as many as its count.
+#[utoipa::path(
+    get,
+    path = "/stats/words/tickets",
+    tag = "stats",
+    params(WordTicketsQuery),
+    responses((status = 200, description = "A page of the work list", body = PageOf<TicketSummary>))
+)]
+pub async fn word_tickets(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<WordTicketsQuery>,
+) -> ApiResult<Json<PageOf<TicketSummary>>> {
+    Ok(Json(state.app.word_tickets(&caller.ctx, &query).await?))
 }
 
 /// The tickets behind one of a unit's counts: as many as the count says.

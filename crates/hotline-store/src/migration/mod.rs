@@ -25,6 +25,7 @@ mod m20261207_000019_assessment_adjustments;
 mod m20261207_000020_briefings;
 mod m20261207_000021_duty;
 mod m20261208_000022_saved_reports;
+mod m20261208_000023_frequent_words;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_briefings::Migration),
             Box::new(m20261207_000021_duty::Migration),
             Box::new(m20261208_000022_saved_reports::Migration),
+            Box::new(m20261208_000023_frequent_words::Migration),
         ]
     }
 }

@@ -78,13 +78,9 @@ async fn reports_agree_with_unit_figures_and_every_count_drills_down(backend: Ba
     }
     let dongcheng = row(&table, &org_name(&units, "DONGCHENG"));
     assert_eq!(dongcheng["values"], json!([2.0, 2.0, 0.0, 0.5, 0.5, 0.0]));
-    // The appeals were taken in by the center, which is no first-level unit: its row has no key.
-    let center = table["rows"]
-        .as_array()
-        .expect("present")
-        .iter()
-        .find(|r| r["keys"][0]["value"] == "")
-        .expect("the center's row");
+    // The appeals were taken in by the center, which counts as its own first-level unit.
+    let center = row(&table, "市12345热线中心");
+    assert_eq!(center["keys"][0]["value"], t.org_id("CENTER").await);
     assert_eq!(center["values"][5], 3.0);
     // Totals are of every row; a rate over the summed counts, never an average of rates.
     assert_eq!(table["totals"]["values"][0], 3.0);
@@ -221,9 +217,15 @@ async fn reports_set_each_row_beside_the_period_before(backend: Backend) {
         (&json!([2.0]), &json!([0.0]), &json!([null])),
         "new this week: no change figure"
     );
-    // Ordered by the change, largest first; rows with none last.
-    let first = &table["rows"][0]["keys"][0]["label"];
-    assert_eq!(first, &json!(org_name(&units, "ZJW")), "{table}");
+    // Ordered by the change, largest first: something from nothing rises the most.
+    let order: Vec<&Value> =
+        table["rows"].as_array().into_iter().flatten().map(|r| &r["keys"][0]["label"]).collect();
+    assert_eq!(order, [&json!(org_name(&units, "DONGCHENG")), &json!(org_name(&units, "ZJW"))]);
+    // A rate moves by points, not by its own percentage.
+    let mut rates = this_week.clone();
+    rates["figures"] = json!(["assigned", "response_rate"]);
+    let zjw_rates = run(&leader, &rates).await;
+    assert_eq!(row(&zjw_rates, &org_name(&units, "ZJW"))["change"], json!([0.0, 0.0]));
     assert_eq!(table["totals"]["change"], json!([2.0]), "3 against 1");
     // The period before's count drills down too.
     let res = leader

@@ -19,6 +19,7 @@ both_backends!(
     group_schemes_and_the_centers_adjustments_move_scores,
     on_duty_figures_count_what_each_member_of_staff_took_in,
     repeat_callers_are_listed_by_masked_number,
+    frequent_words_count_each_appeal_once_and_drill_down,
 );
 
 const NOVEMBER: &str = "from=2026-11-01&to=2026-11-30";
@@ -887,4 +888,44 @@ async fn repeat_callers_are_listed_by_masked_number(backend: Backend) {
     // The city's callers are the center's to see.
     assert_eq!(t.login("district_a_manager").await.get("/api/v1/stats/callers").await.status, 403);
     assert_eq!(agent.get("/api/v1/stats/callers").await.status, 403);
+}
+
+async fn frequent_words_count_each_appeal_once_and_drill_down(backend: Backend) {
+    let t = TestApp::spawn(backend).await;
+    let agent = t.login("agent").await;
+    for title in ["小区电梯故障电梯停运", "电梯噪音扰民", "小区电梯故障", "路灯不亮"]
+    {
+        new_ticket(&agent, title).await;
+    }
+    t.app.run_job_named("stats.rollup").await.expect("rollup");
+    let leader = t.login("leader").await;
+    let res = leader.get(&format!("/api/v1/stats/words?{NOVEMBER}")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let count = |word: &str| {
+        res.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|w| w["word"] == word)
+            .and_then(|w| w["appeals"].as_i64())
+    };
+    // Twice in one title is one appeal; 咨询-like words and single characters are not words.
+    assert_eq!(count("电梯"), Some(3), "{}", res.body);
+    assert_eq!(count("小区"), Some(2), "{}", res.body);
+    assert_eq!(res.body["items"][0]["word"], "电梯", "most used first");
+    assert_eq!(res.body["items"][0]["previous"], 0);
+    assert!(res.body["items"][0]["change"].is_null());
+    let behind = leader.get(&format!("/api/v1/stats/words/tickets?word=电梯&{NOVEMBER}")).await;
+    assert_eq!(behind.status, 200, "{}", behind.body);
+    assert_eq!(behind.body["total"], 3);
+    assert_eq!(behind.body["items"].as_array().map(Vec::len), Some(3));
+    let october = leader.get("/api/v1/stats/words?from=2026-10-01&to=2026-10-31").await;
+    assert_eq!(october.body["items"], json!([]));
+    t.app.verify_stats().await.map(|d| assert!(d.is_empty(), "{d:?}")).expect("verify");
+
+    let res = leader.get("/api/v1/stats/words?limit=0").await;
+    assert_eq!((res.status, res.field_code("limit")), (422, "invalid_value"));
+    let res = leader.get("/api/v1/stats/words/tickets?word=%20").await;
+    assert_eq!((res.status, res.field_code("word")), (422, "required"));
+    assert_eq!(t.login("district_a_manager").await.get("/api/v1/stats/words").await.status, 403);
 }
