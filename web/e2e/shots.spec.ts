@@ -22,6 +22,7 @@ const PAGES: [string, string, string][] = [
   ['supervisor', '/stats/appeals', 'appeals'],
   ['supervisor', '/stats/duty', 'duty'],
   ['supervisor', '/briefings', 'briefings'],
+  ['supervisor', '/stats/reports', 'reports'],
   ['admin', '/admin/orgs', 'admin-orgs'],
   ['admin', '/admin/users', 'admin-users'],
   ['admin', '/admin/calendar', 'admin-calendar'],
@@ -75,6 +76,13 @@ for (const locale of ['zh-CN', 'en'] as const) {
         // People by name and unit, not by login.
         await expect(page.locator('[data-test="audit-actor"]').first()).toHaveText('审计员')
         await expect(table).toContainText('审计员 · 市12345热线中心')
+      }
+      if (name === 'reports') {
+        // The builder with a table and its chart: a ready-made report, run.
+        await page.locator('[data-test="preset-risingCategories"]').click()
+        await expect(page.locator('[data-test="report-chart"] canvas')).toBeVisible()
+        await expect(page.locator('[data-test="report-table"] .el-table__body tbody tr').first()).toBeVisible()
+        await noHorizontalScroll(page)
       }
       await page.screenshot({ path: `e2e/screenshots/${locale}/${name}.png` })
     }

@@ -37,6 +37,12 @@ describe('menu by role', () => {
     expect(paths(['ticket_read', 'ticket_handle', 'stats_read'], true)).toContain('/stats/units')
   })
 
+  it('gives everyone who reads figures the report builder, units included', () => {
+    expect(paths(['ticket_read', 'stats_read'])).toContain('/stats/reports')
+    expect(paths(['ticket_read', 'ticket_handle', 'stats_read'], true)).toContain('/stats/reports')
+    expect(paths(['ticket_read', 'ticket_handle', 'org_read'], true)).not.toContain('/stats/reports')
+  })
+
   it('gives the auditor the trail and nothing else', () => {
     expect(paths(['audit_read'])).toEqual(['/audit'])
   })

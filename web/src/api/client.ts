@@ -74,14 +74,48 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   } catch {
     data = null
   }
-  if (!response.ok) {
-    const e = data?.error ?? {}
-    const { code, message, fields, request_id, ...extra } = e
-    const error = new ApiError(response.status, code ?? 'internal', message ?? response.statusText, fields ?? [], request_id, extra)
-    if (response.status === 401 && !options.quiet401) unauthorizedListeners.forEach((l) => l(error))
-    throw error
-  }
+  if (!response.ok) throw failure(response, data, options)
   return data as T
+}
+
+/** The API's error envelope as an ApiError; a 401 tells the listeners the session is gone. */
+function failure(response: Response, data: any, options: RequestOptions): ApiError {
+  const e = data?.error ?? {}
+  const { code, message, fields, request_id, ...extra } = e
+  const error = new ApiError(response.status, code ?? 'internal', message ?? response.statusText, fields ?? [], request_id, extra)
+  if (response.status === 401 && !options.quiet401) unauthorizedListeners.forEach((l) => l(error))
+  return error
+}
+
+/** A file the API answers (an export asked for with a body): its bytes and the
+ * `Content-Disposition` header naming it; errors as for `request`. */
+export async function requestFile(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<{ blob: Blob; disposition: string | null }> {
+  const headers: Record<string, string> = { 'accept-language': currentLocale() }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  let response: Response
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: options.signal,
+    })
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e
+    throw new ApiError(0, 'network', (e as Error).message)
+  }
+  if (!response.ok) {
+    const text = await response.text()
+    let data: any = null
+    try {
+      data = text ? JSON.parse(text) : null
+    } catch {
+      data = null
+    }
+    throw failure(response, data, options)
+  }
+  return { blob: await response.blob(), disposition: response.headers.get('content-disposition') }
 }
 
 export const api = {

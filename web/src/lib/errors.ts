@@ -26,3 +26,20 @@ export function fieldErrors(error: unknown): Record<string, string> {
   }
   return out
 }
+
+type Tn = (key: string, named: Record<string, unknown>) => string
+
+/**
+ * `{ field: message }` as `fieldErrors`, said in the page's own words where it has them:
+ * `<scope>.fields.<field>.<code>` (given `limit`), else the server's message.
+ */
+export function fieldErrorsIn(error: unknown, t: Tn, te: Te, scope: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (error instanceof ApiError) {
+    for (const f of error.fields) {
+      const key = `${scope}.fields.${f.field}.${f.code}`
+      out[f.field] = te(key) ? t(key, { limit: f.limit ?? '' }) : f.message
+    }
+  }
+  return out
+}

@@ -15,3 +15,18 @@ export function exportHref(path: string, params: Params): string {
 export function csvHref(xlsxHref: string): string {
   return xlsxHref.replace('format=xlsx', 'format=csv')
 }
+
+/** Saves `blob` under `filename` as a download (an export asked for with a POST body, which a
+ * plain link cannot send). */
+export function saveFile(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename
+  a.style.display = 'none'
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  // The browser has taken the file once the click is handled.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}

@@ -49,6 +49,7 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
     menu.push({ key: 'bulletins', path: '/stats/bulletins', label: 'menu.bulletins' })
     menu.push({ key: 'appeals', path: '/stats/appeals', label: 'menu.appeals' })
     if (!isUnit) menu.push({ key: 'duty', path: '/stats/duty', label: 'menu.duty' })
+    menu.push({ key: 'reports', path: '/stats/reports', label: 'menu.reports' })
   }
   if (has('alert_handle')) menu.push({ key: 'alerts', path: '/alerts', label: 'menu.alerts' })
   const admin: MenuItem[] = []

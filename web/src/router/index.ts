@@ -28,6 +28,7 @@ export const router = createRouter({
         { path: 'stats/bulletins', name: 'bulletins', component: () => import('../views/StatsBulletinsView.vue') },
         { path: 'stats/appeals', name: 'appeals', component: () => import('../views/StatsAppealsView.vue') },
         { path: 'stats/duty', name: 'duty', component: () => import('../views/StatsDutyView.vue') },
+        { path: 'stats/reports', name: 'reports', component: () => import('../views/ReportsView.vue') },
         { path: 'briefings', name: 'briefings', component: () => import('../views/BriefingsView.vue') },
         { path: 'briefings/:id', name: 'briefing', component: () => import('../views/BriefingView.vue'), props: true },
         { path: 'alerts', name: 'alerts', component: () => import('../views/AlertsView.vue') },
