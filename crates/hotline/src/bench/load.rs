@@ -309,6 +309,23 @@ pub async fn lists(
     repeat(name, clients, limits, Arc::new(move |_| session.get(&path))).await
 }
 
+/// The same report asked again and again by every client (the report builder's `POST`).
+pub async fn reports(
+    name: &str,
+    session: Session,
+    definition: Value,
+    clients: usize,
+    limits: Limits,
+) -> Outcome {
+    repeat(
+        name,
+        clients,
+        limits,
+        Arc::new(move |_| session.post("/api/v1/reports/run", &definition)),
+    )
+    .await
+}
+
 /// W6: full-text searches, every client in a loop over `paths` (queries of several callers:
 /// request `i` goes out on session `i % sessions`).
 pub async fn searches(

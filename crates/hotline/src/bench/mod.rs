@@ -282,6 +282,7 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
     // The rollups a starting server would fill in the background are filled here and timed,
     // with the raw recount a report would otherwise run beside them.
     let (from, to) = last_30_days(&app);
+    let year_from = to - chrono::Duration::days(364);
     if args.workloads.contains(&Workload::W7) || args.workloads.contains(&Workload::W1) {
         if !hotline_store::stats::any_counted(app.store.reader()).await? {
             eprintln!("counting {} tickets into the statistics…", args.tickets);
@@ -498,7 +499,7 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         let cpu = server.cpu_secs();
         let mut outcome = load::lists(
             "W7 leader's overview",
-            leader,
+            leader.clone(),
             "/api/v1/stats/overview?days=30".to_owned(),
             clients.min(8),
             limits,
@@ -506,6 +507,29 @@ async fn run_inner(args: BenchArgs) -> anyhow::Result<()> {
         .await;
         server.measured(&mut outcome, cpu);
         outcomes.push(outcome);
+        // The report builder over a whole year: first-level units by month with 三率, and the
+        // top categories beside the year before (a year of rollup rows each).
+        for (name, definition) in [
+            (
+                "W7 report: a year by first-level unit × month, 三率",
+                serde_json::json!({"range": "custom", "from": year_from, "to": to,
+                    "dimensions": ["first_level_unit", "month"],
+                    "figures": ["assigned", "response_rate", "resolution_rate",
+                                "satisfaction_rate", "on_time_rate"]}),
+            ),
+            (
+                "W7 report: a year by category, against the year before",
+                serde_json::json!({"range": "custom", "from": year_from, "to": to,
+                    "dimensions": ["category"], "figures": ["intake"], "compare": true,
+                    "sort_by_change": true}),
+            ),
+        ] {
+            let cpu = server.cpu_secs();
+            let mut outcome =
+                load::reports(name, leader.clone(), definition, clients.min(8), limits).await;
+            server.measured(&mut outcome, cpu);
+            outcomes.push(outcome);
+        }
     }
     drop(server);
     if let Some(app) = pg_comparison {
