@@ -23,6 +23,7 @@ const PAGES: [string, string, string][] = [
   ['supervisor', '/stats/duty', 'duty'],
   ['supervisor', '/briefings', 'briefings'],
   ['supervisor', '/stats/reports', 'reports'],
+  ['supervisor', '/stats/business', 'business'],
   ['admin', '/admin/orgs', 'admin-orgs'],
   ['admin', '/admin/users', 'admin-users'],
   ['admin', '/admin/calendar', 'admin-calendar'],
@@ -82,6 +83,12 @@ for (const locale of ['zh-CN', 'en'] as const) {
         await page.locator('[data-test="preset-risingCategories"]').click()
         await expect(page.locator('[data-test="report-chart"] canvas')).toBeVisible()
         await expect(page.locator('[data-test="report-table"] .el-table__body tbody tr').first()).toBeVisible()
+        await noHorizontalScroll(page)
+      }
+      if (name === 'business') {
+        // Its cards drawn, side by side without a scroll bar.
+        await expect(page.locator('[data-test="hours-chart"] canvas')).toBeVisible()
+        await expect(page.locator('[data-test="callers-table"]')).toBeVisible()
         await noHorizontalScroll(page)
       }
       await page.screenshot({ path: `e2e/screenshots/${locale}/${name}.png` })

@@ -156,6 +156,8 @@ describe('page names', () => {
     expect(pageLabel(menu, '/profile', 'profile').title).toBe('profile.title')
     expect(pageLabel(menu, '/briefings/abc', 'briefing')).toEqual({ title: 'briefings.document', group: 'menu.briefings' })
     expect(pageLabel(menu, '/nowhere', 'not-found').title).toBe('shell.notFound')
+    // A unit's staff opening the center's business analysis by its address: named, then refused.
+    expect(pageLabel([], '/stats/business', 'business').title).toBe('menu.business')
   })
 })
 

@@ -37,6 +37,12 @@ describe('menu by role', () => {
     expect(paths(['ticket_read', 'ticket_handle', 'stats_read'], true)).toContain('/stats/units')
   })
 
+  it('gives the center its business analysis, and a unit\'s staff not', () => {
+    expect(paths(['ticket_read', 'stats_read'])).toContain('/stats/business')
+    expect(paths(['ticket_read', 'ticket_handle', 'stats_read'], true)).not.toContain('/stats/business')
+    expect(paths(['ticket_read'])).not.toContain('/stats/business')
+  })
+
   it('gives everyone who reads figures the report builder, units included', () => {
     expect(paths(['ticket_read', 'stats_read'])).toContain('/stats/reports')
     expect(paths(['ticket_read', 'ticket_handle', 'stats_read'], true)).toContain('/stats/reports')

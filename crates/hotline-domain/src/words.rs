@@ -11,10 +11,51 @@ use crate::calendar::Calendar;
 use crate::ticket::TicketState;
 
 /// Words that say nothing about what is asked (咨询 is in every third title).
-pub const STOP_WORDS: [&str; 30] = [
-    "咨询", "请问", "反映", "投诉", "市民", "问题", "关于", "如何", "怎么", "怎样", "什么", "哪里",
-    "是否", "可以", "需要", "我们", "你们", "他们", "一下", "这个", "那个", "已经", "还是", "情况",
-    "要求", "希望", "处理", "进行", "没有", "现在",
+pub const STOP_WORDS: [&str; 44] = [
+    "咨询",
+    "请问",
+    "反映",
+    "投诉",
+    "市民",
+    "问题",
+    "关于",
+    "如何",
+    "怎么",
+    "怎样",
+    "什么",
+    "哪里",
+    "是否",
+    "可以",
+    "需要",
+    "我们",
+    "你们",
+    "他们",
+    "一下",
+    "这个",
+    "那个",
+    "已经",
+    "还是",
+    "情况",
+    "要求",
+    "希望",
+    "处理",
+    "进行",
+    "没有",
+    "现在",
+    "请求",
+    "为何",
+    "何时",
+    "解决",
+    "为什么",
+    "能否",
+    "能不能",
+    "有关",
+    "相关",
+    "建议",
+    "一直",
+    "目前",
+    "无法",
+    "不能",
 ];
 
 /// The longest word kept (a run of letters longer than this is noise, not a word).
@@ -58,9 +99,11 @@ pub fn word_facts<'a>(
     let mut words = BTreeSet::new();
     for piece in cut {
         let word = piece.trim().to_lowercase();
-        // A number (a house number, a date) is no topic.
-        let number = word.chars().all(|c| c.is_ascii_digit());
-        if is_telling(&word) && !number && words.len() < MAX_WORDS_PER_TITLE {
+        // A number (a house number, a date) or a short code (A7 of "A7栋") is no topic.
+        let code = word.chars().all(|c| c.is_ascii_digit())
+            || (word.is_ascii() && word.chars().count() < 3)
+            || (word.is_ascii() && word.chars().any(|c| c.is_ascii_digit()));
+        if is_telling(&word) && !code && words.len() < MAX_WORDS_PER_TITLE {
             words.insert(word);
         }
     }
@@ -92,7 +135,8 @@ mod tests {
         let calendar = Calendar::new(Vec::new(), Vec::new(), Default::default(), beijing);
         // 17:00 UTC is 01:00 the next day in Beijing.
         let at = Utc.with_ymd_and_hms(2026, 11, 24, 17, 0, 0).single().expect("a time");
-        let cut = ["咨询", "小区", "电梯", "故障", "，", "电梯", "12", "Wifi", "a"];
+        let cut =
+            ["咨询", "小区", "电梯", "故障", "，", "电梯", "12", "Wifi", "a", "a7", "b12x", "为何"];
         let facts = word_facts(TicketState::Dispatched, false, at, cut, &calendar);
         let words: Vec<&str> = facts.iter().map(|f| f.word.as_str()).collect();
         assert_eq!(words, ["wifi", "小区", "故障", "电梯"]);

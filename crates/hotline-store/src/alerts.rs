@@ -210,6 +210,8 @@ pub struct RepeatCaller {
     /// The keyed hash of the number: what groups a caller's appeals without the number.
     pub phone_idx: String,
     pub tickets: i64,
+    /// … of which not finished yet.
+    pub open: i64,
     pub first_at: DateTime<Utc>,
     pub last_at: DateTime<Utc>,
 }
@@ -237,8 +239,20 @@ pub async fn repeat_callers(
             .having(Expr::expr(Func::count(Expr::col(ticket::Column::Id))).gte(min))
     };
     let total = grouped().count(db).await?;
-    let rows: Vec<(String, i64, DateTime<Utc>, DateTime<Utc>)> = grouped()
+    let finished: Vec<String> = TicketState::ALL
+        .iter()
+        .filter(|s| s.is_finished())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    let open = format!(
+        "CAST(SUM(CASE WHEN state IN ({}) THEN 0 ELSE 1 END) AS BIGINT)",
+        finished.join(", ")
+    );
+    /// Number hash, appeals, open, first, last.
+    type Row = (String, i64, i64, DateTime<Utc>, DateTime<Utc>);
+    let rows: Vec<Row> = grouped()
         .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .expr_as(Expr::cust(open), "open")
         .expr_as(Expr::col(ticket::Column::CreatedAt).min(), "first_at")
         .expr_as(Expr::col(ticket::Column::CreatedAt).max(), "last_at")
         .order_by(Expr::cust("n"), Order::Desc)
@@ -250,9 +264,10 @@ pub async fn repeat_callers(
         .await?;
     let callers = rows
         .into_iter()
-        .map(|(phone_idx, tickets, first_at, last_at)| RepeatCaller {
+        .map(|(phone_idx, tickets, open, first_at, last_at)| RepeatCaller {
             phone_idx,
             tickets,
+            open,
             first_at,
             last_at,
         })

@@ -49,6 +49,8 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
     menu.push({ key: 'bulletins', path: '/stats/bulletins', label: 'menu.bulletins' })
     menu.push({ key: 'appeals', path: '/stats/appeals', label: 'menu.appeals' })
     if (!isUnit) menu.push({ key: 'duty', path: '/stats/duty', label: 'menu.duty' })
+    // The city's words, categories and callers: the center's only.
+    if (!isUnit) menu.push({ key: 'business', path: '/stats/business', label: 'menu.business' })
     menu.push({ key: 'reports', path: '/stats/reports', label: 'menu.reports' })
   }
   if (has('alert_handle')) menu.push({ key: 'alerts', path: '/alerts', label: 'menu.alerts' })
@@ -114,5 +116,7 @@ export function pageLabel(menu: MenuItem[], path: string, routeName: string | un
   if (routeName === 'kb-article') return { title: 'kb.article', group: 'menu.kb' }
   if (routeName === 'briefing') return { title: 'briefings.document', group: 'menu.briefings' }
   if (routeName === 'kb-new' || routeName === 'kb-edit') return { title: 'kb.editor', group: 'menu.kb' }
+  // Opened without it in the menu (a unit's staff by its address): still named, then refused.
+  if (routeName === 'business') return { title: 'menu.business' }
   return { title: 'shell.notFound' }
 }

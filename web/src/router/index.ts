@@ -29,6 +29,7 @@ export const router = createRouter({
         { path: 'stats/appeals', name: 'appeals', component: () => import('../views/StatsAppealsView.vue') },
         { path: 'stats/duty', name: 'duty', component: () => import('../views/StatsDutyView.vue') },
         { path: 'stats/reports', name: 'reports', component: () => import('../views/ReportsView.vue') },
+        { path: 'stats/business', name: 'business', component: () => import('../views/BusinessView.vue') },
         { path: 'briefings', name: 'briefings', component: () => import('../views/BriefingsView.vue') },
         { path: 'briefings/:id', name: 'briefing', component: () => import('../views/BriefingView.vue'), props: true },
         { path: 'alerts', name: 'alerts', component: () => import('../views/AlertsView.vue') },

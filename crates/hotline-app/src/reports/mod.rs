@@ -503,16 +503,20 @@ impl App {
                     change => change,
                 }
             };
+            let order = |a: Option<f64>, b: Option<f64>| match (a, b) {
+                (Some(x), Some(y)) if definition.ascending => x.total_cmp(&y),
+                (Some(x), Some(y)) => y.total_cmp(&x),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            };
+            let value = |r: &ReportRow| r.values.get(at).copied().flatten();
+            // Missing values last whichever way; equal ones (two categories new this period)
+            // by the figure itself, then the keys' own order.
             rows.sort_by(|(ka, a), (kb, b)| {
-                // Missing values last whichever way; then the keys' own order.
-                let order = match (pick(a), pick(b)) {
-                    (Some(x), Some(y)) if definition.ascending => x.total_cmp(&y),
-                    (Some(x), Some(y)) => y.total_cmp(&x),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) => std::cmp::Ordering::Equal,
-                };
-                order.then_with(|| ka.cmp(kb))
+                order(pick(a), pick(b))
+                    .then_with(|| order(value(a), value(b)))
+                    .then_with(|| ka.cmp(kb))
             });
         }
         let total_rows = rows.len();

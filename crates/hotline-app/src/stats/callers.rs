@@ -40,7 +40,7 @@ pub struct RepeatCallerView {
     pub caller: String,
     /// Appeals registered in the period.
     pub appeals: i64,
-    /// … of which not finished yet (among those listed).
+    /// … of which not finished yet.
     pub open: i64,
     pub first_at: DateTime<Utc>,
     pub last_at: DateTime<Utc>,
@@ -89,11 +89,10 @@ impl App {
                 .filter(|r| !r.confidential)
                 .find_map(|r| r.caller_phone_masked.clone())
                 .unwrap_or_else(|| "***".to_owned());
-            let open = rows.iter().filter(|r| !r.state.is_finished()).count();
             callers.push(RepeatCallerView {
                 caller: masked,
                 appeals: caller.tickets,
-                open: i64::try_from(open).unwrap_or(i64::MAX),
+                open: caller.open,
                 first_at: caller.first_at,
                 last_at: caller.last_at,
                 tickets: self.summaries(&principal, rows).await?,

@@ -190,6 +190,7 @@ async fn reports_set_each_row_beside_the_period_before(backend: Backend) {
     handled(&t, "bureau_a", "ZJW", true, "satisfied").await;
     t.advance(chrono::Duration::days(7));
     handled(&t, "bureau_a", "ZJW", true, "satisfied").await;
+    handled(&t, "district_b", "XICHENG", true, "satisfied").await;
     handled(&t, "district_a", "DONGCHENG", true, "satisfied").await;
     handled(&t, "district_a", "DONGCHENG", true, "satisfied").await;
     t.app.run_job_named("stats.rollup").await.expect("rollup");
@@ -217,16 +218,18 @@ async fn reports_set_each_row_beside_the_period_before(backend: Backend) {
         (&json!([2.0]), &json!([0.0]), &json!([null])),
         "new this week: no change figure"
     );
-    // Ordered by the change, largest first: something from nothing rises the most.
+    // Ordered by the change, largest first: something from nothing rises the most, the larger
+    // first among those.
     let order: Vec<&Value> =
         table["rows"].as_array().into_iter().flatten().map(|r| &r["keys"][0]["label"]).collect();
-    assert_eq!(order, [&json!(org_name(&units, "DONGCHENG")), &json!(org_name(&units, "ZJW"))]);
+    let names = ["DONGCHENG", "XICHENG", "ZJW"].map(|code| json!(org_name(&units, code)));
+    assert_eq!(order, names.iter().collect::<Vec<_>>(), "{table}");
     // A rate moves by points, not by its own percentage.
     let mut rates = this_week.clone();
     rates["figures"] = json!(["assigned", "response_rate"]);
     let zjw_rates = run(&leader, &rates).await;
     assert_eq!(row(&zjw_rates, &org_name(&units, "ZJW"))["change"], json!([0.0, 0.0]));
-    assert_eq!(table["totals"]["change"], json!([2.0]), "3 against 1");
+    assert_eq!(table["totals"]["change"], json!([3.0]), "4 against 1");
     // The period before's count drills down too.
     let res = leader
         .post(
@@ -249,7 +252,7 @@ async fn reports_set_each_row_beside_the_period_before(backend: Backend) {
     // Named periods move with the day: today is 2026-12-01.
     let month = |range: &str| json!({"range": range, "dimensions": [], "figures": ["intake"]});
     assert_eq!(run(&leader, &month("last_month")).await["totals"]["values"], json!([1.0]));
-    assert_eq!(run(&leader, &month("this_month")).await["totals"]["values"], json!([3.0]));
+    assert_eq!(run(&leader, &month("this_month")).await["totals"]["values"], json!([4.0]));
     assert_eq!(run(&leader, &month("last_30_days")).await["from"], "2026-11-02");
 }
 

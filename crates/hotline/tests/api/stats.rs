@@ -850,6 +850,8 @@ async fn repeat_callers_are_listed_by_masked_number(backend: Backend) {
     {
         repeated.push(new_ticket(&agent, title).await);
     }
+    // A fourth from the same number, finished: counted, but not open.
+    repeated.push(handled(&t, "bureau_a", "ZJW", true, "satisfied").await);
     let mut other = ticket_body(&agent, "路灯不亮").await;
     other["caller_phone"] = json!("139 0000 1111");
     assert_eq!(agent.post("/api/v1/tickets", other).await.status, 201);
@@ -863,7 +865,7 @@ async fn repeat_callers_are_listed_by_masked_number(backend: Backend) {
     let caller = &callers["items"][0];
     assert_eq!(
         (caller["caller"].as_str(), caller["appeals"].as_i64(), caller["open"].as_i64()),
-        (Some("138****8000"), Some(3), Some(3))
+        (Some("138****8000"), Some(4), Some(3))
     );
     let listed: Vec<&str> = caller["tickets"]
         .as_array()
@@ -879,7 +881,7 @@ async fn repeat_callers_are_listed_by_masked_number(backend: Backend) {
     assert!(!res.body.to_string().contains("13800138000"), "never the number");
     assert_eq!(t.audit_count("ticket.list").await, listed_before + 1, "the read is audited");
 
-    let more = leader.get(&format!("/api/v1/stats/callers?{NOVEMBER}&min=4")).await;
+    let more = leader.get(&format!("/api/v1/stats/callers?{NOVEMBER}&min=5")).await;
     assert_eq!(more.body["callers"]["total"], 0);
     let october = leader.get("/api/v1/stats/callers?from=2026-10-01&to=2026-10-31").await;
     assert_eq!(october.body["callers"]["total"], 0);
