@@ -47,7 +47,10 @@ test('a unit writes, the center publishes, an agent answers at intake with the a
 
   // The agent says it helped; the owner sees it.
   await page.goto(url)
+  // Signing out before the feedback's answer would lose it: wait for the server to take it.
+  const given = page.waitForResponse((r) => r.url().endsWith('/feedback') && r.request().method() === 'POST')
   await page.locator('[data-test="kb-helpful"]').click()
+  expect((await given).ok()).toBe(true)
   await login(page, 'district_a_manager')
   await page.goto(url)
   await expect(page.locator('[data-test="kb-feedback"]')).toContainText('话务员王芳')
