@@ -79,13 +79,7 @@ pub async fn replace_facts(
     tickets: &[Uuid],
     facts: &[(Uuid, DutyFact)],
 ) -> Result<(), DbErr> {
-    for chunk in tickets.chunks(CHUNK) {
-        let delete = Query::delete()
-            .from_table(Alias::new(FACT))
-            .and_where(Expr::col(Alias::new("ticket_id")).is_in(chunk.iter().copied()))
-            .to_owned();
-        db.execute(&delete).await?;
-    }
+    crate::stats::delete_of_tickets(db, FACT, tickets).await?;
     for chunk in facts.chunks(CHUNK) {
         let mut insert = Query::insert();
         insert.into_table(Alias::new(FACT)).columns(

@@ -112,13 +112,7 @@ pub async fn replace_facts(
     tickets: &[Uuid],
     facts: &[(Uuid, Fact)],
 ) -> Result<(), DbErr> {
-    for chunk in tickets.chunks(CHUNK) {
-        let delete = Query::delete()
-            .from_table(table(FACT))
-            .and_where(Expr::col(col("ticket_id")).is_in(chunk.iter().copied()))
-            .to_owned();
-        db.execute(&delete).await?;
-    }
+    delete_of_tickets(db, FACT, tickets).await?;
     for chunk in facts.chunks(CHUNK) {
         let mut insert = Query::insert();
         insert.into_table(table(FACT)).columns(row_columns(true));
@@ -194,6 +188,23 @@ async fn upsert_adding(
                 .to_owned(),
         );
         db.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the rows of `tickets` from a per-ticket statistics table (`ticket_id` column), in
+/// chunks that stay under SQLite's parameter limit: the first half of replacing their facts.
+pub(crate) async fn delete_of_tickets(
+    db: &impl ConnectionTrait,
+    table: &str,
+    tickets: &[Uuid],
+) -> Result<(), DbErr> {
+    for chunk in tickets.chunks(CHUNK) {
+        let delete = Query::delete()
+            .from_table(Alias::new(table))
+            .and_where(Expr::col(col("ticket_id")).is_in(chunk.iter().copied()))
+            .to_owned();
+        db.execute(&delete).await?;
     }
     Ok(())
 }
@@ -600,13 +611,7 @@ pub async fn replace_now(
     tickets: &[Uuid],
     now: &[(Uuid, NowKey)],
 ) -> Result<(), DbErr> {
-    for chunk in tickets.chunks(CHUNK) {
-        let delete = Query::delete()
-            .from_table(table(NOW_FACT))
-            .and_where(Expr::col(col("ticket_id")).is_in(chunk.iter().copied()))
-            .to_owned();
-        db.execute(&delete).await?;
-    }
+    delete_of_tickets(db, NOW_FACT, tickets).await?;
     for chunk in now.chunks(CHUNK) {
         let mut insert = Query::insert();
         insert
