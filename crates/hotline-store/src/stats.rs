@@ -241,6 +241,8 @@ pub async fn sums_by_org(
         .and_where(Expr::col(col("day")).lte(day_text(to)))
         .group_by_col(col("org_id"));
     sums(&mut select);
+    // Ungrouped sums over no rows are one row of NULLs: no rows means no row.
+    select.and_having(Expr::cust("COUNT(*) > 0"));
     let rows = db.query_all(&select).await?;
     rows.iter().map(|row| Ok((row.try_get("", "org_id")?, measures_of(row)?))).collect()
 }
@@ -441,6 +443,8 @@ pub async fn sums_of_slice(
         select.column(col(name)).group_by_col(col(name));
     }
     sums(&mut select);
+    // Ungrouped sums over no rows are one row of NULLs: no rows means no row.
+    select.and_having(Expr::cust("COUNT(*) > 0"));
     let rows = db.query_all(&select).await?;
     rows.iter()
         .map(|row| {

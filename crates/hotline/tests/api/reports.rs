@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::harness::{Api, Backend, TestApp, both_backends, sheet_of};
+use crate::harness::{Api, Backend, TestApp, both_backends, category, sheet_of};
 use crate::stats::handled;
 
 both_backends!(
@@ -293,6 +293,15 @@ async fn reports_refuse_bad_definitions_and_keep_units_to_their_own(backend: Bac
     refused(nowhere, "org_id", "invalid_value").await;
     let res = leader.post("/api/v1/reports/run", definition(&["unit"], &["happiness"])).await;
     assert_eq!((res.status, res.field_code("figures[0]")), (422, "invalid_value"), "{}", res.body);
+
+    // A period and category with nothing in them: no rows, zero counts, no rate (not a 500).
+    let mut quiet = definition(&[], &["response_rate", "finished"]);
+    quiet["category_id"] = json!(category(&leader, "特种设备管理").await);
+    let res = leader.post("/api/v1/reports/run?format=csv", quiet.clone()).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let table = run(&leader, &quiet).await;
+    assert_eq!(table["rows"], json!([]), "{table}");
+    assert_eq!(table["totals"]["values"], json!([null, 0.0]), "{table}");
 
     // Agents have no figures; a district's manager sees its own subtree and nothing else.
     let agent = t.login("agent").await;
