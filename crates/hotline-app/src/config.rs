@@ -71,6 +71,55 @@ pub struct Config {
     pub search: SearchSettings,
     pub stats: StatsSettings,
     pub alerts: AlertSettings,
+    pub callcenter: CallcenterSettings,
+}
+
+/// The call center (呼叫中心).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CallcenterSettings {
+    /// The SIP domain agents' extensions register in: an offer goes to `sip:<ext>@<domain>`.
+    pub sip_domain: String,
+    /// The reasons an agent may give for not being ready (code → label), beside the system's
+    /// own (login, RONA, device unregistered, forced by a supervisor).
+    pub not_ready_reasons: Vec<NotReadyReason>,
+    /// A caller who hangs up within this many seconds is a short abandon, not held against
+    /// the center.
+    pub short_abandon_seconds: i64,
+    /// A caller who called this often in `repeat_caller_days` days is a repeat caller.
+    pub repeat_caller_calls: u64,
+    pub repeat_caller_days: i64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotReadyReason {
+    pub code: String,
+    pub label: String,
+    pub label_en: String,
+}
+
+impl Default for CallcenterSettings {
+    fn default() -> Self {
+        let reason = |code: &str, label: &str, label_en: &str| NotReadyReason {
+            code: code.to_owned(),
+            label: label.to_owned(),
+            label_en: label_en.to_owned(),
+        };
+        Self {
+            sip_domain: "127.0.0.1".to_owned(),
+            not_ready_reasons: vec![
+                reason("break", "小休", "Break"),
+                reason("meal", "就餐", "Meal"),
+                reason("training", "培训", "Training"),
+                reason("meeting", "会议", "Meeting"),
+                reason("ticket_work", "工单处理", "Ticket work"),
+            ],
+            short_abandon_seconds: 5,
+            repeat_caller_calls: 2,
+            repeat_caller_days: 7,
+        }
+    }
 }
 
 /// Early warning (预警).
@@ -440,6 +489,7 @@ impl Default for Config {
             search: SearchSettings::default(),
             stats: StatsSettings::default(),
             alerts: AlertSettings::default(),
+            callcenter: CallcenterSettings::default(),
         }
     }
 }
@@ -567,6 +617,7 @@ impl Config {
         "search",
         "stats",
         "alerts",
+        "callcenter",
     ];
 
     /// Defaults, then `file` (or `./hotline.toml` when present), then the environment.
@@ -694,6 +745,20 @@ impl Config {
             a.deadline_overdue_count >= 1 && (0.0..=1.0).contains(&a.deadline_overdue_share),
             "alerts: deadline_overdue_count >= 1 and 0 <= deadline_overdue_share <= 1"
         );
+        let c = &self.callcenter;
+        anyhow::ensure!(
+            c.short_abandon_seconds >= 0 && c.repeat_caller_calls >= 2 && c.repeat_caller_days >= 1,
+            "callcenter: short_abandon_seconds >= 0, repeat_caller_calls >= 2, its days >= 1"
+        );
+        for reason in &c.not_ready_reasons {
+            anyhow::ensure!(
+                hotline_domain::callcenter::acd::check_skill("code", &reason.code).is_ok()
+                    && !hotline_domain::callcenter::agent::SYSTEM_REASONS
+                        .contains(&reason.code.as_str()),
+                "callcenter.not_ready_reasons: {:?} is not a free lowercase code",
+                reason.code
+            );
+        }
         Ok(())
     }
 

@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod briefings;
+pub mod callcenter;
 pub mod clock;
 pub mod config;
 pub mod crypto;
@@ -77,6 +78,8 @@ pub struct App {
     pub(crate) classifier: suggest::ModelSlot,
     pub(crate) handlers: suggest::HandlerCache,
     pub(crate) search: Arc<search::index::SearchState>,
+    /// The call center's floor, in memory for the ACD.
+    pub(crate) floor: Arc<callcenter::FloorSlot>,
     /// This process, as the holder of outbox leases.
     pub(crate) instance: uuid::Uuid,
 }
@@ -130,6 +133,7 @@ impl App {
             classifier: suggest::ModelSlot::default(),
             handlers: suggest::HandlerCache::default(),
             search: Arc::default(),
+            floor: Arc::default(),
             jobs: Arc::default(),
             instance: uuid::Uuid::now_v7(),
             config: Arc::new(config),

@@ -101,13 +101,21 @@ pub enum AuditAction {
     /// A report definition kept (created or changed) or deleted by its owner.
     ReportSave,
     ReportDelete,
+    /// Seats, queues and agents' skills changed.
+    CallcenterConfig,
+    /// A supervisor forced an agent not ready or logged them out.
+    AgentForce,
+    /// Call records read (they carry callers' masked numbers).
+    CallList,
+    /// A call linked to the ticket it led to.
+    CallLink,
     /// An action on a ticket, by a person or by the deadline timers.
     Ticket(Action),
 }
 
 impl AuditAction {
     /// Every action but the per-ticket ones, which are `ticket.<action>`.
-    pub const FIXED: [Self; 70] = [
+    pub const FIXED: [Self; 74] = [
         Self::Login,
         Self::LoginFailed,
         Self::AccountLocked,
@@ -178,6 +186,10 @@ impl AuditAction {
         Self::BriefingDelete,
         Self::ReportSave,
         Self::ReportDelete,
+        Self::CallcenterConfig,
+        Self::AgentForce,
+        Self::CallList,
+        Self::CallLink,
     ];
 
     #[must_use]
@@ -253,6 +265,10 @@ impl AuditAction {
             Self::BriefingDelete => "briefing.delete",
             Self::ReportSave => "report.save",
             Self::ReportDelete => "report.delete",
+            Self::CallcenterConfig => "callcenter.config",
+            Self::AgentForce => "callcenter.agent_force",
+            Self::CallList => "call.list",
+            Self::CallLink => "call.link",
             Self::Ticket(action) => action.audit_name(),
         }
     }

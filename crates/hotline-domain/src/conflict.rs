@@ -25,5 +25,9 @@ crate::code_enum! {
         AppealExists = "appeal_exists",
         /// The appeal was decided already.
         AppealDecided = "appeal_decided",
+        /// Another agent is logged in at this seat.
+        SeatTaken = "seat_taken",
+        /// The agent's state does not allow it (hold without a call, ready while logged out).
+        AgentState = "agent_state",
     }
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod briefing;
 pub mod calendar;
 pub mod calendar_cn;
+pub mod callcenter;
 mod code_enum;
 pub mod conflict;
 pub mod duty;

@@ -26,6 +26,8 @@ crate::code_enum! {
         /// A public app or portal that files citizens' appeals (Open311 `api_key`): it creates
         /// tickets and reads nothing.
         IntakeApp = "intake_app",
+        /// The softswitch (Kamailio) asking where a call goes and telling how it went.
+        Softswitch = "softswitch",
     }
 }
 
@@ -43,7 +45,8 @@ impl Role {
             | Self::Leader
             | Self::Admin
             | Self::Auditor
-            | Self::IntakeApp => false,
+            | Self::IntakeApp
+            | Self::Softswitch => false,
         }
     }
 
@@ -57,7 +60,7 @@ impl Role {
     /// Roles for machine clients only; no person signs in with them.
     #[must_use]
     pub const fn is_machine_only(self) -> bool {
-        matches!(self, Self::IntakeApp)
+        matches!(self, Self::IntakeApp | Self::Softswitch)
     }
 }
 
@@ -118,6 +121,14 @@ crate::code_enum! {
         BriefingRead = "briefing_read",
         /// Compile the briefing from agents' excerpts (拟摘) and publish it.
         BriefingCompile = "briefing_compile",
+        /// Take calls: log in to a seat, go ready and not ready.
+        CallTake = "call_take",
+        /// Watch the floor (现场监控), read every call record, force an agent off the line.
+        CallSupervise = "call_supervise",
+        /// Seats, queues and agents' skills.
+        CallcenterManage = "callcenter_manage",
+        /// The softswitch's decisions and events (`/cti/v1/…`).
+        CallRoute = "call_route",
     }
 }
 
@@ -137,11 +148,11 @@ pub enum Reach {
 #[must_use]
 pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
     use Permission::{
-        AlertHandle, ApiTokenManage, AuditRead, BriefingCompile, BriefingRead, KbEdit, KbPublish,
-        KbRead, OrgManage, OrgRead, ReferenceManage, StatsAppeal, StatsPublish, StatsRead,
-        SystemRead, TicketCallback, TicketCreate, TicketDecide, TicketDispatch, TicketHandle,
-        TicketInstruct, TicketIntake, TicketRead, TicketReview, TicketSupervise, UserManage,
-        UserRead,
+        AlertHandle, ApiTokenManage, AuditRead, BriefingCompile, BriefingRead, CallRoute,
+        CallSupervise, CallTake, CallcenterManage, KbEdit, KbPublish, KbRead, OrgManage, OrgRead,
+        ReferenceManage, StatsAppeal, StatsPublish, StatsRead, SystemRead, TicketCallback,
+        TicketCreate, TicketDecide, TicketDispatch, TicketHandle, TicketInstruct, TicketIntake,
+        TicketRead, TicketReview, TicketSupervise, UserManage, UserRead,
     };
     use Reach::{City, OwnSubtree};
     match role {
@@ -152,6 +163,7 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (TicketIntake, City),
             (TicketCallback, City),
             (KbRead, City),
+            (CallTake, City),
         ],
         Role::Dispatcher => &[
             (OrgRead, City),
@@ -183,6 +195,8 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (AlertHandle, City),
             (BriefingRead, City),
             (BriefingCompile, City),
+            (CallTake, City),
+            (CallSupervise, City),
         ],
         Role::Qa => &[
             (OrgRead, City),
@@ -233,9 +247,11 @@ pub const fn grants(role: Role) -> &'static [(Permission, Reach)] {
             (KbRead, City),
             (KbEdit, City),
             (KbPublish, City),
+            (CallcenterManage, City),
         ],
         Role::Auditor => &[(AuditRead, City)],
         Role::IntakeApp => &[(TicketCreate, City)],
+        Role::Softswitch => &[(CallRoute, City)],
     }
 }
 

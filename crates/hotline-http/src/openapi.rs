@@ -41,6 +41,8 @@ use crate::error::ErrorEnvelope;
         (name = "stats", description = "Figures for leaders"),
         (name = "briefings", description = "The leaders' daily briefing (要情摘报) from agents' excerpts"),
         (name = "reports", description = "The report builder (自定义报表) over the rollups, and each user's saved reports"),
+        (name = "callcenter", description = "The call center (呼叫中心): seats, queues, agents' states, the wallboard, call records"),
+        (name = "cti", description = "The softswitch's decisions and call events (Kamailio, with a `softswitch` token), under /cti/v1"),
         (name = "audit", description = "The hash-chained audit trail (auditor)"),
         (name = "system", description = "The running system: background jobs (admin)"),
         (name = "events", description = "Live updates for the console"),

@@ -18,8 +18,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::handlers::{
-    alerts, audit, auth, briefings, desk, events, federation, health, jobs, kb, orgs, reference,
-    reports, search, stats, tickets, tokens, users, webhooks,
+    alerts, audit, auth, briefings, callcenter, desk, events, federation, health, jobs, kb, orgs,
+    reference, reports, search, stats, tickets, tokens, users, webhooks,
 };
 use crate::metrics::{self, Metrics};
 use crate::openapi::{self, ApiDoc};
@@ -127,11 +127,30 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(search::remove_word))
         .routes(routes!(tickets::attachment_content))
         .routes(routes!(tickets::ticket_accesses))
-        .routes(routes!(tickets::caller_history));
+        .routes(routes!(tickets::caller_history))
+        .routes(routes!(callcenter::list_seats, callcenter::create_seat))
+        .routes(routes!(callcenter::list_queues, callcenter::create_queue))
+        .routes(routes!(callcenter::update_queue))
+        .routes(routes!(callcenter::list_agents))
+        .routes(routes!(callcenter::set_agent_skills))
+        .routes(routes!(callcenter::force_agent))
+        .routes(routes!(callcenter::not_ready_reasons))
+        .routes(routes!(callcenter::my_agent))
+        .routes(routes!(callcenter::agent_login))
+        .routes(routes!(callcenter::agent_set_state))
+        .routes(routes!(callcenter::wallboard))
+        .routes(routes!(callcenter::list_calls))
+        .routes(routes!(callcenter::link_call));
+    // What the softswitch asks and tells, with a `softswitch` API token.
+    let cti = OpenApiRouter::new()
+        .routes(routes!(callcenter::route))
+        .routes(routes!(callcenter::reroute))
+        .routes(routes!(callcenter::event));
     let (routes, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .nest("/api/v1", api)
+        .nest("/cti/v1", cti)
         .split_for_parts();
     openapi::complete(&mut document);
     let document = Arc::new(document);

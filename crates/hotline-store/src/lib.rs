@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod briefings;
+pub mod callcenter;
 pub mod duty;
 pub mod entity;
 pub mod federation;

@@ -2,6 +2,7 @@
 //! bureaus, and one account per role. Seeded once into an empty database.
 
 mod articles;
+mod callcenter;
 pub mod generate;
 mod tickets;
 
@@ -174,6 +175,7 @@ impl App {
             })
             .await?;
         self.invalidate_reference();
+        self.seed_demo_callcenter().await?;
         Ok(true)
     }
 }

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod briefings;
+pub mod callcenter;
 pub mod desk;
 pub mod events;
 pub mod federation;

@@ -26,6 +26,7 @@ mod m20261207_000020_briefings;
 mod m20261207_000021_duty;
 mod m20261208_000022_saved_reports;
 mod m20261208_000023_frequent_words;
+mod m20261208_000024_callcenter;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_duty::Migration),
             Box::new(m20261208_000022_saved_reports::Migration),
             Box::new(m20261208_000023_frequent_words::Migration),
+            Box::new(m20261208_000024_callcenter::Migration),
         ]
     }
 }

@@ -173,6 +173,16 @@ impl TestApp {
         Api::sign_in(&self.base, username).await
     }
 
+    /// Another application on this test's database, as after a restart of the server.
+    pub async fn restarted(&self) -> App {
+        let config = (*self.app.config).clone();
+        let app =
+            App::with_store(config, self.app.clock.clone(), Mode::Demo, self.db.connect().await)
+                .expect("app");
+        app.prepare().await.expect("prepare");
+        app
+    }
+
     pub fn advance(&self, by: chrono::Duration) {
         self.app.clock.advance(by);
     }

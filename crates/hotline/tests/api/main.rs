@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod bench;
 mod briefings;
+mod callcenter;
 mod demo;
 mod desk;
 mod federation;

@@ -35,7 +35,7 @@ async fn errors_are_documented_as_sent() {
         }
     }
     // Every route of the router, and nothing else (the console and Open311 are not JSON API).
-    assert_eq!(operations, 129);
+    assert_eq!(operations, 147);
 
     let admin = t.login("admin").await;
     let res = admin.post("/api/v1/orgs", json!({"name": "", "kind": "street"})).await;
