@@ -2,9 +2,11 @@
 //! call records.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait as _, ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _,
-    IntoActiveModel as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    IntoActiveModel as _, Iterable as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _,
 };
 use uuid::Uuid;
 
@@ -42,14 +44,14 @@ pub async fn agents(db: &impl ConnectionTrait) -> Result<Vec<AgentRow>, DbErr> {
 
 /// Inserts the agent or replaces their row.
 pub async fn save_agent(db: &impl ConnectionTrait, row: AgentRow) -> Result<(), DbErr> {
-    let exists = cc_agent::Entity::find_by_id(row.user_id).count(db).await? > 0;
-    let active = row.into_active_model();
-    if exists {
-        active.reset_all().update(db).await?;
-    } else {
-        active.insert(db).await?;
-    }
-    Ok(())
+    let columns = cc_agent::Column::iter().filter(|c| !matches!(c, cc_agent::Column::UserId));
+    cc_agent::Entity::insert(row.into_active_model())
+        .on_conflict(
+            OnConflict::column(cc_agent::Column::UserId).update_columns(columns).to_owned(),
+        )
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 pub async fn insert_agent_events(
@@ -95,14 +97,12 @@ pub async fn find_call(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Cal
 
 /// Inserts the call or replaces its row.
 pub async fn save_call(db: &impl ConnectionTrait, row: CallRow) -> Result<(), DbErr> {
-    let exists = cc_call::Entity::find_by_id(row.id).count(db).await? > 0;
-    let active = row.into_active_model();
-    if exists {
-        active.reset_all().update(db).await?;
-    } else {
-        active.insert(db).await?;
-    }
-    Ok(())
+    let columns = cc_call::Column::iter().filter(|c| !matches!(c, cc_call::Column::Id));
+    cc_call::Entity::insert(row.into_active_model())
+        .on_conflict(OnConflict::column(cc_call::Column::Id).update_columns(columns).to_owned())
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 /// Calls offered in `[from, to)`, newest first, and how many there are.

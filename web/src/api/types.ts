@@ -4,7 +4,7 @@ export type Permission =
   | 'org_read' | 'org_manage' | 'user_read' | 'user_manage' | 'api_token_manage' | 'audit_read' | 'reference_manage' | 'system_read'
   | 'ticket_create' | 'ticket_read' | 'ticket_intake' | 'ticket_dispatch' | 'ticket_handle' | 'ticket_decide'
   | 'ticket_review' | 'ticket_callback' | 'ticket_supervise' | 'kb_read' | 'kb_edit' | 'kb_publish' | 'stats_read' | 'stats_publish' | 'stats_appeal' | 'alert_handle'
-  | 'ticket_instruct' | 'briefing_read' | 'briefing_compile'
+  | 'ticket_instruct' | 'briefing_read' | 'briefing_compile' | 'call_take' | 'call_supervise' | 'callcenter_manage' | 'call_route'
 
 export interface Page<T> {
   items: T[]

@@ -54,6 +54,8 @@ export function buildMenu(has: Has, isUnit: boolean): MenuItem[] {
     menu.push({ key: 'reports', path: '/stats/reports', label: 'menu.reports' })
   }
   if (has('alert_handle')) menu.push({ key: 'alerts', path: '/alerts', label: 'menu.alerts' })
+  if (has('call_supervise')) menu.push({ key: 'floor', path: '/callcenter/floor', label: 'menu.floor' })
+  if (has('call_take') || has('call_supervise')) menu.push({ key: 'calls', path: '/callcenter/calls', label: 'menu.calls' })
   const admin: MenuItem[] = []
   if (has('org_manage')) admin.push({ key: 'orgs', path: '/admin/orgs', label: 'menu.orgs' })
   if (has('user_manage')) admin.push({ key: 'users', path: '/admin/users', label: 'menu.users' })

@@ -93,10 +93,7 @@ impl App {
     pub async fn my_agent(&self, ctx: &Ctx) -> Result<AgentView> {
         let user = self.me_as_agent(ctx).await?;
         let now = self.now();
-        let mut floor = self.floor().await?;
-        let mut changes = Changes::default();
-        floor.settle(&mut changes, now);
-        self.commit_floor(&floor, changes, Vec::new()).await?;
+        let floor = self.settled_floor().await?;
         if !floor.agents.contains_key(&user) {
             return Err(Error::NotFound("agent"));
         }
@@ -182,10 +179,7 @@ impl App {
     pub async fn list_agents(&self, ctx: &Ctx) -> Result<Vec<AgentView>> {
         self.authorize(ctx, Permission::CallSupervise, None).await?;
         let now = self.now();
-        let mut floor = self.floor().await?;
-        let mut changes = Changes::default();
-        floor.settle(&mut changes, now);
-        self.commit_floor(&floor, changes, Vec::new()).await?;
+        let floor = self.settled_floor().await?;
         Ok(floor.agents.keys().map(|id| view(&floor, *id, now)).collect())
     }
 

@@ -287,10 +287,7 @@ impl App {
     pub async fn wallboard(&self, ctx: &Ctx) -> Result<Wallboard> {
         self.authorize(ctx, Permission::CallSupervise, None).await?;
         let now = self.now();
-        let mut floor = self.floor().await?;
-        let mut changes = Changes::default();
-        floor.settle(&mut changes, now);
-        self.commit_floor(&floor, changes, Vec::new()).await?;
+        let floor = self.settled_floor().await?;
         let since = |minutes: i64| now - Duration::minutes(minutes);
         let window = |queue: Option<Uuid>, from: Option<DateTime<Utc>>| {
             figures(floor.ended.iter().filter(|c| {

@@ -286,6 +286,30 @@ impl Floor {
     }
 }
 
+impl Floor {
+    /// Keeps `call` in progress, noting its change.
+    fn keep(&mut self, changes: &mut Changes, call: CallRow) {
+        changes.call(&call);
+        self.open.insert(call.sip_call_id.clone(), call);
+    }
+
+    /// After a decision: a rejected call ends with `rejected`, a routed one goes on.
+    fn conclude(
+        &mut self,
+        changes: &mut Changes,
+        call: CallRow,
+        decision: &RouteDecision,
+        rejected: Disposition,
+        now: DateTime<Utc>,
+    ) {
+        if decision.action == "reject" {
+            self.close(changes, call, rejected, decision.code, now);
+        } else {
+            self.keep(changes, call);
+        }
+    }
+}
+
 impl App {
     /// A new call: its record, and the agents to offer it to (or a rejection).
     pub async fn cti_route(&self, ctx: &Ctx, request: &RouteRequest) -> Result<RouteDecision> {
@@ -351,17 +375,12 @@ impl App {
                 agents: pending.iter().map(|o| o.agent_id).collect(),
             }
         };
-        if decision.action == "reject" {
-            let disposition = if decision.code == Some(480) {
-                Disposition::RejectedNoAgent
-            } else {
-                Disposition::Failed
-            };
-            floor.close(&mut changes, call, disposition, decision.code, now);
+        let rejected = if decision.code == Some(480) {
+            Disposition::RejectedNoAgent
         } else {
-            changes.call(&call);
-            floor.open.insert(call.sip_call_id.clone(), call);
-        }
+            Disposition::Failed
+        };
+        floor.conclude(&mut changes, call, &decision, rejected, now);
         self.commit_floor(&floor, changes, Vec::new()).await?;
         Ok(decision)
     }
@@ -441,21 +460,13 @@ impl App {
         } else {
             floor.decide(&mut changes, &mut call, now)
         };
-        if decision.action == "reject" {
-            let disposition = match result {
-                OfferResult::Abandoned => unanswered(
-                    call.offered_at,
-                    now,
-                    true,
-                    self.config.callcenter.short_abandon_seconds,
-                ),
-                _ => Disposition::RejectedNoAgent,
-            };
-            floor.close(&mut changes, call, disposition, decision.code, now);
-        } else {
-            changes.call(&call);
-            floor.open.insert(call.sip_call_id.clone(), call);
-        }
+        let rejected = match result {
+            OfferResult::Abandoned => {
+                unanswered(call.offered_at, now, true, self.config.callcenter.short_abandon_seconds)
+            }
+            _ => Disposition::RejectedNoAgent,
+        };
+        floor.conclude(&mut changes, call, &decision, rejected, now);
         self.commit_floor(&floor, changes, Vec::new()).await?;
         Ok(decision)
     }
@@ -529,8 +540,7 @@ impl App {
             // The event came before the decision: the record starts here.
             let dnis = event.dnis.as_deref().unwrap_or_default();
             let call = self.new_call(floor, call_id, event.ani.as_deref(), dnis, None, now);
-            changes.call(&call);
-            floor.open.insert(call_id.to_owned(), call);
+            floor.keep(changes, call);
             return Ok(true);
         };
         let queue = floor.queues.iter().find(|q| Some(q.id) == call.queue_id).cloned();
@@ -625,8 +635,7 @@ impl App {
             _ => false,
         };
         if applied {
-            changes.call(&call);
-            floor.open.insert(call_id.to_owned(), call);
+            floor.keep(changes, call);
         }
         Ok(applied)
     }

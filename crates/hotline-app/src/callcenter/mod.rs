@@ -202,6 +202,15 @@ impl App {
             .map_err(|_| Error::Internal(anyhow::anyhow!("the floor was not loaded")))
     }
 
+    /// The floor with due wrap-ups ended and written: what readers show.
+    pub(crate) async fn settled_floor(&self) -> Result<FloorGuard<'_>> {
+        let mut floor = self.floor().await?;
+        let mut changes = Changes::default();
+        floor.settle(&mut changes, self.now());
+        self.commit_floor(&floor, changes, Vec::new()).await?;
+        Ok(floor)
+    }
+
     /// Forgets the floor, so the next use reads it again (after seats or queues change).
     pub(crate) async fn reload_floor(&self) {
         *self.floor.0.lock().await = None;
