@@ -10,7 +10,7 @@ test('the API documentation page browses and calls the API', async ({ page }) =>
   await page.goto('/api/docs')
   await expect(page.locator('.swagger-ui .title')).toContainText('hotline API')
   // One section per tag of the document (alerts, stats, tickets …).
-  await expect(page.locator('.opblock-tag-section')).toHaveCount(18)
+  await expect(page.locator('.opblock-tag-section')).toHaveCount(20)
 
   const counts = page.locator('#operations-tickets-ticket_counts')
   await counts.locator('.opblock-summary').click()
