@@ -104,7 +104,7 @@ pub struct QueueInput {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct QueueView {
     pub id: Uuid,
-    #[serde(flatten)]
+    /// As the queue was saved: what `PUT` takes back.
     pub settings: QueueInput,
 }
 

@@ -242,11 +242,10 @@ async fn lines_route_by_language_and_declined_offers_wait_out_their_delay(backen
         .as_array()
         .expect("queues")
         .iter()
-        .find(|q| q["numbers"] == json!(["123459"]))
+        .find(|q| q["settings"]["numbers"] == json!(["123459"]))
         .expect("English line")
         .clone();
-    let mut hours = english.clone();
-    let id = hours.as_object_mut().expect("object").remove("id").expect("id");
+    let (id, mut hours) = (english["id"].clone(), english["settings"].clone());
     hours["open_from"] = json!("10:00");
     hours["open_to"] = json!("20:00");
     let res =
