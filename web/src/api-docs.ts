@@ -10,4 +10,7 @@ SwaggerUIBundle({
   validatorUrl: null,
   // Requests from "Try it out" carry the console's session cookie, like the console's own.
   withCredentials: true,
+  // Tags open one at a time: the whole document open at once (a hundred and more operations)
+  // left Swagger UI rendering only its first tag.
+  docExpansion: 'none',
 })

@@ -91,11 +91,21 @@ pub fn complete(openapi: &mut utoipa::openapi::OpenApi) {
                 .build(),
         )
         .build();
+    // Said once and referred to: Swagger UI stops rendering after the first tag when a few
+    // hundred operations each carry the response inline.
+    openapi
+        .components
+        .get_or_insert_with(Default::default)
+        .responses
+        .insert("Error".to_owned(), RefOr::T(error));
     for item in openapi.paths.paths.values_mut() {
         let operations =
             [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
         for operation in operations.into_iter().flatten() {
-            operation.responses.responses.insert("default".to_owned(), RefOr::T(error.clone()));
+            operation
+                .responses
+                .responses
+                .insert("default".to_owned(), RefOr::Ref(Ref::new("#/components/responses/Error")));
             bound_paging(operation);
         }
     }

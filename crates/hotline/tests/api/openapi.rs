@@ -27,13 +27,16 @@ async fn errors_are_documented_as_sent() {
             operations += 1;
             let responses = &item[*method]["responses"];
             assert_eq!(
-                responses["default"]["content"]["application/json"]["schema"]["$ref"],
-                "#/components/schemas/ErrorEnvelope",
+                responses["default"]["$ref"], "#/components/responses/Error",
                 "{method} {path}"
             );
             assert!(item[*method]["operationId"].is_string(), "{method} {path}");
         }
     }
+    assert_eq!(
+        doc["components"]["responses"]["Error"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ErrorEnvelope"
+    );
     // Every route of the router, and nothing else (the console and Open311 are not JSON API).
     assert_eq!(operations, 147);
 
